@@ -1,0 +1,176 @@
+"""The pattern catalogue: scaling patterns kept as data (``patterns.yaml``), validated on load.
+
+Every figure the rules engine prints about a pattern comes from here, and each entry names
+the source of its figures so a reader can check them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from bot.roadmap.facts import Fact
+from bot.roadmap.schema import Confidence, Difficulty, Range, Tier
+
+PatternId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Keywords(_Model):
+    en: list[Text] = Field(default_factory=list)
+    ko: list[Text] = Field(default_factory=list)
+
+
+class Triggers(_Model):
+    """When the engine picks a pattern. Any positive trigger suffices; exclusions win."""
+
+    keywords: Keywords = Keywords()
+    binding_tiers: list[Tier] = Field(
+        default_factory=list, description="Picked when one of these tiers binds at the stage's start"
+    )
+    when_target_unmet: bool = Field(
+        default=False, description="Picked when the projection before this stage misses the target"
+    )
+    always: bool = False
+    min_scale_factor: float = Field(default=1.0, ge=1.0, description="Only when target/current >= this")
+    requires_facts: list[Fact] = Field(default_factory=list, description="All must hold")
+    excluded_by_facts: list[Fact] = Field(
+        default_factory=list, description="Skipped when any holds (the team already has it)"
+    )
+
+
+class Effect(_Model):
+    """Multiplies one tier's service demand per request (D in U = X * D)."""
+
+    tier: Tier
+    demand_factor: Range = Field(description="low = best case; 0 < low <= high <= 1")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Effect:
+        if not (0 < self.demand_factor.low <= self.demand_factor.high <= 1):
+            raise ValueError("demand_factor must satisfy 0 < low <= high <= 1")
+        return self
+
+
+class Scaling(_Model):
+    """Adds units to a tier (or whole-stack cells); throughput follows the USL, never linear."""
+
+    tier: Tier | Literal["cells"]
+    sigma: Range = Field(description="USL contention coefficient after the change (low = best case)")
+    kappa: Range = Field(description="USL coherency coefficient after the change (low = best case)")
+    max_units: int = Field(ge=2, le=10_000)
+    min_units: int = Field(default=2, ge=1)
+    unit_cost_monthly_usd: Range
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Scaling:
+        if not (self.sigma.low >= 0 and self.sigma.high < 1 and self.kappa.low >= 0 and self.kappa.high < 1):
+            raise ValueError("USL coefficients must satisfy 0 <= sigma < 1 and 0 <= kappa < 1")
+        return self
+
+
+class PatternImpact(_Model):
+    metric: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    change_pct: Range
+    confidence: Confidence
+
+
+class PatternEffort(_Model):
+    person_days: Range
+    weeks: Range
+
+
+class PatternCost(_Model):
+    one_off_usd: Range = Range(low=0, high=0)
+    monthly_usd: Range = Range(low=0, high=0)
+
+
+class Sources(_Model):
+    """Where each kind of figure comes from: a case study, a vendor document or a law."""
+
+    impact: Text
+    effort: Text
+    cost: Text
+    effects: Text | None = None
+    scaling: Text | None = None
+
+
+class Pattern(_Model):
+    id: PatternId
+    title: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    stage: Literal[1, 2, 3]
+    category: Literal[
+        "database", "caching", "delivery", "scaling", "async", "resilience", "observability", "architecture"
+    ]
+    why: Text = Field(description="Why it helps; may use {tier_label}, {units}, {units_from}")
+    triggers: Triggers
+    effects: list[Effect] = Field(default_factory=list)
+    scaling: Scaling | None = None
+    impact: PatternImpact
+    resilience: int = Field(ge=0, le=3, description="Benefit beyond capacity: isolation, visibility, safety")
+    difficulty: Difficulty
+    effort: PatternEffort
+    cost: PatternCost = PatternCost()
+    requires: list[PatternId] = Field(default_factory=list)
+    steps: Annotated[list[Text], Field(min_length=2)]
+    verify: Annotated[list[Text], Field(min_length=1)]
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _figures_have_sources(self) -> Pattern:
+        if self.effects and not self.sources.effects:
+            raise ValueError(f"{self.id}: effects need sources.effects")
+        if self.scaling and not self.sources.scaling:
+            raise ValueError(f"{self.id}: scaling needs sources.scaling")
+        return self
+
+    @property
+    def tiers(self) -> list[Tier]:
+        tiers: list[Tier] = [e.tier for e in self.effects]
+        if self.scaling and self.scaling.tier != "cells":
+            tiers.append(self.scaling.tier)
+        return list(dict.fromkeys(tiers))
+
+
+class Catalogue(_Model):
+    patterns: Annotated[list[Pattern], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _links(self) -> Catalogue:
+        by_id: dict[str, Pattern] = {}
+        for pattern in self.patterns:
+            if pattern.id in by_id:
+                raise ValueError(f"pattern id {pattern.id} is used twice")
+            by_id[pattern.id] = pattern
+        for pattern in self.patterns:
+            for dep in pattern.requires:
+                if dep not in by_id:
+                    raise ValueError(f"{pattern.id} requires unknown pattern {dep}")
+                if by_id[dep].stage > pattern.stage:
+                    raise ValueError(f"{pattern.id} (stage {pattern.stage}) requires {dep} from a later stage")
+        for stage in (1, 2, 3):
+            if not any(p.stage == stage and p.triggers.always for p in self.patterns):
+                raise ValueError(f"stage {stage} needs at least one 'always' pattern so it is never empty")
+        return self
+
+    def get(self, pattern_id: str) -> Pattern:
+        return next(p for p in self.patterns if p.id == pattern_id)
+
+
+def parse_catalogue(text: str) -> Catalogue:
+    return Catalogue.model_validate(yaml.safe_load(text))
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """The packaged catalogue, parsed once per process."""
+    text = resources.files("bot.roadmap").joinpath("patterns.yaml").read_text(encoding="utf-8")
+    return parse_catalogue(text)
