@@ -1,0 +1,41 @@
+"""Persistence for scale-review: SQLAlchemy 2 async models, repositories and Alembic migrations.
+
+Storage knows plain ids and timestamps (Slack channel ids, message ts strings), never Slack payloads.
+"""
+
+from storage.db import Database, normalise_url
+from storage.models import (
+    Base,
+    ItemStatusEvent,
+    MessageRef,
+    NudgeLog,
+    NudgeSchedule,
+    ProcessedEvent,
+    Review,
+    Roadmap,
+    RoadmapItem,
+    RoadmapVersion,
+    Workspace,
+)
+from storage.repositories import Repositories, RoadmapSummary, StatusChange
+from storage.types import UTCDateTime
+
+__all__ = [
+    "Base",
+    "Database",
+    "ItemStatusEvent",
+    "MessageRef",
+    "NudgeLog",
+    "NudgeSchedule",
+    "ProcessedEvent",
+    "Repositories",
+    "Review",
+    "Roadmap",
+    "RoadmapItem",
+    "RoadmapSummary",
+    "RoadmapVersion",
+    "StatusChange",
+    "UTCDateTime",
+    "Workspace",
+    "normalise_url",
+]

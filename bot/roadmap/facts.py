@@ -8,8 +8,10 @@ point at, and any utilisation figure they quoted ("DB CPU 95%").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 
 from bot.roadmap.schema import TIERS, SystemProfile, Tier
 
@@ -40,65 +42,260 @@ class Fact(StrEnum):
 # Each fact: phrases that show it. English is matched on word boundaries, case-insensitive;
 # Korean as substrings (particles attach directly to nouns).
 _FACT_PHRASES: dict[Fact, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    Fact.HAS_CACHE: (("redis", "memcached", "memcache", "valkey", "cache", "caching", "elasticache"),
-                     ("캐시", "캐싱", "레디스")),
+    Fact.HAS_CACHE: (
+        ("redis", "memcached", "memcache", "valkey", "cache", "caching", "elasticache"),
+        ("캐시", "캐싱", "레디스"),
+    ),
     Fact.HAS_CDN: (("cdn", "cloudfront", "cloudflare", "fastly", "akamai", "bunny"), ("씨디엔",)),
-    Fact.HAS_LOAD_BALANCER: (("load balancer", "load-balancer", "loadbalancer", "alb", "elb", "nlb", "haproxy",
-                              "nginx upstream", "ingress", "traefik", "envoy"), ("로드밸런서", "로드 밸런서")),
-    Fact.HAS_READ_REPLICAS: (("replica", "replicas", "read replica", "read replicas", "standby", "secondary",
-                              "secondaries"), ("레플리카", "복제본", "리플리카")),
-    Fact.HAS_QUEUE: (("queue", "kafka", "rabbitmq", "sqs", "celery", "sidekiq", "pub/sub", "pubsub", "nats",
-                      "kinesis", "bullmq"), ("큐", "메시지 큐", "카프카")),
-    Fact.HAS_AUTOSCALING: (("autoscaling", "auto scaling", "auto-scaling", "autoscaler", "hpa", "asg"),
-                           ("오토스케일", "자동 확장")),
-    Fact.HAS_MONITORING: (("prometheus", "grafana", "datadog", "new relic", "newrelic", "apm", "opentelemetry",
-                           "sentry", "cloudwatch", "monitoring", "tracing"), ("모니터링", "관제")),
-    Fact.HAS_CONNECTION_POOL: (("pgbouncer", "proxysql", "rds proxy", "hikari", "hikaricp", "connection pool",
-                                "connection pooling", "pgpool"), ("커넥션 풀", "커넥션풀", "연결 풀")),
-    Fact.HAS_SHARDING: (("shard", "shards", "sharded", "sharding", "partitioned", "vitess", "citus"),
-                        ("샤딩", "샤드", "파티셔닝")),
-    Fact.HAS_SEARCH_ENGINE: (("elasticsearch", "opensearch", "solr", "meilisearch", "typesense"),
-                             ("엘라스틱서치",)),
-    Fact.MULTI_REGION: (("multi-region", "multi region", "multiple regions", "two regions", "three regions",
-                         "active-active", "geo-distributed"), ("멀티 리전", "멀티리전", "다중 리전")),
+    Fact.HAS_LOAD_BALANCER: (
+        (
+            "load balancer",
+            "load-balancer",
+            "loadbalancer",
+            "alb",
+            "elb",
+            "nlb",
+            "haproxy",
+            "nginx upstream",
+            "ingress",
+            "traefik",
+            "envoy",
+        ),
+        ("로드밸런서", "로드 밸런서"),
+    ),
+    Fact.HAS_READ_REPLICAS: (
+        ("replica", "replicas", "read replica", "read replicas", "standby", "secondary", "secondaries"),
+        ("레플리카", "복제본", "리플리카"),
+    ),
+    Fact.HAS_QUEUE: (
+        ("queue", "kafka", "rabbitmq", "sqs", "celery", "sidekiq", "pub/sub", "pubsub", "nats", "kinesis", "bullmq"),
+        ("큐", "메시지 큐", "카프카"),
+    ),
+    Fact.HAS_AUTOSCALING: (
+        ("autoscaling", "auto scaling", "auto-scaling", "autoscaler", "hpa", "asg"),
+        ("오토스케일", "자동 확장"),
+    ),
+    Fact.HAS_MONITORING: (
+        (
+            "prometheus",
+            "grafana",
+            "datadog",
+            "new relic",
+            "newrelic",
+            "apm",
+            "opentelemetry",
+            "sentry",
+            "cloudwatch",
+            "monitoring",
+            "tracing",
+        ),
+        ("모니터링", "관제"),
+    ),
+    Fact.HAS_CONNECTION_POOL: (
+        ("pgbouncer", "proxysql", "rds proxy", "hikari", "hikaricp", "connection pool", "connection pooling", "pgpool"),
+        ("커넥션 풀", "커넥션풀", "연결 풀"),
+    ),
+    Fact.HAS_SHARDING: (
+        ("shard", "shards", "sharded", "sharding", "partitioned", "vitess", "citus"),
+        ("샤딩", "샤드", "파티셔닝"),
+    ),
+    Fact.HAS_SEARCH_ENGINE: (("elasticsearch", "opensearch", "solr", "meilisearch", "typesense"), ("엘라스틱서치",)),
+    Fact.MULTI_REGION: (
+        (
+            "multi-region",
+            "multi region",
+            "multiple regions",
+            "two regions",
+            "three regions",
+            "active-active",
+            "geo-distributed",
+        ),
+        ("멀티 리전", "멀티리전", "다중 리전"),
+    ),
     Fact.KUBERNETES: (("kubernetes", "k8s", "eks", "gke", "aks"), ("쿠버네티스",)),
-    Fact.RELATIONAL_DB: (("postgres", "postgresql", "mysql", "mariadb", "aurora", "rds", "oracle", "sql server",
-                          "mssql", "sqlite", "cockroachdb", "tidb"), ("마이에스큐엘", "포스트그레스")),
-    Fact.DOCUMENT_DB: (("mongodb", "mongo", "dynamodb", "firestore", "couchbase", "cassandra", "documentdb"),
-                       ("몽고",)),
-    Fact.STATEFUL_SESSIONS: (("sticky session", "sticky sessions", "in-memory session", "in-memory sessions",
-                              "session affinity", "local session", "server-side session", "file session"),
-                             ("세션 고정", "스티키 세션", "메모리 세션", "로컬 세션")),
-    Fact.MEDIA_HEAVY: (("image", "images", "photo", "photos", "video", "videos", "media", "upload", "uploads",
-                        "static", "assets", "thumbnail", "thumbnails", "download", "downloads"),
-                       ("이미지", "사진", "동영상", "영상", "업로드", "정적", "썸네일", "다운로드")),
-    Fact.WRITE_HEAVY: (("write-heavy", "write heavy", "many writes", "insert", "inserts", "writes per second",
-                        "logging every", "event ingestion", "write lock", "write locks"),
-                       ("쓰기 부하", "쓰기가 많", "인서트")),
-    Fact.REALTIME: (("websocket", "websockets", "real-time", "realtime", "live", "chat", "push", "sse",
-                     "long polling"), ("실시간", "채팅", "웹소켓", "라이브")),
-    Fact.OUTAGES: (("down", "goes down", "outage", "outages", "crash", "crashes", "falls over", "fall over",
-                    "unavailable", "503", "502", "504", "timeout", "timeouts", "dies", "oom"),
-                   ("다운", "장애", "뻗", "죽", "먹통", "타임아웃", "터지")),
+    Fact.RELATIONAL_DB: (
+        (
+            "postgres",
+            "postgresql",
+            "mysql",
+            "mariadb",
+            "aurora",
+            "rds",
+            "oracle",
+            "sql server",
+            "mssql",
+            "sqlite",
+            "cockroachdb",
+            "tidb",
+        ),
+        ("마이에스큐엘", "포스트그레스"),
+    ),
+    Fact.DOCUMENT_DB: (
+        ("mongodb", "mongo", "dynamodb", "firestore", "couchbase", "cassandra", "documentdb"),
+        ("몽고",),
+    ),
+    Fact.STATEFUL_SESSIONS: (
+        (
+            "sticky session",
+            "sticky sessions",
+            "in-memory session",
+            "in-memory sessions",
+            "session affinity",
+            "local session",
+            "server-side session",
+            "file session",
+        ),
+        ("세션 고정", "스티키 세션", "메모리 세션", "로컬 세션"),
+    ),
+    Fact.MEDIA_HEAVY: (
+        (
+            "image",
+            "images",
+            "photo",
+            "photos",
+            "video",
+            "videos",
+            "media",
+            "upload",
+            "uploads",
+            "static",
+            "assets",
+            "thumbnail",
+            "thumbnails",
+            "download",
+            "downloads",
+        ),
+        ("이미지", "사진", "동영상", "영상", "업로드", "정적", "썸네일", "다운로드"),
+    ),
+    Fact.WRITE_HEAVY: (
+        (
+            "write-heavy",
+            "write heavy",
+            "many writes",
+            "insert",
+            "inserts",
+            "writes per second",
+            "logging every",
+            "event ingestion",
+            "write lock",
+            "write locks",
+        ),
+        ("쓰기 부하", "쓰기가 많", "인서트"),
+    ),
+    Fact.REALTIME: (
+        ("websocket", "websockets", "real-time", "realtime", "live", "chat", "push", "sse", "long polling"),
+        ("실시간", "채팅", "웹소켓", "라이브"),
+    ),
+    Fact.OUTAGES: (
+        (
+            "down",
+            "goes down",
+            "outage",
+            "outages",
+            "crash",
+            "crashes",
+            "falls over",
+            "fall over",
+            "unavailable",
+            "503",
+            "502",
+            "504",
+            "timeout",
+            "timeouts",
+            "dies",
+            "oom",
+        ),
+        ("다운", "장애", "뻗", "죽", "먹통", "타임아웃", "터지"),
+    ),
 }
 
 _USAGE_FACTS = frozenset({Fact.MEDIA_HEAVY, Fact.REALTIME, Fact.WRITE_HEAVY})
 
 # Symptoms that point at a tier, matched in the bottleneck text only.
 _TIER_SYMPTOMS: dict[Tier, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "database": (("db", "database", "query", "queries", "sql", "index", "indexes", "deadlock", "deadlocks",
-                  "lock", "locks", "too many connections", "connection pool", "replication lag", "full scan",
-                  "table scan", "n+1", "slow query", "slow queries", "join", "joins", "iops", "mysql",
-                  "postgres", "mongodb", "rds"),
-                 ("디비", "데이터베이스", "쿼리", "인덱스", "데드락", "커넥션", "조인", "풀스캔")),
-    "app": (("oom", "gc", "garbage collection", "thread", "threads", "worker", "workers",
-             "event loop", "server load", "app server", "application server", "heap", "process", "processes",
-             "render", "rendering", "serialization", "php-fpm", "gunicorn", "puma", "unicorn", "tomcat"),
-            ("스레드", "쓰레드", "서버 부하", "워커", "프로세스", "힙", "렌더링")),
-    "network": (("bandwidth", "static", "images", "image", "video", "videos", "assets", "download", "downloads",
-                 "egress", "cdn", "abroad", "overseas", "global", "far away", "page load", "slow to load",
-                 "packet", "network", "latency from"),
-                ("대역폭", "이미지", "동영상", "정적", "해외", "글로벌", "네트워크", "트래픽 비용", "다운로드")),
+    "database": (
+        (
+            "db",
+            "database",
+            "query",
+            "queries",
+            "sql",
+            "index",
+            "indexes",
+            "deadlock",
+            "deadlocks",
+            "lock",
+            "locks",
+            "too many connections",
+            "connection pool",
+            "replication lag",
+            "full scan",
+            "table scan",
+            "n+1",
+            "slow query",
+            "slow queries",
+            "join",
+            "joins",
+            "iops",
+            "mysql",
+            "postgres",
+            "mongodb",
+            "rds",
+        ),
+        ("디비", "데이터베이스", "쿼리", "인덱스", "데드락", "커넥션", "조인", "풀스캔"),
+    ),
+    "app": (
+        (
+            "oom",
+            "gc",
+            "garbage collection",
+            "thread",
+            "threads",
+            "worker",
+            "workers",
+            "event loop",
+            "server load",
+            "app server",
+            "application server",
+            "heap",
+            "process",
+            "processes",
+            "render",
+            "rendering",
+            "serialization",
+            "php-fpm",
+            "gunicorn",
+            "puma",
+            "unicorn",
+            "tomcat",
+        ),
+        ("스레드", "쓰레드", "서버 부하", "워커", "프로세스", "힙", "렌더링"),
+    ),
+    "network": (
+        (
+            "bandwidth",
+            "static",
+            "images",
+            "image",
+            "video",
+            "videos",
+            "assets",
+            "download",
+            "downloads",
+            "egress",
+            "cdn",
+            "abroad",
+            "overseas",
+            "global",
+            "far away",
+            "page load",
+            "slow to load",
+            "packet",
+            "network",
+            "latency from",
+        ),
+        ("대역폭", "이미지", "동영상", "정적", "해외", "글로벌", "네트워크", "트래픽 비용", "다운로드"),
+    ),
 }
 
 # Resource words that belong to whichever tier is named just before them ("DB CPU", "서버 메모리").
@@ -107,8 +304,24 @@ _RESOURCE_WORDS = ("cpu", "memory", "메모리", "ram")
 _NEGATION_BEFORE = re.compile(r"(?:\bno|\bnot|\bwithout|\black(?:ing)?|\bmissing|\bnever)\W+(?:\w+\W+){0,2}$", re.I)
 _NEGATION_AFTER = re.compile(r"^\W{0,3}\S{0,6}\s?(?:없|미사용|안 ?씀|안 ?쓰|미도입|미적용)")
 
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10, "a single": 1, "single": 1, "한": 1, "두": 2, "세": 3, "네": 4}
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a single": 1,
+    "single": 1,
+    "한": 1,
+    "두": 2,
+    "세": 3,
+    "네": 4,
+}
 _SERVER_COUNT = re.compile(
     r"(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|a single|single)\s*(?:x\s*)?"
     r"(?:[\w.-]+\s+){0,3}?(?:app\s+|web\s+|api\s+|application\s+)?(?:servers?|instances?|nodes?|vms?|pods?|"
@@ -124,8 +337,19 @@ _REPLICA_COUNT_KO = re.compile(r"(?:레플리카|복제본|리플리카)\s*(\d{1
 _UTIL = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%")
 
 _TIER_UTIL_WORDS: dict[Tier, tuple[str, ...]] = {
-    "database": ("db", "database", "mysql", "postgres", "postgresql", "rds", "aurora", "mongo", "mongodb",
-                 "디비", "데이터베이스"),
+    "database": (
+        "db",
+        "database",
+        "mysql",
+        "postgres",
+        "postgresql",
+        "rds",
+        "aurora",
+        "mongo",
+        "mongodb",
+        "디비",
+        "데이터베이스",
+    ),
     "app": ("app", "api", "web", "server", "servers", "was", "application", "서버", "앱", "웹"),
     "network": ("bandwidth", "network", "egress", "nic", "대역폭", "네트워크"),
 }
@@ -143,13 +367,19 @@ class ArchitectureFacts:
         return fact in self.facts
 
 
-def _phrase_hits(text: str, english: tuple[str, ...], korean: tuple[str, ...]) -> list[str]:
+@cache
+def _word_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w])" + re.escape(phrase.lower()) + r"(?![\w])")
+
+
+def find_phrases(text: str, english: Iterable[str], korean: Iterable[str]) -> list[str]:
     """Phrases present in the text and not negated ("no CDN", "CDN 없음")."""
     hits: list[str] = []
     lowered = text.lower()
     for phrase in english:
-        pattern = re.compile(r"(?<![\w])" + re.escape(phrase.lower()) + r"(?![\w])")
-        hits.extend(phrase for m in pattern.finditer(lowered) if not _negated(lowered, m.start(), m.end()))
+        hits.extend(
+            phrase for m in _word_pattern(phrase).finditer(lowered) if not _negated(lowered, m.start(), m.end())
+        )
     for phrase in korean:
         start = lowered.find(phrase.lower())
         while start >= 0:
@@ -215,7 +445,9 @@ def _quoted_utilisation(text: str) -> dict[Tier, float]:
         if not 1 <= value <= 100:
             continue
         window = lowered[max(0, match.start() - 40) : match.start()]
-        if not re.search(r"cpu|util|load|사용률|점유|부하|busy|usage", window + lowered[match.end() : match.end() + 12]):
+        if not re.search(
+            r"cpu|util|load|사용률|점유|부하|busy|usage", window + lowered[match.end() : match.end() + 12]
+        ):
             continue
         tier = _nearest_tier(window)
         if tier is not None:
@@ -238,7 +470,7 @@ def extract_facts(profile: SystemProfile) -> ArchitectureFacts:
             scope = everything
         else:
             scope = architecture_text
-        if _phrase_hits(scope, english, korean):
+        if find_phrases(scope, english, korean):
             facts.add(fact)
     app_servers = _app_servers(arch.servers)
     if app_servers <= 1:
@@ -251,8 +483,7 @@ def extract_facts(profile: SystemProfile) -> ArchitectureFacts:
     if (profile.measurements.error_rate_pct or 0) >= 1:
         facts.add(Fact.OUTAGES)
     evidence = {
-        tier: _phrase_hits(profile.bottlenecks, english, korean)
-        for tier, (english, korean) in _TIER_SYMPTOMS.items()
+        tier: find_phrases(profile.bottlenecks, english, korean) for tier, (english, korean) in _TIER_SYMPTOMS.items()
     }
     for tier, word in _resource_mentions(profile.bottlenecks):
         evidence[tier].append(word)

@@ -115,9 +115,9 @@ UserCount = Annotated[int, BeforeValidator(parse_count), Field(ge=1, le=MAX_USER
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 OptionalLongText = Annotated[
-    str | None, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT), BeforeValidator(
-        lambda v: None if isinstance(v, str) and not v.strip() else v
-    )
+    str | None,
+    StringConstraints(strip_whitespace=True, max_length=MAX_TEXT),
+    BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else v),
 ]
 
 
@@ -174,8 +174,7 @@ class SystemProfile(_Model):
     def _target_above_current(self) -> SystemProfile:
         if self.target_users <= self.current_users:
             raise ValueError(
-                f"target_users ({self.target_users:,}) must be greater than "
-                f"current_users ({self.current_users:,})"
+                f"target_users ({self.target_users:,}) must be greater than current_users ({self.current_users:,})"
             )
         return self
 
@@ -265,6 +264,7 @@ class Summary(_Model):
     capacity_now: CapacityPoint
     binding_bottleneck: str
     target_reachable: bool
+    verdict: str = Field(description="Plainly: is the target reached, when, and within the budget or not")
     budget_note: str
     assumptions: list[str] = Field(default_factory=list)
 
@@ -302,9 +302,7 @@ class Roadmap(_Model):
                     raise ValueError(f"item id {item.id} is used twice")
                 missing = [d for d in item.depends_on if d not in seen]
                 if missing:
-                    raise ValueError(
-                        f"item {item.id} depends on {', '.join(missing)}, which must come before it"
-                    )
+                    raise ValueError(f"item {item.id} depends on {', '.join(missing)}, which must come before it")
                 seen.add(item.id)
         return self
 

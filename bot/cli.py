@@ -1,0 +1,115 @@
+"""The `scale-review` command: review a profile file offline, manage the database, serve the bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.roadmap.engine import EngineResult, RulesEngine
+from bot.roadmap.examples import EXAMPLE_PROFILE
+from bot.roadmap.markdown import render_markdown
+from bot.roadmap.profile_io import ProfileError, load_profile
+from bot.roadmap.schema import SystemProfile
+
+EXIT_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scale-review", description="Turn 'our servers fall over' into a staged, measurable scaling plan."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    review = commands.add_parser("review", help="generate a roadmap from a YAML or JSON profile")
+    review.add_argument("file", type=Path, help="profile file (see `scale-review example`)")
+    review.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    review.add_argument("--save", action="store_true", help="store the answers and the roadmap (DATABASE_URL)")
+
+    example = commands.add_parser("example", help="print an example profile")
+    example.add_argument("--format", choices=["yaml", "json"], default="yaml")
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply Alembic migrations up to the latest revision")
+    db_commands.add_parser("current", help="print the schema revision")
+    return parser
+
+
+async def _review(settings: Settings, profile: SystemProfile, save: bool) -> tuple[EngineResult, str | None]:
+    if not save:
+        return await RulesEngine().generate(profile), None
+    from bot.database import open_database
+
+    database = await open_database(settings)
+    try:
+        async with database.unit_of_work() as repos:  # the answers first, so nothing is lost
+            review = await repos.reviews.add(profile, source="cli")
+            roadmap = await repos.roadmaps.create(review.id)
+            version = await repos.roadmaps.start_version(roadmap.id, engine=RulesEngine.name)
+        result = await RulesEngine().generate(profile)
+        async with database.unit_of_work() as repos:
+            await repos.roadmaps.complete_version(version.id, result.roadmap, engine=result.engine)
+        return result, f"saved: review {review.id}, roadmap {roadmap.id}, version {version.version} in {database.url}"
+    finally:
+        await database.dispose()
+
+
+async def _db(settings: Settings, action: str) -> str:
+    from storage import Database
+
+    database = Database(settings.database_url)
+    try:
+        if action == "upgrade":
+            await database.upgrade()
+            return f"{database.url}: upgraded to {await database.current_revision()}"
+        current = await database.current_revision()
+        head = await database.head_revision()
+        state = "up to date" if current == head else f"behind (latest is {head})"
+        return f"{database.url}: revision {current or 'none'}, {state}"
+    finally:
+        await database.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "example":
+            if args.format == "json":
+                print(json.dumps(EXAMPLE_PROFILE, indent=2, ensure_ascii=False))
+            else:
+                print(yaml.safe_dump(EXAMPLE_PROFILE, allow_unicode=True, sort_keys=False), end="")
+            return 0
+        settings = load_settings()
+        if args.command == "review":
+            profile = load_profile(args.file)
+            result, saved = asyncio.run(_review(settings, profile, args.save))
+            if args.format == "json":
+                print(result.roadmap.model_dump_json(indent=2))
+            else:
+                print(render_markdown(result.roadmap))
+            if saved:
+                print(saved, file=sys.stderr)
+            return 0
+        if args.command == "db":
+            print(asyncio.run(_db(settings, args.db_command)))
+            return 0
+    except ProfileError as exc:
+        print(f"error: {exc.source} is not a valid profile:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_INPUT
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""Settings from the environment (and an optional .env file), validated at start.
+
+A missing or invalid value stops the process with one line naming the variable; secret
+values are never echoed back.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.db import normalise_url
+
+DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./scale-review.db"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(Exception):
+    """One clear line for the operator, naming the variable at fault."""
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError("must be an http(s) URL")
+    return value if value.endswith("/") else value + "/"
+
+
+HttpUrlStr = Annotated[str, AfterValidator(_http_url)]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
+
+    slack_bot_token: SecretStr | None = Field(default=None, description="xoxb- bot token")
+    slack_signing_secret: SecretStr | None = Field(default=None, description="HTTP mode request signing secret")
+    slack_app_token: SecretStr | None = Field(default=None, description="xapp- token; enables Socket Mode")
+    slack_api_url: HttpUrlStr = "https://slack.com/api/"
+    openai_api_key: SecretStr | None = None
+    openai_base_url: HttpUrlStr | None = None
+    scale_review_model: str = Field(default="gpt-5.4-mini", min_length=1, max_length=100)
+    openai_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+    openai_max_retries: int = Field(default=2, ge=0, le=10)
+    database_url: str = DEFAULT_SQLITE_URL
+    port: int = Field(default=3000, ge=1, le=65535)
+    nudge_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    nudge_time: time = time(10, 0)
+    nudge_timezone: str = "UTC"
+    nudge_sweep_seconds: int = Field(default=60, ge=5, le=86_400)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "openai_api_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("openai_base_url", mode="before")
+    @classmethod
+    def _blank_url_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("nudge_weekday", "log_level", mode="before")
+    @classmethod
+    def _normalise_case(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.strip()[:3].lower() if value.strip().lower()[:3] in WEEKDAYS else value.strip().upper()
+
+    @field_validator("nudge_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"'{value}' is not an IANA time zone such as Asia/Seoul") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        url = normalise_url(value.strip())
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://", "postgresql+psycopg://")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return url
+
+    @property
+    def use_openai(self) -> bool:
+        return self.openai_api_key is not None
+
+    def require_slack(self) -> None:
+        """Serving needs a bot token plus either Socket Mode's app token or HTTP's signing secret."""
+        if self.slack_bot_token is None:
+            raise ConfigError("SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) from your app's OAuth page")
+        if self.slack_app_token is None and self.slack_signing_secret is None:
+            raise ConfigError(
+                "Set SLACK_APP_TOKEN (xapp-..., Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode); neither is set"
+            )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, or ConfigError with one line naming the first bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        message = error["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from None

@@ -1,0 +1,67 @@
+"""The roadmap as a Markdown guide a team can read top to bottom (CLI output, docs, LLM context)."""
+
+from __future__ import annotations
+
+from bot.roadmap.numbers import compact, days_range, money_range, pct_range
+from bot.roadmap.schema import TIER_LABELS, TIERS, CapacityPoint, Roadmap, RoadmapItem
+
+
+def _capacity_line(point: CapacityPoint, target: int) -> str:
+    mark = "meets the target" if point.meets_target else f"{point.users / target:.0%} of target"
+    tiers = ", ".join(f"{TIER_LABELS[t]} {compact(point.tier_users[t])}" for t in TIERS)
+    return (
+        f"**{compact(point.users)} users** ({mark}); limit: {TIER_LABELS[point.binding_tier]}. "
+        f"Per tier: {tiers}."
+    )
+
+
+def render_item(item: RoadmapItem) -> list[str]:
+    lines = [f"#### {item.id} {item.title}"]
+    if item.deferred:
+        lines.append(f"> **Held back:** {item.deferred}")
+    lines += [
+        "",
+        item.why,
+        "",
+        f"- **Predicted impact:** {item.impact.metric} {pct_range(item.impact.change_pct)} "
+        f"(confidence {item.impact.confidence.value}); capacity effect in the model ×{item.capacity_gain:g}",
+        f"- **Difficulty / time:** {item.difficulty.value}, {days_range(item.effort.person_days, 'person-days')}, "
+        f"{days_range(item.effort.weeks, 'weeks')}",
+        f"- **Cost:** one-off {money_range(item.cost.one_off, item.cost.currency)}, "
+        f"monthly {money_range(item.cost.monthly, item.cost.currency)}; benefit/cost score {item.score:g}",
+    ]
+    if item.depends_on:
+        lines.append(f"- **After:** {', '.join(item.depends_on)}")
+    lines += ["", "Steps:", *[f"{n}. {step}" for n, step in enumerate(item.steps, 1)], "", "Verify:"]
+    lines += [f"- {check}" for check in item.verify]
+    lines += ["", "<details><summary>Sources</summary>", "", *[f"- {s}" for s in item.sources], "", "</details>", ""]
+    return lines
+
+
+def render_markdown(roadmap: Roadmap) -> str:
+    summary = roadmap.summary
+    lines = [
+        f"# Scale review: {roadmap.system_name}",
+        "",
+        f"**{summary.headline}** (×{summary.scale_factor:g}) — engine: {roadmap.engine}",
+        "",
+        summary.verdict,
+        "",
+        f"- **Binding bottleneck:** {summary.binding_bottleneck}",
+        f"- **Capacity now:** {_capacity_line(summary.capacity_now, summary.target_users)}",
+    ]
+    for stage in roadmap.stages:
+        lines.append(
+            f"- **After stage {stage.number}:** {_capacity_line(stage.capacity_after, summary.target_users)}"
+        )
+    lines += ["", f"**Budget:** {summary.budget_note}", ""]
+    for note in roadmap.notes:
+        lines.append(f"> {note}")
+    if roadmap.notes:
+        lines.append("")
+    for stage in roadmap.stages:
+        lines += [f"## Stage {stage.number}: {stage.name} ({stage.horizon})", ""]
+        for item in stage.items:
+            lines += render_item(item)
+    lines += ["## Assumptions", "", *[f"- {a}" for a in summary.assumptions], ""]
+    return "\n".join(lines)

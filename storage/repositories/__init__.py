@@ -1,0 +1,42 @@
+"""Repositories: plain values and domain models in, ORM rows out. None of them commits; the unit of work does."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.repositories.events import EventRepository
+from storage.repositories.items import ItemRepository, StatusChange
+from storage.repositories.messages import MessageRefRepository
+from storage.repositories.nudges import NudgeRepository
+from storage.repositories.reviews import ReviewRepository, ReviewSource
+from storage.repositories.roadmaps import RoadmapRepository, RoadmapSummary
+from storage.repositories.workspaces import WorkspaceRepository
+
+
+class Repositories:
+    """All repositories of one unit of work, sharing its session and so its transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.workspaces = WorkspaceRepository(session)
+        self.reviews = ReviewRepository(session)
+        self.roadmaps = RoadmapRepository(session)
+        self.items = ItemRepository(session)
+        self.messages = MessageRefRepository(session)
+        self.nudges = NudgeRepository(session)
+        self.events = EventRepository(session)
+
+
+__all__ = [
+    "EventRepository",
+    "ItemRepository",
+    "MessageRefRepository",
+    "NudgeRepository",
+    "Repositories",
+    "ReviewRepository",
+    "ReviewSource",
+    "RoadmapRepository",
+    "RoadmapSummary",
+    "StatusChange",
+    "WorkspaceRepository",
+]

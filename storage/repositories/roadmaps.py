@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, or_, select
+
+from bot.roadmap import schema
+from storage.models import CLOSED_STATUSES, Review, Roadmap, RoadmapItem, RoadmapVersion
+from storage.repositories._base import Repository, equals_or_null
+from storage.types import utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class RoadmapSummary:
+    """A row of a user's roadmap list. ``closed_items`` counts what ``ItemRepository.progress`` calls closed."""
+
+    roadmap: Roadmap
+    system_name: str
+    version: int | None  # latest ready version; None while the first one is generating or failed
+    version_id: int | None
+    closed_items: int
+    total_items: int
+
+
+class RoadmapRepository(Repository):
+    async def create(
+        self, review_id: int, *, owner_user_id: str | None = None, channel_id: str | None = None
+    ) -> Roadmap:
+        roadmap = Roadmap(review_id=review_id, owner_user_id=owner_user_id, channel_id=channel_id)
+        self._session.add(roadmap)
+        await self._session.flush()
+        return roadmap
+
+    async def get(self, roadmap_id: int) -> Roadmap | None:
+        return await self._session.get(Roadmap, roadmap_id)
+
+    async def for_review(self, review_id: int) -> Roadmap | None:
+        return await self._session.scalar(select(Roadmap).where(Roadmap.review_id == review_id))
+
+    async def by_thread(self, channel_id: str, thread_ts: str) -> Roadmap | None:
+        """The roadmap a thread reply or button belongs to."""
+        query = select(Roadmap).where(Roadmap.channel_id == channel_id, Roadmap.thread_ts == thread_ts)
+        return await self._session.scalar(query)
+
+    async def set_thread(self, roadmap_id: int, channel_id: str, thread_ts: str) -> Roadmap:
+        roadmap = await self._require(roadmap_id)
+        roadmap.channel_id, roadmap.thread_ts = channel_id, thread_ts
+        await self._session.flush()
+        return roadmap
+
+    async def set_owner_tz(self, roadmap_id: int, tz: str) -> Roadmap:
+        roadmap = await self._require(roadmap_id)
+        roadmap.owner_tz = tz
+        await self._session.flush()
+        return roadmap
+
+    async def start_version(self, roadmap_id: int, *, engine: str, model: str | None = None) -> RoadmapVersion:
+        """Record the attempt before generating, so a crash or failure leaves something to retry."""
+        await self._require(roadmap_id, lock=True)  # serialises numbering per roadmap on PostgreSQL
+        latest = await self._session.scalar(
+            select(func.max(RoadmapVersion.version)).where(RoadmapVersion.roadmap_id == roadmap_id)
+        )
+        version = RoadmapVersion(
+            roadmap_id=roadmap_id, version=(latest or 0) + 1, engine=engine, model=model, status="generating"
+        )
+        self._session.add(version)
+        await self._session.flush()
+        return version
+
+    async def complete_version(
+        self,
+        version_id: int,
+        roadmap: schema.Roadmap,
+        *,
+        engine: str | None = None,
+        model: str | None = None,
+        change_summary: str | None = None,
+        prompt_tokens: int | None = None,
+        completion_tokens: int | None = None,
+        cost_usd: Decimal | None = None,
+    ) -> RoadmapVersion:
+        """Store the generated roadmap and its items; ``engine``/``model`` given here replace the started ones
+        (the OpenAI engine may have fallen back to rules). Status and owner carry over from the previous ready
+        version, so a revision does not undo the team's progress."""
+        version = await self._require_version(version_id)
+        if version.status == "ready":
+            raise ValueError(f"roadmap version {version_id} is already complete")
+        predecessors = await self._previous_ready_items(version)
+        version.status = "ready"
+        version.content = roadmap.model_dump(mode="json")
+        version.error = None
+        version.completed_at = utcnow()
+        version.engine = engine or version.engine
+        version.model = model or version.model
+        version.change_summary = change_summary
+        version.prompt_tokens, version.completion_tokens, version.cost_usd = prompt_tokens, completion_tokens, cost_usd
+        sources = _carry_over_sources(predecessors, roadmap)
+        for stage in roadmap.stages:
+            for position, item in enumerate(stage.items, start=1):
+                row = RoadmapItem(
+                    version_id=version_id,
+                    item_key=item.id,
+                    stage=stage.number,
+                    position=position,
+                    pattern_id=item.pattern_id,
+                    title=item.title,
+                )
+                if source := sources.get(item.id):
+                    row.status, row.owner_user_id = source.status, source.owner_user_id
+                    row.status_changed_at, row.status_changed_by = source.status_changed_at, source.status_changed_by
+                self._session.add(row)
+        await self._session.flush()
+        return version
+
+    async def fail_version(self, version_id: int, error: str) -> RoadmapVersion:
+        version = await self._require_version(version_id)
+        version.status, version.error, version.completed_at = "failed", error, utcnow()
+        await self._session.flush()
+        return version
+
+    async def latest_version(self, roadmap_id: int, *, ready_only: bool = True) -> RoadmapVersion | None:
+        query = select(RoadmapVersion).where(RoadmapVersion.roadmap_id == roadmap_id)
+        if ready_only:
+            query = query.where(RoadmapVersion.status == "ready")
+        return await self._session.scalar(query.order_by(RoadmapVersion.version.desc()).limit(1))
+
+    async def get_version(self, version_id: int) -> RoadmapVersion | None:
+        return await self._session.get(RoadmapVersion, version_id)
+
+    async def list_for_user(self, workspace_id: int | None, user_id: str, limit: int = 20) -> list[RoadmapSummary]:
+        """Roadmaps the user owns or asked for, newest first, with progress: one query however many there are."""
+        latest_ready = (
+            select(func.max(RoadmapVersion.version))
+            .where(RoadmapVersion.roadmap_id == Roadmap.id, RoadmapVersion.status == "ready")
+            .correlate(Roadmap)
+            .scalar_subquery()
+        )
+        closed = func.coalesce(func.sum(case((RoadmapItem.status.in_(CLOSED_STATUSES), 1), else_=0)), 0)
+        query = (
+            select(Roadmap, Review.system_name, RoadmapVersion.version, RoadmapVersion.id)
+            .add_columns(closed, func.count(RoadmapItem.id))
+            .join(Review, Review.id == Roadmap.review_id)
+            .outerjoin(
+                RoadmapVersion, and_(RoadmapVersion.roadmap_id == Roadmap.id, RoadmapVersion.version == latest_ready)
+            )
+            .outerjoin(RoadmapItem, RoadmapItem.version_id == RoadmapVersion.id)
+            .where(
+                equals_or_null(Review.workspace_id, workspace_id),
+                or_(Roadmap.owner_user_id == user_id, Review.user_id == user_id),
+            )
+            .group_by(Roadmap.id, Review.id, RoadmapVersion.id)
+            .order_by(Roadmap.created_at.desc(), Roadmap.id.desc())
+            .limit(limit)
+        )
+        rows = await self._session.execute(query)
+        return [
+            RoadmapSummary(roadmap, name, version, version_id, int(closed_count), int(total))
+            for roadmap, name, version, version_id, closed_count, total in rows
+        ]
+
+    async def _require(self, roadmap_id: int, *, lock: bool = False) -> Roadmap:
+        query = select(Roadmap).where(Roadmap.id == roadmap_id)
+        roadmap = await self._session.scalar(query.with_for_update() if lock else query)
+        if roadmap is None:
+            raise LookupError(f"no roadmap {roadmap_id}")
+        return roadmap
+
+    async def _require_version(self, version_id: int) -> RoadmapVersion:
+        query = select(RoadmapVersion).where(RoadmapVersion.id == version_id).with_for_update()
+        version = await self._session.scalar(query, execution_options={"populate_existing": True})
+        if version is None:
+            raise LookupError(f"no roadmap version {version_id}")
+        return version
+
+    async def _previous_ready_items(self, version: RoadmapVersion) -> Sequence[RoadmapItem]:
+        previous = (
+            select(RoadmapVersion.id)
+            .where(
+                RoadmapVersion.roadmap_id == version.roadmap_id,
+                RoadmapVersion.status == "ready",
+                RoadmapVersion.version < version.version,
+            )
+            .order_by(RoadmapVersion.version.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        return (await self._session.scalars(select(RoadmapItem).where(RoadmapItem.version_id == previous))).all()
+
+
+def _carry_over_sources(previous: Sequence[RoadmapItem], roadmap: schema.Roadmap) -> dict[str, RoadmapItem]:
+    """Which old item each new item continues: the same pattern if both name one, else the same key.
+
+    Pattern matches are taken first, so an old item is not claimed by key by an item that merely took its number.
+    """
+    sources: dict[str, RoadmapItem] = {}
+    taken: set[int] = set()
+    by_pattern: dict[str, RoadmapItem] = {}
+    for old in previous:
+        if old.pattern_id:
+            by_pattern.setdefault(old.pattern_id, old)
+    for item in roadmap.items():
+        same_pattern = by_pattern.get(item.pattern_id) if item.pattern_id else None
+        if same_pattern is not None and same_pattern.id not in taken:
+            sources[item.id] = same_pattern
+            taken.add(same_pattern.id)
+    by_key = {old.item_key: old for old in previous}
+    for item in roadmap.items():
+        same_key = by_key.get(item.id)
+        if item.id in sources or same_key is None or same_key.id in taken or (item.pattern_id and same_key.pattern_id):
+            continue
+        sources[item.id] = same_key
+        taken.add(same_key.id)
+    return sources

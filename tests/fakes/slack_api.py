@@ -1,0 +1,1136 @@
+"""A fake Slack Web API server: real HTTP, Slack's wire format, Slack's errors, and a contract check.
+
+Why a server and not a mock: the bot talks to Slack through slack_sdk's AsyncWebClient; pointing that client
+(``base_url``) at this server exercises the real request encoding (JSON vs form vs query string, the
+Authorization header, 429 handling and retry handlers) that a mocked client would skip.
+
+Every call is recorded and checked against Slack's own API description (``shared/slack-api``, see
+``slack_spec``) and against Block Kit (``blockkit``); anything Slack would reject, or that the reference
+files do not know, lands in ``violations`` and is answered with an error, so a test that forgets to look
+still fails when it calls ``assert_clean()``.
+
+The server runs on its own event loop in a background thread, so the same object serves async tests (which
+own their loop), synchronous code and benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import itertools
+import json
+import math
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from tests.fakes.blockkit import (
+    MARKDOWN_TEXT_MAX,
+    MESSAGE_MAX_BLOCKS,
+    Problem,
+    block_problems,
+    chunk_problems,
+    message_problems,
+    view_problems,
+)
+from tests.fakes.slack_spec import SlackApiSpec, default_spec_dir
+
+# Arguments that arrive as JSON strings in form-encoded bodies (and sometimes in JSON bodies).
+JSON_FIELDS = frozenset(
+    {"blocks", "attachments", "view", "metadata", "chunks", "prompts", "unfurls", "user_auth_blocks"}
+)
+# Where a malformed JSON string in that field is answered with this Slack error.
+JSON_FIELD_ERRORS = {"blocks": "invalid_blocks_format", "attachments": "invalid_attachments"}
+
+MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update"})
+VIEW_METHODS = frozenset({"views.open", "views.update", "views.push", "views.publish"})
+STREAM_METHODS = frozenset({"chat.startStream", "chat.appendStream", "chat.stopStream"})
+
+_TZ_LABELS = {
+    "PST": "Pacific Standard Time",
+    "PDT": "Pacific Daylight Time",
+    "MST": "Mountain Standard Time",
+    "MDT": "Mountain Daylight Time",
+    "CST": "Central Standard Time",
+    "CDT": "Central Daylight Time",
+    "EST": "Eastern Standard Time",
+    "EDT": "Eastern Daylight Time",
+    "GMT": "Greenwich Mean Time",
+    "BST": "British Summer Time",
+    "CET": "Central European Time",
+    "CEST": "Central European Summer Time",
+    "KST": "Korea Standard Time",
+    "JST": "Japan Standard Time",
+    "UTC": "Coordinated Universal Time",
+}
+
+
+class FrozenArgs(dict[str, Any]):
+    """A read-only dict: recorded arguments must not change under a test, yet stay JSON-serialisable."""
+
+    def _readonly(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("recorded call arguments are read-only; copy with dict(call.args)")
+
+    __setitem__ = __delitem__ = __ior__ = _readonly  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _readonly  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One Web API call as the server received it (``args`` without the token, JSON strings decoded).
+
+    ``at`` is ``time.monotonic()`` at arrival, so intervals between calls can be measured.
+    """
+
+    method: str
+    args: Mapping[str, Any]
+    at: float
+    ok: bool = True
+    error: str | None = None
+    status: int = 200
+    target: str | None = None  # the response_url key, for calls recorded by the response_url endpoint
+
+
+class SlackError(Exception):
+    """Raised inside a method handler: answered as ``{"ok": false, "error": ...}``."""
+
+    def __init__(self, error: str, *, status: int = 200, headers: Mapping[str, str] | None = None, **extra: Any):
+        super().__init__(error)
+        self.error = error
+        self.status = status
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+
+@dataclass
+class _Fault:
+    kind: str  # "error" | "ratelimit"
+    remaining: int
+    error: str = "ratelimited"
+    status: int = 200
+    retry_after: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _ts_key(ts: str) -> tuple[int, int]:
+    sec, _, micro = ts.partition(".")
+    try:
+        return int(sec), int(micro or 0)
+    except ValueError:
+        return (0, 0)
+
+
+class FakeSlack:
+    """Slack's Web API on 127.0.0.1, with a small world (channels, users, messages, views) and fault injection.
+
+    Use as ``with FakeSlack() as fake:`` or ``async with FakeSlack() as fake:`` and give ``fake.base_url`` to
+    ``AsyncWebClient(base_url=...)``. Call ``fake.assert_clean()`` at the end of a test.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        spec_dir: Path | str | None = None,
+        require_spec: bool = False,
+        team_id: str = "T0000FAKE",
+        team_domain: str = "fake-team",
+        bot_user_id: str = "U0000BOT",
+        bot_id: str = "B0000BOT",
+        app_id: str = "A0000APP",
+        bot_name: str = "scale-review",
+        ts_start: int = 1_700_000_000,
+        enforce_fresh_trigger_ids: bool = False,
+        trigger_ttl: float = 3.0,
+        host: str = "127.0.0.1",
+    ) -> None:
+        """Create (not start) the fake.
+
+        token: the exact bot token to accept; None accepts any ``xoxb-`` token.
+        spec_dir: folder with Slack's reference files (default ``<repo>/../shared/slack-api``); when it is
+            missing the method/argument contract check is off (``contract_checked`` is False) unless
+            ``require_spec`` makes that an error.
+        enforce_fresh_trigger_ids: views.open/push only accept trigger ids from ``issue_trigger_id()`` used
+            once within ``trigger_ttl`` seconds, like Slack's 3 s rule.
+        """
+        self.expected_token = token
+        self.spec_dir = Path(spec_dir) if spec_dir is not None else default_spec_dir()
+        if SlackApiSpec.available(self.spec_dir):
+            self.spec: SlackApiSpec | None = SlackApiSpec.load(self.spec_dir)
+        elif require_spec:
+            raise FileNotFoundError(f"Slack API reference files not found in {self.spec_dir}")
+        else:
+            self.spec = None
+        self.team_id = team_id
+        self.team_domain = team_domain
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.app_id = app_id
+        self.bot_name = bot_name
+        self.enforce_fresh_trigger_ids = enforce_fresh_trigger_ids
+        self.trigger_ttl = trigger_ttl
+        self.host = host
+
+        self.violations: list[str] = []
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        self._calls: list[RecordedCall] = []
+
+        self._ts_micro = ts_start * 1_000_000
+        self._ids = itertools.count(1)
+        self._channels: dict[str, dict[str, Any]] = {}
+        self._users: dict[str, dict[str, Any]] = {}
+        self._messages: dict[str, dict[str, dict[str, Any]]] = {}
+        self._ephemerals: list[dict[str, Any]] = []
+        self._views: dict[str, dict[str, Any]] = {}
+        self._external_ids: dict[str, str] = {}
+        self._home_views: dict[str, str] = {}
+        self._triggers: dict[str, float] = {}
+        self._used_triggers: set[str] = set()
+
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._delays: dict[str, float] = {}
+        self._pacing: tuple[float, int] | None = None
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._post_times: dict[str, list[float]] = {}
+
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._port: int | None = None
+        self._start_error: BaseException | None = None
+
+        self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "chat.delete": self._chat_delete,
+            "chat.getPermalink": self._chat_get_permalink,
+            "chat.startStream": self._chat_start_stream,
+            "chat.appendStream": self._chat_append_stream,
+            "chat.stopStream": self._chat_stop_stream,
+            "views.open": self._views_open,
+            "views.push": self._views_push,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+            "users.info": self._users_info,
+            "conversations.info": self._conversations_info,
+            "conversations.join": self._conversations_join,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
+            "reactions.add": self._reactions_add,
+        }
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def contract_checked(self) -> bool:
+        """Whether method/argument names are checked (Slack's reference files were found)."""
+        return self.spec is not None
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("FakeSlack is not running: use `with FakeSlack() as fake:` or call start()")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT`` (no trailing slash)."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """Web API base for ``AsyncWebClient(base_url=...)``: ``http://127.0.0.1:PORT/api/``."""
+        return f"{self.url}/api/"
+
+    def start(self) -> FakeSlack:
+        """Start the server thread and wait until it listens."""
+        if self._thread is not None:
+            return self
+        ready = threading.Event()
+        self._start_error = None
+        self._thread = threading.Thread(target=self._serve, args=(ready,), name="FakeSlack", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("FakeSlack did not start within 10 s")
+        if self._start_error is not None:
+            self._thread.join(1)
+            self._thread = None
+            raise RuntimeError("FakeSlack failed to start") from self._start_error
+        return self
+
+    def stop(self) -> None:
+        """Stop the server and its thread (in-flight requests get a short grace period)."""
+        thread, loop = self._thread, self._loop
+        if thread is None or loop is None:
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        self._thread = None
+        self._loop = None
+        self._port = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None):
+        self.stop()
+
+    async def __aenter__(self) -> FakeSlack:
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await asyncio.to_thread(self.stop)
+
+    def _serve(self, ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        self._loop = loop
+        runner: web.AppRunner | None = None
+        try:
+            app = web.Application(client_max_size=8 * 1024 * 1024)
+            app.router.add_route("*", "/api/{method}", self._handle_api)
+            app.router.add_post("/response/{key}", self._handle_response_url)
+            runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+            loop.run_until_complete(runner.setup())
+            site = web.TCPSite(runner, self.host, 0)
+            loop.run_until_complete(site.start())
+            self._port = int(runner.addresses[0][1])
+        except BaseException as exc:
+            self._start_error = exc
+            ready.set()
+            if runner is not None:
+                loop.run_until_complete(runner.cleanup())
+            loop.close()
+            return
+        ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(runner.cleanup())
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    # ------------------------------------------------------------------ world model
+
+    def add_channel(
+        self,
+        id: str,
+        name: str | None = None,
+        *,
+        member: bool = True,
+        private: bool = False,
+        archived: bool = False,
+    ) -> dict[str, Any]:
+        """Add a conversation. ``member``: the bot is in it. IDs starting with D are DMs."""
+        channel = {
+            "id": id,
+            "name": name if name is not None else id.lower(),
+            "member": member,
+            "private": private or id.startswith("G"),
+            "archived": archived,
+            "im": id.startswith("D"),
+            "user": None,
+        }
+        with self._lock:
+            self._channels[id] = channel
+            self._messages.setdefault(id, {})
+        return dict(channel)
+
+    def add_user(
+        self,
+        id: str,
+        *,
+        name: str | None = None,
+        real_name: str | None = None,
+        tz: str = "America/Los_Angeles",
+        tz_label: str | None = None,
+        is_bot: bool = False,
+        deleted: bool = False,
+        email: str | None = None,
+        team_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a workspace member; ``tz_offset`` and ``tz_label`` follow ``tz`` at the time of the call."""
+        zone = ZoneInfo(tz)
+        now = datetime.now(zone)
+        offset = now.utcoffset()
+        abbrev = now.tzname() or tz
+        handle = name if name is not None else id.lower()
+        user = {
+            "id": id,
+            "team_id": team_id or self.team_id,
+            "name": handle,
+            "real_name": real_name if real_name is not None else handle.title(),
+            "deleted": deleted,
+            "is_bot": is_bot,
+            "is_app_user": False,
+            "tz": tz,
+            "tz_label": tz_label if tz_label is not None else _TZ_LABELS.get(abbrev, abbrev),
+            "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+            "profile": {
+                "real_name": real_name if real_name is not None else handle.title(),
+                "display_name": handle,
+                **({"email": email} if email else {}),
+            },
+        }
+        with self._lock:
+            self._users[id] = user
+        return copy.deepcopy(user)
+
+    def add_message(
+        self, channel: str, text: str, *, user: str, thread_ts: str | None = None, blocks: list[Any] | None = None
+    ) -> str:
+        """Put a message from a person into a channel (e.g. the message an event refers to); returns its ts."""
+        with self._lock:
+            if channel not in self._channels:
+                raise KeyError(f"unknown channel {channel}: add_channel() first")
+            ts = self._next_ts()
+            msg: dict[str, Any] = {"type": "message", "ts": ts, "user": user, "text": text, "team": self.team_id}
+            if blocks is not None:
+                msg["blocks"] = blocks
+            self._store_message(channel, msg, thread_ts)
+            return ts
+
+    def messages(self, channel: str, thread_ts: str | None = None) -> list[dict[str, Any]]:
+        """Messages in a channel in ts order (copies); with ``thread_ts``: the thread (parent + replies)."""
+        with self._lock:
+            msgs = list(self._messages.get(channel, {}).values())
+            if thread_ts is not None:
+                msgs = [m for m in msgs if m["ts"] == thread_ts or m.get("thread_ts") == thread_ts]
+            msgs.sort(key=lambda m: _ts_key(m["ts"]))
+            return copy.deepcopy(msgs)
+
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """One stored message (a copy), or None."""
+        with self._lock:
+            msg = self._messages.get(channel, {}).get(ts)
+            return copy.deepcopy(msg) if msg is not None else None
+
+    def ephemerals(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Ephemeral messages sent (they are not part of the channel history)."""
+        with self._lock:
+            return [copy.deepcopy(e) for e in self._ephemerals if channel is None or e["channel"] == channel]
+
+    def view(self, view_id: str) -> dict[str, Any] | None:
+        """A view as Slack holds it after views.open/push/update/publish (a copy), or None."""
+        with self._lock:
+            view = self._views.get(view_id)
+            return copy.deepcopy(view) if view is not None else None
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        """The App Home view last published for a user, or None."""
+        with self._lock:
+            view_id = self._home_views.get(user_id)
+            return copy.deepcopy(self._views[view_id]) if view_id else None
+
+    def issue_trigger_id(self) -> str:
+        """A trigger id as an interaction would carry; fresh for ``trigger_ttl`` seconds, usable once."""
+        trigger = f"{next(self._ids) + 10_000_000_000}.{self.team_id[1:] or '1'}.{secrets.token_hex(16)}"
+        with self._lock:
+            self._triggers[trigger] = time.monotonic()
+        return trigger
+
+    def response_url(self, key: str | None = None) -> str:
+        """A ``response_url`` served by this fake; POSTs to it are recorded as method ``response_url``."""
+        return f"{self.url}/response/{key or secrets.token_hex(8)}"
+
+    # ------------------------------------------------------------------ fault injection
+
+    def fail_next(self, method: str, error: str, times: int = 1, *, status: int = 200, **extra: Any) -> None:
+        """The next ``times`` calls of ``method`` answer ``{"ok": false, "error": error, **extra}``."""
+        with self._lock:
+            self._faults.setdefault(method, deque()).append(
+                _Fault("error", times, error=error, status=status, extra=dict(extra))
+            )
+
+    def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` answer HTTP 429 with ``Retry-After`` and ``ratelimited``."""
+        with self._lock:
+            self._faults.setdefault(method, deque()).append(
+                _Fault("ratelimit", times, status=429, retry_after=int(retry_after))
+            )
+
+    def delay(self, method: str, seconds: float) -> None:
+        """Answer every call of ``method`` (``"*"``: all methods) after ``seconds``; 0 removes the delay."""
+        with self._lock:
+            if seconds > 0:
+                self._delays[method] = seconds
+            else:
+                self._delays.pop(method, None)
+
+    def enforce_channel_rate(self, per_second: float = 1.0, burst: int = 3) -> None:
+        """chat.postMessage beyond ``per_second`` per channel (token bucket of ``burst``) answers 429."""
+        with self._lock:
+            self._pacing = (float(per_second), int(burst))
+            self._buckets.clear()
+
+    def post_times(self, channel: str) -> list[float]:
+        """``time.monotonic()`` of each accepted chat.postMessage to ``channel``."""
+        with self._lock:
+            return list(self._post_times.get(channel, []))
+
+    # ------------------------------------------------------------------ recorded calls
+
+    def calls(self, method: str | None = None) -> list[RecordedCall]:
+        """Recorded calls, oldest first, optionally of one method."""
+        with self._lock:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def last(self, method: str) -> RecordedCall:
+        """The latest call of ``method``; AssertionError naming what was called if there is none."""
+        with self._lock:
+            for call in reversed(self._calls):
+                if call.method == method:
+                    return call
+            called = sorted({c.method for c in self._calls})
+        raise AssertionError(f"no {method} call recorded; calls so far: {called or 'none'}")
+
+    def reset_calls(self) -> None:
+        """Forget recorded calls and violations (the world model stays)."""
+        with self._lock:
+            self._calls.clear()
+            self.violations.clear()
+
+    def assert_clean(self) -> None:
+        """Raise AssertionError listing every contract / Block Kit violation seen so far."""
+        with self._lock:
+            violations = list(self.violations)
+        if violations:
+            listing = "\n".join(f"- {v}" for v in violations)
+            raise AssertionError(f"{len(violations)} Slack API violation(s):\n{listing}")
+
+    def _matching(self, method: str, ok_only: bool) -> list[RecordedCall]:
+        return [c for c in self._calls if c.method == method and (c.ok or not ok_only)]
+
+    def _timeout_message(self, method: str, count: int, found: int, timeout: float) -> str:
+        called = sorted({c.method for c in self._calls})
+        return (
+            f"waited {timeout}s for {count} {method} call(s), saw {found}; calls so far: {called or 'none'};"
+            f" violations: {self.violations or 'none'}"
+        )
+
+    def wait_for_calls(
+        self, method: str, count: int = 1, timeout: float = 5.0, *, ok_only: bool = False
+    ) -> list[RecordedCall]:
+        """Block until ``count`` calls of ``method`` were recorded; returns them. For sync code and threads.
+
+        In an async test use ``await wait_for_calls_async(...)``: blocking the test's loop would also block the
+        app's background work that is supposed to make the calls.
+        """
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise RuntimeError("wait_for_calls() would block the running event loop; use wait_for_calls_async()")
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                found = self._matching(method, ok_only)
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(self._timeout_message(method, count, len(found), timeout))
+                self._changed.wait(remaining)
+
+    async def wait_for_calls_async(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - same signature as wait_for_calls; the deadline is ours
+        *,
+        ok_only: bool = False,
+    ) -> list[RecordedCall]:
+        """Await until ``count`` calls of ``method`` were recorded; returns them (woken per call, no polling)."""
+        loop = asyncio.get_running_loop()
+        event = asyncio.Event()
+        waiter = (loop, event)
+        deadline = loop.time() + timeout
+        with self._lock:
+            self._async_waiters.append(waiter)
+        try:
+            while True:
+                event.clear()
+                with self._lock:
+                    found = self._matching(method, ok_only)
+                    if len(found) >= count:
+                        return found
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    with self._lock:
+                        raise AssertionError(self._timeout_message(method, count, len(found), timeout))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), remaining)
+        finally:
+            with self._lock:
+                self._async_waiters.remove(waiter)
+
+    def _record(self, call: RecordedCall) -> None:
+        with self._changed:
+            self._calls.append(call)
+            self._changed.notify_all()
+            waiters = list(self._async_waiters)
+        for loop, event in waiters:
+            with contextlib.suppress(RuntimeError):  # the waiter's loop is closed
+                loop.call_soon_threadsafe(event.set)
+
+    # ------------------------------------------------------------------ HTTP
+
+    async def _read_args(self, request: web.Request) -> tuple[dict[str, Any], str | None, list[Problem]]:
+        """Merge query string, form or JSON body as Slack does; return (args, token, parse problems)."""
+        problems: list[Problem] = []
+        args: dict[str, Any] = dict(request.query)
+        if request.body_exists:
+            ctype = request.content_type
+            if ctype == "application/json":
+                raw = await request.read()
+                try:
+                    body = json.loads(raw) if raw.strip() else {}
+                except ValueError as exc:
+                    body = {}
+                    problems.append(Problem("invalid_json", f"body is not valid JSON: {exc}"))
+                if isinstance(body, dict):
+                    args.update(body)
+                else:
+                    problems.append(Problem("invalid_json", "JSON body must be an object"))
+            elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                form = await request.post()
+                for key, value in form.items():
+                    args[key] = value if isinstance(value, str) else f"<file {getattr(value, 'filename', '?')}>"
+            else:
+                raw = await request.read()
+                if raw:
+                    problems.append(Problem("invalid_form_data", f"unsupported content type {ctype!r}"))
+        token: str | None = None
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            token = auth[len("Bearer ") :].strip()
+        body_token = args.pop("token", None)
+        if token is None and isinstance(body_token, str):
+            token = body_token
+        for key in JSON_FIELDS & args.keys():
+            value = args[key]
+            if not isinstance(value, str):
+                continue
+            stripped = value.strip()
+            if stripped[:1] in ("[", "{"):
+                try:
+                    args[key] = json.loads(stripped)
+                    continue
+                except ValueError:
+                    pass
+            if key in ("blocks", "attachments", "view"):
+                error = JSON_FIELD_ERRORS.get(key, "invalid_arguments")
+                problems.append(Problem(error, f"`{key}` is not a JSON array/object: {value[:80]!r}"))
+        return {k: v for k, v in args.items() if v is not None}, token, problems
+
+    def _auth_error(self, token: str | None) -> str | None:
+        if not token:
+            return "not_authed"
+        if self.expected_token is not None:
+            return None if token == self.expected_token else "invalid_auth"
+        return None if token.startswith("xoxb-") else "invalid_auth"
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        arrived = time.monotonic()
+        method = request.match_info["method"]
+        args, token, parse_problems = await self._read_args(request)
+        pause = self._delays.get(method) or self._delays.get("*")
+        if pause:
+            await asyncio.sleep(pause)
+        with self._lock:
+            status, body, headers = self._process(method, args, token, parse_problems, arrived)
+        self._record(
+            RecordedCall(
+                method=method,
+                args=FrozenArgs(args),
+                at=arrived,
+                ok=bool(body.get("ok")),
+                error=body.get("error"),
+                status=status,
+            )
+        )
+        return web.json_response(body, status=status, headers=headers)
+
+    def _process(
+        self, method: str, args: dict[str, Any], token: str | None, parse_problems: list[Problem], arrived: float
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Auth, contract and Block Kit checks, injected faults, then the method itself (under the lock)."""
+        auth_error = self._auth_error(token)
+        if auth_error:
+            return 200, {"ok": False, "error": auth_error}, {}
+
+        contract = self.spec.problems(method, args) if self.spec is not None else []
+        payload = parse_problems + self._payload_problems(method, args)
+        for text in contract:
+            self.violations.append(text)
+        for problem in payload:
+            self.violations.append(f"{method}: [{problem.error}] {problem.detail}")
+
+        queue = self._faults.get(method)
+        if queue:
+            fault = queue[0]
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                queue.popleft()
+            if fault.kind == "ratelimit":
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(fault.retry_after)}
+            return fault.status, {"ok": False, "error": fault.error, **fault.extra}, {}
+
+        if contract:
+            return 200, {"ok": False, "error": "fake_contract_violation", "detail": "; ".join(contract)}, {}
+        if payload:
+            return (
+                200,
+                {
+                    "ok": False,
+                    "error": payload[0].error,
+                    "detail": "; ".join(p.detail for p in payload),
+                    "response_metadata": {"messages": [f"[ERROR] {p.detail}" for p in payload]},
+                },
+                {},
+            )
+
+        if method == "chat.postMessage" and self._pacing is not None:
+            with contextlib.suppress(SlackError):  # an unknown channel is answered by the handler
+                wait = self._pacing_wait(self._channel(args.get("channel"), post=False)["id"], arrived)
+                if wait is not None:
+                    return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)}
+
+        handler = self._handlers.get(method)
+        try:
+            result = handler(args) if handler is not None else {}
+        except SlackError as exc:
+            return exc.status, {"ok": False, "error": exc.error, **exc.extra}, exc.headers
+        except Exception as exc:  # a bug in the fake must fail the test, not hang it
+            self.violations.append(f"{method}: the fake itself failed: {exc!r}")
+            return 500, {"ok": False, "error": "fake_internal_error", "detail": repr(exc)}, {}
+        if method == "chat.postMessage":
+            channel = result["channel"]
+            self._post_times.setdefault(channel, []).append(arrived)
+            if self._pacing is not None:
+                self._take_token(channel)
+        return 200, {"ok": True, **result}, {}
+
+    def _payload_problems(self, method: str, args: Mapping[str, Any]) -> list[Problem]:
+        """Block Kit and size checks of what a method carries."""
+        if method in MESSAGE_METHODS:
+            text_needed = method != "chat.update" or "blocks" in args
+            return message_problems(args, require_text=text_needed)
+        if method in VIEW_METHODS:
+            return view_problems(args["view"]) if "view" in args else []
+        if method in STREAM_METHODS:
+            out: list[Problem] = []
+            text = args.get("markdown_text")
+            if isinstance(text, str) and len(text) > MARKDOWN_TEXT_MAX:
+                out.append(Problem("msg_too_long", f"markdown_text is {len(text)} chars (max {MARKDOWN_TEXT_MAX})"))
+            if "chunks" in args:
+                out.extend(chunk_problems(args["chunks"]))
+            if "blocks" in args:
+                out.extend(
+                    block_problems(
+                        args["blocks"], where="blocks", error="invalid_blocks", max_blocks=MESSAGE_MAX_BLOCKS
+                    )
+                )
+            if method == "chat.startStream":
+                channel = str(args.get("channel", ""))
+                if not channel.startswith("D"):
+                    missing = [k for k in ("recipient_team_id", "recipient_user_id") if not args.get(k)]
+                    if missing:
+                        out.append(
+                            Problem("invalid_arguments", f"streaming to channel {channel} needs {', '.join(missing)}")
+                        )
+            return out
+        return []
+
+    def _pacing_wait(self, channel: str, now: float) -> int | None:
+        """Seconds to wait (for Retry-After) if the channel's bucket is empty, else None."""
+        assert self._pacing is not None
+        rate, burst = self._pacing
+        tokens, last = self._buckets.get(channel, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - last) * rate)
+        self._buckets[channel] = (tokens, now)
+        if tokens >= 1.0:
+            return None
+        return max(1, math.ceil((1.0 - tokens) / rate))
+
+    def _take_token(self, channel: str) -> None:
+        tokens, last = self._buckets.get(channel, (1.0, time.monotonic()))
+        self._buckets[channel] = (tokens - 1.0, last)
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        arrived = time.monotonic()
+        key = request.match_info["key"]
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            problems = [Problem("invalid_payload", "response_url body must be a JSON object")]
+            body = {}
+        else:
+            problems = message_problems(body, require_text="blocks" in body)
+        with self._lock:
+            for problem in problems:
+                self.violations.append(f"response_url: [{problem.error}] {problem.detail}")
+        status = 400 if problems else 200
+        self._record(
+            RecordedCall(
+                method="response_url",
+                args=FrozenArgs(body),
+                at=arrived,
+                ok=not problems,
+                error=problems[0].error if problems else None,
+                status=status,
+                target=key,
+            )
+        )
+        return web.Response(text=problems[0].error if problems else "ok", status=status)
+
+    # ------------------------------------------------------------------ helpers used by handlers (lock held)
+
+    def _next_ts(self) -> str:
+        self._ts_micro += 100
+        return f"{self._ts_micro // 1_000_000}.{self._ts_micro % 1_000_000:06d}"
+
+    def _new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):010X}"
+
+    def _channel(self, ref: Any, *, post: bool) -> dict[str, Any]:
+        """Resolve a channel argument like Slack: ID, #name, name, or a user ID (its DM)."""
+        if not isinstance(ref, str) or not ref:
+            raise SlackError("channel_not_found")
+        channel = self._channels.get(ref)
+        if channel is None and ref[0] in "UW" and ref in self._users:
+            dm = "D" + ref[1:]
+            channel = self._channels.get(dm)
+            if channel is None:
+                self.add_channel(dm, name=dm.lower(), member=True)
+                channel = self._channels[dm]
+                channel["user"] = ref
+        if channel is None:
+            name = ref.lstrip("#")
+            channel = next((c for c in self._channels.values() if c["name"] == name), None)
+        if channel is None or (channel["private"] and not channel["member"]):
+            raise SlackError("channel_not_found")  # Slack hides private channels the bot is not in
+        if post:
+            if channel["archived"]:
+                raise SlackError("is_archived")
+            if not channel["member"]:
+                raise SlackError("not_in_channel")  # chat:write.public is not assumed
+        return channel
+
+    def _store_message(self, channel: str, msg: dict[str, Any], thread_ts: Any) -> None:
+        store = self._messages.setdefault(channel, {})
+        if isinstance(thread_ts, str) and thread_ts and thread_ts != msg["ts"]:
+            msg["thread_ts"] = thread_ts
+            parent = store.get(thread_ts)
+            if parent is not None:
+                parent["thread_ts"] = thread_ts
+                parent["reply_count"] = parent.get("reply_count", 0) + 1
+                parent["latest_reply"] = msg["ts"]
+                users = parent.setdefault("reply_users", [])
+                author = msg.get("user")
+                if author and author not in users:
+                    users.append(author)
+        store[msg["ts"]] = msg
+
+    def _stored(self, channel: str, ts: Any) -> dict[str, Any]:
+        msg = self._messages.get(channel, {}).get(ts) if isinstance(ts, str) else None
+        if msg is None:
+            raise SlackError("message_not_found")
+        return msg
+
+    def _bot_message(self, ts: str, text: str) -> dict[str, Any]:
+        return {
+            "type": "message",
+            "text": text,
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "team": self.team_id,
+            "ts": ts,
+            "bot_profile": {"id": self.bot_id, "app_id": self.app_id, "name": self.bot_name, "team_id": self.team_id},
+        }
+
+    def _public_message(self, msg: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: copy.deepcopy(v) for k, v in msg.items() if v is not None}
+
+    def _check_trigger(self, args: Mapping[str, Any]) -> None:
+        trigger = args.get("trigger_id") or args.get("interactivity_pointer")
+        if not trigger:
+            raise SlackError("invalid_arguments", detail="trigger_id is required")
+        if not self.enforce_fresh_trigger_ids:
+            return
+        issued = self._triggers.get(trigger)
+        if trigger in self._used_triggers:
+            raise SlackError("exchanged_trigger_id")
+        if issued is None or time.monotonic() - issued > self.trigger_ttl:
+            raise SlackError("expired_trigger_id")
+        self._used_triggers.add(trigger)
+
+    def _new_view(self, view: Any, view_id: str | None = None, root: str | None = None) -> dict[str, Any]:
+        if not isinstance(view, Mapping):
+            raise SlackError("invalid_arguments", detail="view is required")
+        vid = view_id or self._new_id("V")
+        stored = {
+            "id": vid,
+            "team_id": self.team_id,
+            "type": view.get("type"),
+            "blocks": copy.deepcopy(view.get("blocks", [])),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "state": {"values": {}},
+            "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
+            "title": copy.deepcopy(view.get("title")),
+            "clear_on_close": bool(view.get("clear_on_close", False)),
+            "notify_on_close": bool(view.get("notify_on_close", False)),
+            "close": copy.deepcopy(view.get("close")),
+            "submit": copy.deepcopy(view.get("submit")),
+            "previous_view_id": None,
+            "root_view_id": root or vid,
+            "app_id": self.app_id,
+            "external_id": view.get("external_id", ""),
+            "app_installed_team_id": self.team_id,
+            "bot_id": self.bot_id,
+        }
+        external = stored["external_id"]
+        if external:
+            owner = self._external_ids.get(external)
+            if owner is not None and owner != vid:
+                raise SlackError("duplicate_external_id")
+            self._external_ids[external] = vid
+        self._views[vid] = stored
+        return stored
+
+    # ------------------------------------------------------------------ method handlers (lock held)
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": f"https://{self.team_domain}.slack.com/",
+            "team": self.team_domain,
+            "user": self.bot_name,
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel"), post=True)
+        ts = self._next_ts()
+        msg = self._bot_message(ts, str(args.get("text") or args.get("markdown_text") or ""))
+        for key in ("blocks", "attachments", "metadata"):
+            if key in args:
+                msg[key] = copy.deepcopy(args[key])
+        self._store_message(channel["id"], msg, args.get("thread_ts"))
+        return {"channel": channel["id"], "ts": ts, "message": self._public_message(msg)}
+
+    def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel"), post=True)
+        if args.get("user") not in self._users and self._users:
+            raise SlackError("user_not_found")
+        ts = self._next_ts()
+        self._ephemerals.append(
+            {
+                "channel": channel["id"],
+                "user": args.get("user"),
+                "ts": ts,
+                "thread_ts": args.get("thread_ts"),
+                "text": args.get("text", ""),
+                "blocks": copy.deepcopy(args.get("blocks")),
+            }
+        )
+        return {"message_ts": ts}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel"), post=False)
+        msg = self._stored(channel["id"], args.get("ts"))
+        if msg.get("user") != self.bot_user_id:
+            raise SlackError("cant_update_message")
+        for key in ("text", "blocks", "attachments", "metadata"):
+            if key in args:
+                msg[key] = copy.deepcopy(args[key])
+        if "text" not in args and "markdown_text" in args:
+            msg["text"] = args["markdown_text"]
+        msg["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+        return {
+            "channel": channel["id"],
+            "ts": msg["ts"],
+            "text": msg.get("text", ""),
+            "message": self._public_message(msg),
+        }
+
+    def _chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel"), post=False)
+        msg = self._stored(channel["id"], args.get("ts"))
+        if msg.get("user") != self.bot_user_id:
+            raise SlackError("cant_delete_message")
+        del self._messages[channel["id"]][msg["ts"]]
+        return {"channel": channel["id"], "ts": msg["ts"]}
+
+    def _chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel"), post=False)
+        msg = self._stored(channel["id"], args.get("message_ts"))
+        link = f"https://{self.team_domain}.slack.com/archives/{channel['id']}/p{msg['ts'].replace('.', '')}"
+        thread = msg.get("thread_ts")
+        if thread and thread != msg["ts"]:
+            link += f"?thread_ts={thread}&cid={channel['id']}"
+        return {"channel": channel["id"], "permalink": link}
+
+    def _stream_text(self, msg: dict[str, Any], args: Mapping[str, Any]) -> None:
+        parts: list[str] = []
+        if isinstance(args.get("markdown_text"), str):
+            parts.append(args["markdown_text"])
+        for chunk in args.get("chunks") or []:
+            msg.setdefault("chunks", []).append(copy.deepcopy(chunk))
+            if isinstance(chunk, Mapping) and chunk.get("type") == "markdown_text":
+                parts.append(str(chunk.get("text", "")))
+        msg["text"] = msg.get("text", "") + "".join(parts)
+
+    def _streaming(self, args: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        channel = self._channel(args.get("channel"), post=True)
+        msg = self._stored(channel["id"], args.get("ts"))
+        if msg.get("streaming_state") != "in_progress":
+            raise SlackError("message_not_in_streaming_state")
+        return channel, msg
+
+    def _chat_start_stream(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel"), post=True)
+        ts = self._next_ts()
+        msg = self._bot_message(ts, "")
+        msg["streaming_state"] = "in_progress"
+        self._stream_text(msg, args)
+        self._store_message(channel["id"], msg, args.get("thread_ts"))
+        return {"channel": channel["id"], "ts": ts}
+
+    def _chat_append_stream(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, msg = self._streaming(args)
+        self._stream_text(msg, args)
+        return {"channel": channel["id"], "ts": msg["ts"]}
+
+    def _chat_stop_stream(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, msg = self._streaming(args)
+        self._stream_text(msg, args)
+        for key in ("blocks", "metadata"):
+            if key in args:
+                msg[key] = copy.deepcopy(args[key])
+        msg["streaming_state"] = "completed"
+        return {"channel": channel["id"], "ts": msg["ts"], "message": self._public_message(msg)}
+
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._check_trigger(args)
+        return {"view": copy.deepcopy(self._new_view(args.get("view")))}
+
+    def _views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._check_trigger(args)
+        return {"view": copy.deepcopy(self._new_view(args.get("view")))}
+
+    def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id") or self._external_ids.get(str(args.get("external_id", "")))
+        current = self._views.get(view_id) if isinstance(view_id, str) else None
+        if current is None:
+            raise SlackError("not_found")
+        if args.get("hash") and args["hash"] != current["hash"]:
+            raise SlackError("hash_conflict")
+        updated = self._new_view(args.get("view"), view_id=current["id"], root=current["root_view_id"])
+        updated["previous_view_id"] = current["previous_view_id"]
+        return {"view": copy.deepcopy(updated)}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = str(args.get("user_id"))
+        existing = self._home_views.get(user)
+        if existing and args.get("hash") and args["hash"] != self._views[existing]["hash"]:
+            raise SlackError("hash_conflict")
+        view = self._new_view(args.get("view"), view_id=existing)
+        self._home_views[user] = view["id"]
+        return {"view": copy.deepcopy(view)}
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self._users.get(args.get("user"))  # type: ignore[arg-type]
+        if user is None:
+            raise SlackError("user_not_found")
+        return {"user": copy.deepcopy(user)}
+
+    def _channel_info(self, channel: Mapping[str, Any]) -> dict[str, Any]:
+        if channel["im"]:
+            return {"id": channel["id"], "is_im": True, "user": channel["user"], "is_open": True}
+        return {
+            "id": channel["id"],
+            "name": channel["name"],
+            "name_normalized": channel["name"],
+            "is_channel": not channel["private"],
+            "is_group": channel["private"],
+            "is_im": False,
+            "is_mpim": False,
+            "is_private": channel["private"],
+            "is_archived": channel["archived"],
+            "is_general": False,
+            "is_member": channel["member"],
+            "is_shared": False,
+            "is_ext_shared": False,
+            "is_org_shared": False,
+            "context_team_id": self.team_id,
+            "created": self._ts_micro // 1_000_000,
+        }
+
+    def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"channel": self._channel_info(self._channel(args.get("channel"), post=False))}
+
+    def _conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel"), post=False)
+        if channel["private"] or channel["im"]:
+            raise SlackError("method_not_supported_for_channel_type")
+        if channel["archived"]:
+            raise SlackError("is_archived")
+        already = channel["member"]
+        channel["member"] = True
+        result: dict[str, Any] = {"channel": self._channel_info(channel)}
+        if already:
+            result["warning"] = "already_in_channel"
+            result["response_metadata"] = {"warnings": ["already_in_channel"]}
+        return result
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel"), post=False)
+        top = [m for m in self.messages(channel["id"]) if m.get("thread_ts") in (None, m["ts"])]
+        return {"messages": list(reversed(top)), "has_more": False}
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel"), post=False)
+        msgs = self.messages(channel["id"], thread_ts=str(args.get("ts")))
+        if not msgs:
+            raise SlackError("thread_not_found")
+        return {"messages": msgs, "has_more": False}
+
+    def _reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel"), post=True)
+        msg = self._stored(channel["id"], args.get("timestamp"))
+        name = str(args.get("name", "")).strip(":")
+        reactions = msg.setdefault("reactions", [])
+        entry = next((r for r in reactions if r["name"] == name), None)
+        if entry is None:
+            entry = {"name": name, "users": [], "count": 0}
+            reactions.append(entry)
+        if self.bot_user_id in entry["users"]:
+            raise SlackError("already_reacted")
+        entry["users"].append(self.bot_user_id)
+        entry["count"] += 1
+        return {}

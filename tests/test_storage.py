@@ -1,0 +1,176 @@
+"""The database handle: URLs, units of work, migrations, and the column types both backends share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, inspect, select
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from storage import Base, Database, ProcessedEvent, Review, normalise_url
+from storage.db import SQLITE_BUSY_TIMEOUT_MS
+from tests.builders import sample_profile
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u:p@db:5432/app", "postgresql+asyncpg://u:p@db:5432/app"),
+        ("postgres://u:p@db/app", "postgresql+asyncpg://u:p@db/app"),
+        ("sqlite:///./scale-review.db", "sqlite+aiosqlite:///./scale-review.db"),
+        ("sqlite:////var/lib/app.db", "sqlite+aiosqlite:////var/lib/app.db"),
+        ("sqlite:///:memory:", "sqlite+aiosqlite:///:memory:"),
+        ("postgresql+psycopg://u@db/app", "postgresql+psycopg://u@db/app"),
+        ("postgresql+asyncpg://u@db/app", "postgresql+asyncpg://u@db/app"),
+        ("sqlite+aiosqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+        ("  postgresql://u@db/app\n", "postgresql+asyncpg://u@db/app"),
+    ],
+)
+def test_normalise_url_adds_the_async_driver_only_when_none_is_named(given: str, expected: str) -> None:
+    assert normalise_url(given) == expected
+
+
+def test_normalise_url_rejects_a_url_without_scheme() -> None:
+    with pytest.raises(ValueError, match="database URL"):
+        normalise_url("scale-review.db")
+
+
+async def test_repr_and_url_never_show_the_password() -> None:
+    database = Database("postgresql://bot:s3cr3t-pw@db.internal:5432/app")
+    try:
+        for shown in (str(database), repr(database), database.url, f"{database}"):
+            assert "s3cr3t-pw" not in shown
+            assert "db.internal" in shown
+        assert database.dialect == "postgresql"
+    finally:
+        await database.dispose()
+
+
+async def test_migrations_go_from_empty_to_head_and_back(empty_database: Database) -> None:
+    head = await empty_database.head_revision()
+    assert await empty_database.current_revision() is None
+    assert not await empty_database.is_up_to_date()
+
+    await empty_database.upgrade()
+    assert await empty_database.current_revision() == head
+    assert await empty_database.is_up_to_date()
+    assert await _schema_diff(empty_database) == []
+
+    await empty_database.downgrade("base")
+    assert await empty_database.current_revision() is None
+    assert await _table_names(empty_database) == {"alembic_version"}
+
+    await empty_database.upgrade()
+    assert await _table_names(empty_database) == {*Base.metadata.tables, "alembic_version"}
+    assert await _schema_diff(empty_database) == []
+
+
+async def test_upgrade_twice_is_a_no_op(database: Database) -> None:
+    await database.upgrade()
+    assert await database.is_up_to_date()
+
+
+async def _schema_diff(database: Database) -> list[object]:
+    def diff(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with database.engine.connect() as connection:
+        return await connection.run_sync(diff)
+
+
+async def _table_names(database: Database) -> set[str]:
+    async with database.engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def test_unit_of_work_commits_on_success_and_rolls_back_on_error(database: Database) -> None:
+    async with database.unit_of_work() as repos:
+        assert await repos.events.first_time("Ev-kept")
+    with pytest.raises(RuntimeError, match="boom"):
+        async with database.unit_of_work() as repos:
+            assert await repos.events.first_time("Ev-dropped")
+            raise RuntimeError("boom")
+    async with database.unit_of_work() as repos:
+        stored = (await repos.session.scalars(select(ProcessedEvent.event_id))).all()
+    assert stored == ["Ev-kept"]
+
+
+async def test_foreign_keys_are_enforced(database: Database) -> None:
+    with pytest.raises(IntegrityError):
+        async with database.unit_of_work() as repos:
+            await repos.roadmaps.create(review_id=424242)
+
+
+async def test_deleting_a_review_cascades_to_its_roadmap(database: Database) -> None:
+    async with database.unit_of_work() as repos:
+        review = await repos.reviews.add(sample_profile())
+        roadmap = await repos.roadmaps.create(review.id)
+    async with database.unit_of_work() as repos:
+        await repos.session.delete(await repos.reviews.get(review.id))
+    async with database.unit_of_work() as repos:
+        assert await repos.roadmaps.get(roadmap.id) is None
+
+
+async def test_sqlite_memory_database_works_and_keeps_foreign_keys_on_after_migrating() -> None:
+    database = Database("sqlite:///:memory:")
+    try:
+        await database.upgrade()
+        async with database.unit_of_work() as repos:
+            review = await repos.reviews.add(sample_profile())
+        async with database.unit_of_work() as repos:
+            assert (await repos.reviews.get(review.id)) is not None
+        with pytest.raises(IntegrityError):
+            async with database.unit_of_work() as repos:
+                await repos.roadmaps.create(review_id=review.id + 1)
+    finally:
+        await database.dispose()
+
+
+async def test_sqlite_file_gets_its_directory_wal_and_busy_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "dir" / "bot.db"
+    database = Database(f"sqlite:///{path}")
+    try:
+        await database.upgrade()
+        assert path.exists()
+        async with database.engine.connect() as connection:
+            assert (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
+            assert (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar() == SQLITE_BUSY_TIMEOUT_MS
+            assert (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
+    finally:
+        await database.dispose()
+
+
+async def test_utc_datetime_comes_back_aware_utc(database: Database) -> None:
+    seoul = timezone(timedelta(hours=9))
+    async with database.unit_of_work() as repos:
+        review = await repos.reviews.add(sample_profile())
+        review.created_at = datetime(2026, 3, 2, 10, 0, tzinfo=seoul)
+    async with database.unit_of_work() as repos:
+        stored = await repos.session.scalar(select(Review.created_at).where(Review.id == review.id))
+    assert stored == datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    assert stored.tzinfo is UTC
+
+
+async def test_utc_datetime_rejects_naive_values(database: Database) -> None:
+    with pytest.raises(StatementError, match="naive datetime") as raised:
+        async with database.unit_of_work() as repos:
+            await repos.events.purge_older_than(datetime(2026, 1, 1))
+    assert isinstance(raised.value.orig, ValueError)
+
+
+async def test_utc_datetime_compares_instants_not_wall_clocks(database: Database) -> None:
+    seoul = timezone(timedelta(hours=9))
+    async with database.unit_of_work() as repos:
+        assert await repos.events.first_time("Ev1")
+        event = await repos.session.get(ProcessedEvent, "Ev1")
+        assert event is not None
+        event.received_at = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    async with database.unit_of_work() as repos:
+        # 20:59 in Seoul is 11:59 UTC, before the event; 21:01 is after it.
+        assert await repos.events.purge_older_than(datetime(2026, 1, 1, 20, 59, tzinfo=seoul)) == 0
+        assert await repos.events.purge_older_than(datetime(2026, 1, 1, 21, 1, tzinfo=seoul)) == 1
