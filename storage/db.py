@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Connection, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from storage.repositories import Repositories
+
+if TYPE_CHECKING:  # Alembic costs ~0.4 s to import; only migrations need it
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
@@ -33,6 +32,8 @@ def normalise_url(url: str) -> str:
 
 def alembic_config() -> Config:
     """Alembic settings built in code, so migrating needs neither alembic.ini nor a particular working directory."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("path_separator", "os")
@@ -78,16 +79,24 @@ class Database:
             yield Repositories(session)
 
     async def upgrade(self, revision: str = "head") -> None:
+        from alembic import command
+
         await self._migrate(command.upgrade, revision)
 
     async def downgrade(self, revision: str) -> None:
+        from alembic import command
+
         await self._migrate(command.downgrade, revision)
 
     async def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         async with self._engine.connect() as connection:
             return await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
 
     async def head_revision(self) -> str:
+        from alembic.script import ScriptDirectory
+
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         if head is None:
             raise RuntimeError(f"no migration revisions found in {MIGRATIONS_DIR}")

@@ -124,3 +124,40 @@ def test_inconsistent_peak_clamps_think_time() -> None:
     p = make_profile(measurements={"peak_rps": 5000, "p95_latency_ms": 400})
     base = build_baseline(p, extract_facts(p))
     assert base.think_time_s == 0 and any("think time Z set to 0" in a for a in base.assumptions)
+
+
+def test_worked_example_in_the_docs_matches_the_model() -> None:
+    """docs/capacity-model.md section 5: each figure it prints is what the code computes."""
+    from pathlib import Path
+
+    from bot.roadmap.catalogue import load_catalogue
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "capacity-model.md").read_text(encoding="utf-8")
+    example = doc.split("## 5. Worked example", 1)[1]
+    p = make_profile(
+        measurements={"peak_rps": 200, "p95_latency_ms": 500},
+        bottlenecks="Database CPU 80% at lunch; checkout queries are slow.",
+        architecture={"database": "PostgreSQL 15, one node", "servers": "4 app servers", "network": "ALB"},
+    )
+    base = build_baseline(p, extract_facts(p))
+    users = {t: base.users_at(base.state.tier_rps(t)) for t in ("database", "app", "network")}
+    assert users == {"database": 875, "app": 1400, "network": 2800}
+    assert "**875**" in example and "1,400" in example and "2,800" in example
+    assert f"{base.required_rps:.1f}" == "2857.1" and "2857.1" in example
+
+    catalogue = load_catalogue()
+    factor = catalogue.get("slow-query-indexes").effects[0].demand_factor.mid
+    after = base.state.with_demand("database", factor)
+    assert f"{after.tier_rps('database'):.1f}" == "555.6" and "555.6" in example
+    assert base.users_at(after.tier_rps("database")) == 1944 and "**1,944**" in example
+
+    scaling = catalogue.get("horizontal-app-scaling").scaling
+    assert scaling is not None
+    sigma, kappa = scaling.sigma.mid, scaling.kappa.mid
+    assert sigma == pytest.approx(0.006) and kappa == pytest.approx(0.0000055)
+    unit = base.state.tiers["app"].unit_rps
+    assert f"{unit:.1f}" == "109.6" and usl_peak(sigma, kappa, 10**6) == 425
+    servers = units_for(base.required_rps, unit, sigma, kappa, 5, 425)
+    assert servers == 31 and "**31** servers" in example
+    assert round(unit * usl(servers, sigma, kappa)) == 2867 and "2867" in example
+    assert math.ceil(base.required_rps / unit) == 27 and "not the 27" in example

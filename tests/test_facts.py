@@ -28,8 +28,16 @@ def test_components_and_counts_in_english() -> None:
         "6 x c6i.xlarge app servers on EKS behind an ALB, Redis for sessions",
         "CloudFront CDN, two regions",
     )
-    for fact in (Fact.RELATIONAL_DB, Fact.HAS_READ_REPLICAS, Fact.HAS_CONNECTION_POOL, Fact.KUBERNETES,
-                 Fact.HAS_LOAD_BALANCER, Fact.HAS_CACHE, Fact.HAS_CDN, Fact.MULTI_REGION):
+    for fact in (
+        Fact.RELATIONAL_DB,
+        Fact.HAS_READ_REPLICAS,
+        Fact.HAS_CONNECTION_POOL,
+        Fact.KUBERNETES,
+        Fact.HAS_LOAD_BALANCER,
+        Fact.HAS_CACHE,
+        Fact.HAS_CDN,
+        Fact.MULTI_REGION,
+    ):
         assert facts.has(fact), fact
     assert facts.app_servers == 6 and facts.db_replicas == 2
     assert not facts.has(Fact.SINGLE_SERVER)

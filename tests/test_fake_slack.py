@@ -155,6 +155,9 @@ async def test_post_message_is_recorded_stored_and_answered_like_slack(fake: Fak
     assert call.args == {"channel": CHANNEL, "text": "Scale review for shop-api", "blocks": GOOD_BLOCKS}
     assert fake.last("chat.postMessage").args["thread_ts"] == first["ts"]
     assert "token" not in call.args
+    assert json.loads(json.dumps(call.args))["blocks"] == GOOD_BLOCKS
+    with pytest.raises(TypeError):
+        call.args["text"] = "changed"  # type: ignore[index]
 
     thread = fake.messages(CHANNEL, thread_ts=first["ts"])
     assert [m["ts"] for m in thread] == [first["ts"], reply["ts"]]
@@ -281,6 +284,8 @@ def test_supplement_covers_what_slack_sdk_sends(spec_dir: str) -> None:
     assert {"chunks", "task_display_mode"} <= spec.methods["chat.startStream"].args  # type: ignore[operator]
     assert spec.problems("chat.stopStream", {"channel": "C1", "ts": "1.2", "chunks": [], "session_status": "x"}) == []
     assert spec.problems("users.info", {}) == ["users.info: missing required argument(s) user"]
+    # slack_bolt gives every listener a client with team_id as a default parameter of every call
+    assert spec.problems("chat.postMessage", {"channel": "C1", "text": "t", "team_id": "T1"}) == []
 
 
 # ---------------------------------------------------------------------------------------------- Block Kit

@@ -32,8 +32,19 @@ def test_example_profile_is_valid() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1200", 1200), ("1,200", 1200), ("1.2k", 1200), ("1M", 1_000_000), ("100만", 1_000_000), ("3천", 3000),
-     ("2억", 200_000_000), (" 15 users", 15), ("5,000명", 5000), (42, 42), (3.0, 3)],
+    [
+        ("1200", 1200),
+        ("1,200", 1200),
+        ("1.2k", 1200),
+        ("1M", 1_000_000),
+        ("100만", 1_000_000),
+        ("3천", 3000),
+        ("2억", 200_000_000),
+        (" 15 users", 15),
+        ("5,000명", 5000),
+        (42, 42),
+        (3.0, 3),
+    ],
 )
 def test_user_counts_accept_how_people_write_them(text: object, expected: int) -> None:
     assert parse_count(text) == expected

@@ -80,13 +80,20 @@ class TierState:
     sigma: float
     kappa: float
     demand: float = 1.0  # cumulative demand factor from the patterns applied so far
+    partitions: int = 1  # independent copies of the tier's layout (shards)
+    part_sigma: float = 0.0
+    part_kappa: float = 0.0
 
     @property
     def per_unit_rps(self) -> float:
         return self.unit_rps / self.demand
 
     def capacity_rps(self) -> float:
-        return self.per_unit_rps * usl(self.units, self.sigma, self.kappa)
+        return (
+            self.per_unit_rps
+            * usl(self.units, self.sigma, self.kappa)
+            * usl(self.partitions, self.part_sigma, self.part_kappa)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +122,11 @@ class CapacityState:
     def with_units(self, tier: Tier, units: int, sigma: float, kappa: float) -> CapacityState:
         current = self.tiers[tier]
         updated = replace(current, units=units, sigma=sigma, kappa=kappa)
+        return replace(self, tiers={**self.tiers, tier: updated})
+
+    def with_partitions(self, tier: Tier, partitions: int, sigma: float, kappa: float) -> CapacityState:
+        current = self.tiers[tier]
+        updated = replace(current, partitions=partitions, part_sigma=sigma, part_kappa=kappa)
         return replace(self, tiers={**self.tiers, tier: updated})
 
     def with_cells(self, cells: int, sigma: float, kappa: float) -> CapacityState:

@@ -61,9 +61,16 @@ class Effect(_Model):
 
 
 class Scaling(_Model):
-    """Adds units to a tier (or whole-stack cells); throughput follows the USL, never linear."""
+    """Adds units to a tier (or whole-stack cells); throughput follows the USL, never linear.
+
+    `units` grows the tier's node count (its USL coefficients replaced by these); `partitions`
+    splits the tier into independent copies of its current layout (shards, each with its own
+    replicas), priced per node; `cells` copies the whole stack.
+    """
 
     tier: Tier | Literal["cells"]
+    mode: Literal["units", "partitions"] = "units"
+    units_label: Annotated[str, StringConstraints(min_length=1, max_length=40)] = "units"
     sigma: Range = Field(description="USL contention coefficient after the change (low = best case)")
     kappa: Range = Field(description="USL coherency coefficient after the change (low = best case)")
     max_units: int = Field(ge=2, le=10_000)
@@ -74,6 +81,8 @@ class Scaling(_Model):
     def _bounds(self) -> Scaling:
         if not (self.sigma.low >= 0 and self.sigma.high < 1 and self.kappa.low >= 0 and self.kappa.high < 1):
             raise ValueError("USL coefficients must satisfy 0 <= sigma < 1 and 0 <= kappa < 1")
+        if self.tier == "cells" and self.mode != "units":
+            raise ValueError("cells scale in units only")
         return self
 
 

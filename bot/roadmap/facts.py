@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import lru_cache
 
 from bot.roadmap.schema import TIERS, SystemProfile, Tier
 
@@ -330,7 +330,8 @@ _SERVER_COUNT = re.compile(
 )
 _SERVER_COUNT_KO = re.compile(r"(?:서버|인스턴스|노드|파드|대)\s*(\d{1,4}|한|두|세|네)\s*(?:대|개)|(\d{1,4})\s*대")
 _REPLICA_COUNT = re.compile(
-    r"(\d{1,3}|one|two|three|four|five|a single|single)\s*(?:x\s*)?(?:read\s+)?(?:replicas?|standbys?|secondar(?:y|ies))\b",
+    r"(\d{1,3}|one|two|three|four|five|a single|single)\s*(?:x\s*)?(?:read\s+)?"
+    r"(?:replicas?|standbys?|secondar(?:y|ies))\b",
     re.I,
 )
 _REPLICA_COUNT_KO = re.compile(r"(?:레플리카|복제본|리플리카)\s*(\d{1,3})\s*(?:대|개)?")
@@ -367,27 +368,29 @@ class ArchitectureFacts:
         return fact in self.facts
 
 
-@cache
-def _word_pattern(phrase: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w])" + re.escape(phrase.lower()) + r"(?![\w])")
+@lru_cache(maxsize=4096)
+def _phrase_regex(english: tuple[str, ...], korean: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One alternation per phrase list, longest first: English on word boundaries, Korean as substrings."""
+    parts = []
+    words = sorted({p.lower() for p in english}, key=len, reverse=True)
+    subwords = sorted({p.lower() for p in korean}, key=len, reverse=True)
+    if words:
+        parts.append(r"(?<![\w])(?:" + "|".join(map(re.escape, words)) + r")(?![\w])")
+    if subwords:
+        parts.append("(?:" + "|".join(map(re.escape, subwords)) + ")")
+    return re.compile("|".join(parts)) if parts else None
 
 
 def find_phrases(text: str, english: Iterable[str], korean: Iterable[str]) -> list[str]:
-    """Phrases present in the text and not negated ("no CDN", "CDN 없음")."""
-    hits: list[str] = []
+    """Phrases present in the text (lower-cased) and not negated ("no CDN", "CDN 없음")."""
     lowered = text.lower()
-    for phrase in english:
-        hits.extend(
-            phrase for m in _word_pattern(phrase).finditer(lowered) if not _negated(lowered, m.start(), m.end())
-        )
-    for phrase in korean:
-        start = lowered.find(phrase.lower())
-        while start >= 0:
-            end = start + len(phrase)
-            if not _negated(lowered, start, end):
-                hits.append(phrase)
-            start = lowered.find(phrase.lower(), end)
-    return hits
+    # A plain substring test first: most phrases are absent, and it is far cheaper than the regex.
+    regex = _phrase_regex(
+        tuple(p for p in english if p.lower() in lowered), tuple(p for p in korean if p.lower() in lowered)
+    )
+    if regex is None:
+        return []
+    return [m.group(0) for m in regex.finditer(lowered) if not _negated(lowered, m.start(), m.end())]
 
 
 def _negated(text: str, start: int, end: int) -> bool:

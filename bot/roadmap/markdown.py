@@ -9,10 +9,7 @@ from bot.roadmap.schema import TIER_LABELS, TIERS, CapacityPoint, Roadmap, Roadm
 def _capacity_line(point: CapacityPoint, target: int) -> str:
     mark = "meets the target" if point.meets_target else f"{point.users / target:.0%} of target"
     tiers = ", ".join(f"{TIER_LABELS[t]} {compact(point.tier_users[t])}" for t in TIERS)
-    return (
-        f"**{compact(point.users)} users** ({mark}); limit: {TIER_LABELS[point.binding_tier]}. "
-        f"Per tier: {tiers}."
-    )
+    return f"**{compact(point.users)} users** ({mark}); limit: {TIER_LABELS[point.binding_tier]}. Per tier: {tiers}."
 
 
 def render_item(item: RoadmapItem) -> list[str]:
@@ -51,9 +48,7 @@ def render_markdown(roadmap: Roadmap) -> str:
         f"- **Capacity now:** {_capacity_line(summary.capacity_now, summary.target_users)}",
     ]
     for stage in roadmap.stages:
-        lines.append(
-            f"- **After stage {stage.number}:** {_capacity_line(stage.capacity_after, summary.target_users)}"
-        )
+        lines.append(f"- **After stage {stage.number}:** {_capacity_line(stage.capacity_after, summary.target_users)}")
     lines += ["", f"**Budget:** {summary.budget_note}", ""]
     for note in roadmap.notes:
         lines.append(f"> {note}")

@@ -7,6 +7,7 @@ offline. Plans are order-of-magnitude budgets, so a few percent of drift does no
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from bot.roadmap.schema import Range
 
@@ -46,5 +47,7 @@ def to_usd(amount: Decimal | float, currency: str) -> float:
     return float(amount) / UNITS_PER_USD[currency]
 
 
+@lru_cache(maxsize=4096)
 def range_from_usd(value: Range, currency: str) -> Range:
-    return Range(low=round(from_usd(value.low, currency)), high=round(from_usd(value.high, currency)))
+    rate = UNITS_PER_USD[currency]
+    return Range.model_construct(low=round(value.low * rate), high=round(value.high * rate))

@@ -49,5 +49,6 @@ def load_profile(path: Path) -> SystemProfile:
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ProfileError(str(path), [f"not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}"])
+        kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
+        raise ProfileError(str(path), [f"not valid {kind}: {exc}"]) from None
     return parse_profile(data, str(path))

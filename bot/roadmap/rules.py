@@ -1,32 +1,24 @@
 """The rules engine: profile -> roadmap, offline and deterministic.
 
-Per stage it picks catalogue patterns whose triggers fire, then places them greedily by
-marginal benefit/cost on the capacity model (dependencies first), sizing scaling patterns to
-the target and holding back what the budget cannot carry. The result says plainly whether
-the target is reached, and where the budget or the USL stops it.
+Per stage it picks the catalogue patterns whose triggers fire, sizes scaling patterns to the
+target (never past what the other tiers carry), values each item on the capacity model,
+orders by benefit/cost with dependencies first, and holds back what the budget cannot carry.
+The result says plainly whether the target is reached, and where the budget or the USL stops it.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-from bot.roadmap import money
-from bot.roadmap.capacity import (
-    Baseline,
-    Projection,
-    build_baseline,
-    pick,
-    units_for,
-    usl,
-    usl_peak,
-)
+from bot.roadmap import money, planner
+from bot.roadmap.capacity import Baseline, Projection, build_baseline
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue
 from bot.roadmap.facts import ArchitectureFacts, extract_facts, find_phrases
 from bot.roadmap.numbers import compact, money_range, percent
 from bot.roadmap.numbers import money as fmt_money
+from bot.roadmap.planner import Choice
 from bot.roadmap.schema import (
     STAGE_HORIZONS,
     STAGE_NAMES,
@@ -45,7 +37,6 @@ from bot.roadmap.schema import (
 
 ENGINE_NAME = "rules"
 CAPACITY_SOURCE = "capacity: operational laws and USL, docs/capacity-model.md"
-_PREREQUISITE = "\0prerequisite"  # replaced by "Needed first by item x.y" once ids exist
 _SENTENCE = re.compile(r"[^.!?\n。]+[.!?。]?")
 
 
@@ -57,33 +48,13 @@ class _Context:
     user_text: str
     currency: str  # currency of every cost figure in the roadmap
     budget: float | None  # monthly, in `currency`; None = not constrained
-    sizing_rps: tuple[float, float, float]  # per stage: scaling patterns size a tier to this (at U = 1)
+    catalogue: Catalogue
+    catalogue_index: dict[str, int]  # catalogue order breaks ties, so output is deterministic
+    keyword_hits: dict[str, list[str]]  # pattern id -> the user's words that match its keywords
+    detail: bool = True  # False for the first, budget-free pass: only its capacity figures are used
 
 
-@dataclass
-class _Evaluation:
-    pattern: Pattern
-    after: Projection
-    gain: float  # expected system capacity multiplier
-    score: float
-    one_off: Range
-    monthly: Range
-    units: int | None = None
-    units_from: int | None = None
-    impact: Impact | None = None
-    notes: list[str] = field(default_factory=list)
-    deferred: str | None = None
-    budget_limited: bool = False
-
-
-@dataclass
-class _Placed:
-    item_id: str
-    evaluation: _Evaluation
-    reasons: list[str]
-
-
-def _context(profile: SystemProfile) -> _Context:
+def _context(profile: SystemProfile, catalogue: Catalogue) -> _Context:
     facts = extract_facts(profile)
     baseline = build_baseline(profile, facts)
     arch = profile.architecture
@@ -101,8 +72,9 @@ def _context(profile: SystemProfile) -> _Context:
     budget = None
     if profile.budget.monthly_amount is not None and money.supported(profile.budget.currency):
         budget = float(profile.budget.monthly_amount)
-    sizing = (baseline.required_rps,) * 3
-    return _Context(profile, facts, baseline, user_text, currency, budget, sizing)  # type: ignore[arg-type]
+    index = {p.id: i for i, p in enumerate(catalogue.patterns)}
+    hits = {p.id: find_phrases(user_text, p.triggers.keywords.en, p.triggers.keywords.ko) for p in catalogue.patterns}
+    return _Context(profile, facts, baseline, user_text, currency, budget, catalogue, index, hits)
 
 
 def _quote(text: str, phrase: str) -> str:
@@ -115,7 +87,26 @@ def _quote(text: str, phrase: str) -> str:
     return phrase
 
 
-def _trigger_reasons(pattern: Pattern, ctx: _Context, projection: Projection) -> list[str] | None:
+@dataclass(frozen=True)
+class _StageStart:
+    """What triggers look at, computed once per stage."""
+
+    binding: str
+    binding_users: int
+    reached_users: int
+
+
+def _stage_start(ctx: _Context, projection: Projection) -> _StageStart:
+    expected = projection.expected
+    binding = expected.binding()
+    return _StageStart(
+        binding,
+        ctx.baseline.users_at(expected.tier_rps(binding)),
+        ctx.baseline.users_at(expected.system_rps()),
+    )
+
+
+def _trigger_reasons(pattern: Pattern, ctx: _Context, start: _StageStart) -> list[str] | None:
     """Why the pattern fires at this stage's start, or None when it does not."""
     trig = ctx.profile.scale_factor >= pattern.triggers.min_scale_factor
     if not trig or any(ctx.facts.has(f) for f in pattern.triggers.excluded_by_facts):
@@ -123,17 +114,16 @@ def _trigger_reasons(pattern: Pattern, ctx: _Context, projection: Projection) ->
     if not all(ctx.facts.has(f) for f in pattern.triggers.requires_facts):
         return None
     reasons: list[str] = []
-    hits = find_phrases(ctx.user_text, pattern.triggers.keywords.en, pattern.triggers.keywords.ko)
+    hits = ctx.keyword_hits[pattern.id]
     if hits:
         reasons.append(f'You wrote: "{_quote(ctx.user_text, hits[0])}"')
-    binding = projection.expected.binding()
-    if binding in pattern.triggers.binding_tiers:
-        users = ctx.baseline.users_at(projection.expected.tier_rps(binding))
+    if start.binding in pattern.triggers.binding_tiers:
         reasons.append(
-            f"The capacity model has the {TIER_LABELS[binding]} binding first, at about {compact(users)} users."
+            f"The capacity model has the {TIER_LABELS[start.binding]} binding first, "
+            f"at about {compact(start.binding_users)} users."
         )
     if pattern.triggers.when_target_unmet:
-        reached = ctx.baseline.users_at(projection.expected.system_rps())
+        reached = start.reached_users
         if reached < ctx.profile.target_users:
             reasons.append(
                 f"Before this stage the plan reaches about {compact(reached)} of the "
@@ -144,200 +134,146 @@ def _trigger_reasons(pattern: Pattern, ctx: _Context, projection: Projection) ->
     return reasons or None
 
 
-def _score(gain_capped: float, pattern: Pattern, one_off_usd: float, monthly_usd: float) -> float:
-    benefit = 10 * math.log2(max(gain_capped, 1.0)) + pattern.resilience
-    cost = pattern.effort.person_days.mid + (one_off_usd + 12 * monthly_usd) / money.PERSON_DAY_USD
-    return benefit / max(cost, 0.5)
+def _select(
+    stage: int, ctx: _Context, catalogue: Catalogue, start: Projection, earlier: dict[str, Choice]
+) -> list[Choice]:
+    """Patterns whose triggers fire at the stage's start, plus prerequisites they need first."""
+    chosen: dict[str, Choice] = {}
+    at_start = _stage_start(ctx, start)
+    for pattern in catalogue.patterns:
+        if pattern.stage == stage and pattern.id not in earlier:
+            reasons = _trigger_reasons(pattern, ctx, at_start)
+            if reasons is not None:
+                chosen[pattern.id] = Choice(pattern, [r for r in reasons if r])
+    pending = list(chosen.values())
+    while pending:
+        choice = pending.pop()
+        for dep_id in choice.pattern.requires:
+            dep = catalogue.get(dep_id)
+            if dep_id in earlier or dep_id in chosen or any(ctx.facts.has(f) for f in dep.triggers.excluded_by_facts):
+                continue  # already planned, or the team already has it
+            if all(ctx.facts.has(f) for f in dep.triggers.requires_facts):
+                chosen[dep_id] = Choice(dep, [], prerequisite=True)
+                pending.append(chosen[dep_id])
+            else:
+                chosen.pop(choice.pattern.id, None)  # its prerequisite cannot apply here
+    index = ctx.catalogue_index
+    return sorted(chosen.values(), key=lambda c: index[c.pattern.id])
 
 
-def _usd(value: Range) -> float:
-    return value.mid
+def _prune(choices: list[Choice], ctx: _Context, start: Projection, earlier: dict[str, Choice]) -> list[Choice]:
+    """Drop what adds nothing: unneeded scaling, cuts better ones make redundant, orphaned prerequisites."""
+    need = ctx.baseline.required_rps
+    for _ in range(len(choices) + 1):
+        sizing_rps = _stage_ceiling(choices, ctx, start)
+        planner.size_scaling(choices, start, sizing_rps, ctx.baseline.users_at)
+        keep = [c for c in choices if c.active]
+        mix = planner.Mix(start, keep)
+        for choice in keep:
+            planner.price(choice, ctx.currency, _nodes(choice, mix))
+        planner.rank(mix, need, ctx.currency)
+        drop = {
+            id(c) for c in planner.redundant(mix, need) if not c.pattern.triggers.always and c.pattern.resilience == 0
+        }
+        overlap = planner.redundant_scaling(mix, sizing_rps)
+        if overlap is not None:
+            drop.add(id(overlap))
+        protected = {dep for c in keep if id(c) not in drop for dep in c.pattern.requires}
+        keep = [c for c in keep if id(c) not in drop or c.pattern.id in protected]
+        keep = _with_prerequisites(keep, ctx, earlier)
+        if len(keep) == len(choices):
+            return keep
+        choices = keep
+    return choices
 
 
-def _evaluate(
-    pattern: Pattern, projection: Projection, ctx: _Context, budget_left: float | None, sizing_rps: float
-) -> _Evaluation | None:
-    """Apply the pattern to the projection; None when it would add nothing (already big enough)."""
-    base = ctx.baseline
-    after = projection
-    for effect in pattern.effects:
-        after = after.map(lambda st, sc, e=effect: st.with_demand(e.tier, pick(e.demand_factor, sc)))
-    one_off = money.range_from_usd(pattern.cost.one_off_usd, ctx.currency)
-    monthly = money.range_from_usd(pattern.cost.monthly_usd, ctx.currency)
-    notes: list[str] = []
-    units = units_from = None
-    budget_limited = False
-    impact = Impact(
-        metric=pattern.impact.metric, change_pct=pattern.impact.change_pct, confidence=pattern.impact.confidence
-    )
-    if pattern.scaling is not None:
-        scaling = pattern.scaling
-        expected = after.expected
-        sigma, kappa = scaling.sigma.mid, scaling.kappa.mid
-        if scaling.tier == "cells":
-            units_from = expected.cells
-            per_unit = expected.system_rps() / expected.cell_factor()
-            before_capacity = [projection.get(s).system_rps() for s in ("conservative", "optimistic")]
-        else:
-            tier = expected.tiers[scaling.tier]
-            units_from = tier.units
-            per_unit = tier.per_unit_rps * expected.cell_factor()
-            before_capacity = [projection.get(s).tier_rps(scaling.tier) for s in ("conservative", "optimistic")]
-        ceiling = usl_peak(sigma, kappa, scaling.max_units)
-        lowest = max(scaling.min_units, units_from)
-        current = expected.system_rps() if scaling.tier == "cells" else expected.tier_rps(scaling.tier)
-        if ceiling <= units_from or current >= sizing_rps:
-            return None  # already as large as it may usefully be
-        needed = units_for(sizing_rps, per_unit, sigma, kappa, lowest, ceiling)
-        if needed is None:
-            units = ceiling
-            reach = base.users_at(per_unit * usl(ceiling, sigma, kappa))
-            limit = "the catalogue's limit" if ceiling == scaling.max_units else "the USL peak"
-            notes.append(f"Even {units} units (at {limit}) reach only about {compact(reach)} users on this tier.")
-        else:
-            units = needed
-        unit_cost = money.range_from_usd(scaling.unit_cost_monthly_usd, ctx.currency)
-        if budget_left is not None and units > units_from:
-            spare = budget_left - monthly.mid
-            affordable = units_from + max(0, math.floor(spare / unit_cost.mid)) if unit_cost.mid > 0 else units
-            if affordable < units:
-                if affordable <= units_from:
-                    units = units_from + 1  # priced at the smallest useful step, then held back below
-                else:
-                    notes.append(f"The budget allows {affordable} of the {units} units this needs.")
-                    units = affordable
-                    budget_limited = True
-        if units <= units_from:
-            return None
-        added = units - units_from
-
-        def apply(st, sc, scaling=scaling, units=units):  # type: ignore[no-untyped-def]
-            if scaling.tier == "cells":
-                return st.with_cells(units, pick(scaling.sigma, sc), pick(scaling.kappa, sc))
-            return st.with_units(scaling.tier, units, pick(scaling.sigma, sc), pick(scaling.kappa, sc))
-
-        after = after.map(apply)
-        monthly = Range(low=monthly.low + added * unit_cost.low, high=monthly.high + added * unit_cost.high)
-        if scaling.tier == "cells":
-            after_capacity = [after.get(s).system_rps() for s in ("conservative", "optimistic")]
-            metric = "system capacity"
-        else:
-            after_capacity = [after.get(s).tier_rps(scaling.tier) for s in ("conservative", "optimistic")]
-            metric = f"{TIER_LABELS[scaling.tier]} capacity"
-        changes = sorted(round((a / b - 1) * 100) for a, b in zip(after_capacity, before_capacity, strict=True))
-        impact = Impact(
-            metric=metric, change_pct=Range(low=changes[0], high=changes[1]), confidence=pattern.impact.confidence
-        )
-    before_rps = projection.expected.system_rps()
-    after_rps = after.expected.system_rps()
-    gain = after_rps / before_rps
-    capped = min(after_rps, base.required_rps) / min(before_rps, base.required_rps)
-    rate = money.UNITS_PER_USD[ctx.currency]
-    score = _score(capped, pattern, one_off.mid / rate, monthly.mid / rate)
-    evaluation = _Evaluation(
-        pattern, after, gain, score, one_off, monthly, units, units_from, impact, notes, budget_limited=budget_limited
-    )
-    if budget_left is not None and monthly.mid > budget_left:
-        evaluation.deferred = (
-            f"Over budget: adds about {fmt_money(monthly.mid, ctx.currency)} a month and "
-            f"{fmt_money(max(budget_left, 0), ctx.currency)} of the monthly budget is left."
-        )
-    return evaluation
+def _with_prerequisites(choices: list[Choice], ctx: _Context, earlier: dict[str, Choice]) -> list[Choice]:
+    """Keep a choice only while each prerequisite is planned or already in place; drop unneeded helpers."""
+    while True:
+        present = {c.pattern.id for c in choices}
+        keep = [
+            c
+            for c in choices
+            if all(
+                dep in present
+                or dep in earlier  # a held-back one makes this one wait, see planner.fit_budget
+                or any(ctx.facts.has(f) for f in ctx.catalogue.get(dep).triggers.excluded_by_facts)
+                for dep in c.pattern.requires
+            )
+        ]
+        needed = {dep for c in keep for dep in c.pattern.requires}
+        keep = [c for c in keep if not c.prerequisite or c.pattern.id in needed]
+        if len(keep) == len(choices):
+            return keep
+        choices = keep
 
 
-def _closure(
-    selected: dict[str, list[str]], stage: int, ctx: _Context, catalogue: Catalogue, placed: dict[str, _Placed]
-) -> dict[str, list[str]]:
-    """Pull in unmet prerequisites; drop a pattern whose prerequisite cannot be done here."""
-    result = dict(selected)
-    changed = True
-    while changed:
-        changed = False
-        for pattern_id in list(result):
-            for dep_id in catalogue.get(pattern_id).requires:
-                dep = catalogue.get(dep_id)
-                if dep_id in placed or dep_id in result:
-                    continue
-                if any(ctx.facts.has(f) for f in dep.triggers.excluded_by_facts):
-                    continue  # the team already has it
-                if all(ctx.facts.has(f) for f in dep.triggers.requires_facts):
-                    result[dep_id] = [_PREREQUISITE]
-                else:
-                    del result[pattern_id]
-                changed = True
-                break
-            if changed:
-                break
-    return result
+def _stage_ceiling(choices: list[Choice], ctx: _Context, start: Projection) -> float:
+    """What this stage's patterns carry at best, capped at the target's need.
+
+    Scaling is then sized to this, not to the target: replicas for 1M users are waste while the
+    app tier tops out at 300k in the same stage.
+    """
+    need = ctx.baseline.required_rps
+    planner.size_scaling(choices, start, need, ctx.baseline.users_at)
+    return min(need, planner.Mix(start, choices).system_rps())
 
 
-def _format_fields(ctx: _Context, pattern: Pattern, evaluation: _Evaluation) -> dict[str, str]:
-    tiers = pattern.tiers or [ctx.baseline.binding_now]
+def _nodes(choice: Choice, mix: planner.Mix) -> int:
+    """Nodes per shard: a new shard copies the tier's current primary-and-replica layout."""
+    scaling = choice.pattern.scaling
+    if scaling is None or scaling.mode != "partitions" or scaling.tier == "cells":
+        return 1
+    return mix.nodes_per_partition(scaling.tier)
+
+
+def _plan_stage(
+    stage: int, ctx: _Context, catalogue: Catalogue, start: Projection, earlier: dict[str, Choice], spent: float
+) -> tuple[list[Choice], Projection, float]:
+    selected = _select(stage, ctx, catalogue, start, earlier)
+    choices = _prune(selected, ctx, start, earlier)
+    if not choices:  # never an empty stage: the stage's baseline practices always apply
+        choices = [Choice(p, []) for p in catalogue.patterns if p.stage == stage and p.triggers.always]
+        for choice in choices:
+            planner.price(choice, ctx.currency)
+        planner.rank(planner.Mix(start, choices), ctx.baseline.required_rps, ctx.currency)
+    mix = planner.Mix(start, choices)
+    ordered = planner.order(choices, ctx.catalogue_index)
+    for position, choice in enumerate(ordered, 1):
+        choice.item_id = f"{stage}.{position}"
+    budget_left = None if ctx.budget is None else ctx.budget - spent
+    spent += planner.fit_budget(ordered, earlier, budget_left, ctx.currency, lambda c: _nodes(c, mix))
+    if not ctx.detail:
+        return ordered, planner.Mix(start, [c for c in ordered if not c.deferred]).projection(), spent
+    end = planner.describe(ordered, start)
+    return ordered, end, spent
+
+
+def _format_fields(ctx: _Context, choice: Choice) -> dict[str, str]:
+    tiers = choice.pattern.tiers or [ctx.baseline.binding_now]
     return {
         "tier_label": TIER_LABELS[tiers[0]],
-        "units": str(evaluation.units if evaluation.units is not None else ""),
-        "units_from": str(evaluation.units_from if evaluation.units_from is not None else ""),
+        "units": str(choice.units if choice.units is not None else ""),
+        "units_from": str(choice.units_from if choice.units_from is not None else ""),
         "current_users": compact(ctx.profile.current_users),
         "target_users": compact(ctx.profile.target_users),
     }
 
 
-def _stage_items(
-    stage: int, ctx: _Context, catalogue: Catalogue, projection: Projection, placed: dict[str, _Placed], spent: float
-) -> tuple[list[_Placed], Projection, float]:
-    selected: dict[str, list[str]] = {}
-    for pattern in catalogue.patterns:
-        if pattern.stage == stage and pattern.id not in placed:
-            reasons = _trigger_reasons(pattern, ctx, projection)
-            if reasons is not None:
-                selected[pattern.id] = [r for r in reasons if r]
-    selected = _closure(selected, stage, ctx, catalogue, placed)
-    if not selected:  # never an empty stage: the stage's baseline patterns always apply
-        selected = {p.id: [] for p in catalogue.patterns if p.stage == stage and p.triggers.always}
-    order = {p.id: i for i, p in enumerate(catalogue.patterns)}
-    items: list[_Placed] = []
-    pending = sorted(selected, key=order.__getitem__)
-    while pending:
-        ready = [pid for pid in pending if all(d in placed or d not in pending for d in catalogue.get(pid).requires)]
-        budget_left = None if ctx.budget is None else ctx.budget - spent
-        best: _Evaluation | None = None
-        for pid in ready:
-            pattern = catalogue.get(pid)
-            blocked = [placed[d] for d in pattern.requires if d in placed and placed[d].evaluation.deferred]
-            evaluation = _evaluate(pattern, projection, ctx, budget_left, ctx.sizing_rps[stage - 1])
-            if evaluation is None:
-                continue
-            if blocked:
-                evaluation.deferred = f"Waits for {', '.join(b.item_id for b in blocked)}, which is held back."
-            if best is None or (evaluation.deferred is None, evaluation.score) > (best.deferred is None, best.score):
-                best = evaluation
-        if best is None:
-            break  # what is left would add nothing
-        pid = best.pattern.id
-        pending.remove(pid)
-        item_id = f"{stage}.{len(items) + 1}"
-        entry = _Placed(item_id, best, selected[pid])
-        placed[pid] = entry
-        items.append(entry)
-        if best.deferred is None:
-            projection = best.after
-            spent += best.monthly.mid
-    return items, projection, spent
-
-
-def _needed_by(pattern_id: str, placed: dict[str, _Placed]) -> str:
-    users = [p.item_id for p in placed.values() if pattern_id in p.evaluation.pattern.requires]
+def _needed_by(pattern_id: str, placed: dict[str, Choice]) -> str:
+    users = [c.item_id for c in placed.values() if pattern_id in c.pattern.requires]
     return f"Needed first by item {', '.join(users)}." if users else ""
 
 
-def _item(entry: _Placed, ctx: _Context, placed: dict[str, _Placed]) -> RoadmapItem:
-    ev = entry.evaluation
-    pattern = ev.pattern
-    fields = _format_fields(ctx, pattern, ev)
-    reasons = [_needed_by(pattern.id, placed) if reason == _PREREQUISITE else reason for reason in entry.reasons]
-    why = " ".join([pattern.why.format(**fields), *reasons, *ev.notes])
-    if ev.deferred:
-        why += f" {ev.deferred}"
+def _item(choice: Choice, ctx: _Context, placed: dict[str, Choice]) -> RoadmapItem:
+    pattern = choice.pattern
+    fields = _format_fields(ctx, choice)
+    reasons = list(choice.reasons)
+    if choice.prerequisite:
+        reasons.append(_needed_by(pattern.id, placed))
+    why = " ".join(part for part in [pattern.why.format(**fields), *reasons, *choice.notes] if part)
+    if choice.deferred:
+        why += f" {choice.deferred}"
     sources = [
         f"impact: {pattern.sources.impact}",
         f"effort: {pattern.sources.effort}",
@@ -349,23 +285,31 @@ def _item(entry: _Placed, ctx: _Context, placed: dict[str, _Placed]) -> RoadmapI
         sources.append(f"scaling: {pattern.sources.scaling}")
     if pattern.effects or pattern.scaling:
         sources.append(CAPACITY_SOURCE)
-    tiers = list(TIERS) if pattern.scaling and pattern.scaling.tier == "cells" else pattern.tiers
+    scaling = pattern.scaling
+    tiers = list(TIERS) if scaling and scaling.tier == "cells" else pattern.tiers
+    if choice.impact_change is not None and scaling is not None:
+        metric = "system capacity" if scaling.tier == "cells" else f"{TIER_LABELS[scaling.tier]} capacity"
+        impact = Impact(metric=metric, change_pct=choice.impact_change, confidence=pattern.impact.confidence)
+    else:
+        impact = Impact(
+            metric=pattern.impact.metric, change_pct=pattern.impact.change_pct, confidence=pattern.impact.confidence
+        )
     return RoadmapItem(
-        id=entry.item_id,
+        id=choice.item_id,
         pattern_id=pattern.id,
         title=pattern.title.format(**fields)[:150],
         why=why[:1500],
         steps=[s.format(**fields) for s in pattern.steps],
-        impact=ev.impact,
-        capacity_gain=round(ev.gain, 2),
+        impact=impact,
+        capacity_gain=round(choice.capacity_gain, 2),
         tiers=tiers,
         difficulty=pattern.difficulty,
         effort=Effort(person_days=pattern.effort.person_days, weeks=pattern.effort.weeks),
-        cost=Cost(currency=ctx.currency, one_off=ev.one_off, monthly=ev.monthly),
-        score=round(ev.score, 3),
+        cost=Cost(currency=ctx.currency, one_off=choice.one_off, monthly=choice.monthly),
+        score=round(choice.score, 3),
         depends_on=[placed[d].item_id for d in pattern.requires if d in placed],
         verify=[v.format(**fields) for v in pattern.verify],
-        deferred=ev.deferred,
+        deferred=choice.deferred,
         sources=sources,
     )
 
@@ -429,56 +373,53 @@ def _verdict(
     return reached is not None, verdict, budget_note
 
 
-def _monthly_total(entries: Iterable[_Placed]) -> Range:
-    kept = [e.evaluation.monthly for e in entries if e.evaluation.deferred is None]
+def _monthly_total(choices: Iterable[Choice]) -> Range:
+    kept = [c.monthly for c in choices if c.deferred is None]
     return Range(low=sum(r.low for r in kept), high=sum(r.high for r in kept))
 
 
-def _plan(
-    ctx: _Context, catalogue: Catalogue
-) -> tuple[list[tuple[int, list[_Placed], Projection]], dict[str, _Placed]]:
+_StagePlan = tuple[int, list[Choice], Projection]
+
+
+def _plan(ctx: _Context, catalogue: Catalogue) -> tuple[list[_StagePlan], dict[str, Choice]]:
     base = ctx.baseline
     projection = Projection(base.state, base.state, base.state)
-    placed: dict[str, _Placed] = {}
+    placed: dict[str, Choice] = {}
     spent = 0.0
-    per_stage: list[tuple[int, list[_Placed], Projection]] = []
+    stages: list[_StagePlan] = []
     for number in (1, 2, 3):
-        entries, projection, spent = _stage_items(number, ctx, catalogue, projection, placed, spent)
-        per_stage.append((number, entries, projection))
-    return per_stage, placed
+        choices, projection, spent = _plan_stage(number, ctx, catalogue, projection, placed, spent)
+        placed.update({c.pattern.id: c for c in choices})
+        stages.append((number, choices, projection))
+    return stages, placed
 
 
 def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None = None) -> Roadmap:
     catalogue = catalogue or load_catalogue()
-    ctx = _context(profile)
+    ctx = _context(profile, catalogue)
     base = ctx.baseline
-    # First pass without a budget: what each stage can carry at best. No tier is then sized
-    # beyond what the others deliver by that stage (replicas for 1M users are waste while the
-    # app tier tops out at 300k).
-    unconstrained, _ = _plan(replace(ctx, budget=None), catalogue)
-    ceilings = tuple(min(base.required_rps, p.expected.system_rps()) for _, _, p in unconstrained)
-    ctx = replace(ctx, sizing_rps=ceilings)
-    per_stage, placed = _plan(ctx, catalogue)
+    planned, placed = _plan(ctx, catalogue)
     zero = Range(low=0, high=0)
     capacity_now = base.point("now", Projection(base.state, base.state, base.state), zero)
     stages: list[Stage] = []
     running = zero
-    for number, entries, stage_projection in per_stage:
-        items = [_item(e, ctx, placed) for e in entries]
-        for item in items:
-            if item.deferred is None:
-                running = Range(low=running.low + item.cost.monthly.low, high=running.high + item.cost.monthly.high)
+    for number, choices, projection in planned:
+        items = [_item(c, ctx, placed) for c in choices]
+        spent = _monthly_total(choices)
+        running = Range(low=running.low + spent.low, high=running.high + spent.high)
         stages.append(
             Stage(
                 number=number,  # type: ignore[arg-type]
                 name=STAGE_NAMES[number],
                 horizon=STAGE_HORIZONS[number],
                 items=items,
-                capacity_after=base.point(f"after stage {number}", stage_projection, running),
+                capacity_after=base.point(f"after stage {number}", projection, running),
             )
         )
-    held = [i for s in stages for i in s.items if i.deferred or placed[i.pattern_id or ""].evaluation.budget_limited]
-    free_monthly = _monthly_total(e for _, entries, _ in unconstrained for e in entries)
+    held = [i for s in stages for i in s.items if placed[i.pattern_id or ""].budget_limited]
+    # The plain budget verdict compares with the same plan free of the budget, when it bit.
+    unconstrained = _plan(replace(ctx, budget=None, detail=False), catalogue)[0] if held else planned
+    free_monthly = _monthly_total(c for _, choices, _ in unconstrained for c in choices)
     free = _Unconstrained(base.users_at(unconstrained[-1][2].expected.system_rps()), free_monthly)
     reachable, verdict, budget_note = _verdict(ctx, stages, held, free)
     assumptions = list(base.assumptions)
