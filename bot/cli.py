@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     example = commands.add_parser("example", help="print an example profile")
     example.add_argument("--format", choices=["yaml", "json"], default="yaml")
 
+    commands.add_parser("serve", help="run the Slack bot: Socket Mode with SLACK_APP_TOKEN, otherwise HTTP on PORT")
+
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply Alembic migrations up to the latest revision")
@@ -99,6 +101,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "db":
             print(asyncio.run(_db(settings, args.db_command)))
+            return 0
+        if args.command == "serve":
+            from bot.logs import setup_logging
+            from bot.server import serve
+
+            setup_logging(settings.log_level)
+            asyncio.run(serve(settings))
             return 0
     except ProfileError as exc:
         print(f"error: {exc.source} is not a valid profile:", file=sys.stderr)

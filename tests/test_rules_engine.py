@@ -65,7 +65,9 @@ def profiles(draw: st.DrawFn) -> SystemProfile:
             "system_name": "Prop",
             "current_users": current,
             "target_users": min(10**10, max(current + 1, int(current * factor))),
-            "core_features": draw(st.lists(st.sampled_from(["feed", "chat", "search", "uploads"]), min_size=1)),
+            "core_features": draw(
+                st.lists(st.sampled_from(["feed", "chat", "search", "uploads"]), min_size=1, max_size=5)
+            ),
             "architecture": {
                 "database": draw(st.sampled_from(DATABASES)),
                 "servers": draw(st.sampled_from(SERVERS)),

@@ -1,0 +1,18 @@
+"""Domain services: the review flow, item status, event de-duplication. No Slack payload shapes here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.events import EventLog
+from bot.services.items import ItemService
+from bot.services.reviews import ReviewService
+from bot.services.tasks import BackgroundTasks
+
+
+@dataclass(frozen=True)
+class Services:
+    reviews: ReviewService
+    items: ItemService
+    events: EventLog
+    tasks: BackgroundTasks

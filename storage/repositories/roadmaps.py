@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, update
 
 from bot.roadmap import schema
 from storage.models import CLOSED_STATUSES, Review, Roadmap, RoadmapItem, RoadmapVersion
@@ -119,6 +120,26 @@ class RoadmapRepository(Repository):
         version.status, version.error, version.completed_at = "failed", error, utcnow()
         await self._session.flush()
         return version
+
+    async def claim_unfinished(self, *, stale_before: datetime, interrupted: str) -> list[tuple[int, int]]:
+        """Atomically take over versions a shutdown interrupted (failed with `interrupted`) or a crash left
+        'generating' since before `stale_before`; returns (version id, roadmap id) pairs.
+
+        One UPDATE ... RETURNING is the claim: when several instances start at once, each row goes to one.
+        """
+        statement = (
+            update(RoadmapVersion)
+            .where(
+                or_(
+                    and_(RoadmapVersion.status == "generating", RoadmapVersion.created_at < stale_before),
+                    and_(RoadmapVersion.status == "failed", RoadmapVersion.error == interrupted),
+                )
+            )
+            .values(status="failed", error=f"{interrupted}; resumed", completed_at=utcnow())
+            .returning(RoadmapVersion.id, RoadmapVersion.roadmap_id)
+        )
+        rows = (await self._session.execute(statement)).all()
+        return sorted((row[0], row[1]) for row in rows)
 
     async def latest_version(self, roadmap_id: int, *, ready_only: bool = True) -> RoadmapVersion | None:
         query = select(RoadmapVersion).where(RoadmapVersion.roadmap_id == roadmap_id)

@@ -1,0 +1,94 @@
+"""Building the Bolt app and its services from settings, with every dependency injectable (tests,
+benchmarks and the server all use this one factory)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import listeners
+from bot.config import Settings
+from bot.roadmap.engine import RoadmapEngine, RulesEngine
+from bot.services import Services
+from bot.services.events import EventLog
+from bot.services.items import ItemService
+from bot.services.reviews import ReviewService
+from bot.services.tasks import BackgroundTasks
+from bot.slack.client import make_client
+from bot.slack.publisher import SlackPublisher
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Bot:
+    app: AsyncApp
+    services: Services
+    client: AsyncWebClient
+    database: Database
+
+
+def build_services(
+    database: Database,
+    client: AsyncWebClient,
+    *,
+    engine: RoadmapEngine | None = None,
+    tasks: BackgroundTasks | None = None,
+) -> Services:
+    tasks = tasks or BackgroundTasks()
+    publisher = SlackPublisher(client)
+    rules = RulesEngine()
+    chosen = engine or rules
+    reviews = ReviewService(database, chosen, publisher, tasks, fallback=rules if chosen is not rules else None)
+    return Services(reviews=reviews, items=ItemService(database, publisher), events=EventLog(database), tasks=tasks)
+
+
+def create_app(settings: Settings, services: Services, client: AsyncWebClient) -> AsyncApp:
+    socket_mode = settings.slack_app_token is not None
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    app = AsyncApp(
+        client=client,
+        signing_secret=secret,
+        # Socket Mode requests arrive over an authenticated WebSocket and carry no signature.
+        request_verification_enabled=not socket_mode,
+        process_before_response=False,
+    )
+    listeners.register(app, services)
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        kind = body.get("type") or ("slash_command" if body.get("command") else "request")
+        detail = body.get("callback_id") or (body.get("view") or {}).get("callback_id") or body.get("command")
+        event = (body.get("event") or {}).get("type")
+        log.error(
+            "unhandled error in a %s listener (%s, user %s)",
+            kind,
+            detail or event or "?",
+            context.user_id,
+            exc_info=error,
+        )
+        if context.respond is not None:  # an interaction with a response_url: say so in Slack too
+            await context.respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text="Sorry, something went wrong on my side (it is logged). Please try again in a moment.",
+            )
+
+    return app
+
+
+def build_bot(
+    settings: Settings,
+    database: Database,
+    *,
+    client: AsyncWebClient | None = None,
+    engine: RoadmapEngine | None = None,
+) -> Bot:
+    client = client or make_client(settings)
+    services = build_services(database, client, engine=engine)
+    return Bot(create_app(settings, services, client), services, client, database)

@@ -1,0 +1,74 @@
+"""`/scale-review`, `/scale-review help`, `/scale-review list`, `/scale-review <system name>`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services import Services
+from bot.slack import blocks, modal
+from bot.slack.ids import COMMAND
+
+log = logging.getLogger(__name__)
+
+PREFILL_BUDGET_S = 0.5  # the trigger_id lives 3 s: never let the prefill lookup eat it
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.command(COMMAND)
+    async def scale_review(
+        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        text = (command.get("text") or "").strip()
+        keyword = text.lower()
+        if keyword in ("help", "?", "도움말"):
+            await ack(**blocks.help_message().to_args())
+            return
+        await ack()
+        team_id, user_id = command["team_id"], command["user_id"]
+        if keyword in ("list", "ls", "목록"):
+            listings = await services.reviews.listings(team_id, user_id)
+            await respond(response_type="ephemeral", **blocks.list_message(listings).to_args())
+            return
+        await _open_questionnaire(services, client, respond, command, system_name=text or None)
+
+
+async def _open_questionnaire(
+    services: Services,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    command: dict[str, Any],
+    *,
+    system_name: str | None,
+) -> None:
+    previous = None
+    try:
+        previous = await asyncio.wait_for(
+            services.reviews.previous_answers(command["team_id"], command["user_id"], system_name), PREFILL_BUDGET_S
+        )
+    except TimeoutError:
+        log.warning("prefill lookup took over %.1f s; opening an empty questionnaire", PREFILL_BUDGET_S)
+    note = None
+    if previous is not None:
+        note = (
+            f"Prefilled from your review of *{previous.profile.system_name}* on "
+            f"{previous.created_at:%Y-%m-%d}. Change anything that moved on."
+        )
+    metadata = json.dumps({"channel": command.get("channel_id")}, separators=(",", ":"))
+    view = modal.questionnaire_view(
+        private_metadata=metadata, prefill=previous.profile if previous else None, prefill_note=note
+    )
+    try:
+        await client.views_open(trigger_id=command["trigger_id"], view=view)
+    except SlackApiError as exc:
+        log.warning("views.open failed: %s", exc.response.get("error"))
+        await respond(
+            response_type="ephemeral",
+            text="Sorry, Slack did not let me open the questionnaire in time. Please run /scale-review again.",
+        )

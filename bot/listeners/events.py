@@ -1,0 +1,73 @@
+"""Events API: thread replies ("done 1.2"), mentions, the App Home; each event handled once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncSay
+from slack_bolt.response import BoltResponse
+
+from bot.services import Services
+from bot.services.items import CommandResult, parse_status_command
+from bot.slack import blocks
+
+log = logging.getLogger(__name__)
+
+# The Events API subscriptions this module relies on (the manifest must list exactly these):
+# a Bolt `message` listener cannot say which conversation types it is meant for, so we do.
+SUBSCRIBED_EVENTS = ("app_mention", "message.channels", "message.groups", "app_home_opened")
+
+_IGNORED_SUBTYPES = {"bot_message", "message_changed", "message_deleted", "channel_join", "channel_leave"}
+
+
+def register_middleware(app: AsyncApp, services: Services) -> None:
+    @app.middleware
+    async def handle_each_event_once(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        """Slack retries an event it believes unacknowledged (X-Slack-Retry-Num); the event id tells."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not await services.events.first_time(str(event_id)):
+            log.info("event %s already handled; ignoring Slack's retry", event_id)
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.event("message")
+    async def thread_reply(event: dict[str, Any], say: AsyncSay) -> None:
+        thread_ts, user_id = event.get("thread_ts"), event.get("user")
+        if event.get("subtype") in _IGNORED_SUBTYPES or event.get("bot_id") or not thread_ts or not user_id:
+            return
+        if thread_ts == event.get("ts"):
+            return  # a top-level message, not a reply
+        result = await services.items.thread_command(
+            event["channel"], thread_ts, event.get("text") or "", actor=user_id
+        )
+        if result is not None:
+            await say(text=_summarise(result, user_id), thread_ts=thread_ts)
+
+    @app.event("app_mention")
+    async def mentioned(event: dict[str, Any], say: AsyncSay) -> None:
+        if parse_status_command(event.get("text") or ""):
+            return  # the message event for the same reply carries the command
+        thread_ts = event.get("thread_ts") or event.get("ts")
+        await say(text=blocks.mention_reply(), thread_ts=thread_ts)
+
+    @app.event("app_home_opened")
+    async def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        await services.reviews.publish_home(body["team_id"], event["user"])
+
+
+def _summarise(result: CommandResult, user_id: str) -> str:
+    lines = []
+    for outcome in result.outcomes:
+        if outcome.kind == "outdated_version":
+            continue
+        lines.append(blocks.status_note(outcome.item_key, outcome.title, outcome.status, user_id))
+    if result.unknown:
+        lines.append(f"{', '.join(result.unknown)}: not an item of this roadmap.")
+    return "\n".join(lines) or "Nothing to change."

@@ -1,0 +1,76 @@
+"""The questionnaire submission: field errors back into the modal, or answers stored and the review started."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.roadmap.profile_io import field_errors
+from bot.roadmap.schema import SystemProfile
+from bot.services import Services
+from bot.services.errors import ChannelUnavailable, PublishFailed
+from bot.slack import modal
+from bot.slack.ids import QUESTIONNAIRE_CALLBACK
+
+log = logging.getLogger(__name__)
+
+THREAD_BUDGET_S = 1.5  # try to open the thread before closing the modal, within Slack's 3 s
+
+_CHANNEL_HELP = {
+    "not_in_channel": (
+        "I'm not in <#{channel}> yet. Invite me with `/invite @scale-review` there, or pick another channel."
+    ),
+    "channel_not_found": "I can't see that channel. Invite me to it with `/invite @scale-review`, or pick another one.",
+    "is_archived": "That channel is archived. Pick another one.",
+}
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.view(QUESTIONNAIRE_CALLBACK)
+    async def questionnaire_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        data, selected = modal.read_submission(view["state"]["values"])
+        try:
+            profile = SystemProfile.model_validate(data)
+        except ValidationError as exc:
+            await ack(response_action="errors", errors=modal.field_errors_to_blocks(field_errors(exc)))
+            return
+        metadata = _metadata(view)
+        channel_id = selected or metadata.get("channel")
+        if not channel_id:
+            await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: "Pick a channel to post the roadmap in."})
+            return
+        user_id = body["user"]["id"]
+        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id")
+        submission = await services.reviews.submit(team_id, user_id, channel_id, profile)
+        opening = asyncio.ensure_future(services.reviews.open_thread(submission.roadmap_id))
+        opening.add_done_callback(_observed)  # a late failure is handled by the background run
+        try:
+            await asyncio.wait_for(asyncio.shield(opening), THREAD_BUDGET_S)
+        except ChannelUnavailable as exc:
+            message = _CHANNEL_HELP[exc.reason].format(channel=channel_id)
+            await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: message})
+            return
+        except (TimeoutError, PublishFailed) as exc:
+            log.info(
+                "thread for roadmap %s not open yet (%s); continuing in the background", submission.roadmap_id, exc
+            )
+        await ack()
+        services.reviews.start(submission.roadmap_id, user_id=user_id)
+
+
+def _observed(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        value = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}

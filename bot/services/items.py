@@ -1,0 +1,180 @@
+"""Item status: buttons and thread replies ("done 1.2") change it; the stage message follows.
+
+A click on a message that no longer shows the truth (someone else changed the item since, or
+the roadmap has a newer version) never silently overwrites: the message is refreshed and the
+person is told what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from bot.roadmap.schema import ItemStatus, RoadmapItem
+from bot.services.errors import ChannelUnavailable, PublishFailed
+from bot.services.ports import Publisher
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+OutcomeKind = Literal["changed", "unchanged", "stale", "outdated_version"]
+
+
+@dataclass(frozen=True)
+class StatusOutcome:
+    kind: OutcomeKind
+    item_key: str
+    title: str
+    status: ItemStatus  # the status now
+    previous: ItemStatus
+    changed_by: str | None = None  # who set the current status (for "stale")
+    changed_at: datetime | None = None
+    latest_version: int | None = None  # for "outdated_version"
+
+
+@dataclass(frozen=True)
+class ItemDetails:
+    item: RoadmapItem
+    status: ItemStatus
+    system_name: str
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    outcomes: list[StatusOutcome]
+    unknown: list[str]  # ids that are not items of this roadmap
+
+
+# Thread replies: a verb, then one or more item ids ("done 1.2", "start 1.3 1.4", "완료 2.1").
+_VERBS: dict[str, ItemStatus] = {
+    "done": ItemStatus.DONE,
+    "finished": ItemStatus.DONE,
+    "완료": ItemStatus.DONE,
+    "start": ItemStatus.IN_PROGRESS,
+    "started": ItemStatus.IN_PROGRESS,
+    "doing": ItemStatus.IN_PROGRESS,
+    "시작": ItemStatus.IN_PROGRESS,
+    "진행": ItemStatus.IN_PROGRESS,
+    "todo": ItemStatus.TODO,
+    "reopen": ItemStatus.TODO,
+    "ack": ItemStatus.ACKNOWLEDGED,
+    "accept": ItemStatus.ACKNOWLEDGED,
+    "wontdo": ItemStatus.ACKNOWLEDGED,
+    "won't do": ItemStatus.ACKNOWLEDGED,
+    "n/a": ItemStatus.NOT_APPLICABLE,
+    "na": ItemStatus.NOT_APPLICABLE,
+    "skip": ItemStatus.NOT_APPLICABLE,
+}
+_COMMAND = re.compile(
+    r"^\s*(?:<@[A-Z0-9]+>\s*)?(" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")\s*:?"
+    r"((?:\s*,?\s*[1-3]\.\d{1,3})+)\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def parse_status_command(text: str) -> tuple[ItemStatus, list[str]] | None:
+    """("done", ["1.2"]) from "done 1.2"; None for ordinary discussion."""
+    match = _COMMAND.match(text)
+    if not match:
+        return None
+    ids = list(dict.fromkeys(re.findall(r"[1-3]\.\d{1,3}", match.group(2))))
+    return _VERBS[match.group(1).lower()], ids
+
+
+class ItemService:
+    def __init__(self, database: Database, publisher: Publisher) -> None:
+        self._db = database
+        self._publisher = publisher
+
+    async def change_status(
+        self, version_id: int, item_key: str, status: ItemStatus, *, actor: str, shown: ItemStatus | None = None
+    ) -> StatusOutcome:
+        """Apply a status change; `shown` is what the clicked message displayed, to detect stale clicks."""
+        async with self._db.unit_of_work() as repos:
+            version = await repos.roadmaps.get_version(version_id)
+            if version is None:
+                raise LookupError(f"version {version_id} does not exist")
+            item = await repos.items.get(version_id, item_key)
+            if item is None:
+                raise LookupError(f"item {item_key} is not in version {version_id}")
+            latest = await repos.roadmaps.latest_version(version.roadmap_id)
+            if latest is not None and latest.id != version_id:
+                return StatusOutcome(
+                    "outdated_version", item_key, item.title, item.status, item.status, latest_version=latest.version
+                )
+            current = item.status
+            if shown is not None and current != shown:
+                kind: OutcomeKind = "unchanged" if current == status else "stale"
+                outcome = StatusOutcome(
+                    kind, item_key, item.title, current, current, item.status_changed_by, item.status_changed_at
+                )
+            else:
+                change = await repos.items.set_status(version_id, item_key, status, actor=actor)
+                kind = "changed" if change.changed else "unchanged"
+                outcome = StatusOutcome(kind, item_key, item.title, status, change.previous, actor)
+            stage = item.stage
+        await self.refresh_stage(version_id, stage)
+        return outcome
+
+    async def details(self, version_id: int, item_key: str) -> ItemDetails:
+        async with self._db.unit_of_work() as repos:
+            version = await repos.roadmaps.get_version(version_id)
+            content = version.roadmap_model if version else None
+            item = content.item(item_key) if content else None
+            row = await repos.items.get(version_id, item_key)
+            if version is None or content is None or item is None or row is None:
+                raise LookupError(f"item {item_key} is not in version {version_id}")
+            return ItemDetails(item, row.status, content.system_name)
+
+    async def refresh_stage(self, version_id: int, stage: int) -> None:
+        """Re-render one stage's messages from the database (status is the truth there)."""
+        async with self._db.unit_of_work() as repos:
+            version = await repos.roadmaps.get_version(version_id)
+            roadmap = await repos.roadmaps.get(version.roadmap_id) if version else None
+            if version is None or roadmap is None or version.roadmap_model is None:
+                return
+            content = version.roadmap_model
+            statuses = {i.item_key: i.status for i in await repos.items.list(version_id)}
+            refs = {r.part: r.ts for r in await repos.messages.list(version_id, "stage") if r.stage == stage}
+            channel_id, thread_ts = roadmap.channel_id, roadmap.thread_ts
+        if not channel_id or not thread_ts or not refs:
+            return
+
+        async def record(kind: str, stage_no: int, part: int, ts: str) -> None:
+            async with self._db.unit_of_work() as repos:
+                await repos.messages.record(version_id, kind, channel_id, ts, stage=stage_no, part=part)
+
+        try:
+            await self._publisher.refresh_stage(
+                channel_id,
+                thread_ts,
+                content,
+                stage,
+                version_id=version_id,
+                statuses=statuses,
+                existing=refs,
+                on_posted=record,
+            )
+        except (ChannelUnavailable, PublishFailed) as exc:
+            log.warning("could not refresh stage %s of version %s: %s", stage, version_id, exc)
+
+    async def thread_command(self, channel_id: str, thread_ts: str, text: str, *, actor: str) -> CommandResult | None:
+        """A "done 1.2" reply in a roadmap thread; None when the text is not a command or not our thread."""
+        parsed = parse_status_command(text)
+        if parsed is None:
+            return None
+        status, ids = parsed
+        async with self._db.unit_of_work() as repos:
+            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+            version = await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
+            if version is None:
+                return None
+            version_id = version.id
+            known = {i.item_key for i in await repos.items.list(version_id)}
+        outcomes = [
+            await self.change_status(version_id, item_key, status, actor=actor) for item_key in ids if item_key in known
+        ]
+        return CommandResult(outcomes, [i for i in ids if i not in known])

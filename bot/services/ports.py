@@ -1,0 +1,99 @@
+"""What the services need from a chat platform, in domain terms.
+
+The Slack adapter (bot/slack/publisher.py) implements `Publisher`; services hand it domain
+objects and opaque references (channel ids, message timestamps) and never see Block Kit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from bot.roadmap.schema import ItemStatus, Roadmap, Summary, SystemProfile
+
+ParentState = Literal["generating", "ready", "failed"]
+NoticeKind = Literal["not_in_channel", "channel_not_found", "generation_failed", "posting_failed", "rate_limited"]
+MessageKey = tuple[str, int, int]  # (kind, stage, part): "summary" or "stage"
+OnPosted = Callable[[str, int, int, str], Awaitable[None]]  # kind, stage, part, ts -> record it
+
+
+@dataclass(frozen=True)
+class ParentInfo:
+    """The thread's first message: what is being reviewed and how far generation got."""
+
+    profile: SystemProfile
+    owner_user_id: str
+    state: ParentState
+    summary: Summary | None = None
+    engine: str | None = None
+    note: str | None = None
+    version: int | None = None
+    item_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: NoticeKind
+    system_name: str
+    channel_id: str | None
+    roadmap_id: int | None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class RoadmapListing:
+    """One line of a user's roadmap list (`/scale-review list`, App Home)."""
+
+    roadmap_id: int
+    system_name: str
+    version: int | None
+    closed_items: int
+    total_items: int
+    permalink: str | None
+    channel_id: str | None
+    created_at: datetime
+
+
+class Publisher(Protocol):
+    async def post_parent(self, channel_id: str, parent: ParentInfo) -> str: ...
+
+    async def update_parent(self, channel_id: str, ts: str, parent: ParentInfo) -> None: ...
+
+    async def publish_roadmap(
+        self,
+        channel_id: str,
+        thread_ts: str,
+        roadmap: Roadmap,
+        *,
+        version: int,
+        version_id: int,
+        statuses: Mapping[str, ItemStatus],
+        existing: Mapping[MessageKey, str],
+        on_posted: OnPosted,
+        change_note: str | None = None,
+    ) -> None: ...
+
+    async def refresh_stage(
+        self,
+        channel_id: str,
+        thread_ts: str,
+        roadmap: Roadmap,
+        stage: int,
+        *,
+        version_id: int,
+        statuses: Mapping[str, ItemStatus],
+        existing: Mapping[int, str],
+        on_posted: OnPosted,
+    ) -> None: ...
+
+    async def post_in_thread(self, channel_id: str, thread_ts: str, text: str) -> None: ...
+
+    async def notify(self, user_id: str, notice: Notice) -> None: ...
+
+    async def permalink(self, channel_id: str, ts: str) -> str | None: ...
+
+    async def user_timezone(self, user_id: str) -> str | None: ...
+
+    async def publish_home(self, user_id: str, listings: Sequence[RoadmapListing]) -> None: ...

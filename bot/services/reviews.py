@@ -1,0 +1,372 @@
+"""The review flow: store the answers, open the thread, generate, publish; and retry any step.
+
+Every step commits what it learned before the next chat call depends on it, so a failure
+leaves something the user can retry: answers without a thread can be posted again, a version
+left 'generating' or 'failed' can be generated again, a half-posted roadmap is completed
+(posted parts are updated, not duplicated).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from bot.roadmap.engine import EngineResult, RoadmapEngine
+from bot.roadmap.schema import ItemStatus, SystemProfile
+from bot.services.errors import ChannelUnavailable, PublishFailed
+from bot.services.ports import MessageKey, Notice, ParentInfo, Publisher, RoadmapListing
+from bot.services.tasks import BackgroundTasks
+from storage import Database, Repositories
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED = "interrupted by a shutdown before it finished"
+STALE_GENERATION = timedelta(minutes=15)  # longer than any engine may take, so it was a crash
+LIST_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Submission:
+    review_id: int
+    roadmap_id: int
+
+
+@dataclass(frozen=True)
+class PreviousAnswers:
+    profile: SystemProfile
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ThreadOpened:
+    channel_id: str
+    ts: str
+
+
+class ReviewService:
+    def __init__(
+        self,
+        database: Database,
+        engine: RoadmapEngine,
+        publisher: Publisher,
+        tasks: BackgroundTasks,
+        *,
+        fallback: RoadmapEngine | None = None,
+    ) -> None:
+        self._db = database
+        self._engine = engine
+        self._fallback = fallback
+        self._publisher = publisher
+        self._tasks = tasks
+        self._thread_locks: dict[int, asyncio.Lock] = {}
+
+    # --- the questionnaire -------------------------------------------------------------
+
+    async def previous_answers(
+        self, team_id: str, user_id: str, system_name: str | None = None
+    ) -> PreviousAnswers | None:
+        """The user's latest answers, for that system when named, to prefill the modal."""
+        async with self._db.unit_of_work() as repos:
+            workspace = await repos.workspaces.get_or_create(team_id)
+            if system_name:
+                review = await repos.reviews.latest_for_system(workspace.id, user_id, system_name)
+            else:
+                review = await repos.reviews.latest_for_user(workspace.id, user_id)
+            if review is None:
+                return None
+            return PreviousAnswers(review.profile_model, review.created_at)
+
+    async def submit(self, team_id: str, user_id: str, channel_id: str, profile: SystemProfile) -> Submission:
+        """Store the answers first: whatever happens next, they are kept."""
+        async with self._db.unit_of_work() as repos:
+            workspace = await repos.workspaces.get_or_create(team_id)
+            review = await repos.reviews.add(
+                profile, workspace_id=workspace.id, user_id=user_id, channel_id=channel_id, source="slack"
+            )
+            roadmap = await repos.roadmaps.create(review.id, owner_user_id=user_id, channel_id=channel_id)
+            return Submission(review.id, roadmap.id)
+
+    # --- the thread --------------------------------------------------------------------
+
+    async def open_thread(self, roadmap_id: int) -> ThreadOpened:
+        """Post the parent message ("generating…") and remember it; raises ChannelUnavailable.
+
+        Serialised per roadmap: the modal's quick attempt and the background run may overlap,
+        and only one parent message may be posted.
+        """
+        lock = self._thread_locks.setdefault(roadmap_id, asyncio.Lock())
+        try:
+            async with lock:
+                return await self._open_thread(roadmap_id)
+        finally:
+            if not lock.locked():
+                self._thread_locks.pop(roadmap_id, None)
+
+    async def _open_thread(self, roadmap_id: int) -> ThreadOpened:
+        async with self._db.unit_of_work() as repos:
+            roadmap, profile = await self._load(repos, roadmap_id)
+            if roadmap.thread_ts and roadmap.channel_id:
+                return ThreadOpened(roadmap.channel_id, roadmap.thread_ts)
+            channel_id, owner = roadmap.channel_id, roadmap.owner_user_id or ""
+        if channel_id is None:
+            raise ChannelUnavailable("", "channel_not_found")
+        ts = await self._publisher.post_parent(channel_id, ParentInfo(profile, owner, "generating"))
+        async with self._db.unit_of_work() as repos:
+            await repos.roadmaps.set_thread(roadmap_id, channel_id, ts)
+        return ThreadOpened(channel_id, ts)
+
+    def start(self, roadmap_id: int, *, user_id: str | None = None) -> None:
+        """Generate and publish in the background (after Slack's acknowledgement)."""
+        self._tasks.spawn(
+            self.run(roadmap_id, user_id=user_id),
+            name=f"review:{roadmap_id}",
+            on_unfinished=lambda: self.mark_interrupted(roadmap_id),
+        )
+
+    async def run(self, roadmap_id: int, *, user_id: str | None = None) -> None:
+        """Open the thread if needed, generate a version, publish it; tell the user about any failure."""
+        async with self._db.unit_of_work() as repos:
+            roadmap, profile = await self._load(repos, roadmap_id)
+            owner = roadmap.owner_user_id
+        notify_user = user_id or owner
+        try:
+            await self.open_thread(roadmap_id)
+        except ChannelUnavailable as exc:
+            await self._notify(notify_user, Notice(exc.reason, profile.system_name, exc.channel_id, roadmap_id))
+            return
+        except PublishFailed as exc:
+            notice = Notice("posting_failed", profile.system_name, None, roadmap_id, exc.reason)
+            await self._notify(notify_user, notice)
+            return
+        if owner:
+            self._tasks.spawn(self._remember_timezone(roadmap_id, owner), name=f"timezone:{roadmap_id}")
+        version_id = await self.generate(roadmap_id, user_id=notify_user)
+        if version_id is not None:
+            await self.publish(version_id, user_id=notify_user)
+
+    async def _remember_timezone(self, roadmap_id: int, user_id: str) -> None:
+        """The owner's Slack time zone, stored for the weekly nudges."""
+        tz = await self._publisher.user_timezone(user_id)
+        if tz:
+            async with self._db.unit_of_work() as repos:
+                await repos.roadmaps.set_owner_tz(roadmap_id, tz)
+
+    # --- generation --------------------------------------------------------------------
+
+    async def generate(self, roadmap_id: int, *, user_id: str | None = None) -> int | None:
+        """A new version: the row first (retryable), then the engine, falling back to rules if it fails."""
+        async with self._db.unit_of_work() as repos:
+            roadmap, profile = await self._load(repos, roadmap_id)
+            version = await repos.roadmaps.start_version(roadmap_id, engine=self._engine.name)
+            version_id = version.id
+            channel_id, thread_ts, owner = roadmap.channel_id, roadmap.thread_ts, roadmap.owner_user_id
+        try:
+            result = await self._generate_with_fallback(profile)
+        except Exception as exc:
+            log.exception("roadmap generation failed for roadmap %s version %s", roadmap_id, version_id)
+            reason = f"{type(exc).__name__}: {exc}"[:500]
+            async with self._db.unit_of_work() as repos:
+                await repos.roadmaps.fail_version(version_id, reason)
+            if channel_id and thread_ts:
+                await self._update_parent(
+                    channel_id, thread_ts, ParentInfo(profile, owner or "", "failed", note=reason)
+                )
+            await self._notify(
+                user_id or owner,
+                Notice("generation_failed", profile.system_name, channel_id, roadmap_id, reason),
+            )
+            return None
+        usage = result.usage
+        async with self._db.unit_of_work() as repos:
+            await repos.roadmaps.complete_version(
+                version_id,
+                result.roadmap,
+                engine=result.engine,
+                model=result.model,
+                change_summary=result.fallback_reason,
+                prompt_tokens=usage.prompt_tokens if usage else None,
+                completion_tokens=usage.completion_tokens if usage else None,
+                cost_usd=Decimal(str(usage.cost_usd)) if usage and usage.cost_usd is not None else None,
+            )
+        return version_id
+
+    async def _generate_with_fallback(self, profile: SystemProfile) -> EngineResult:
+        try:
+            return await self._engine.generate(profile)
+        except Exception as exc:
+            if self._fallback is None:
+                raise
+            log.warning("engine %s failed (%s); using %s", self._engine.name, exc, self._fallback.name)
+            result = await self._fallback.generate(profile)
+            reason = (
+                f"The {self._engine.name} engine failed ({type(exc).__name__}); this is the {result.engine} roadmap."
+            )
+            return EngineResult(
+                roadmap=result.roadmap.model_copy(update={"notes": [*result.roadmap.notes, reason]}),
+                engine=result.engine,
+                fallback_reason=reason,
+            )
+
+    # --- publishing --------------------------------------------------------------------
+
+    async def publish(self, version_id: int, *, user_id: str | None = None) -> bool:
+        """Post (or complete, or refresh) a version's messages in its thread; True when all are up."""
+        async with self._db.unit_of_work() as repos:
+            version = await repos.roadmaps.get_version(version_id)
+            if version is None or version.roadmap_model is None:
+                raise LookupError(f"version {version_id} has no roadmap to publish")
+            roadmap, profile = await self._load(repos, version.roadmap_id)
+            content, number = version.roadmap_model, version.version
+            statuses = await _statuses(repos, version_id)
+            existing: dict[MessageKey, str] = {
+                (ref.kind, ref.stage, ref.part): ref.ts for ref in await repos.messages.list(version_id)
+            }
+            channel_id, thread_ts, owner = roadmap.channel_id, roadmap.thread_ts, roadmap.owner_user_id or ""
+            change_note = version.change_summary
+            roadmap_id = roadmap.id
+        if channel_id is None or thread_ts is None:
+            await self._notify(user_id or owner, Notice("not_in_channel", profile.system_name, channel_id, roadmap_id))
+            return False
+
+        async def record(kind: str, stage: int, part: int, ts: str) -> None:
+            async with self._db.unit_of_work() as repos:
+                await repos.messages.record(version_id, kind, channel_id, ts, stage=stage, part=part)
+
+        try:
+            await self._publisher.publish_roadmap(
+                channel_id,
+                thread_ts,
+                content,
+                version=number,
+                version_id=version_id,
+                statuses=statuses,
+                existing=existing,
+                on_posted=record,
+                change_note=change_note,
+            )
+        except ChannelUnavailable as exc:
+            await self._notify(user_id or owner, Notice(exc.reason, profile.system_name, channel_id, roadmap_id))
+            return False
+        except PublishFailed as exc:
+            kind = "rate_limited" if exc.reason == "ratelimited" else "posting_failed"
+            await self._notify(user_id or owner, Notice(kind, profile.system_name, channel_id, roadmap_id, exc.reason))
+            return False
+        parent = ParentInfo(
+            profile,
+            owner,
+            "ready",
+            summary=content.summary,
+            engine=content.engine,
+            version=number,
+            item_count=sum(1 for _ in content.items()),
+        )
+        await self._update_parent(channel_id, thread_ts, parent)
+        return True
+
+    async def repost(self, roadmap_id: int, *, user_id: str) -> None:
+        """The "Post again" button: open the thread if it never opened, then (re)publish the latest version."""
+        async with self._db.unit_of_work() as repos:
+            latest = await repos.roadmaps.latest_version(roadmap_id)
+            pending = await repos.roadmaps.latest_version(roadmap_id, ready_only=False)
+        if latest is None:
+            if pending is not None and pending.status == "generating":
+                return  # still being generated; it will publish itself
+            await self.run(roadmap_id, user_id=user_id)
+            return
+        try:
+            await self.open_thread(roadmap_id)
+        except ChannelUnavailable as exc:
+            async with self._db.unit_of_work() as repos:
+                _, profile = await self._load(repos, roadmap_id)
+            await self._notify(user_id, Notice(exc.reason, profile.system_name, exc.channel_id, roadmap_id))
+            return
+        await self.publish(latest.id, user_id=user_id)
+
+    def retry(self, roadmap_id: int, *, user_id: str) -> None:
+        """The "Retry" button after a failed generation."""
+        self.start(roadmap_id, user_id=user_id)
+
+    async def mark_interrupted(self, roadmap_id: int) -> None:
+        """Shutdown hook: the unfinished version is recorded, and the next start resumes it."""
+        async with self._db.unit_of_work() as repos:
+            pending = await repos.roadmaps.latest_version(roadmap_id, ready_only=False)
+            if pending is not None and pending.status == "generating":
+                await repos.roadmaps.fail_version(pending.id, INTERRUPTED)
+
+    async def resume_interrupted(self, *, now: datetime | None = None) -> int:
+        """At start: versions a shutdown interrupted, or a crash left 'generating' for too long, run again."""
+        cutoff = (now or datetime.now(UTC)) - STALE_GENERATION
+        async with self._db.unit_of_work() as repos:
+            claimed = await repos.roadmaps.claim_unfinished(stale_before=cutoff, interrupted=INTERRUPTED)
+        roadmap_ids = sorted({roadmap_id for _, roadmap_id in claimed})
+        for roadmap_id in roadmap_ids:
+            self.start(roadmap_id)
+        return len(roadmap_ids)
+
+    # --- listings ----------------------------------------------------------------------
+
+    async def listings(self, team_id: str, user_id: str) -> list[RoadmapListing]:
+        async with self._db.unit_of_work() as repos:
+            workspace = await repos.workspaces.get_or_create(team_id)
+            summaries = await repos.roadmaps.list_for_user(workspace.id, user_id, limit=LIST_LIMIT)
+        links = await asyncio.gather(
+            *(
+                self._publisher.permalink(s.roadmap.channel_id, s.roadmap.thread_ts)
+                if s.roadmap.channel_id and s.roadmap.thread_ts
+                else _none()
+                for s in summaries
+            )
+        )
+        return [
+            RoadmapListing(
+                roadmap_id=s.roadmap.id,
+                system_name=s.system_name,
+                version=s.version,
+                closed_items=s.closed_items,
+                total_items=s.total_items,
+                permalink=link,
+                channel_id=s.roadmap.channel_id,
+                created_at=s.roadmap.created_at,
+            )
+            for s, link in zip(summaries, links, strict=True)
+        ]
+
+    async def publish_home(self, team_id: str, user_id: str) -> None:
+        await self._publisher.publish_home(user_id, await self.listings(team_id, user_id))
+
+    # --- helpers -----------------------------------------------------------------------
+
+    async def _load(self, repos: Repositories, roadmap_id: int):  # type: ignore[no-untyped-def]
+        roadmap = await repos.roadmaps.get(roadmap_id)
+        if roadmap is None:
+            raise LookupError(f"roadmap {roadmap_id} does not exist")
+        review = await repos.reviews.get(roadmap.review_id)
+        assert review is not None
+        return roadmap, review.profile_model
+
+    async def _update_parent(self, channel_id: str, ts: str, parent: ParentInfo) -> None:
+        try:
+            await self._publisher.update_parent(channel_id, ts, parent)
+        except (ChannelUnavailable, PublishFailed) as exc:
+            log.warning("could not update the parent message %s in %s: %s", ts, channel_id, exc)
+
+    async def _notify(self, user_id: str | None, notice: Notice) -> None:
+        if not user_id:
+            log.warning("no one to tell: %s for roadmap %s", notice.kind, notice.roadmap_id)
+            return
+        try:
+            await self._publisher.notify(user_id, notice)
+        except Exception:
+            log.exception("could not tell %s about %s (roadmap %s)", user_id, notice.kind, notice.roadmap_id)
+
+
+async def _statuses(repos: Repositories, version_id: int) -> Mapping[str, ItemStatus]:
+    return {item.item_key: item.status for item in await repos.items.list(version_id)}
+
+
+async def _none() -> None:
+    return None

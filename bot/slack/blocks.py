@@ -1,0 +1,881 @@
+"""Block Kit for every message and view the bot shows, as pure functions of domain data.
+
+Everything is built with ``slack_sdk.models`` so a broken limit fails here (in tests) rather than as an
+``invalid_blocks`` in front of a user. Long content is split across sections and messages, never cut: Slack rejects
+messages far below its documented limits (shared/PRODUCT.md), so each message keeps to the budgets below.
+
+Conventions a listener relies on:
+
+- An item's buttons live in one actions block whose ``block_id`` is ``item:<id>`` (``ids.ITEM_BLOCK_PREFIX``).
+- Status buttons use ``action_id = "item_status:<new status>"`` (unique within the block, as Slack requires; match
+  them with ``ids.ACTION_ITEM_STATUS_PATTERN``); the overflow uses ``ids.ACTION_ITEM_MENU``; "Details" uses
+  ``ids.ACTION_ITEM_DETAILS``. Values are compact JSON: ``{"v": version_id, "i": item_id, "s": new, "f": shown}``.
+- Where a stage is split, the split depends on the roadmap only, never on statuses, so re-rendering a stage after a
+  status change yields the same parts with the same items: update part N with part N.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.roadmap.numbers import compact, days_range, money_range, pct_range, percent
+from bot.roadmap.schema import (
+    TIER_LABELS,
+    CapacityPoint,
+    ItemStatus,
+    Roadmap,
+    RoadmapItem,
+    Stage,
+    Summary,
+    SystemProfile,
+)
+from bot.services.ports import RoadmapListing
+from bot.slack import ids
+
+# --- budgets ------------------------------------------------------------------------------------------------------
+MESSAGE_MAX_BLOCKS = 50  # Slack's documented limit
+MESSAGE_TEXT_BUDGET = 3400  # all text of one message incl. the fallback; msg_too_long is reported near 4,000
+MESSAGE_JSON_BUDGET = 11_500  # compact JSON of one message's blocks; msg_blocks_too_long is reported near 13,000
+SECTION_TEXT_MAX = 3000  # Slack's limit for a section's text
+SECTION_CHUNK = 2400  # longest text one block gets when content is split: leaves room for header, footer, fallback
+FALLBACK_MAX = 300  # notification text
+HEADER_MAX = 150
+VIEW_MAX_BLOCKS = 100
+HOME_MAX_ENTRIES = 20
+LIST_MAX_ENTRIES = 15
+MAX_VERSION_ID = 2**63 - 1  # a BIGINT key; stage layouts are sized with the longest one
+
+ParentState = Literal["generating", "ready", "failed"]
+NoticeKind = Literal["not_in_channel", "channel_not_found", "generation_failed", "posting_failed", "rate_limited"]
+
+STATUS_EMOJI: dict[ItemStatus, str] = {
+    ItemStatus.TODO: ":white_circle:",
+    ItemStatus.IN_PROGRESS: ":hourglass_flowing_sand:",
+    ItemStatus.DONE: ":white_check_mark:",
+    ItemStatus.ACKNOWLEDGED: ":no_entry_sign:",
+    ItemStatus.NOT_APPLICABLE: ":heavy_minus_sign:",
+}
+# Overflow entries for the statuses no button offers.
+MENU_LABELS: dict[ItemStatus, str] = {
+    ItemStatus.ACKNOWLEDGED: "Accept the risk (won't do)",
+    ItemStatus.NOT_APPLICABLE: "Not applicable",
+    ItemStatus.TODO: "Back to to do",
+}
+HOW_TO_MARK = (
+    "Mark items with the buttons under each one, or write `start 1.2` / `done 1.2` in the thread. "
+    "Ask questions in the thread too: I answer with the roadmap in mind and can revise it."
+)
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """A message body: ``text`` is the notification and screen-reader fallback, so it is short and never empty."""
+
+    text: str
+    blocks: list[Block]
+
+    def __post_init__(self) -> None:
+        if not self.text.strip() or len(self.text) > FALLBACK_MAX:
+            raise ValueError(f"fallback text must be 1..{FALLBACK_MAX} chars, got {len(self.text)}")
+
+    def to_args(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": [b.to_dict() for b in self.blocks]}
+
+
+# --- text helpers -------------------------------------------------------------------------------------------------
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_BREAKS = ("\n\n", "\n", ". ", "; ", ", ", " ")
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Slack reads &, < and > as markup; what a person or an engine wrote must show as written.
+
+    Control characters (other than newline and tab) become spaces: they are invisible and cost JSON escapes.
+    """
+    text = _CONTROL.sub(" ", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Pieces of at most ``limit`` chars whose concatenation is exactly ``text``.
+
+    Breaks after a paragraph, line, sentence or word when one falls in the second half of the window, and never
+    inside an ``&amp;``-style entity, so each piece still renders correctly on its own.
+    """
+    if limit < 16:
+        raise ValueError("limit too small to split text sensibly")
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = _cut(rest, limit)
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def _cut(text: str, limit: int) -> int:
+    window = text[:limit]
+    for sep in _BREAKS:
+        at = window.rfind(sep)
+        if at >= limit // 2:
+            return at + len(sep)
+    amp = window.rfind("&", limit - 6)
+    if amp > 0 and ";" not in window[amp:]:
+        return amp
+    return limit
+
+
+def shorten(text: str, limit: int) -> str:
+    """For fallbacks and one-line notes only, never for roadmap content: cut at a word and add an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip() + "…"
+
+
+def _fallback_text(raw: str) -> str:
+    """Notification text from plain words: escaped (the fallback is mrkdwn too) and within FALLBACK_MAX."""
+    limit = FALLBACK_MAX
+    while len(text := escape_mrkdwn(shorten(raw, limit))) > FALLBACK_MAX:
+        limit -= 20
+    return text
+
+
+def _times(factor: float) -> str:
+    if factor >= 100:
+        return f"×{factor:,.0f}"
+    return f"×{factor:.1f}".removesuffix(".0") if factor < 10 else f"×{factor:.0f}"
+
+
+def _json_value(**fields: object) -> str:
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+
+
+def _link(url: str | None, text: str) -> str:
+    """A mrkdwn link when the URL is safe to embed, else the text alone."""
+    if url and url.startswith(("https://", "http://")) and not re.search(r"[\s|<>]", url) and len(url) < 2000:
+        return f"<{url}|{text}>"
+    return text
+
+
+def _channel(channel_id: str | None) -> str:
+    return f"<#{channel_id}>" if channel_id and re.fullmatch(r"[A-Z0-9]+", channel_id) else "the channel"
+
+
+def _date(moment: datetime) -> str:
+    """Slack's date token: shown in the reader's time zone, with a plain fallback."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"<!date^{int(moment.timestamp())}^{{date_short}}|{moment.strftime('%Y-%m-%d')}>"
+
+
+def _bar(closed: int, total: int, width: int = 10) -> str:
+    share = closed / total if total else 0.0
+    filled = min(width, round(share * width))
+    return "▰" * filled + "▱" * (width - filled)
+
+
+# --- block helpers ------------------------------------------------------------------------------------------------
+def _md(text: str) -> MarkdownTextObject:
+    # verbatim: no automatic parsing, so "@channel" typed in an answer never pings anyone; our <@U>/<#C> still work.
+    return MarkdownTextObject(text=text, verbatim=True)
+
+
+def _section(text: str, *, block_id: str | None = None, accessory: ButtonElement | None = None) -> SectionBlock:
+    return SectionBlock(text=_md(text), block_id=block_id, accessory=accessory)
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[_md(text)])
+
+
+def _sections(text: str, limit: int = SECTION_CHUNK) -> list[Block]:
+    return [_section(piece) for piece in split_text(text, limit)]
+
+
+def _contexts(text: str, limit: int = SECTION_CHUNK) -> list[Block]:
+    return [_context(piece) for piece in split_text(text, limit)]
+
+
+def _header(text: str) -> Block:
+    """A header when the text fits one; otherwise a bold section, so nothing is cut."""
+    text = " ".join(text.split()) or "Scale review"
+    if len(text) <= HEADER_MAX:
+        return HeaderBlock(text=PlainTextObject(text=text, emoji=True))
+    return _section(f"*{escape_mrkdwn(text)}*")
+
+
+def _button(
+    text: str, action_id: str, *, value: str | None = None, url: str | None = None, style: str | None = None
+) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text=text, emoji=True), action_id=action_id, value=value, url=url, style=style
+    )
+
+
+# --- sizes and packing --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Size:
+    text: int = 0
+    json: int = 0
+    blocks: int = 0
+
+    def __add__(self, other: _Size) -> _Size:
+        return _Size(self.text + other.text, self.json + other.json, self.blocks + other.blocks)
+
+    def max(self, other: _Size) -> _Size:
+        return _Size(max(self.text, other.text), max(self.json, other.json), max(self.blocks, other.blocks))
+
+    def within(self, limit: _Size) -> bool:
+        return self.text <= limit.text and self.json <= limit.json and self.blocks <= limit.blocks
+
+
+MESSAGE_LIMIT = _Size(MESSAGE_TEXT_BUDGET, MESSAGE_JSON_BUDGET, MESSAGE_MAX_BLOCKS)
+
+
+def _texts(node: Any) -> Iterable[str]:
+    """Every string of every text object inside a block dict."""
+    if isinstance(node, Mapping):
+        if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+            yield node["text"]
+        for value in node.values():
+            yield from _texts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _texts(value)
+
+
+def _size(blocks: Sequence[Block]) -> _Size:
+    """Text and JSON size as Slack measures them (to_dict also runs slack_sdk's validators)."""
+    dicts = [b.to_dict() for b in blocks]
+    text = sum(len(t) for d in dicts for t in _texts(d))
+    size = sum(len(json.dumps(d, separators=(",", ":"), ensure_ascii=False)) + 1 for d in dicts) + 1
+    return _Size(text, size, len(dicts))
+
+
+Placement = list[list[tuple[int, int]]]  # per message: (group index, atom index)
+
+
+class _TooBig(ValueError):
+    pass
+
+
+def _greedy(groups: Sequence[Sequence[_Size]], first: _Size, following: _Size, limit: _Size) -> Placement:
+    parts: Placement = [[]]
+    used = first
+    for g, atoms in enumerate(groups):
+        total = sum(atoms, _Size())
+        if not (used + total).within(limit) and parts[-1] and (following + total).within(limit):
+            parts.append([])
+            used = following
+        for a, atom in enumerate(atoms):
+            if not (used + atom).within(limit):
+                if not parts[-1] or not (following + atom).within(limit):
+                    raise _TooBig("a block run is larger than a whole message")
+                parts.append([])
+                used = following
+            parts[-1].append((g, a))
+            used = used + atom
+    return parts
+
+
+def _pack(groups: Sequence[Sequence[_Size]], *, first: _Size, following: _Size) -> Placement:
+    """Place atoms (block runs that must stay in one message) into as few, evenly filled messages as the budgets allow.
+
+    A group (an item) stays in one message when it fits in one; only a group bigger than a whole message is spread
+    over several, atom by atom. ``first``/``following`` are what every first/later message carries besides atoms.
+    The fewest messages come from a greedy pass; the budget is then lowered as far as it can go without needing
+    another message, so nine items become 3+3+3 rather than 4+4+1.
+    """
+    best = _greedy(groups, first, following, MESSAGE_LIMIT)  # SECTION_CHUNK keeps every atom within a message
+    low, high = 0.0, 1.0
+    for _ in range(8) if len(best) > 1 else ():
+        scale = (low + high) / 2
+        limit = _Size(int(MESSAGE_TEXT_BUDGET * scale), int(MESSAGE_JSON_BUDGET * scale), MESSAGE_MAX_BLOCKS)
+        try:
+            trial = _greedy(groups, first, following, limit)
+        except _TooBig:
+            low = scale
+            continue
+        if len(trial) <= len(best):
+            best, high = trial, scale
+        else:
+            low = scale
+    return best
+
+
+# --- the parent message -------------------------------------------------------------------------------------------
+def _share(point: CapacityPoint, target: int) -> str:
+    if point.meets_target:
+        return ":white_check_mark: meets the target"
+    return f"{percent(point.users / target)} of target" if target else "target unknown"
+
+
+def parent_message(
+    profile: SystemProfile,
+    *,
+    owner_user_id: str,
+    state: ParentState,
+    summary: Summary | None = None,
+    engine: str | None = None,
+    note: str | None = None,
+    version: int | None = None,
+    item_count: int | None = None,
+) -> SlackMessage:
+    """The channel message that starts the thread: what is reviewed, by whom, and where generation stands.
+
+    Kept to a handful of blocks; long summary texts are shortened here because the thread has them in full.
+    """
+    name = profile.system_name
+    scale = f"{compact(profile.current_users)} → {compact(profile.target_users)} concurrent users"
+    blocks: list[Block] = [
+        _header(f"Scale review: {name}"),
+        _section(f"*{scale}* ({_times(profile.scale_factor)}) · requested by <@{owner_user_id}>"),
+    ]
+    if summary is not None:
+        now = summary.capacity_now
+        lines = [
+            f"*Capacity now:* about {compact(now.users)} concurrent users ({_share(now, summary.target_users)}), "
+            f"target {compact(summary.target_users)} · limit: {TIER_LABELS[now.binding_tier]}",
+            f"*Binding bottleneck:* {escape_mrkdwn(shorten(summary.binding_bottleneck, 600))}",
+            f"{':dart:' if summary.target_reachable else ':warning:'} {escape_mrkdwn(shorten(summary.verdict, 900))}",
+        ]
+        blocks.append(_section("\n".join(lines)))
+    label = f"Roadmap v{version}" if version is not None else "The roadmap"
+    if state == "generating":
+        line = ":hourglass_flowing_sand: Generating the roadmap… it arrives in this thread."
+        fallback = f"Scale review for {name}: {scale}, generating…"
+    elif state == "ready":
+        count = f": {item_count} items in 3 stages" if item_count is not None else ""
+        line = f":white_check_mark: {label} is in the thread{count}"
+        if engine:
+            line += f" · engine: {escape_mrkdwn(shorten(engine, 60))}"
+        fallback = f"Scale review for {name}: {scale}. {label} is in the thread."
+    else:
+        line = (
+            ":x: The roadmap could not be generated. The answers are saved: retry from the message I sent "
+            f"<@{owner_user_id}>, or run `/scale-review` again."
+        )
+        fallback = f"Scale review for {name}: generating the roadmap failed."
+    if note:
+        line += f"\n{escape_mrkdwn(shorten(note, 600))}"
+    blocks.append(_context(line))
+    return SlackMessage(_fallback_text(fallback), blocks)
+
+
+# --- the summary --------------------------------------------------------------------------------------------------
+def _currency(roadmap: Roadmap) -> str:
+    return next((i.cost.currency for i in roadmap.items()), "USD")
+
+
+def _capacity_row(label: str, point: CapacityPoint, target: int, currency: str | None) -> str:
+    row = f"• *{label}:* {compact(point.users)} · limit: {TIER_LABELS[point.binding_tier]} · {_share(point, target)}"
+    if currency is not None and point.monthly_cost.high > 0:
+        row += f" · adds {money_range(point.monthly_cost, currency)} a month"
+    return row
+
+
+def summary_message(roadmap: Roadmap, *, version: int, change_note: str | None = None) -> list[SlackMessage]:
+    """The thread's first message: the verdict and the capacity picture before the stages' details.
+
+    Usually one message; an engine's long notes or assumptions spill into more rather than being cut.
+    """
+    summary = roadmap.summary
+    target = summary.target_users
+    currency = _currency(roadmap)
+    rows = [_capacity_row("Now", summary.capacity_now, target, None)]
+    rows += [_capacity_row(f"After stage {s.number}", s.capacity_after, target, currency) for s in roadmap.stages]
+    closing = f"The three stages follow in this thread. {HOW_TO_MARK}"
+    texts: list[tuple[str, bool]] = []  # (mrkdwn text, as context)
+    if change_note:
+        texts.append((f":arrows_counterclockwise: *What changed in v{version}:* {escape_mrkdwn(change_note)}", False))
+    texts += [
+        (f"{':dart:' if summary.target_reachable else ':warning:'} *Verdict:* {escape_mrkdwn(summary.verdict)}", False),
+        (f"*Capacity* (concurrent users it sustains; target {compact(target)})\n" + "\n".join(rows), False),
+        (
+            f"*Binding bottleneck:* {escape_mrkdwn(summary.binding_bottleneck)}\n"
+            f"*Budget:* {escape_mrkdwn(summary.budget_note)}",
+            False,
+        ),
+    ]
+    if roadmap.notes:
+        texts.append(("\n".join(f":information_source: {escape_mrkdwn(n)}" for n in roadmap.notes), False))
+    if summary.assumptions:
+        texts.append(("*Assumptions*\n" + "\n".join(f"• {escape_mrkdwn(a)}" for a in summary.assumptions), True))
+    texts.append((closing, True))
+    groups = [_contexts(text) if as_context else _sections(text) for text, as_context in texts]
+    top = [
+        _header(summary.headline),
+        _context(
+            f"Roadmap v{version} · {escape_mrkdwn(shorten(roadmap.engine, 60))} engine · "
+            f"{_times(summary.scale_factor)} scale-up · {sum(1 for _ in roadmap.items())} items in 3 stages"
+        ),
+    ]
+    fallback = _fallback_text(f"Roadmap v{version} for {roadmap.system_name}: {summary.verdict}")
+
+    def cont(k: int) -> list[Block]:
+        return [_context(f"*Roadmap v{version} summary (continued, part {k})*")]
+
+    return _assemble(groups, top=top, continued=cont, fallback=lambda k, n: fallback)
+
+
+def _assemble(
+    groups: Sequence[Sequence[Block]],
+    *,
+    top: list[Block],
+    continued: Callable[[int], list[Block]],
+    fallback: Callable[[int, int], str],
+    tail: Sequence[Block] = (),
+) -> list[SlackMessage]:
+    """Pack groups of single-block atoms into messages (summary-like content, no status-dependent layout)."""
+    reserve = _Size(FALLBACK_MAX, 0, 0) + _size(tail)
+    placement = _pack(
+        [[_size([b]) for b in group] for group in groups],
+        first=_size(top) + reserve,
+        following=_size(continued(99)) + reserve,
+    )
+    messages: list[SlackMessage] = []
+    for k, part in enumerate(placement, 1):
+        blocks = list(top) if k == 1 else continued(k)
+        blocks += [groups[g][a] for g, a in part]
+        if k == len(placement):
+            blocks += tail
+        messages.append(SlackMessage(fallback(k, len(placement)), blocks))
+    return messages
+
+
+# --- stages -------------------------------------------------------------------------------------------------------
+def _item_head(item: RoadmapItem, status: ItemStatus) -> str:
+    return f"*{item.id} {escape_mrkdwn(item.title)}*\n{STATUS_EMOJI[status]} {status.label}"
+
+
+def _item_body(item: RoadmapItem) -> str:
+    """Everything but the status: the part of an item's text that does not change when people mark it."""
+    lines: list[str] = []
+    if item.deferred:
+        lines.append(f":warning: *Held back:* {escape_mrkdwn(item.deferred)}")
+    tiers = f" ({', '.join(TIER_LABELS[t] for t in item.tiers)})" if item.tiers else ""
+    gain = f"capacity ×{item.capacity_gain:g}{tiers}" if item.capacity_gain != 1 else "no capacity effect in the model"
+    cost = item.cost
+    lines += [
+        f"*Impact:* {escape_mrkdwn(item.impact.metric)} {pct_range(item.impact.change_pct)} "
+        f"(confidence {item.impact.confidence.value}) · {gain}",
+        f"*Effort:* {item.difficulty.value} difficulty · {days_range(item.effort.person_days, 'person-days')} · "
+        f"{days_range(item.effort.weeks, 'weeks')}",
+        f"*Cost:* one-off {money_range(cost.one_off, cost.currency)} · "
+        f"monthly {money_range(cost.monthly, cost.currency)} · benefit/cost score {item.score:g}",
+    ]
+    if item.depends_on:
+        lines.append(f"*After:* {', '.join(item.depends_on)}")
+    return "\n".join(lines) + "\n\n" + escape_mrkdwn(item.why)
+
+
+_HEAD_ROOM = max(len(f"{STATUS_EMOJI[s]} {s.label}") for s in ItemStatus) + 3
+
+
+def _item_sections(item: RoadmapItem, status: ItemStatus) -> list[Block]:
+    """The item's text in sections; the split points ignore the status so every status gives the same layout."""
+    title = f"*{item.id} {escape_mrkdwn(item.title)}*"
+    first_room = SECTION_CHUNK - len(title) - _HEAD_ROOM
+    body = _item_body(item)
+    first = split_text(body, first_room)[0]
+    pieces = [first, *split_text(body[len(first) :], SECTION_CHUNK)] if len(first) < len(body) else [first]
+    return [_section(f"{_item_head(item, status)}\n{pieces[0]}"), *(_section(p) for p in pieces[1:])]
+
+
+def _status_value(version_id: int, item_id: str, new: ItemStatus, shown: ItemStatus) -> str:
+    return _json_value(v=version_id, i=item_id, s=new.value, f=shown.value)
+
+
+def item_block_id(item_id: str) -> str:
+    return f"{ids.ITEM_BLOCK_PREFIX}{item_id}"
+
+
+def item_id_from_block_id(block_id: str | None) -> str | None:
+    """The item an actions block belongs to ("item:1.2" -> "1.2"), or None for other blocks."""
+    if block_id and block_id.startswith(ids.ITEM_BLOCK_PREFIX):
+        return block_id.removeprefix(ids.ITEM_BLOCK_PREFIX) or None
+    return None
+
+
+def status_action_id(new: ItemStatus) -> str:
+    return f"{ids.ACTION_ITEM_STATUS}:{new.value}"
+
+
+def _item_actions(item_id: str, status: ItemStatus, version_id: int) -> ActionsBlock:
+    elements: list[Any] = []
+    offered: set[ItemStatus] = set()
+
+    def status_button(label: str, new: ItemStatus, style: str | None = None) -> None:
+        offered.add(new)
+        value = _status_value(version_id, item_id, new, status)
+        elements.append(_button(label, status_action_id(new), value=value, style=style))
+
+    if status == ItemStatus.TODO:
+        status_button("Start", ItemStatus.IN_PROGRESS, "primary")
+    if status != ItemStatus.DONE:
+        status_button("Done", ItemStatus.DONE, "primary" if status == ItemStatus.IN_PROGRESS else None)
+    if not status.is_open:
+        status_button("Reopen", ItemStatus.TODO)
+    elements.append(_button("Details", ids.ACTION_ITEM_DETAILS, value=_json_value(v=version_id, i=item_id)))
+    menu = [s for s in MENU_LABELS if s != status and s not in offered]
+    if menu:
+        options = [
+            Option(
+                text=PlainTextObject(text=MENU_LABELS[s], emoji=True),
+                value=_status_value(version_id, item_id, s, status),
+            )
+            for s in menu
+        ]
+        elements.append(OverflowMenuElement(action_id=ids.ACTION_ITEM_MENU, options=options))
+    return ActionsBlock(elements=elements, block_id=item_block_id(item_id))
+
+
+def _item_atoms(item: RoadmapItem, status: ItemStatus, version_id: int, *, divider: bool) -> list[list[Block]]:
+    """Block runs that must stay together: each extra section alone; the last section with the buttons."""
+    sections = _item_sections(item, status)
+    atoms = [[s] for s in sections[:-1]] + [[sections[-1], _item_actions(item.id, status, version_id)]]
+    if divider:
+        atoms[0].insert(0, DividerBlock())
+    return atoms
+
+
+def _stage_top(roadmap: Roadmap, stage: Stage, closed: int) -> list[Block]:
+    n = len(stage.items)
+    held = sum(1 for i in stage.items if i.deferred)
+    facts = [escape_mrkdwn(stage.horizon), f"{n} item{'s' if n != 1 else ''}, best benefit/cost first"]
+    if held:
+        facts.append(f"{held} held back")
+    facts.append(f"{closed} of {n} closed")
+    return [
+        _header(f"Stage {stage.number} · {stage.name}"),
+        _context(f"{escape_mrkdwn(roadmap.system_name)} · " + " · ".join(facts)),
+    ]
+
+
+def _stage_continued(stage: Stage) -> list[Block]:
+    return [_context(f"*Stage {stage.number} (continued)* · {escape_mrkdwn(stage.name)}")]
+
+
+def _stage_tail(roadmap: Roadmap, stage: Stage) -> list[Block]:
+    point = stage.capacity_after
+    target = roadmap.summary.target_users
+    monthly = point.monthly_cost
+    cost = (
+        "no added monthly cost so far"
+        if monthly.high == 0
+        else f"the plan adds {money_range(monthly, _currency(roadmap))} a month so far"
+    )
+    return [
+        _context(
+            f"*After stage {stage.number}:* about {compact(point.users)} concurrent users, "
+            f"{_share(point, target)} ({compact(target)}) · limit: {TIER_LABELS[point.binding_tier]} · {cost}"
+        )
+    ]
+
+
+def stage_layout(roadmap: Roadmap, stage: int) -> list[list[str]]:
+    """Item ids per message of a stage (an item spread over two messages is listed in both).
+
+    It depends on the roadmap only, never on statuses: a listener can tell which part to update.
+    """
+    target = _stage(roadmap, stage)
+    layout: list[list[str]] = []
+    for part in _stage_placement(target, roadmap):
+        item_ids = [target.items[g].id for g, _ in part]
+        layout.append(list(dict.fromkeys(item_ids)))
+    return layout
+
+
+def _stage(roadmap: Roadmap, stage: int) -> Stage:
+    if stage not in (1, 2, 3):
+        raise ValueError(f"stage must be 1, 2 or 3, got {stage}")
+    return roadmap.stages[stage - 1]
+
+
+def _stage_placement(stage: Stage, roadmap: Roadmap) -> Placement:
+    groups: list[list[_Size]] = []
+    for item in stage.items:
+        worst: list[_Size] | None = None
+        for status in ItemStatus:  # the largest rendering of each atom, whatever the status
+            sizes = [_size(atom) for atom in _item_atoms(item, status, MAX_VERSION_ID, divider=True)]
+            worst = sizes if worst is None else [a.max(b) for a, b in zip(worst, sizes, strict=True)]
+        groups.append(worst or [])
+    reserve = _Size(FALLBACK_MAX, 0, 0) + _size(_stage_tail(roadmap, stage))
+    return _pack(
+        groups,
+        first=_size(_stage_top(roadmap, stage, len(stage.items))) + reserve,
+        following=_size(_stage_continued(stage)) + reserve,
+    )
+
+
+def stage_messages(
+    roadmap: Roadmap, stage: int, statuses: Mapping[str, ItemStatus], *, version_id: int
+) -> list[SlackMessage]:
+    """One stage's items with their buttons, split over as many messages as the budgets need, never cut.
+
+    An item stays whole in one message unless it is bigger than a message; then its sections flow on and its
+    buttons follow its last section. Part 1 opens with the stage header, later parts with "(continued)", the last
+    part ends with the capacity after the stage.
+    """
+    if not 0 <= version_id <= MAX_VERSION_ID:
+        raise ValueError(f"version_id out of range: {version_id}")
+    target = _stage(roadmap, stage)
+    placement = _stage_placement(target, roadmap)
+    closed = sum(1 for i in target.items if not ItemStatus(statuses.get(i.id, ItemStatus.TODO)).is_open)
+    name = shorten(roadmap.system_name, 80)
+    messages: list[SlackMessage] = []
+    for k, part in enumerate(placement, 1):
+        blocks = _stage_top(roadmap, target, closed) if k == 1 else _stage_continued(target)
+        first_item = part[0][0] if part else -1
+        for g, a in part:
+            item = target.items[g]
+            status = ItemStatus(statuses.get(item.id, ItemStatus.TODO))
+            atoms = _item_atoms(item, status, version_id, divider=g != first_item)
+            blocks += atoms[a]
+        if k == len(placement):
+            blocks += _stage_tail(roadmap, target)
+        where = f" (part {k} of {len(placement)})" if len(placement) > 1 else ""
+        fallback = f"{name} · Stage {target.number} · {target.name}{where}: {len(target.items)} items"
+        messages.append(SlackMessage(_fallback_text(fallback), blocks))
+    return messages
+
+
+# --- item details (modal) -----------------------------------------------------------------------------------------
+def item_details_view(item: RoadmapItem, status: ItemStatus, *, system_name: str) -> View:
+    """Everything about one item, including what the stage message leaves out: steps, checks, sources."""
+    status = ItemStatus(status)
+    body: list[Block] = [
+        _header(item.title),
+        _context(
+            f"{escape_mrkdwn(system_name)} · Stage {item.stage} · item {item.id} · "
+            f"{STATUS_EMOJI[status]} {status.label}"
+        ),
+    ]
+    body += _sections(_item_body(item))
+    body.append(DividerBlock())
+    body += _sections("*Steps*\n" + "\n".join(f"{n}. {escape_mrkdwn(s)}" for n, s in enumerate(item.steps, 1)))
+    body += _sections("*How to verify*\n" + "\n".join(f"• {escape_mrkdwn(v)}" for v in item.verify))
+    if item.sources:
+        body += _contexts("*Sources*\n" + "\n".join(f"• {escape_mrkdwn(s)}" for s in item.sources))
+    if len(body) > VIEW_MAX_BLOCKS:  # only for absurd items (hundreds of thousands of chars): say so, don't fail
+        body = [*body[: VIEW_MAX_BLOCKS - 1], _context("This item is too long to show in full here.")]
+    return View(
+        type="modal",
+        callback_id=ids.ITEM_DETAILS_CALLBACK,
+        title=PlainTextObject(text=f"Item {item.id}", emoji=True),
+        close=PlainTextObject(text="Close", emoji=True),
+        blocks=body,
+    )
+
+
+# --- help, list, notices, status notes, home ----------------------------------------------------------------------
+def help_message() -> SlackMessage:
+    """Ephemeral usage for the slash command."""
+    text = (
+        "*`/scale-review`* opens the questionnaire: users now and the target, core features, database, servers, "
+        "network, bottlenecks and budget. I post the roadmap in the channel you choose: a summary, then each stage "
+        "with the impact, effort and cost of every item.\n"
+        "*`/scale-review &lt;system name&gt;`* opens it prefilled with that system's last answers, to revise them.\n"
+        "*`/scale-review list`* shows your roadmaps, their progress and links to their threads.\n"
+        "*`/scale-review help`* shows this message."
+    )
+    marking = f"*Marking progress:* {HOW_TO_MARK} The ⋯ menu accepts a risk (won't do) or marks an item not applicable."
+    invite = (
+        ":information_source: I can only post in channels I am a member of: "
+        "type `/invite @scale-review` in the channel first."
+    )
+    blocks: list[Block] = [_header("Scale review: how it works"), _section(text), _section(marking), _context(invite)]
+    return SlackMessage("How to use /scale-review", blocks)
+
+
+def _entry_text(entry: RoadmapListing) -> str:
+    version = f"v{entry.version}" if entry.version is not None else "no roadmap yet"
+    progress = f"{_bar(entry.closed_items, entry.total_items)} {entry.closed_items}/{entry.total_items} closed"
+    where = f"in {_channel(entry.channel_id)}" if entry.channel_id else "not posted yet"
+    name = f"*{_link(entry.permalink, escape_mrkdwn(entry.system_name))}*"
+    return f"{name} · {version}\n{progress} · {where} · started {_date(entry.created_at)}"
+
+
+def _entry_block(entry: RoadmapListing) -> SectionBlock:
+    accessory = None
+    if entry.permalink and _link(entry.permalink, "x") != "x":
+        accessory = _button("Open thread", ids.ACTION_OPEN_THREAD, url=entry.permalink)
+    return _section(_entry_text(entry), accessory=accessory)
+
+
+def _newest(entries: Sequence[RoadmapListing]) -> list[RoadmapListing]:
+    def key(e: RoadmapListing) -> float:
+        moment = e.created_at if e.created_at.tzinfo else e.created_at.replace(tzinfo=UTC)
+        return moment.timestamp()
+
+    return sorted(entries, key=key, reverse=True)
+
+
+def list_message(entries: Sequence[RoadmapListing]) -> SlackMessage:
+    """`/scale-review list`: the newest roadmaps that fit one message, with progress and thread links."""
+    if not entries:
+        return SlackMessage(
+            "You have no scale reviews yet",
+            [
+                _section(
+                    ":seedling: You have no scale reviews yet. Type `/scale-review` in a channel to describe a system "
+                    "and get a staged roadmap in a thread."
+                )
+            ],
+        )
+    ordered = _newest(entries)
+    top: list[Block] = [_header("Your scale reviews")]
+    more_note = _context("…and 9999 older ones: open the app's Home tab to see more.")
+    used = _size(top) + _size([more_note]) + _Size(FALLBACK_MAX, 0, 0)
+    shown: list[Block] = []
+    for entry in ordered[:LIST_MAX_ENTRIES]:
+        block = _entry_block(entry)
+        if not (used + _size([block])).within(MESSAGE_LIMIT):
+            break
+        shown.append(block)
+        used = used + _size([block])
+    blocks = top + shown
+    hidden = len(ordered) - len(shown)
+    if hidden:
+        blocks.append(
+            _context(f"…and {hidden} older one{'s' if hidden != 1 else ''}: open the app's Home tab to see more.")
+        )
+    count = len(ordered)
+    return SlackMessage(f"Your scale reviews ({count})", blocks)
+
+
+_NOTICE_WHAT: dict[str, str] = {
+    "not_in_channel": "I'm not a member of {channel}, so I couldn't post the scale review for *{name}* there.",
+    "channel_not_found": "I couldn't find {channel} to post the scale review for *{name}* (it may be archived, or "
+    "private without me in it).",
+    "generation_failed": "Generating the roadmap for *{name}* failed.",
+    "posting_failed": "Posting the roadmap for *{name}* failed.",
+    "rate_limited": "Slack is rate-limiting me, so the roadmap for *{name}* isn't fully posted yet.",
+}
+
+
+def _notice_next(kind: NoticeKind, channel: str, name: str, can_press: bool) -> str:
+    """The one thing to do next; with no roadmap to act on, running the command again is the way back."""
+    again = f"run `/scale-review {name}` (your answers are prefilled)"
+    if kind == "generation_failed":
+        return "Press *Retry* to try again." if can_press else f"To try again, {again}."
+    press = "press *Post again*" if can_press else again
+    if kind == "not_in_channel":
+        return f"Invite me with `/invite @scale-review` in {channel}, then {press}."
+    if kind == "channel_not_found":
+        if not can_press:
+            return (
+                f"Run `/scale-review {name}` (your answers are prefilled) and pick a channel I'm in, or invite me "
+                f"there first with `/invite @scale-review`."
+            )
+        return f"Invite me with `/invite @scale-review` in {channel} and {press}, or {again} to choose another channel."
+    if kind == "rate_limited":
+        return f"Wait a minute, then {press}; I continue where I stopped."
+    return f"To retry, {press}; I continue where I stopped."
+
+
+def notice_message(
+    kind: NoticeKind,
+    *,
+    channel_id: str | None,
+    roadmap_id: int | None,
+    system_name: str,
+    detail: str | None = None,
+) -> SlackMessage:
+    """What went wrong, that nothing is lost, and the one thing to do next (a button when there is one)."""
+    if kind not in _NOTICE_WHAT:
+        raise ValueError(f"unknown notice kind {kind!r}")
+    channel = _channel(channel_id)
+    name = escape_mrkdwn(shorten(system_name, 80))
+    what = _NOTICE_WHAT[kind].format(channel=channel, name=name)
+    lines = [f":warning: {what}"]
+    if detail:
+        lines.append(f"_Details:_ {escape_mrkdwn(shorten(detail, 500))}")
+    can_press = roadmap_id is not None
+    kept = "Your answers are saved." if kind == "generation_failed" else "Your answers and the roadmap are saved."
+    lines.append(f"{kept} {_notice_next(kind, channel, name, can_press)}")
+    blocks: list[Block] = [_section("\n".join(lines))]
+    if roadmap_id is not None:
+        if kind == "generation_failed":
+            button = _button("Retry", ids.ACTION_RETRY, value=_json_value(r=roadmap_id), style="primary")
+        else:
+            button = _button("Post again", ids.ACTION_REPOST, value=_json_value(r=roadmap_id), style="primary")
+        blocks.append(ActionsBlock(elements=[button], block_id=f"notice:{kind}"))
+    template = _NOTICE_WHAT[kind].replace("*", "")
+    for room in (80, 40, 16):  # the fallback is mrkdwn too: escaped name, live channel link
+        fallback = template.format(channel=channel, name=escape_mrkdwn(shorten(system_name, room)))
+        if len(fallback) <= FALLBACK_MAX:
+            break
+    return SlackMessage(fallback, blocks)
+
+
+def mention_reply() -> str:
+    """The answer to an @-mention that is not a status command: what I do and how to start."""
+    return (
+        "Hi! I turn “our servers fall over” into a staged scaling roadmap. Type `/scale-review` to describe a "
+        "system, `/scale-review list` for your roadmaps, `/scale-review help` for the rest. In a roadmap's thread, "
+        "write `start 1.2` or `done 1.2` to mark items."
+    )
+
+
+def continued_above(stage: int) -> SlackMessage:
+    """Replaces a stage message that a re-render no longer needs (its items now fit in the messages above)."""
+    text = f"Stage {stage} continues in the messages above."
+    return SlackMessage(text, [_context(f"_{text}_")])
+
+
+def status_note(item_id: str, title: str, status: ItemStatus, actor_user_id: str) -> str:
+    """One line for the thread when someone changes an item's status."""
+    return (
+        f"{STATUS_EMOJI[ItemStatus(status)]} <@{actor_user_id}> marked {item_id} *{escape_mrkdwn(title)}* "
+        f"as {ItemStatus(status).label}"
+    )
+
+
+def home_view(entries: Sequence[RoadmapListing], *, user_id: str) -> View:
+    """The App Home tab: the user's newest roadmaps with progress, and how to start one."""
+    blocks: list[Block] = [
+        _header("Your scale reviews"),
+        _section(
+            f"Hi <@{user_id}>. Type `/scale-review` in a channel to describe a system that falls over under load; "
+            "I post a staged roadmap (immediate fixes, mid-term architecture, long-term scalability) in a thread "
+            f"there. {HOW_TO_MARK}"
+        ),
+        _context("`/scale-review list` lists them in any channel · `/scale-review help` for everything else"),
+        DividerBlock(),
+    ]
+    ordered = _newest(entries)
+    if not ordered:
+        blocks.append(_section(":seedling: No scale reviews yet. Your roadmaps and their progress will show here."))
+    for entry in ordered[:HOME_MAX_ENTRIES]:
+        blocks.append(_entry_block(entry))
+    hidden = len(ordered) - HOME_MAX_ENTRIES
+    if hidden > 0:
+        blocks.append(
+            _context(f"Showing the newest {HOME_MAX_ENTRIES} of {len(ordered)}; {hidden} older ones are not shown.")
+        )
+    return View(type="home", blocks=blocks)

@@ -1,0 +1,464 @@
+"""The questionnaire modal (shared/PRODUCT.md, "The questionnaire"): building it, reading a submission, and showing
+validation errors on the right inputs.
+
+Inputs keep what people type (user counts as text, so "1.2k" and "100만" work); ``SystemProfile`` does the
+validating, and ``field_errors_to_blocks`` turns its complaints into short messages next to the inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.roadmap.money import UNITS_PER_USD
+from bot.roadmap.schema import MAX_TEXT, SystemProfile
+from bot.slack import ids
+
+TEXT_MAX = MAX_TEXT  # Slack's plain_text_input limit, and the profile's
+NAME_MAX = 80
+COUNT_MAX = 40
+ERROR_MAX = 2000  # Slack shows at most this much under an input
+PRIVATE_METADATA_MAX = 3000
+
+CURRENCY_NAMES: dict[str, str] = {
+    "USD": "US dollar",
+    "EUR": "Euro",
+    "GBP": "Pound sterling",
+    "JPY": "Japanese yen",
+    "KRW": "Korean won",
+    "CNY": "Chinese yuan",
+    "INR": "Indian rupee",
+    "CAD": "Canadian dollar",
+    "AUD": "Australian dollar",
+    "SGD": "Singapore dollar",
+    "CHF": "Swiss franc",
+    "SEK": "Swedish krona",
+    "BRL": "Brazilian real",
+    "TWD": "New Taiwan dollar",
+    "HKD": "Hong Kong dollar",
+}
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One input: where its answer goes in the profile, and how Slack should present it."""
+
+    block_id: str
+    path: str  # dotted path in the profile dict (and in pydantic's error locations)
+    label: str
+    kind: str  # "text", "multiline", "number", "select", "channel"
+    optional: bool = False
+    placeholder: str | None = None
+    hint: str | None = None
+    max_length: int = TEXT_MAX
+    min_value: str | None = None
+    max_value: str | None = None
+
+
+_COUNT_HINT = "A whole number: 1200, 1.2k, 1M or 100만 all work."
+FIELDS: tuple[_Field, ...] = (
+    _Field(
+        ids.Q_SYSTEM_NAME, "system_name", "System name", "text", placeholder="e.g. Checkout API", max_length=NAME_MAX
+    ),
+    _Field(
+        ids.Q_CURRENT_USERS,
+        "current_users",
+        "Concurrent users now (at peak)",
+        "text",
+        placeholder="e.g. 1200",
+        hint=_COUNT_HINT,
+        max_length=COUNT_MAX,
+    ),
+    _Field(
+        ids.Q_TARGET_USERS,
+        "target_users",
+        "Target concurrent users",
+        "text",
+        placeholder="e.g. 1M",
+        hint=_COUNT_HINT + " It must be more than today.",
+        max_length=COUNT_MAX,
+    ),
+    _Field(
+        ids.Q_CORE_FEATURES,
+        "core_features",
+        "Core features",
+        "multiline",
+        placeholder="News feed\nImage uploads\nReal-time chat",
+        hint="One per line; up to 30.",
+    ),
+    _Field(
+        ids.Q_DATABASE,
+        "architecture.database",
+        "Database",
+        "multiline",
+        placeholder="e.g. PostgreSQL 15 on RDS db.r6g.large, 1 read replica",
+        hint="Engine, size, replicas, cache if any.",
+    ),
+    _Field(
+        ids.Q_SERVERS,
+        "architecture.servers",
+        "Servers",
+        "multiline",
+        placeholder="e.g. 4 × 2 vCPU containers, Django + gunicorn, on ECS",
+        hint="Count, size, runtime, hosting.",
+    ),
+    _Field(
+        ids.Q_NETWORK,
+        "architecture.network",
+        "Network",
+        "multiline",
+        optional=True,
+        placeholder="e.g. ALB, no CDN, one region (eu-west-1)",
+        hint="Load balancer, CDN, regions.",
+    ),
+    _Field(
+        ids.Q_BOTTLENECKS,
+        "bottlenecks",
+        "Bottlenecks and symptoms",
+        "multiline",
+        placeholder="e.g. DB CPU hits 100% at peak; p95 goes above 3 s; the site falls over on launches",
+        hint="What breaks first and how you notice: the roadmap starts from here.",
+    ),
+    _Field(
+        ids.Q_BUDGET_AMOUNT,
+        "budget.monthly_amount",
+        "Monthly budget for infrastructure",
+        "text",
+        optional=True,
+        placeholder="e.g. 5000",
+        hint="An amount per month; leave empty if there is no limit.",
+        max_length=COUNT_MAX,
+    ),
+    _Field(ids.Q_BUDGET_CURRENCY, "budget.currency", "Budget currency", "select"),
+    _Field(
+        ids.Q_BUDGET_CONSTRAINTS,
+        "budget.constraints",
+        "Budget and team constraints",
+        "multiline",
+        optional=True,
+        placeholder="e.g. two backend engineers, no DBA; no managed Kubernetes",
+    ),
+    _Field(
+        ids.Q_PEAK_RPS,
+        "measurements.peak_rps",
+        "Peak requests per second",
+        "number",
+        optional=True,
+        hint="If you have it: it makes the capacity model much sharper.",
+        min_value="0",
+        max_value="1000000000",
+    ),
+    _Field(
+        ids.Q_P95_LATENCY,
+        "measurements.p95_latency_ms",
+        "p95 latency at peak (ms)",
+        "number",
+        optional=True,
+        min_value="0",
+        max_value="600000",
+    ),
+    _Field(
+        ids.Q_ERROR_RATE,
+        "measurements.error_rate_pct",
+        "Error rate at peak (%)",
+        "number",
+        optional=True,
+        min_value="0",
+        max_value="100",
+    ),
+)
+_BY_PATH: dict[str, _Field] = {f.path: f for f in FIELDS}
+# Errors about a whole object land on its first input.
+_PARENTS: dict[str, str] = {
+    "architecture": ids.Q_DATABASE,
+    "budget": ids.Q_BUDGET_AMOUNT,
+    "measurements": ids.Q_PEAK_RPS,
+}
+
+
+CHANNEL_BLOCK = ids.Q_CHANNEL  # where "I'm not in that channel" goes
+
+
+def channel_error_block_id() -> str:
+    """The channel input's block id, for errors such as "I'm not in that channel"."""
+    return ids.Q_CHANNEL
+
+
+def _number_text(value: float | Decimal) -> str:
+    """A number as people type it: 220, 0.5, 5000 (no exponent, no trailing .0)."""
+    text = format(Decimal(str(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _initial_values(profile: SystemProfile) -> dict[str, str]:
+    """Each input's initial text from a profile, chosen so a resubmission gives the same profile back."""
+    budget, measurements = profile.budget, profile.measurements
+    raw: dict[str, object | None] = {
+        "system_name": profile.system_name,
+        "current_users": str(profile.current_users),
+        "target_users": str(profile.target_users),
+        "core_features": _features_text(profile.core_features),
+        "architecture.database": profile.architecture.database,
+        "architecture.servers": profile.architecture.servers,
+        "architecture.network": profile.architecture.network,
+        "bottlenecks": profile.bottlenecks,
+        "budget.monthly_amount": None if budget.monthly_amount is None else _number_text(budget.monthly_amount),
+        "budget.currency": budget.currency,
+        "budget.constraints": budget.constraints,
+        "measurements.peak_rps": measurements.peak_rps,
+        "measurements.p95_latency_ms": measurements.p95_latency_ms,
+        "measurements.error_rate_pct": measurements.error_rate_pct,
+    }
+    out: dict[str, str] = {}
+    for path, value in raw.items():
+        if value is None:
+            continue
+        out[path] = _number_text(value) if isinstance(value, float) else str(value)
+    return out
+
+
+def _features_text(features: Sequence[str]) -> str:
+    """Features one per line; whole lines only, within the input's limit."""
+    kept: list[str] = []
+    for feature in features:
+        if len("\n".join([*kept, feature])) > TEXT_MAX:
+            break
+        kept.append(feature)
+    return "\n".join(kept)
+
+
+def _currency_option(code: str) -> Option:
+    name = CURRENCY_NAMES.get(code)
+    return Option(text=PlainTextObject(text=f"{code} · {name}" if name else code), value=code)
+
+
+def _element(field: _Field, initial: str | None) -> Any:
+    placeholder = PlainTextObject(text=field.placeholder) if field.placeholder else None
+    if field.kind in ("text", "multiline"):
+        return PlainTextInputElement(
+            action_id=ids.QUESTION_ACTION,
+            placeholder=placeholder,
+            initial_value=initial[: field.max_length] if initial else None,
+            multiline=field.kind == "multiline" or None,
+            max_length=field.max_length,
+        )
+    if field.kind == "number":
+        return NumberInputElement(
+            action_id=ids.QUESTION_ACTION,
+            is_decimal_allowed=True,
+            initial_value=initial,
+            min_value=field.min_value,
+            max_value=field.max_value,
+            placeholder=placeholder,
+        )
+    if field.kind == "select":
+        codes = list(UNITS_PER_USD)
+        chosen = initial or "USD"
+        if chosen not in codes:  # keep an unsupported currency a profile already has (costs are shown in USD)
+            codes.append(chosen)
+        options = [_currency_option(code) for code in codes]
+        return StaticSelectElement(
+            action_id=ids.QUESTION_ACTION,
+            placeholder=PlainTextObject(text="Currency"),
+            options=options,
+            initial_option=options[codes.index(chosen)],
+        )
+    raise ValueError(f"unknown field kind {field.kind!r}")
+
+
+def _input(field: _Field, initial: str | None) -> InputBlock:
+    return InputBlock(
+        block_id=field.block_id,
+        label=PlainTextObject(text=field.label),
+        element=_element(field, initial),
+        hint=PlainTextObject(text=field.hint) if field.hint else None,
+        optional=field.optional or None,
+    )
+
+
+def questionnaire_view(
+    *,
+    private_metadata: str,
+    prefill: SystemProfile | None = None,
+    prefill_note: str | None = None,
+    initial_channel_id: str | None = None,
+) -> View:
+    """The questionnaire, empty or prefilled with earlier answers (``/scale-review <system name>``).
+
+    ``private_metadata`` carries the listener's context (e.g. the channel the command came from) back on submit.
+    """
+    if len(private_metadata) > PRIVATE_METADATA_MAX:
+        raise ValueError(f"private_metadata is {len(private_metadata)} chars (Slack allows {PRIVATE_METADATA_MAX})")
+    initial = _initial_values(prefill) if prefill is not None else {}
+    intro = prefill_note or (
+        "Describe the system as it is today. Rough numbers are fine: every figure in the roadmap says where it "
+        "comes from."
+    )
+    blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=intro[:TEXT_MAX], verbatim=True)])]
+    blocks += [_input(field, initial.get(field.path)) for field in FIELDS]
+    blocks.append(
+        InputBlock(
+            block_id=ids.Q_CHANNEL,
+            label=PlainTextObject(text="Post the roadmap in"),
+            element=ConversationSelectElement(
+                action_id=ids.QUESTION_ACTION,
+                placeholder=PlainTextObject(text="Choose a channel"),
+                initial_conversation=initial_channel_id,
+                default_to_current_conversation=True,
+                filter=ConversationFilter(
+                    include=["public", "private"], exclude_bot_users=True, exclude_external_shared_channels=True
+                ),
+            ),
+            hint=PlainTextObject(text="I must be a member: type /invite @scale-review there first if I'm not."),
+        )
+    )
+    return View(
+        type="modal",
+        callback_id=ids.QUESTIONNAIRE_CALLBACK,
+        title=PlainTextObject(text="Scale review"),
+        submit=PlainTextObject(text="Generate roadmap"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=private_metadata,
+        blocks=blocks,
+    )
+
+
+# --- reading a submission ---------------------------------------------------------------------------------------------
+def _state_value(state: Mapping[str, Any] | None) -> str | None:
+    """The answer inside one input's state, whatever the element type; empty answers are None."""
+    if not isinstance(state, Mapping):
+        return None
+    if "selected_option" in state:
+        option = state.get("selected_option")
+        value = option.get("value") if isinstance(option, Mapping) else None
+    elif "selected_conversation" in state:
+        value = state.get("selected_conversation")
+    elif "selected_channel" in state:
+        value = state.get("selected_channel")
+    else:
+        value = state.get("value")
+    if value is None:
+        return None
+    value = str(value)
+    return value if value.strip() else None
+
+
+def _block_state(values: Mapping[str, Mapping[str, Mapping[str, Any]]], block_id: str) -> Mapping[str, Any] | None:
+    actions = values.get(block_id)
+    if not isinstance(actions, Mapping) or not actions:
+        return None
+    return actions.get(ids.QUESTION_ACTION) or next(iter(actions.values()))
+
+
+def read_submission(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> tuple[dict[str, Any], str | None]:
+    """``view.state.values`` -> (a dict for ``SystemProfile.model_validate``, the chosen channel id or None).
+
+    Text stays as typed (the model strips, splits lines and parses "1.2k"); empty answers are left out, so a
+    missing required answer reads "This field is required" and an empty optional one takes the model's default.
+    """
+    profile: dict[str, Any] = {}
+    for field in FIELDS:
+        value = _state_value(_block_state(values, field.block_id))
+        if value is None:
+            continue
+        target = profile
+        *parents, leaf = field.path.split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = value
+    channel = _state_value(_block_state(values, ids.Q_CHANNEL))
+    return profile, channel
+
+
+# --- errors back on the inputs ----------------------------------------------------------------------------------------
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), replacement)
+    for pattern, replacement in (
+        (r"^Field required$", "This field is required"),
+        (r"^String should have at least 1 character$", "This field is required"),
+        (r"^String should have at most (\d+) characters?$", r"At most \1 characters"),
+        (r"^String should have at least (\d+) characters?$", r"At least \1 characters"),
+        (r"^List should have at least 1 item.*$", "Add at least one, one per line"),
+        (r"^List should have at most (\d+) items.*$", r"At most \1, one per line"),
+        (r"^Input should be greater than or equal to (\S+)$", r"Must be at least \1"),
+        (r"^Input should be greater than (\S+)$", r"Must be more than \1"),
+        (r"^Input should be less than or equal to (\S+)$", r"Must be at most \1"),
+        (r"^Input should be less than (\S+)$", r"Must be less than \1"),
+        (r"^Input should be a valid (number|decimal|float).*$", "Enter a number, e.g. 5000 or 12.5"),
+        (r"^Decimal input should be .*$", "Enter a number, e.g. 5000 or 12.5"),
+        (r"^Input should be a valid integer.*$", "Enter a whole number"),
+        (r"^Input should be a finite number$", "Enter a number"),
+        (r"^Input should be a valid string$", "Enter some text"),
+        (r"^String should match pattern '\^\[A-Z\]\{3\}\$'$", "Use a 3-letter currency code such as USD"),
+        (
+            r"^target_users \(([\d,]+)\) must be greater than current_users \(([\d,]+)\)$",
+            r"The target (\1) must be more than the users you have now (\2)",
+        ),
+        (r"^Extra inputs are not permitted$", "Not a question in this form"),
+    )
+)
+
+
+def friendly_error(message: str) -> str:
+    """Pydantic's phrasing, shortened into what a person filling a form understands."""
+    message = message.strip().removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    for pattern, replacement in _REWRITES:
+        if pattern.match(message):
+            message = pattern.sub(replacement, message)
+            break
+    return message[:1].upper() + message[1:] if message else "Invalid value"
+
+
+def _block_for(path: str) -> tuple[str | None, str]:
+    """(block id, prefix for the message) for an error path such as "core_features.3"."""
+    parts = path.split(".")
+    for end in range(len(parts), 0, -1):
+        key = ".".join(parts[:end])
+        field = _BY_PATH.get(key)
+        if field is not None:
+            rest = parts[end:]
+            if key == "core_features" and rest and rest[0].isdigit():
+                return field.block_id, f"Feature {int(rest[0]) + 1}: "
+            return field.block_id, ""
+        if key in _PARENTS and end == len(parts):
+            return _PARENTS[key], ""
+    return None, ""
+
+
+def field_errors_to_blocks(errors: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Pydantic field paths -> ``response_action: errors`` for the inputs; nothing is dropped.
+
+    An error no input owns goes on the system-name input, prefixed with its field name.
+    """
+    collected: dict[str, list[str]] = {}
+    for path, message in errors:
+        block_id, prefix = _block_for(path)
+        text = prefix + friendly_error(message)
+        if block_id is None:
+            block_id = ids.Q_SYSTEM_NAME
+            text = f"{path or 'form'}: {text}"
+        if text not in collected.setdefault(block_id, []):
+            collected[block_id].append(text)
+    out: dict[str, str] = {}
+    for block_id, messages in collected.items():
+        joined = "; ".join(m.rstrip(".") for m in messages)
+        out[block_id] = joined if len(joined) <= ERROR_MAX else joined[: ERROR_MAX - 1] + "…"
+    return out

@@ -1,0 +1,187 @@
+"""The Slack side of publishing: Block Kit messages in, Web API calls out, Slack errors mapped.
+
+Implements bot.services.ports.Publisher. Each posted message is reported back (`on_posted`)
+as soon as Slack returns its ts, so the service can store it before the next call.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.roadmap.schema import ItemStatus, Roadmap
+from bot.services.errors import ChannelUnavailable, PublishFailed
+from bot.services.ports import MessageKey, Notice, OnPosted, ParentInfo, RoadmapListing
+from bot.slack import blocks
+from bot.slack.pacing import ChannelPacer
+
+log = logging.getLogger(__name__)
+
+_CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived"}
+# Ephemeral delivery fails in these cases; the user then gets a DM in the app's Messages tab.
+_EPHEMERAL_FALLBACK = _CHANNEL_ERRORS | {"user_not_in_channel", "restricted_action"}
+
+
+def _error_code(exc: SlackApiError) -> str:
+    data = exc.response.data if isinstance(exc.response.data, dict) else {}
+    return str(data.get("error") or exc.response.status_code)
+
+
+class SlackPublisher:
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer | None = None) -> None:
+        self._client = client
+        self._pacer = pacer or ChannelPacer()
+
+    async def _call(self, channel_id: str, method: str, **args: object) -> dict:  # type: ignore[type-arg]
+        """One Web API call with Slack's failures turned into the services' errors."""
+        try:
+            response = await getattr(self._client, method)(**args)
+        except SlackApiError as exc:
+            code = _error_code(exc)
+            if code in _CHANNEL_ERRORS:
+                raise ChannelUnavailable(channel_id, code) from exc  # type: ignore[arg-type]
+            raise PublishFailed(code) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise PublishFailed(f"connection: {type(exc).__name__}") from exc
+        return response.data if isinstance(response.data, dict) else {}
+
+    async def _post(self, channel_id: str, message: blocks.SlackMessage, thread_ts: str | None = None) -> str:
+        await self._pacer.wait(channel_id)
+        args: dict[str, object] = {"channel": channel_id, **message.to_args(), "unfurl_links": False}
+        if thread_ts:
+            args["thread_ts"] = thread_ts
+        data = await self._call(channel_id, "chat_postMessage", **args)
+        return str(data["ts"])
+
+    async def _update(self, channel_id: str, ts: str, message: blocks.SlackMessage) -> None:
+        await self._call(channel_id, "chat_update", channel=channel_id, ts=ts, **message.to_args())
+
+    # --- the thread ----------------------------------------------------------------------
+
+    async def post_parent(self, channel_id: str, parent: ParentInfo) -> str:
+        return await self._post(channel_id, self._parent(parent))
+
+    async def update_parent(self, channel_id: str, ts: str, parent: ParentInfo) -> None:
+        await self._update(channel_id, ts, self._parent(parent))
+
+    @staticmethod
+    def _parent(parent: ParentInfo) -> blocks.SlackMessage:
+        return blocks.parent_message(
+            parent.profile,
+            owner_user_id=parent.owner_user_id,
+            state=parent.state,
+            summary=parent.summary,
+            engine=parent.engine,
+            note=parent.note,
+            version=parent.version,
+            item_count=parent.item_count,
+        )
+
+    async def publish_roadmap(
+        self,
+        channel_id: str,
+        thread_ts: str,
+        roadmap: Roadmap,
+        *,
+        version: int,
+        version_id: int,
+        statuses: Mapping[str, ItemStatus],
+        existing: Mapping[MessageKey, str],
+        on_posted: OnPosted,
+        change_note: str | None = None,
+    ) -> None:
+        """Summary, then each stage's parts; a part already posted is updated in place, never posted twice."""
+        planned: list[tuple[MessageKey, blocks.SlackMessage]] = [
+            (("summary", 0, part), message)
+            for part, message in enumerate(blocks.summary_message(roadmap, version=version, change_note=change_note))
+        ]
+        for stage in roadmap.stages:
+            messages = blocks.stage_messages(roadmap, stage.number, statuses, version_id=version_id)
+            planned += [(("stage", stage.number, part), message) for part, message in enumerate(messages)]
+        for key, message in planned:
+            ts = existing.get(key)
+            if ts is not None:
+                await self._update(channel_id, ts, message)
+            else:
+                ts = await self._post(channel_id, message, thread_ts)
+                await on_posted(*key, ts)
+
+    async def refresh_stage(
+        self,
+        channel_id: str,
+        thread_ts: str,
+        roadmap: Roadmap,
+        stage: int,
+        *,
+        version_id: int,
+        statuses: Mapping[str, ItemStatus],
+        existing: Mapping[int, str],
+        on_posted: OnPosted,
+    ) -> None:
+        messages = blocks.stage_messages(roadmap, stage, statuses, version_id=version_id)
+        for part, message in enumerate(messages):
+            ts = existing.get(part)
+            if ts is not None:
+                await self._update(channel_id, ts, message)
+            else:  # the re-render needs one more part than before
+                await on_posted("stage", stage, part, await self._post(channel_id, message, thread_ts))
+        for part in sorted(p for p in existing if p >= len(messages)):
+            await self._update(channel_id, existing[part], blocks.continued_above(stage))
+
+    async def post_in_thread(self, channel_id: str, thread_ts: str, text: str) -> None:
+        await self._pacer.wait(channel_id)
+        await self._call(channel_id, "chat_postMessage", channel=channel_id, thread_ts=thread_ts, text=text)
+
+    # --- people --------------------------------------------------------------------------
+
+    async def notify(self, user_id: str, notice: Notice) -> None:
+        """Ephemeral in the channel when possible, else a DM (the app's Messages tab)."""
+        message = blocks.notice_message(
+            notice.kind,
+            channel_id=notice.channel_id,
+            roadmap_id=notice.roadmap_id,
+            system_name=notice.system_name,
+            detail=notice.detail,
+        )
+        if notice.channel_id:
+            try:
+                await self._call(
+                    notice.channel_id,
+                    "chat_postEphemeral",
+                    channel=notice.channel_id,
+                    user=user_id,
+                    **message.to_args(),
+                )
+                return
+            except ChannelUnavailable:
+                pass
+            except PublishFailed as exc:
+                if exc.reason not in _EPHEMERAL_FALLBACK:
+                    raise
+        await self._call(user_id, "chat_postMessage", channel=user_id, **message.to_args())
+
+    async def permalink(self, channel_id: str, ts: str) -> str | None:
+        try:
+            data = await self._call(channel_id, "chat_getPermalink", channel=channel_id, message_ts=ts)
+        except (ChannelUnavailable, PublishFailed) as exc:
+            log.info("no permalink for %s in %s: %s", ts, channel_id, exc)
+            return None
+        link = data.get("permalink")
+        return str(link) if link else None
+
+    async def user_timezone(self, user_id: str) -> str | None:
+        try:
+            data = await self._call(user_id, "users_info", user=user_id)
+        except (ChannelUnavailable, PublishFailed) as exc:
+            log.info("no time zone for %s: %s", user_id, exc)
+            return None
+        tz = (data.get("user") or {}).get("tz")
+        return str(tz) if tz else None
+
+    async def publish_home(self, user_id: str, listings: Sequence[RoadmapListing]) -> None:
+        view = blocks.home_view(listings, user_id=user_id)
+        await self._call(user_id, "views_publish", user_id=user_id, view=view.to_dict())
