@@ -18,7 +18,7 @@ from bot.services.events import EventLog
 from bot.services.items import ItemService
 from bot.services.reviews import ReviewService
 from bot.services.tasks import BackgroundTasks
-from bot.slack.client import make_client
+from bot.slack.client import close_client, make_client
 from bot.slack.publisher import SlackPublisher
 from storage import Database
 
@@ -32,6 +32,12 @@ class Bot:
     client: AsyncWebClient
     database: Database
 
+    async def close(self, grace: float) -> list[str]:
+        """Let background work finish (or record it), then release the HTTP session; returns unfinished work."""
+        unfinished = await self.services.tasks.drain(grace)
+        await close_client(self.client)
+        return unfinished
+
 
 def build_services(
     database: Database,
@@ -44,7 +50,8 @@ def build_services(
     publisher = SlackPublisher(client)
     rules = RulesEngine()
     chosen = engine or rules
-    reviews = ReviewService(database, chosen, publisher, tasks, fallback=rules if chosen is not rules else None)
+    fallback = rules if chosen.name != rules.name else None  # the rules engine stands in for any other one
+    reviews = ReviewService(database, chosen, publisher, tasks, fallback=fallback)
     return Services(reviews=reviews, items=ItemService(database, publisher), events=EventLog(database), tasks=tasks)
 
 
@@ -56,7 +63,9 @@ def create_app(settings: Settings, services: Services, client: AsyncWebClient) -
         signing_secret=secret,
         # Socket Mode requests arrive over an authenticated WebSocket and carry no signature.
         request_verification_enabled=not socket_mode,
-        process_before_response=False,
+        # Listeners acknowledge, hand slow work to BackgroundTasks and return, so the response goes
+        # out at once (Bolt's other mode polls for ack() every 10 ms) and shutdown can wait for the work.
+        process_before_response=True,
     )
     listeners.register(app, services)
 

@@ -62,7 +62,7 @@ def http_app(bot: Bot, *, on_startup: list | None = None, on_shutdown: list | No
 
 async def _shutdown(bot: Bot, scheduler: Scheduler) -> None:
     scheduler.stop()
-    unfinished = await bot.services.tasks.drain(SHUTDOWN_GRACE_S)
+    unfinished = await bot.close(SHUTDOWN_GRACE_S)
     if unfinished:
         log.warning("recorded %d unfinished task(s) for the next start: %s", len(unfinished), ", ".join(unfinished))
     await bot.database.dispose()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # Alembic costs ~0.4 s to import; only migrations need it
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+_READONLY = "scale_review_readonly"
 
 _ASYNC_DRIVERS = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
 
@@ -73,10 +74,20 @@ class Database:
         return self._engine
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[Repositories]:
-        """One transaction: committed when the block ends normally, rolled back when it raises."""
-        async with self._sessions() as session, session.begin():
-            yield Repositories(session)
+    async def unit_of_work(self, *, readonly: bool = False) -> AsyncIterator[Repositories]:
+        """One transaction: committed when the block ends normally, rolled back when it raises.
+
+        `readonly` work on SQLite skips the write lock every other transaction takes up front,
+        so lookups (the modal prefill, listings) never queue behind writers.
+        """
+        if not readonly:
+            async with self._sessions() as session, session.begin():
+                yield Repositories(session)
+            return
+        async with self._engine.connect() as connection:
+            await connection.execution_options(**{_READONLY: True})
+            async with self._sessions(bind=connection) as session, session.begin():
+                yield Repositories(session)
 
     async def upgrade(self, revision: str = "head") -> None:
         from alembic import command
@@ -139,4 +150,5 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
 def _on_sqlite_begin(connection: Connection) -> None:
     """Take the write lock up front: a deferred transaction that reads and then writes can fail at once with
     'database is locked' when another connection wrote in between, and the busy timeout does not help there."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    readonly = connection.get_execution_options().get(_READONLY, False)
+    connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")

@@ -26,6 +26,7 @@ from bot.slack.modal import (
 )
 from tests.builders import sample_profile
 from tests.fakes.blockkit import view_problems
+from tests.fakes.slack_requests import state_from_view
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
 INPUT_BLOCKS = [
@@ -79,28 +80,6 @@ def check_view(view: View) -> dict[str, Any]:
         assert len(str(element.get("initial_value", ""))) <= 3000
         assert element.get("max_length", 0) <= 3000
     return data
-
-
-def submission_from_view(view: Mapping[str, Any], *, channel: str | None = "C123") -> dict[str, dict[str, Any]]:
-    """What Slack sends back in view.state.values when someone submits the view without touching it."""
-    values: dict[str, dict[str, Any]] = {}
-    for block in view["blocks"]:
-        if block["type"] != "input":
-            continue
-        element = block["element"]
-        kind = element["type"]
-        if kind == "plain_text_input":
-            state: dict[str, Any] = {"type": kind, "value": element.get("initial_value")}
-        elif kind == "number_input":
-            state = {"type": kind, "value": element.get("initial_value")}
-        elif kind == "static_select":
-            state = {"type": kind, "selected_option": element.get("initial_option")}
-        elif kind == "conversations_select":
-            state = {"type": kind, "selected_conversation": element.get("initial_conversation", channel)}
-        else:
-            raise AssertionError(f"unexpected element {kind}")
-        values[block["block_id"]] = {element["action_id"]: state}
-    return values
 
 
 def edited(values: dict[str, dict[str, Any]], block_id: str, value: str | None) -> dict[str, dict[str, Any]]:
@@ -190,7 +169,7 @@ def test_prefilled_view_round_trips(index: int) -> None:
     data = check_view(questionnaire_view(private_metadata="{}", prefill=profile, prefill_note="Your answers from v3."))
     assert data["blocks"][0]["type"] == "context"
     assert data["blocks"][0]["elements"][0]["text"] == "Your answers from v3."
-    values = submission_from_view(data)
+    values = state_from_view(data)
     answers, channel = read_submission(values)
     assert channel == "C123"
     assert SystemProfile.model_validate(answers) == profile
@@ -199,13 +178,13 @@ def test_prefilled_view_round_trips(index: int) -> None:
 def test_unsupported_currency_is_kept_on_prefill() -> None:
     profile = sample_profile(budget={"monthly_amount": "100", "currency": "XYZ"})
     data = check_view(questionnaire_view(private_metadata="", prefill=profile))
-    answers, _ = read_submission(submission_from_view(data))
+    answers, _ = read_submission(state_from_view(data))
     assert SystemProfile.model_validate(answers) == profile
 
 
 def test_empty_optional_answers_are_left_out() -> None:
     data = questionnaire_view(private_metadata="").to_dict()
-    values = submission_from_view(data, channel=None)
+    values = state_from_view(data, channel=None)
     filled = {
         ids.Q_SYSTEM_NAME: "Search",
         ids.Q_CURRENT_USERS: "1,200",
@@ -248,7 +227,7 @@ def _errors_for(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[s
 
 @pytest.fixture
 def good_values() -> dict[str, dict[str, Any]]:
-    return submission_from_view(questionnaire_view(private_metadata="", prefill=sample_profile()).to_dict())
+    return state_from_view(questionnaire_view(private_metadata="", prefill=sample_profile()).to_dict())
 
 
 @pytest.mark.parametrize(

@@ -48,26 +48,34 @@ def register(app: AsyncApp, services: Services) -> None:
             log.warning("item button with an unreadable value: %r", value)
             return
         user_id = body["user"]["id"]
-        try:
-            outcome = await services.items.change_status(version_id, item_key, status, actor=user_id, shown=shown)
-        except LookupError:
-            await respond(response_type="ephemeral", replace_original=False, text="That item no longer exists.")
-            return
-        note = _explain(outcome)
-        if note:
-            await respond(response_type="ephemeral", replace_original=False, text=note)
+
+        async def apply() -> None:
+            try:
+                outcome = await services.items.change_status(version_id, item_key, status, actor=user_id, shown=shown)
+            except LookupError:
+                await respond(response_type="ephemeral", replace_original=False, text="That item no longer exists.")
+                return
+            note = _explain(outcome)
+            if note:
+                await respond(response_type="ephemeral", replace_original=False, text=note)
+
+        services.tasks.spawn(apply(), name=f"status:{version_id}:{item_key}")
 
     @app.action(ACTION_ITEM_DETAILS)
     async def item_details(ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         value = _value(action)
-        try:
-            details = await services.items.details(int(value["v"]), str(value["i"]))
-        except (KeyError, ValueError, LookupError):
-            log.warning("details button for an unknown item: %r", value)
-            return
-        view = blocks.item_details_view(details.item, details.status, system_name=details.system_name)
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+        async def show() -> None:
+            try:
+                details = await services.items.details(int(value["v"]), str(value["i"]))
+            except (KeyError, ValueError, LookupError):
+                log.warning("details button for an unknown item: %r", value)
+                return
+            view = blocks.item_details_view(details.item, details.status, system_name=details.system_name)
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+        services.tasks.spawn(show(), name="details")
 
     @app.action(ACTION_REPOST)
     async def repost(ack: AsyncAck, action: dict[str, Any], body: dict[str, Any]) -> None:

@@ -33,10 +33,17 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         team_id, user_id = command["team_id"], command["user_id"]
         if keyword in ("list", "ls", "목록"):
-            listings = await services.reviews.listings(team_id, user_id)
-            await respond(response_type="ephemeral", **blocks.list_message(listings).to_args())
+
+            async def send_list() -> None:
+                listings = await services.reviews.listings(team_id, user_id)
+                await respond(response_type="ephemeral", **blocks.list_message(listings).to_args())
+
+            services.tasks.spawn(send_list(), name=f"list:{user_id}")
             return
-        await _open_questionnaire(services, client, respond, command, system_name=text or None)
+        services.tasks.spawn(
+            _open_questionnaire(services, client, respond, command, system_name=text or None),
+            name=f"questionnaire:{user_id}",
+        )
 
 
 async def _open_questionnaire(

@@ -42,24 +42,28 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         if thread_ts == event.get("ts"):
             return  # a top-level message, not a reply
-        result = await services.items.thread_command(
-            event["channel"], thread_ts, event.get("text") or "", actor=user_id
-        )
-        if result is not None:
-            await say(text=_summarise(result, user_id), thread_ts=thread_ts)
+
+        async def handle() -> None:
+            result = await services.items.thread_command(
+                event["channel"], thread_ts, event.get("text") or "", actor=user_id
+            )
+            if result is not None:
+                await say(text=_summarise(result, user_id), thread_ts=thread_ts)
+
+        services.tasks.spawn(handle(), name=f"thread:{event['channel']}:{thread_ts}")
 
     @app.event("app_mention")
     async def mentioned(event: dict[str, Any], say: AsyncSay) -> None:
         if parse_status_command(event.get("text") or ""):
             return  # the message event for the same reply carries the command
         thread_ts = event.get("thread_ts") or event.get("ts")
-        await say(text=blocks.mention_reply(), thread_ts=thread_ts)
+        services.tasks.spawn(say(text=blocks.mention_reply(), thread_ts=thread_ts), name="mention")
 
     @app.event("app_home_opened")
     async def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
-        await services.reviews.publish_home(body["team_id"], event["user"])
+        services.tasks.spawn(services.reviews.publish_home(body["team_id"], event["user"]), name="home")
 
 
 def _summarise(result: CommandResult, user_id: str) -> str:

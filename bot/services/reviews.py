@@ -70,8 +70,10 @@ class ReviewService:
         self, team_id: str, user_id: str, system_name: str | None = None
     ) -> PreviousAnswers | None:
         """The user's latest answers, for that system when named, to prefill the modal."""
-        async with self._db.unit_of_work() as repos:
-            workspace = await repos.workspaces.get_or_create(team_id)
+        async with self._db.unit_of_work(readonly=True) as repos:
+            workspace = await repos.workspaces.get(team_id)
+            if workspace is None:
+                return None
             if system_name:
                 review = await repos.reviews.latest_for_system(workspace.id, user_id, system_name)
             else:
@@ -310,8 +312,10 @@ class ReviewService:
     # --- listings ----------------------------------------------------------------------
 
     async def listings(self, team_id: str, user_id: str) -> list[RoadmapListing]:
-        async with self._db.unit_of_work() as repos:
-            workspace = await repos.workspaces.get_or_create(team_id)
+        async with self._db.unit_of_work(readonly=True) as repos:
+            workspace = await repos.workspaces.get(team_id)
+            if workspace is None:
+                return []
             summaries = await repos.roadmaps.list_for_user(workspace.id, user_id, limit=LIST_LIMIT)
         links = await asyncio.gather(
             *(

@@ -7,6 +7,9 @@ from storage.repositories._base import Repository
 
 
 class WorkspaceRepository(Repository):
+    async def get(self, team_id: str) -> Workspace | None:
+        return await self._session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+
     async def get_or_create(self, team_id: str, name: str | None = None) -> Workspace:
         """Insert-or-ignore then select, so two instances handling the same new team never collide."""
         insert = self._insert(Workspace).values(team_id=team_id, name=name)

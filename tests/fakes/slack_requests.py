@@ -282,6 +282,28 @@ def submitted_view(
     return view
 
 
+def state_from_view(view: Mapping[str, Any], *, channel: str | None = "C123") -> dict[str, dict[str, Any]]:
+    """What Slack sends back in view.state.values when someone submits the view without touching it."""
+    values: dict[str, dict[str, Any]] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        kind = element["type"]
+        if kind == "plain_text_input":
+            state: dict[str, Any] = {"type": kind, "value": element.get("initial_value")}
+        elif kind == "number_input":
+            state = {"type": kind, "value": element.get("initial_value")}
+        elif kind == "static_select":
+            state = {"type": kind, "selected_option": element.get("initial_option")}
+        elif kind == "conversations_select":
+            state = {"type": kind, "selected_conversation": element.get("initial_conversation", channel)}
+        else:
+            raise AssertionError(f"unexpected element {kind}")
+        values[block["block_id"]] = {element["action_id"]: state}
+    return values
+
+
 # ---------------------------------------------------------------------------------------------- interactivity
 
 

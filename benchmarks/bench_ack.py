@@ -1,0 +1,158 @@
+"""Acknowledgement latency: signed `/scale-review` requests at concurrency against `scale-review serve`.
+
+The bot runs as its own process (HTTP mode, SQLite), talking to the fake Slack Web API from
+tests/fakes in this process. Prints p50/p99 acknowledgement latency and checks that every
+request opened a modal (one views.open per trigger id). Goal (issue #3): p99 under 100 ms.
+
+Run from the repository root: python benchmarks/bench_ack.py [--requests 500] [--concurrency 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from multiprocessing import Queue
+from pathlib import Path
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.fakes import slack_requests as sr  # noqa: E402
+from tests.fakes.slack_api import FakeSlack  # noqa: E402
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-bench-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def wait_healthy(url: str, process: subprocess.Popen[bytes], limit: float = 30) -> None:
+    deadline = time.monotonic() + limit
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise SystemExit(f"the bot exited with {process.returncode}")
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit("the bot did not become healthy")
+
+
+async def fire(url: str, response_url: str, count: int, concurrency: int, tag: str) -> tuple[list[float], list[str]]:
+    """Signed slash commands from `concurrency` connections; returns latencies (ms) and trigger ids."""
+    latencies: list[float] = []
+    triggers = [f"{tag}.{n}.{uuid.uuid4().hex}" for n in range(count)]
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(count):
+        queue.put_nowait(n)
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        while not queue.empty():
+            n = queue.get_nowait()
+            body, content_type = sr.slash_command(
+                user_id=f"U{n:08d}", trigger_id=triggers[n], response_url=response_url
+            )
+            headers = {"Content-Type": content_type, **sr.sign(body, SECRET)}
+            started = time.perf_counter()
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                assert response.status == 200, response.status
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+    return latencies, triggers
+
+
+def load_generator(url: str, response_url: str, count: int, concurrency: int, tag: str, out: Queue) -> None:  # type: ignore[type-arg]
+    """Runs in its own process, so the fake Slack server's thread never delays the client's clock."""
+    out.put(asyncio.run(fire(url, response_url, count, concurrency, tag)))
+
+
+def run_load(url: str, response_url: str, count: int, concurrency: int, tag: str) -> tuple[list[float], list[str]]:
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    process = context.Process(target=load_generator, args=(url, response_url, count, concurrency, tag, out))
+    process.start()
+    result = out.get(timeout=300)
+    process.join(timeout=30)
+    return result  # type: ignore[no-any-return]
+
+
+async def measure(url: str, fake: FakeSlack, process: subprocess.Popen[bytes], requests: int, concurrency: int):  # type: ignore[no-untyped-def]
+    await wait_healthy(url.replace("/slack/events", "/healthz"), process)
+    loop = asyncio.get_running_loop()
+    # warm-up: imports, the first auth.test, connection pools
+    await loop.run_in_executor(None, run_load, url, fake.response_url(), 20, 5, "warm")
+    await fake.wait_for_calls_async("views.open", 20, timeout=30)
+    fake.reset_calls()
+    started = time.perf_counter()
+    latencies, triggers = await loop.run_in_executor(
+        None, run_load, url, fake.response_url(), requests, concurrency, "bench"
+    )
+    wall = time.perf_counter() - started
+    opened = await fake.wait_for_calls_async("views.open", requests, timeout=60)
+    return latencies, triggers, wall, opened
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=50)
+    args = parser.parse_args()
+    fake = FakeSlack(token=TOKEN).start()
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.base_url,
+            "DATABASE_URL": f"sqlite:///{folder}/bench.db",
+            "PORT": str(port),
+            "LOG_LEVEL": "WARNING",
+        }
+        env.pop("SLACK_APP_TOKEN", None)
+        process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=REPO)
+        try:
+            url = f"http://127.0.0.1:{port}/slack/events"
+            latencies, triggers, wall, opened = asyncio.run(
+                measure(url, fake, process, args.requests, args.concurrency)
+            )
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    opened_triggers = [c.args["trigger_id"] for c in opened if c.ok]
+    fake.stop()
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, round(0.99 * len(latencies)) - 1)]
+    print(f"requests: {len(latencies)} at concurrency {args.concurrency}; wall {wall:.2f} s with client start-up")
+    print(f"ack latency p50: {statistics.median(latencies):.1f} ms, p99: {p99:.1f} ms, max: {latencies[-1]:.1f} ms")
+    print(
+        f"modals opened: {len(opened_triggers)} of {len(triggers)}; "
+        f"each trigger once: {sorted(opened_triggers) == sorted(triggers)}; contract violations: {len(fake.violations)}"
+    )
+
+
+if __name__ == "__main__":
+    main()
