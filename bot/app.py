@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
 from bot.config import Settings
+from bot.engines import default_engine
 from bot.roadmap.engine import RoadmapEngine, RulesEngine
 from bot.services import Services
 from bot.services.events import EventLog
@@ -99,5 +100,5 @@ def build_bot(
     engine: RoadmapEngine | None = None,
 ) -> Bot:
     client = client or make_client(settings)
-    services = build_services(database, client, engine=engine)
+    services = build_services(database, client, engine=engine or default_engine(settings))
     return Bot(create_app(settings, services, client), services, client, database)

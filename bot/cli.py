@@ -7,12 +7,13 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.roadmap.engine import EngineResult, RulesEngine
+from bot.roadmap.engine import EngineResult, RoadmapEngine, RulesEngine, generate_with_fallback
 from bot.roadmap.examples import EXAMPLE_PROFILE
 from bot.roadmap.markdown import render_markdown
 from bot.roadmap.profile_io import ProfileError, load_profile
@@ -31,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("file", type=Path, help="profile file (see `scale-review example`)")
     review.add_argument("--format", choices=["markdown", "json"], default="markdown")
     review.add_argument("--save", action="store_true", help="store the answers and the roadmap (DATABASE_URL)")
+    review.add_argument(
+        "--engine",
+        choices=["rules", "openai"],
+        default="rules",
+        help="rules (offline, default) or openai (needs OPENAI_API_KEY; falls back to rules if it fails)",
+    )
 
     example = commands.add_parser("example", help="print an example profile")
     example.add_argument("--format", choices=["yaml", "json"], default="yaml")
@@ -44,9 +51,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _review(settings: Settings, profile: SystemProfile, save: bool) -> tuple[EngineResult, str | None]:
+def _engine(settings: Settings, name: str) -> RoadmapEngine:
+    if name == "openai":
+        from bot.engines import openai_engine
+
+        return openai_engine(settings)
+    return RulesEngine()
+
+
+async def _print_progress(text: str) -> None:
+    print(text, end="", file=sys.stderr, flush=True)
+
+
+async def _review(
+    settings: Settings, profile: SystemProfile, *, save: bool, engine: RoadmapEngine
+) -> tuple[EngineResult, str | None]:
+    fallback = RulesEngine() if engine.name != RulesEngine.name else None
+    progress = _print_progress if engine.streams_progress else None
     if not save:
-        return await RulesEngine().generate(profile), None
+        return await generate_with_fallback(engine, fallback, profile, progress), None
     from bot.database import open_database
 
     database = await open_database(settings)
@@ -54,13 +77,32 @@ async def _review(settings: Settings, profile: SystemProfile, save: bool) -> tup
         async with database.unit_of_work() as repos:  # the answers first, so nothing is lost
             review = await repos.reviews.add(profile, source="cli")
             roadmap = await repos.roadmaps.create(review.id)
-            version = await repos.roadmaps.start_version(roadmap.id, engine=RulesEngine.name)
-        result = await RulesEngine().generate(profile)
+            version = await repos.roadmaps.start_version(roadmap.id, engine=engine.name)
+        result = await generate_with_fallback(engine, fallback, profile, progress)
+        usage = result.usage
         async with database.unit_of_work() as repos:
-            await repos.roadmaps.complete_version(version.id, result.roadmap, engine=result.engine)
+            await repos.roadmaps.complete_version(
+                version.id,
+                result.roadmap,
+                engine=result.engine,
+                model=result.model,
+                change_summary=result.fallback_reason,
+                prompt_tokens=usage.prompt_tokens if usage else None,
+                completion_tokens=usage.completion_tokens if usage else None,
+                cost_usd=Decimal(str(usage.cost_usd)) if usage and usage.cost_usd is not None else None,
+            )
         return result, f"saved: review {review.id}, roadmap {roadmap.id}, version {version.version} in {database.url}"
     finally:
         await database.dispose()
+
+
+def _accounting(result: EngineResult) -> str:
+    line = f"Engine: {result.engine}" + (f" ({result.model})" if result.model else "")
+    if result.usage is not None:
+        usage = result.usage
+        line += f" · tokens: {usage.prompt_tokens:,} prompt + {usage.completion_tokens:,} completion"
+        line += f" · estimated cost: ${usage.cost_usd:.4f}" if usage.cost_usd is not None else " · cost: unknown price"
+    return line
 
 
 async def _db(settings: Settings, action: str) -> str:
@@ -91,11 +133,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "review":
             profile = load_profile(args.file)
-            result, saved = asyncio.run(_review(settings, profile, args.save))
+            engine = _engine(settings, args.engine)
+            result, saved = asyncio.run(_review(settings, profile, save=args.save, engine=engine))
             if args.format == "json":
                 print(result.roadmap.model_dump_json(indent=2))
+                print(_accounting(result), file=sys.stderr)
             else:
                 print(render_markdown(result.roadmap))
+                print(f"\n---\n{_accounting(result)}")
+            if result.fallback_reason:
+                print(f"warning: {result.fallback_reason}", file=sys.stderr)
             if saved:
                 print(saved, file=sys.stderr)
             return 0

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     scale_review_model: str = Field(default="gpt-5.4-mini", min_length=1, max_length=100)
     openai_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
     openai_max_retries: int = Field(default=2, ge=0, le=10)
+    openai_price_input_per_mtok: float | None = Field(default=None, ge=0, description="USD per 1M prompt tokens")
+    openai_price_output_per_mtok: float | None = Field(default=None, ge=0, description="USD per 1M output tokens")
     database_url: str = DEFAULT_SQLITE_URL
     port: int = Field(default=3000, ge=1, le=65535)
     nudge_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"

@@ -36,6 +36,7 @@ class GatedEngine:
     """The rules engine behind a gate, so a test can act while generation is 'in progress'."""
 
     name = "rules"
+    streams_progress = False
 
     def __init__(self, *, fail: Exception | None = None) -> None:
         self.gate = asyncio.Event()

@@ -76,7 +76,8 @@ def test_state_binding_and_cells() -> None:
 
 
 def test_baseline_from_measured_peak() -> None:
-    # Z = N/X - R = 1000/200 - 0.5 = 4.5 s; target X = 10000 / (0.5 + 4.5) = 2000 req/s
+    # Z = N/X - R = 1000/200 - 0.5 = 4.5 s; at the target R = min(0.5, 0.3) = 0.3 s, so
+    # target X = 10000 / (0.3 + 4.5) = 2083.3 req/s
     base = build_baseline(
         p := make_profile(
             measurements={"peak_rps": 200, "p95_latency_ms": 500},
@@ -85,18 +86,19 @@ def test_baseline_from_measured_peak() -> None:
         extract_facts(p),
     )
     assert base.think_time_s == pytest.approx(4.5)
-    assert base.target_rps == pytest.approx(2000)
+    assert base.planned_response_s == pytest.approx(0.3)
+    assert base.target_rps == pytest.approx(10000 / 4.8)
     assert base.binding_now == "database"
     assert base.utilisation["database"] == pytest.approx(0.8)
-    # database: 200 req/s at U = 0.8 -> saturates at 250 req/s; safe users = 250 * 0.7 * 5 s = 875
+    # database: 200 req/s at U = 0.8 -> saturates at 250 req/s; safe users = 250 * 0.7 * 4.8 s = 840
     assert base.state.tier_rps("database") == pytest.approx(250)
-    assert base.users_at(base.state.system_rps()) == 875
+    assert base.users_at(base.state.system_rps()) == 840
     # app: no symptom -> default U 0.5 (below 0.8 * 0.8) -> 400 req/s over 4 servers with today's USL
     sigma, kappa = CURRENT_USL["app"]
     assert base.state.tier_rps("app") == pytest.approx(400)
     assert base.state.tiers["app"].unit_rps == pytest.approx(400 / usl(4, sigma, kappa))
-    # required capacity at U = 1 so the target runs at the safe utilisation: 2000 / 0.7
-    assert base.required_rps == pytest.approx(2000 / SAFE_UTILISATION)
+    # required capacity at U = 1 so the target runs at the safe utilisation: 2083.3 / 0.7
+    assert base.required_rps == pytest.approx(10000 / 4.8 / SAFE_UTILISATION)
 
 
 def test_baseline_defaults_and_outage() -> None:
@@ -141,15 +143,15 @@ def test_worked_example_in_the_docs_matches_the_model() -> None:
     )
     base = build_baseline(p, extract_facts(p))
     users = {t: base.users_at(base.state.tier_rps(t)) for t in ("database", "app", "network")}
-    assert users == {"database": 875, "app": 1400, "network": 2800}
-    assert "**875**" in example and "1,400" in example and "2,800" in example
-    assert f"{base.required_rps:.1f}" == "2857.1" and "2857.1" in example
+    assert users == {"database": 840, "app": 1344, "network": 2688}
+    assert "**840**" in example and "1,344" in example and "2,688" in example
+    assert f"{base.required_rps:.1f}" == "2976.2" and "2976.2" in example
 
     catalogue = load_catalogue()
     factor = catalogue.get("slow-query-indexes").effects[0].demand_factor.mid
     after = base.state.with_demand("database", factor)
     assert f"{after.tier_rps('database'):.1f}" == "555.6" and "555.6" in example
-    assert base.users_at(after.tier_rps("database")) == 1944 and "**1,944**" in example
+    assert base.users_at(after.tier_rps("database")) == 1866 and "**1,866**" in example
 
     scaling = catalogue.get("horizontal-app-scaling").scaling
     assert scaling is not None
@@ -158,6 +160,6 @@ def test_worked_example_in_the_docs_matches_the_model() -> None:
     unit = base.state.tiers["app"].unit_rps
     assert f"{unit:.1f}" == "109.6" and usl_peak(sigma, kappa, 10**6) == 425
     servers = units_for(base.required_rps, unit, sigma, kappa, 5, 425)
-    assert servers == 31 and "**31** servers" in example
-    assert round(unit * usl(servers, sigma, kappa)) == 2867 and "2867" in example
-    assert math.ceil(base.required_rps / unit) == 27 and "not the 27" in example
+    assert servers == 33 and "**33** servers" in example
+    assert round(unit * usl(servers, sigma, kappa)) == 3020 and "3020" in example
+    assert math.ceil(base.required_rps / unit) == 28 and "not the 28" in example

@@ -18,6 +18,7 @@ from bot.slack.ids import (
     ACTION_ITEM_MENU,
     ACTION_ITEM_STATUS_PATTERN,
     ACTION_OPEN_THREAD,
+    ACTION_REGENERATE,
     ACTION_REPOST,
     ACTION_RETRY,
 )
@@ -86,6 +87,7 @@ def register(app: AsyncApp, services: Services) -> None:
             services.tasks.spawn(services.reviews.repost(roadmap_id, user_id=user_id), name=f"repost:{roadmap_id}")
 
     @app.action(ACTION_RETRY)
+    @app.action(ACTION_REGENERATE)
     async def retry(ack: AsyncAck, action: dict[str, Any], body: dict[str, Any]) -> None:
         await ack()
         roadmap_id = _value(action).get("r")

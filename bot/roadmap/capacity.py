@@ -153,7 +153,8 @@ class Baseline:
     """Today's system as the laws see it, calibrated on the answers."""
 
     think_time_s: float
-    response_time_s: float
+    response_time_s: float  # today's, used to read the think time off today's peak
+    planned_response_s: float  # at the design point: never slower than a healthy default
     current_users: int
     target_users: int
     current_rps: float
@@ -166,7 +167,7 @@ class Baseline:
 
     @property
     def seconds_per_request_cycle(self) -> float:
-        return self.response_time_s + self.think_time_s
+        return self.planned_response_s + self.think_time_s
 
     @property
     def required_rps(self) -> float:
@@ -230,10 +231,14 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts) -> Baseline
         notes.append(
             f"Think time Z = {THINK_TIME_S:g} s between a user's requests (default; give peak req/s to replace it)."
         )
-    cycle = response + think
-    target_rps = (
-        profile.target_users / cycle if cycle > 0 else profile.target_users * current_rps / profile.current_users
-    )
+    planned = min(response, RESPONSE_TIME_S)
+    if planned < response:
+        notes.append(
+            f"At the target, R = {planned:g} s: a healthy system answers fast, and faster answers mean more "
+            "requests per user (the conservative choice for capacity)."
+        )
+    cycle = planned + think
+    target_rps = profile.target_users / cycle
 
     binding, reason = _binding_tier(facts)
     quoted = facts.quoted_utilisation
@@ -272,6 +277,7 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts) -> Baseline
     return Baseline(
         think_time_s=think,
         response_time_s=response,
+        planned_response_s=planned,
         current_users=profile.current_users,
         target_users=profile.target_users,
         current_rps=current_rps,

@@ -6,6 +6,7 @@ interchangeable, and a failing engine can fall back to the rules one.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -14,6 +15,8 @@ from bot.roadmap.rules import ENGINE_NAME, generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
 
 Progress = Callable[[str], Awaitable[None]]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,17 @@ class EngineResult:
     fallback_reason: str | None = None  # set when the requested engine failed and another stood in
 
 
+class EngineFailed(Exception):
+    """The engine could not produce a usable roadmap; `reason` is short enough to show to a user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class RoadmapEngine(Protocol):
     name: str
+    streams_progress: bool  # worth showing live progress while it works
 
     async def generate(self, profile: SystemProfile, progress: Progress | None = None) -> EngineResult: ...
 
@@ -42,6 +54,27 @@ class RulesEngine:
     """Offline and deterministic; a few milliseconds, so it runs inline on the event loop."""
 
     name = ENGINE_NAME
+    streams_progress = False
 
     async def generate(self, profile: SystemProfile, progress: Progress | None = None) -> EngineResult:
         return EngineResult(roadmap=generate_rules_roadmap(profile), engine=self.name)
+
+
+async def generate_with_fallback(
+    engine: RoadmapEngine, fallback: RoadmapEngine | None, profile: SystemProfile, progress: Progress | None = None
+) -> EngineResult:
+    """The engine's roadmap, or the fallback's with a note saying which engine failed and why."""
+    try:
+        return await engine.generate(profile, progress)
+    except Exception as exc:
+        if fallback is None:
+            raise
+        why = exc.reason if isinstance(exc, EngineFailed) else type(exc).__name__
+        log.warning("engine %s failed (%s); using %s", engine.name, why, fallback.name)
+        result = await fallback.generate(profile)
+        reason = f"The {engine.name} engine failed ({why}), so this is the {result.engine} roadmap."
+        return EngineResult(
+            roadmap=result.roadmap.model_copy(update={"notes": [*result.roadmap.notes, reason]}),
+            engine=result.engine,
+            fallback_reason=reason,
+        )

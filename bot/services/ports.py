@@ -56,6 +56,14 @@ class RoadmapListing:
     created_at: datetime
 
 
+class ProgressSink(Protocol):
+    """Live progress while an engine writes: text appended as it comes, then a closing line."""
+
+    async def append(self, text: str) -> None: ...
+
+    async def finish(self, text: str) -> None: ...
+
+
 class Publisher(Protocol):
     async def post_parent(self, channel_id: str, parent: ParentInfo) -> str: ...
 
@@ -73,6 +81,8 @@ class Publisher(Protocol):
         existing: Mapping[MessageKey, str],
         on_posted: OnPosted,
         change_note: str | None = None,
+        usage_note: str | None = None,
+        regenerate_roadmap_id: int | None = None,
     ) -> None: ...
 
     async def refresh_stage(
@@ -89,6 +99,10 @@ class Publisher(Protocol):
     ) -> None: ...
 
     async def post_in_thread(self, channel_id: str, thread_ts: str, text: str) -> None: ...
+
+    async def open_progress(
+        self, channel_id: str, thread_ts: str, *, recipient_user_id: str | None, recipient_team_id: str | None
+    ) -> ProgressSink: ...
 
     async def notify(self, user_id: str, notice: Notice) -> None: ...
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from bot.roadmap.engine import EngineResult, RoadmapEngine
+from bot.roadmap.engine import EngineResult, RoadmapEngine, generate_with_fallback
 from bot.roadmap.schema import ItemStatus, SystemProfile
 from bot.services.errors import ChannelUnavailable, PublishFailed
-from bot.services.ports import MessageKey, Notice, ParentInfo, Publisher, RoadmapListing
+from bot.services.ports import MessageKey, Notice, ParentInfo, ProgressSink, Publisher, RoadmapListing
 from bot.services.tasks import BackgroundTasks
 from storage import Database, Repositories
 
@@ -166,11 +166,16 @@ class ReviewService:
             version = await repos.roadmaps.start_version(roadmap_id, engine=self._engine.name)
             version_id = version.id
             channel_id, thread_ts, owner = roadmap.channel_id, roadmap.thread_ts, roadmap.owner_user_id
+            team_id = await self._team_of(repos, roadmap_id)
+        sink = None
+        if self._engine.streams_progress and channel_id and thread_ts:
+            sink = await self._open_progress(channel_id, thread_ts, owner or user_id, team_id)
         try:
-            result = await self._generate_with_fallback(profile)
+            result = await self._generate_with_fallback(profile, sink)
         except Exception as exc:
             log.exception("roadmap generation failed for roadmap %s version %s", roadmap_id, version_id)
             reason = f"{type(exc).__name__}: {exc}"[:500]
+            await self._finish_progress(sink, f"Generation failed: {reason}")
             async with self._db.unit_of_work() as repos:
                 await repos.roadmaps.fail_version(version_id, reason)
             if channel_id and thread_ts:
@@ -182,6 +187,10 @@ class ReviewService:
                 Notice("generation_failed", profile.system_name, channel_id, roadmap_id, reason),
             )
             return None
+        await self._finish_progress(
+            sink,
+            result.fallback_reason or f"Done: {sum(1 for _ in result.roadmap.items())} items; the roadmap follows.",
+        )
         usage = result.usage
         async with self._db.unit_of_work() as repos:
             await repos.roadmaps.complete_version(
@@ -196,22 +205,51 @@ class ReviewService:
             )
         return version_id
 
-    async def _generate_with_fallback(self, profile: SystemProfile) -> EngineResult:
+    async def _generate_with_fallback(self, profile: SystemProfile, sink: ProgressSink | None) -> EngineResult:
+        if sink is None:
+            return await generate_with_fallback(self._engine, self._fallback, profile)
+        broken = False
+
+        async def progress(text: str) -> None:
+            """Progress is a courtesy: a failing progress message must never fail the generation."""
+            nonlocal broken
+            if broken:
+                return
+            try:
+                await sink.append(text)
+            except Exception as exc:
+                broken = True
+                log.warning("live progress stopped: %s", exc)
+
+        return await generate_with_fallback(self._engine, self._fallback, profile, progress)
+
+    async def _team_of(self, repos: Repositories, roadmap_id: int) -> str | None:
+        roadmap = await repos.roadmaps.get(roadmap_id)
+        review = await repos.reviews.get(roadmap.review_id) if roadmap else None
+        if review is None or review.workspace_id is None:
+            return None
+        workspace = await repos.workspaces.by_id(review.workspace_id)
+        return workspace.team_id if workspace else None
+
+    async def _open_progress(
+        self, channel_id: str, thread_ts: str, user_id: str | None, team_id: str | None
+    ) -> ProgressSink | None:
+        """Live progress in the thread; a failure here never stops the generation itself."""
         try:
-            return await self._engine.generate(profile)
-        except Exception as exc:
-            if self._fallback is None:
-                raise
-            log.warning("engine %s failed (%s); using %s", self._engine.name, exc, self._fallback.name)
-            result = await self._fallback.generate(profile)
-            reason = (
-                f"The {self._engine.name} engine failed ({type(exc).__name__}); this is the {result.engine} roadmap."
+            return await self._publisher.open_progress(
+                channel_id, thread_ts, recipient_user_id=user_id, recipient_team_id=team_id
             )
-            return EngineResult(
-                roadmap=result.roadmap.model_copy(update={"notes": [*result.roadmap.notes, reason]}),
-                engine=result.engine,
-                fallback_reason=reason,
-            )
+        except (ChannelUnavailable, PublishFailed) as exc:
+            log.warning("no live progress in %s: %s", channel_id, exc)
+            return None
+
+    async def _finish_progress(self, sink: ProgressSink | None, text: str) -> None:
+        if sink is None:
+            return
+        try:
+            await sink.finish(text)
+        except (ChannelUnavailable, PublishFailed) as exc:
+            log.warning("could not close the progress message: %s", exc)
 
     # --- publishing --------------------------------------------------------------------
 
@@ -230,6 +268,9 @@ class ReviewService:
             channel_id, thread_ts, owner = roadmap.channel_id, roadmap.thread_ts, roadmap.owner_user_id or ""
             change_note = version.change_summary
             roadmap_id = roadmap.id
+            usage_note = _usage_note(version.model, version.prompt_tokens, version.completion_tokens, version.cost_usd)
+            # The rules engine stood in for the AI engine (or the AI engine is newly configured): offer it.
+            regenerate = roadmap_id if content.engine != self._engine.name and self._engine.name != "rules" else None
         if channel_id is None or thread_ts is None:
             await self._notify(user_id or owner, Notice("not_in_channel", profile.system_name, channel_id, roadmap_id))
             return False
@@ -249,6 +290,8 @@ class ReviewService:
                 existing=existing,
                 on_posted=record,
                 change_note=change_note,
+                usage_note=usage_note,
+                regenerate_roadmap_id=regenerate,
             )
         except ChannelUnavailable as exc:
             await self._notify(user_id or owner, Notice(exc.reason, profile.system_name, channel_id, roadmap_id))
@@ -374,3 +417,13 @@ async def _statuses(repos: Repositories, version_id: int) -> Mapping[str, ItemSt
 
 async def _none() -> None:
     return None
+
+
+def _usage_note(
+    model: str | None, prompt_tokens: int | None, completion_tokens: int | None, cost_usd: Decimal | None
+) -> str | None:
+    """The AI engine's accounting, as the summary shows it."""
+    if prompt_tokens is None or completion_tokens is None:
+        return None
+    cost = f"estimated ${cost_usd:.4f}" if cost_usd is not None else "cost unknown (no price for this model)"
+    return f"{model or 'AI engine'}: {prompt_tokens:,} prompt + {completion_tokens:,} completion tokens, {cost}."

@@ -398,10 +398,19 @@ def _capacity_row(label: str, point: CapacityPoint, target: int, currency: str |
     return row
 
 
-def summary_message(roadmap: Roadmap, *, version: int, change_note: str | None = None) -> list[SlackMessage]:
+def summary_message(
+    roadmap: Roadmap,
+    *,
+    version: int,
+    change_note: str | None = None,
+    usage_note: str | None = None,
+    regenerate_roadmap_id: int | None = None,
+) -> list[SlackMessage]:
     """The thread's first message: the verdict and the capacity picture before the stages' details.
 
     Usually one message; an engine's long notes or assumptions spill into more rather than being cut.
+    `usage_note` is the engine's accounting (model, tokens, estimated cost); `regenerate_roadmap_id`
+    adds a "Regenerate with AI" button (the rules engine stood in for a failed AI engine).
     """
     summary = roadmap.summary
     target = summary.target_users
@@ -425,8 +434,14 @@ def summary_message(roadmap: Roadmap, *, version: int, change_note: str | None =
         texts.append(("\n".join(f":information_source: {escape_mrkdwn(n)}" for n in roadmap.notes), False))
     if summary.assumptions:
         texts.append(("*Assumptions*\n" + "\n".join(f"• {escape_mrkdwn(a)}" for a in summary.assumptions), True))
+    if usage_note:
+        texts.append((f":bar_chart: {escape_mrkdwn(usage_note)}", True))
     texts.append((closing, True))
     groups = [_contexts(text) if as_context else _sections(text) for text, as_context in texts]
+    tail: list[Block] = []
+    if regenerate_roadmap_id is not None:
+        button = _button("Regenerate with AI", ids.ACTION_REGENERATE, value=_json_value(r=regenerate_roadmap_id))
+        tail.append(ActionsBlock(elements=[button], block_id="summary:regenerate"))
     top = [
         _header(summary.headline),
         _context(
@@ -439,7 +454,7 @@ def summary_message(roadmap: Roadmap, *, version: int, change_note: str | None =
     def cont(k: int) -> list[Block]:
         return [_context(f"*Roadmap v{version} summary (continued, part {k})*")]
 
-    return _assemble(groups, top=top, continued=cont, fallback=lambda k, n: fallback)
+    return _assemble(groups, top=top, continued=cont, fallback=lambda k, n: fallback, tail=tail)
 
 
 def _assemble(

@@ -16,6 +16,7 @@ ACTION_ITEM_MENU = "item_menu"  # overflow: each option's value is the same JSON
 ACTION_ITEM_DETAILS = "item_details"  # value: {"v": version_id, "i": item_id}
 ACTION_REPOST = "repost_roadmap"  # value: {"r": roadmap_id}
 ACTION_RETRY = "retry_generation"  # value: {"r": roadmap_id}
+ACTION_REGENERATE = "regenerate_with_ai"  # value: {"r": roadmap_id}; a new version from the AI engine
 ACTION_OPEN_THREAD = "open_thread"  # a link button; acknowledged and otherwise ignored
 
 # --- added with the Block Kit renderer (bot/slack/blocks.py, bot/slack/modal.py) -------------------------------------

@@ -18,6 +18,7 @@ from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.ports import MessageKey, Notice, OnPosted, ParentInfo, RoadmapListing
 from bot.slack import blocks
 from bot.slack.pacing import ChannelPacer
+from bot.slack.progress import SlackProgress
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +94,19 @@ class SlackPublisher:
         existing: Mapping[MessageKey, str],
         on_posted: OnPosted,
         change_note: str | None = None,
+        usage_note: str | None = None,
+        regenerate_roadmap_id: int | None = None,
     ) -> None:
         """Summary, then each stage's parts; a part already posted is updated in place, never posted twice."""
+        summary = blocks.summary_message(
+            roadmap,
+            version=version,
+            change_note=change_note,
+            usage_note=usage_note,
+            regenerate_roadmap_id=regenerate_roadmap_id,
+        )
         planned: list[tuple[MessageKey, blocks.SlackMessage]] = [
-            (("summary", 0, part), message)
-            for part, message in enumerate(blocks.summary_message(roadmap, version=version, change_note=change_note))
+            (("summary", 0, part), message) for part, message in enumerate(summary)
         ]
         for stage in roadmap.stages:
             messages = blocks.stage_messages(roadmap, stage.number, statuses, version_id=version_id)
@@ -131,6 +140,26 @@ class SlackPublisher:
                 await on_posted("stage", stage, part, await self._post(channel_id, message, thread_ts))
         for part in sorted(p for p in existing if p >= len(messages)):
             await self._update(channel_id, existing[part], blocks.continued_above(stage))
+
+    async def open_progress(
+        self, channel_id: str, thread_ts: str, *, recipient_user_id: str | None, recipient_team_id: str | None
+    ) -> SlackProgress:
+        progress = SlackProgress(
+            self._client,
+            self._paced_call,
+            channel_id,
+            thread_ts,
+            header=":hourglass_flowing_sand: Writing the roadmap with AI…",
+            recipient_user_id=recipient_user_id,
+            recipient_team_id=recipient_team_id,
+        )
+        await progress.start()
+        return progress
+
+    async def _paced_call(self, channel_id: str, method: str, **args: object) -> dict:  # type: ignore[type-arg]
+        if method == "chat_postMessage":
+            await self._pacer.wait(channel_id)
+        return await self._call(channel_id, method, **args)
 
     async def post_in_thread(self, channel_id: str, thread_ts: str, text: str) -> None:
         await self._pacer.wait(channel_id)

@@ -7,6 +7,9 @@ from storage.repositories._base import Repository
 
 
 class WorkspaceRepository(Repository):
+    async def by_id(self, workspace_id: int) -> Workspace | None:
+        return await self._session.get(Workspace, workspace_id)
+
     async def get(self, team_id: str) -> Workspace | None:
         return await self._session.scalar(select(Workspace).where(Workspace.team_id == team_id))
 

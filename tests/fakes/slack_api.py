@@ -11,6 +11,11 @@ still fails when it calls ``assert_clean()``.
 
 The server runs on its own event loop in a background thread, so the same object serves async tests (which
 own their loop), synchronous code and benchmarks.
+
+Socket Mode is served too, over a real WebSocket: ``apps.connections.open`` (app-level ``xapp-`` token) answers
+a ``ws://`` URL on this server; a client that connects gets Slack's ``hello``; the test pushes envelopes with
+``await fake.socket_send(...)`` and reads the client's acknowledgements with ``await fake.socket_ack(...)``;
+``socket_disconnect()`` asks the client to reconnect as Slack does when it refreshes a connection.
 """
 
 from __future__ import annotations
@@ -24,16 +29,18 @@ import math
 import secrets
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
-from aiohttp import web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from tests.fakes.blockkit import (
     MARKDOWN_TEXT_MAX,
@@ -56,6 +63,15 @@ JSON_FIELD_ERRORS = {"blocks": "invalid_blocks_format", "attachments": "invalid_
 MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update"})
 VIEW_METHODS = frozenset({"views.open", "views.update", "views.push", "views.publish"})
 STREAM_METHODS = frozenset({"chat.startStream", "chat.appendStream", "chat.stopStream"})
+# Methods that take the app-level token (xapp-, scope connections:write) and no other kind.
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+# Socket Mode envelope types that carry a request for the app (docs.slack.dev/apis/events-api/using-socket-mode).
+SOCKET_ENVELOPE_TYPES = frozenset({"events_api", "slash_commands", "interactive"})
+# Interaction payload types whose acknowledgement may carry a response (view_submission's response_action,
+# block_suggestion's options); Slack sets accepts_response_payload for them and for slash commands.
+_INTERACTIVE_WITH_RESPONSE = frozenset({"view_submission", "block_suggestion"})
+
+_T = TypeVar("_T")
 
 _TZ_LABELS = {
     "PST": "Pacific Standard Time",
@@ -100,6 +116,85 @@ class RecordedCall:
     error: str | None = None
     status: int = 200
     target: str | None = None  # the response_url key, for calls recorded by the response_url endpoint
+
+
+@dataclass(frozen=True)
+class SocketConnection:
+    """One Socket Mode WebSocket connection as the fake saw it (a snapshot).
+
+    ``opened_at`` is when ``hello`` was sent; ``closed_at`` / ``close_code`` are set once the socket closed
+    (``close_code`` is the WebSocket close code the client sent, e.g. 1000, or None if it just dropped).
+    """
+
+    id: str
+    url: str
+    opened_at: float
+    closed_at: float | None = None
+    close_code: int | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(frozen=True)
+class SocketAck:
+    """An acknowledgement the client sent back: ``message`` is the JSON object as received."""
+
+    envelope_id: str
+    message: Mapping[str, Any]
+    at: float
+    connection_id: str
+    latency: float  # seconds between sending the envelope and receiving this ack
+
+    @property
+    def payload(self) -> Mapping[str, Any] | None:
+        payload = self.message.get("payload")
+        return payload if isinstance(payload, Mapping) else None
+
+
+@dataclass(frozen=True)
+class SocketEnvelope:
+    """An envelope pushed to the client with ``socket_send``."""
+
+    envelope_id: str
+    type: str
+    envelope: Mapping[str, Any]
+    sent_at: float
+    connection_id: str
+
+
+@dataclass
+class _Socket:
+    id: str
+    url: str
+    ws: web.WebSocketResponse
+    opened_at: float
+    closed_at: float | None = None
+    close_code: int | None = None
+
+    def snapshot(self) -> SocketConnection:
+        return SocketConnection(self.id, self.url, self.opened_at, self.closed_at, self.close_code)
+
+
+def socket_payload(body: tuple[bytes, str]) -> tuple[str, dict[str, Any]]:
+    """(envelope type, payload) for a request built by ``slack_requests``, as Socket Mode delivers it.
+
+    Over HTTP a slash command is a form, an interaction is ``payload=<JSON>`` in a form and an event is a JSON
+    body; over Socket Mode each is the same fields as a JSON object in the envelope's ``payload``.
+    """
+    content, content_type = body
+    if content_type.startswith("application/json"):
+        data = json.loads(content)
+        if data.get("type") != "event_callback":
+            raise ValueError(f"only event_callback bodies travel over Socket Mode, not {data.get('type')!r}")
+        return "events_api", data
+    fields = dict(parse_qsl(content.decode("utf-8"), keep_blank_values=True))
+    if set(fields) == {"payload"}:
+        return "interactive", json.loads(fields["payload"])
+    if "command" in fields:
+        return "slash_commands", fields
+    raise ValueError(f"not a slash command, interaction or event: {sorted(fields)}")
 
 
 class SlackError(Exception):
@@ -154,6 +249,8 @@ class FakeSlack:
         enforce_fresh_trigger_ids: bool = False,
         trigger_ttl: float = 3.0,
         host: str = "127.0.0.1",
+        app_token: str | None = None,
+        socket_ack_deadline: float | None = 3.0,
     ) -> None:
         """Create (not start) the fake.
 
@@ -163,8 +260,13 @@ class FakeSlack:
             ``require_spec`` makes that an error.
         enforce_fresh_trigger_ids: views.open/push only accept trigger ids from ``issue_trigger_id()`` used
             once within ``trigger_ttl`` seconds, like Slack's 3 s rule.
+        app_token: the exact app-level token ``apps.connections.open`` accepts; None accepts any ``xapp-`` token.
+        socket_ack_deadline: a Socket Mode envelope acknowledged later than this (Slack: 3 s) is a violation;
+            None turns the check off.
         """
         self.expected_token = token
+        self.expected_app_token = app_token
+        self.socket_ack_deadline = socket_ack_deadline
         self.spec_dir = Path(spec_dir) if spec_dir is not None else default_spec_dir()
         if SlackApiSpec.available(self.spec_dir):
             self.spec: SlackApiSpec | None = SlackApiSpec.load(self.spec_dir)
@@ -211,6 +313,11 @@ class FakeSlack:
         self._port: int | None = None
         self._start_error: BaseException | None = None
 
+        self._socket_tickets: set[str] = set()
+        self._sockets: dict[str, _Socket] = {}
+        self._envelopes: dict[str, SocketEnvelope] = {}
+        self._acks: dict[str, SocketAck] = {}
+
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -231,6 +338,7 @@ class FakeSlack:
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,
             "reactions.add": self._reactions_add,
+            "apps.connections.open": self._apps_connections_open,
         }
 
     # ------------------------------------------------------------------ lifecycle
@@ -307,6 +415,8 @@ class FakeSlack:
             app = web.Application(client_max_size=8 * 1024 * 1024)
             app.router.add_route("*", "/api/{method}", self._handle_api)
             app.router.add_post("/response/{key}", self._handle_response_url)
+            app.router.add_get("/socket-mode/{ticket}", self._handle_socket)
+            app.on_shutdown.append(self._close_sockets)
             runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
             loop.run_until_complete(runner.setup())
             site = web.TCPSite(runner, self.host, 0)
@@ -582,14 +692,59 @@ class FakeSlack:
             with self._lock:
                 self._async_waiters.remove(waiter)
 
+    async def wait_until(
+        self,
+        condition: Callable[[], Any],
+        timeout: float = 5.0,  # noqa: ASYNC109 - like wait_for_calls_async: the deadline is ours
+        what: str = "a condition",
+    ) -> Any:
+        """Await until ``condition()`` is truthy; returns its value. It is re-checked whenever a call, connection
+        or acknowledgement is recorded (no polling) and may use this fake's accessors (the lock is reentrant)."""
+
+        def check() -> Any:
+            value = condition()
+            return value if value else None
+
+        return await self._wait_async(check, timeout, lambda: f"{what}; violations: {self.violations or 'none'}")
+
     def _record(self, call: RecordedCall) -> None:
         with self._changed:
             self._calls.append(call)
+        self._notify()
+
+    def _notify(self) -> None:
+        """Wake every waiter (sync and async) to re-check its condition."""
+        with self._changed:
             self._changed.notify_all()
             waiters = list(self._async_waiters)
         for loop, event in waiters:
             with contextlib.suppress(RuntimeError):  # the waiter's loop is closed
                 loop.call_soon_threadsafe(event.set)
+
+    async def _wait_async(self, check: Callable[[], _T | None], limit: float, explain: Callable[[], str]) -> _T:
+        """Await until ``check()`` (called under the lock) returns something other than None; woken by _notify."""
+        loop = asyncio.get_running_loop()
+        event = asyncio.Event()
+        waiter = (loop, event)
+        deadline = loop.time() + limit
+        with self._lock:
+            self._async_waiters.append(waiter)
+        try:
+            while True:
+                event.clear()
+                with self._lock:
+                    found = check()
+                    if found is not None:
+                        return found
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    with self._lock:
+                        raise AssertionError(f"waited {limit}s for {explain()}")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), remaining)
+        finally:
+            with self._lock:
+                self._async_waiters.remove(waiter)
 
     # ------------------------------------------------------------------ HTTP
 
@@ -641,9 +796,17 @@ class FakeSlack:
                 problems.append(Problem(error, f"`{key}` is not a JSON array/object: {value[:80]!r}"))
         return {k: v for k, v in args.items() if v is not None}, token, problems
 
-    def _auth_error(self, token: str | None) -> str | None:
+    def _auth_error(self, token: str | None, method: str = "") -> str | None:
         if not token:
             return "not_authed"
+        if method in APP_TOKEN_METHODS:  # Slack: a bot or user token here is `not_allowed_token_type`
+            if not token.startswith("xapp-"):
+                return "not_allowed_token_type" if token.startswith("xox") else "invalid_auth"
+            if self.expected_app_token is not None and token != self.expected_app_token:
+                return "invalid_auth"
+            return None
+        if token.startswith("xapp-"):  # an app-level token only opens connections
+            return "not_allowed_token_type"
         if self.expected_token is not None:
             return None if token == self.expected_token else "invalid_auth"
         return None if token.startswith("xoxb-") else "invalid_auth"
@@ -673,7 +836,7 @@ class FakeSlack:
         self, method: str, args: dict[str, Any], token: str | None, parse_problems: list[Problem], arrived: float
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """Auth, contract and Block Kit checks, injected faults, then the method itself (under the lock)."""
-        auth_error = self._auth_error(token)
+        auth_error = self._auth_error(token, method)
         if auth_error:
             return 200, {"ok": False, "error": auth_error}, {}
 
@@ -803,6 +966,264 @@ class FakeSlack:
             )
         )
         return web.Response(text=problems[0].error if problems else "ok", status=status)
+
+    # ------------------------------------------------------------------ Socket Mode
+
+    def socket_connections(self) -> list[SocketConnection]:
+        """Every Socket Mode connection so far (open and closed), oldest first."""
+        with self._lock:
+            return [sock.snapshot() for sock in self._sockets.values()]
+
+    def socket_envelopes(self) -> list[SocketEnvelope]:
+        """Envelopes pushed with ``socket_send``, oldest first."""
+        with self._lock:
+            return list(self._envelopes.values())
+
+    def socket_acks(self) -> list[SocketAck]:
+        """Acknowledgements received, in arrival order."""
+        with self._lock:
+            return list(self._acks.values())
+
+    async def socket_wait_connected(
+        self,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - like wait_for_calls_async: the deadline is ours
+    ) -> SocketConnection:
+        """Await until ``count`` connections were opened in all and one is open; returns the newest open one."""
+
+        def check() -> SocketConnection | None:
+            newest = self._newest_open_socket()
+            return newest.snapshot() if newest is not None and len(self._sockets) >= count else None
+
+        return await self._wait_async(check, timeout, lambda: self._socket_explain(f"{count} connection(s)"))
+
+    async def socket_wait_closed(
+        self,
+        timeout: float = 5.0,  # noqa: ASYNC109 - like wait_for_calls_async: the deadline is ours
+    ) -> list[SocketConnection]:
+        """Await until at least one connection was opened and none is open any more; returns them all."""
+
+        def check() -> list[SocketConnection] | None:
+            if not self._sockets or self._newest_open_socket() is not None:
+                return None
+            return [sock.snapshot() for sock in self._sockets.values()]
+
+        return await self._wait_async(check, timeout, lambda: self._socket_explain("every connection to close"))
+
+    async def socket_send(
+        self,
+        envelope_type: str,
+        payload: Mapping[str, Any],
+        *,
+        accepts_response_payload: bool | None = None,
+        retry_attempt: int | None = None,
+        retry_reason: str | None = None,
+        envelope_id: str | None = None,
+    ) -> str:
+        """Push an envelope to the newest open connection, as Slack delivers a request; returns its envelope_id.
+
+        ``envelope_type``: ``slash_commands``, ``interactive`` or ``events_api``; ``payload``: the request as a
+        JSON object (``socket_payload()`` converts what ``slack_requests`` builds). ``accepts_response_payload``
+        defaults to Slack's: true for slash commands, view_submission and block_suggestion. Events carry
+        ``retry_attempt`` / ``retry_reason`` (0 and "" unless given).
+        """
+        if envelope_type not in SOCKET_ENVELOPE_TYPES:
+            raise ValueError(f"unknown envelope type {envelope_type!r}; Slack sends {sorted(SOCKET_ENVELOPE_TYPES)}")
+        if accepts_response_payload is None:
+            accepts_response_payload = envelope_type == "slash_commands" or (
+                envelope_type == "interactive" and payload.get("type") in _INTERACTIVE_WITH_RESPONSE
+            )
+        envelope: dict[str, Any] = {
+            "envelope_id": envelope_id or str(uuid.uuid4()),
+            "payload": copy.deepcopy(dict(payload)),
+            "type": envelope_type,
+            "accepts_response_payload": accepts_response_payload,
+        }
+        if envelope_type == "events_api" or retry_attempt is not None or retry_reason is not None:
+            envelope["retry_attempt"] = retry_attempt or 0
+            envelope["retry_reason"] = retry_reason or ""
+        await self._on_fake_loop(self._socket_deliver(envelope, register=True))
+        return str(envelope["envelope_id"])
+
+    async def socket_ack(
+        self,
+        envelope_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109 - like wait_for_calls_async: the deadline is ours
+    ) -> dict[str, Any]:
+        """Await the client's acknowledgement of an envelope: ``{"envelope_id": ..., "payload"?: {...}}``."""
+
+        def check() -> dict[str, Any] | None:
+            ack = self._acks.get(envelope_id)
+            return copy.deepcopy(dict(ack.message)) if ack is not None else None
+
+        def explain() -> str:
+            sent = "sent" if envelope_id in self._envelopes else "never sent"
+            return self._socket_explain(f"the acknowledgement of envelope {envelope_id} ({sent})")
+
+        return await self._wait_async(check, timeout, explain)
+
+    async def socket_disconnect(self, reason: str = "refresh_requested") -> str:
+        """Send Slack's ``disconnect`` message (reasons: refresh_requested, warning, link_disabled) to the newest
+        open connection; returns its id. The client is expected to open a new connection and close this one."""
+        message = {"type": "disconnect", "reason": reason, "debug_info": {"host": self._socket_host()}}
+        return await self._on_fake_loop(self._socket_deliver(message, register=False))
+
+    async def socket_close(self, code: int = WSCloseCode.GOING_AWAY) -> str:
+        """Close the newest open connection from Slack's side without warning; returns its id."""
+
+        async def close() -> str:
+            with self._lock:
+                sock = self._newest_open_socket()
+                if sock is None:
+                    raise AssertionError(self._socket_explain("an open connection to close"))
+            await sock.ws.close(code=code, message=b"closed by FakeSlack")
+            return sock.id
+
+        return await self._on_fake_loop(close())
+
+    async def _on_fake_loop(self, coro: Any) -> Any:
+        """Run a coroutine on the server's loop (the WebSockets live there) and await it from the caller's loop."""
+        loop = self._loop
+        if loop is None or self._thread is None:
+            coro.close()
+            raise RuntimeError("FakeSlack is not running: use `with FakeSlack() as fake:` or call start()")
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))
+
+    def _socket_host(self) -> str:
+        return f"fake-applink-{self._port}"
+
+    def _newest_open_socket(self) -> _Socket | None:
+        return next((s for s in reversed(self._sockets.values()) if s.closed_at is None), None)
+
+    def _socket_explain(self, what: str) -> str:
+        opened = len(self._sockets)
+        open_now = sum(1 for s in self._sockets.values() if s.closed_at is None)
+        issued = [c for c in self._calls if c.method == "apps.connections.open"]
+        errors = sorted({str(c.error) for c in issued if not c.ok})
+        return (
+            f"{what}; Socket Mode connections opened: {opened}, open now: {open_now};"
+            f" apps.connections.open calls: {len(issued)}{f' (errors: {errors})' if errors else ''};"
+            f" acks: {len(self._acks)}; violations: {self.violations or 'none'}"
+        )
+
+    async def _socket_deliver(self, message: dict[str, Any], *, register: bool) -> str:
+        """(fake loop) Send one message to the newest open connection; envelopes are registered first so an
+        acknowledgement that arrives at once is matched."""
+        with self._lock:
+            sock = self._newest_open_socket()
+            if sock is None:
+                raise AssertionError(self._socket_explain("an open connection to send to"))
+            if register:
+                envelope_id = message["envelope_id"]
+                if envelope_id in self._envelopes:
+                    raise ValueError(f"envelope_id {envelope_id} was already sent")
+                self._envelopes[envelope_id] = SocketEnvelope(
+                    envelope_id, message["type"], copy.deepcopy(message), time.monotonic(), sock.id
+                )
+        await sock.ws.send_str(json.dumps(message))
+        return sock.id
+
+    async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
+        """(fake loop) One Socket Mode connection: hello, then acknowledgements until the client closes."""
+        ticket = request.match_info["ticket"]
+        with self._lock:
+            known = ticket in self._socket_tickets
+        if not known:
+            return web.Response(status=404, text="unknown Socket Mode URL: call apps.connections.open for one")
+        ws = web.WebSocketResponse()  # autoping: the client's pings (slack_sdk sends them) get pongs
+        await ws.prepare(request)
+        with self._lock:
+            num_connections = 1 + sum(1 for s in self._sockets.values() if s.closed_at is None)
+        hello = {
+            "type": "hello",
+            "num_connections": num_connections,
+            "debug_info": {"host": self._socket_host(), "build_number": 1, "approximate_connection_time": 18060},
+            "connection_info": {"app_id": self.app_id},
+        }
+        await ws.send_str(json.dumps(hello))
+        sock = _Socket(f"{ticket}.{uuid.uuid4().hex[:8]}", str(request.url), ws, time.monotonic())
+        with self._lock:
+            self._sockets[sock.id] = sock
+        self._notify()
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    self._socket_received(sock, message.data)
+                elif message.type == WSMsgType.BINARY:
+                    with self._lock:
+                        self.violations.append("socket mode: the client sent a binary frame (Slack expects JSON text)")
+        finally:
+            with self._lock:
+                sock.closed_at = time.monotonic()
+                sock.close_code = ws.close_code
+            self._notify()
+        return ws
+
+    def _socket_received(self, sock: _Socket, data: str) -> None:
+        """(fake loop) Record an acknowledgement and check it as Slack would."""
+        now = time.monotonic()
+        try:
+            message = json.loads(data)
+        except ValueError:
+            message = None
+        with self._lock:
+            if not isinstance(message, dict) or not isinstance(message.get("envelope_id"), str):
+                self.violations.append(f"socket mode: not an acknowledgement (JSON with envelope_id): {data[:120]!r}")
+                return
+            envelope_id = message["envelope_id"]
+            envelope = self._envelopes.get(envelope_id)
+            if envelope is None:
+                self.violations.append(f"socket mode: acknowledged envelope {envelope_id}, which was never sent")
+                return
+            if envelope_id in self._acks:
+                self.violations.append(f"socket mode: envelope {envelope_id} acknowledged twice")
+                return
+            where = f"socket mode ack of {envelope.type} {envelope_id}"
+            extra = sorted(set(message) - {"envelope_id", "payload"})
+            if extra:
+                self.violations.append(f"{where}: unknown key(s) {', '.join(extra)} (Slack reads envelope_id, payload)")
+            payload = message.get("payload")
+            if payload is not None:
+                for problem in self._ack_payload_problems(envelope, payload):
+                    self.violations.append(f"{where}: [{problem.error}] {problem.detail}")
+            latency = now - envelope.sent_at
+            if self.socket_ack_deadline is not None and latency > self.socket_ack_deadline:
+                self.violations.append(
+                    f"{where}: acknowledged after {latency:.2f} s (Slack gives up after {self.socket_ack_deadline} s)"
+                )
+            self._acks[envelope_id] = SocketAck(envelope_id, FrozenArgs(message), now, sock.id, latency)
+        self._notify()
+
+    def _ack_payload_problems(self, envelope: SocketEnvelope, payload: Any) -> list[Problem]:
+        if not isinstance(payload, Mapping):
+            return [Problem("invalid_payload", f"payload must be a JSON object, got {type(payload).__name__}")]
+        if not payload:
+            return []
+        if not envelope.envelope.get("accepts_response_payload"):
+            return [Problem("payload_ignored", "this envelope does not accept a response payload; Slack drops it")]
+        if envelope.type == "slash_commands":
+            return message_problems(payload, require_text="blocks" in payload)
+        request = envelope.envelope.get("payload") or {}
+        if envelope.type == "interactive" and request.get("type") == "view_submission":
+            action = payload.get("response_action")
+            if action in ("update", "push"):
+                return view_problems(payload.get("view"))
+            if action == "errors":
+                errors = payload.get("errors")
+                if not isinstance(errors, Mapping) or not errors:
+                    return [Problem("invalid_arguments", "response_action errors needs a non-empty `errors` object")]
+                return []
+            if action != "clear":
+                return [Problem("invalid_arguments", f"unknown response_action {action!r}")]
+        return []
+
+    async def _close_sockets(self, app: web.Application) -> None:
+        """(fake loop, on shutdown) Close open connections as Slack does when it goes away."""
+        with self._lock:
+            open_sockets = [s for s in self._sockets.values() if s.closed_at is None]
+        for sock in open_sockets:
+            with contextlib.suppress(Exception):
+                await sock.ws.close(code=WSCloseCode.GOING_AWAY, message=b"FakeSlack stopped")
 
     # ------------------------------------------------------------------ helpers used by handlers (lock held)
 
@@ -1119,6 +1540,11 @@ class FakeSlack:
         if not msgs:
             raise SlackError("thread_not_found")
         return {"messages": msgs, "has_more": False}
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        ticket = uuid.uuid4().hex
+        self._socket_tickets.add(ticket)
+        return {"url": f"ws://{self.host}:{self.port}/socket-mode/{ticket}"}
 
     def _reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"), post=True)

@@ -1,0 +1,40 @@
+"""Choosing the roadmap engine from settings: OpenAI when a key is set, the rules engine otherwise."""
+
+from __future__ import annotations
+
+from bot.config import ConfigError, Settings
+from bot.roadmap.engine import RoadmapEngine, RulesEngine
+
+
+def openai_engine(settings: Settings) -> RoadmapEngine:
+    if settings.openai_api_key is None:
+        raise ConfigError("OPENAI_API_KEY is not set: the OpenAI engine needs it (or use the rules engine)")
+    from openai import AsyncOpenAI
+
+    from bot.roadmap.openai_engine import OpenAIEngine
+    from bot.roadmap.pricing import price_for
+
+    client = AsyncOpenAI(
+        api_key=settings.openai_api_key.get_secret_value(),
+        base_url=settings.openai_base_url,
+        timeout=settings.openai_timeout_seconds,
+        max_retries=settings.openai_max_retries,
+    )
+    price = price_for(
+        settings.scale_review_model,
+        input_override=settings.openai_price_input_per_mtok,
+        output_override=settings.openai_price_output_per_mtok,
+    )
+    # prompt_cache_key is OpenAI's own field; other OpenAI-compatible servers may reject unknown fields.
+    return OpenAIEngine(
+        client,
+        settings.scale_review_model,
+        # the SDK's timeout is per attempt; the whole call, retries included, gets a bounded deadline too
+        deadline_s=settings.openai_timeout_seconds * (settings.openai_max_retries + 1) + 5,
+        price=price,
+        send_cache_key=settings.openai_base_url is None,
+    )
+
+
+def default_engine(settings: Settings) -> RoadmapEngine:
+    return openai_engine(settings) if settings.use_openai else RulesEngine()

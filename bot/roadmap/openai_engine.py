@@ -1,0 +1,146 @@
+"""The OpenAI engine: the seed's prompt, structured output into our schema, streamed progress.
+
+Any OpenAI-compatible server works (OPENAI_BASE_URL). The whole call has a deadline and the SDK
+retries rate limits and server errors a bounded number of times; any failure (timeout, refusal,
+invalid or truncated JSON, a draft that breaks the roadmap rules) raises EngineFailed, and the
+review flow falls back to the rules engine and says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+
+import openai
+import pydantic
+from openai import AsyncOpenAI
+
+from bot.roadmap import money, prompting
+from bot.roadmap.drafts import ENGINE_NAME, DraftRejected, RoadmapDraft, assemble
+from bot.roadmap.engine import EngineFailed, EngineResult, Progress, Usage
+from bot.roadmap.pricing import Price, estimate
+from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.schema import SystemProfile
+
+log = logging.getLogger(__name__)
+
+MAX_COMPLETION_TOKENS = 16_000
+PROMPT_CACHE_KEY = "scale-review-roadmap-v1"
+
+# Item headers as they appear in the streamed JSON, in the schema's property order.
+_ITEM = re.compile(
+    r'"id"\s*:\s*"(?P<id>[1-3]\.\d{1,3})"\s*,\s*"pattern_id"\s*:\s*(?:null|"[^"]*")\s*,\s*'
+    r'"title"\s*:\s*"(?P<title>(?:[^"\\]|\\.)*)"'
+)
+
+
+class _ProgressWatcher:
+    """Turns the streamed JSON into readable progress: one line per item as soon as its title is complete."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self._progress = progress
+        self._text = ""
+        self._seen: set[str] = set()
+        self._stage = 0
+
+    async def feed(self, delta: str) -> None:
+        if self._progress is None:
+            return
+        self._text += delta
+        lines = []
+        for match in _ITEM.finditer(self._text):
+            item_id = match.group("id")
+            if item_id in self._seen:
+                continue
+            self._seen.add(item_id)
+            stage = int(item_id[0])
+            if stage != self._stage:
+                self._stage = stage
+                lines.append(f"\n*Stage {stage}*")
+            try:
+                title = json.loads(f'"{match.group("title")}"')
+            except json.JSONDecodeError:
+                title = match.group("title")
+            lines.append(f"• {item_id} {title}")
+        if lines:
+            await self._progress("\n".join(lines) + "\n")
+
+
+class OpenAIEngine:
+    name = ENGINE_NAME
+    streams_progress = True
+
+    def __init__(
+        self,
+        client: AsyncOpenAI,
+        model: str,
+        *,
+        deadline_s: float,
+        price: Price | None = None,
+        send_cache_key: bool = True,
+    ) -> None:
+        self._client = client
+        self._model = model
+        self._deadline = deadline_s
+        self._price = price
+        self._send_cache_key = send_cache_key
+
+    async def generate(self, profile: SystemProfile, progress: Progress | None = None) -> EngineResult:
+        rules_roadmap = generate_rules_roadmap(profile)  # grounding: the model's figures and candidates
+        currency = profile.budget.currency if money.supported(profile.budget.currency) else "USD"
+        extra: dict[str, object] = {"prompt_cache_key": PROMPT_CACHE_KEY} if self._send_cache_key else {}
+        watcher = _ProgressWatcher(progress)
+        try:
+            async with asyncio.timeout(self._deadline):
+                async with self._client.chat.completions.stream(
+                    model=self._model,
+                    messages=prompting.messages(profile, rules_roadmap, currency),  # type: ignore[arg-type]
+                    response_format=RoadmapDraft,
+                    stream_options={"include_usage": True},
+                    max_completion_tokens=MAX_COMPLETION_TOKENS,
+                    **extra,  # type: ignore[arg-type]
+                ) as stream:
+                    async for event in stream:
+                        if event.type == "content.delta":
+                            await watcher.feed(event.delta)
+                    completion = await stream.get_final_completion()
+        except TimeoutError as exc:
+            raise EngineFailed(f"no complete answer within {self._deadline:g} s") from exc
+        except openai.LengthFinishReasonError as exc:
+            raise EngineFailed("the answer was cut off before it was complete") from exc
+        except openai.ContentFilterFinishReasonError as exc:
+            raise EngineFailed("the answer was stopped by the provider's content filter") from exc
+        except openai.RateLimitError as exc:
+            raise EngineFailed("rate limited by the AI provider (retries used up)") from exc
+        except openai.APITimeoutError as exc:
+            raise EngineFailed("the AI provider timed out") from exc
+        except openai.APIStatusError as exc:
+            raise EngineFailed(f"the AI provider answered HTTP {exc.status_code}") from exc
+        except openai.APIConnectionError as exc:
+            raise EngineFailed("could not reach the AI provider") from exc
+        except (pydantic.ValidationError, json.JSONDecodeError) as exc:
+            raise EngineFailed("the answer was not valid JSON for the roadmap schema") from exc
+        choice = completion.choices[0]
+        if choice.message.refusal:
+            raise EngineFailed(f"the model declined: {choice.message.refusal[:200]}")
+        draft = choice.message.parsed
+        if draft is None:
+            raise EngineFailed("the answer had no roadmap in it")
+        try:
+            roadmap = assemble(profile, draft, model=self._model)
+        except DraftRejected as exc:
+            raise EngineFailed(str(exc)) from exc
+        usage = None
+        if completion.usage is not None:
+            details = completion.usage.prompt_tokens_details
+            cached = (details.cached_tokens or 0) if details else 0
+            usage = Usage(
+                prompt_tokens=completion.usage.prompt_tokens,
+                completion_tokens=completion.usage.completion_tokens,
+                cost_usd=estimate(
+                    self._price, completion.usage.prompt_tokens, completion.usage.completion_tokens, cached
+                ),
+            )
+        return EngineResult(roadmap=roadmap, engine=self.name, model=self._model, usage=usage)

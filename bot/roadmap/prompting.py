@@ -1,0 +1,117 @@
+"""The OpenAI engine's prompt: the seed's structure, grounded in our capacity model and catalogue.
+
+The system message is the same for every review (role, method, rules, the whole catalogue), so
+it comes first and providers can cache it; everything about this team follows in the user message,
+their answers inside a delimited data block that cannot be closed from within.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+
+import prompts
+from bot.roadmap.capacity import SAFE_UTILISATION, build_baseline
+from bot.roadmap.catalogue import Pattern, load_catalogue
+from bot.roadmap.facts import extract_facts
+from bot.roadmap.numbers import compact, days_range, money_range, pct_range
+from bot.roadmap.schema import TIER_LABELS, TIERS, Roadmap, SystemProfile
+
+_TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _untemplated(text: str) -> str:
+    return _TEMPLATE_FIELD.sub(lambda m: {"units": "N", "units_from": "M"}.get(m.group(1), m.group(1)), text)
+
+
+def _pattern_line(p: Pattern) -> str:
+    changes = [f"{TIER_LABELS[e.tier]} demand x{e.demand_factor.low:g}-{e.demand_factor.high:g}" for e in p.effects]
+    if p.scaling:
+        where = "the whole stack" if p.scaling.tier == "cells" else TIER_LABELS[p.scaling.tier]
+        sc = p.scaling
+        unit_cost = money_range(sc.unit_cost_monthly_usd, "USD")
+        changes.append(
+            f"scales {where} to N {sc.units_label} (USL sigma {sc.sigma.low:g}-{sc.sigma.high:g}, "
+            f"kappa {sc.kappa.low:g}-{sc.kappa.high:g}, {unit_cost} a month each)"
+        )
+    if not changes:
+        changes.append(f"resilience {p.resilience}/3, no capacity change")
+    cost = f"one-off {money_range(p.cost.one_off_usd, 'USD')}, monthly {money_range(p.cost.monthly_usd, 'USD')}"
+    return " | ".join(
+        [
+            p.id,
+            str(p.stage),
+            _untemplated(p.title),
+            "; ".join(changes),
+            f"{p.impact.metric} {pct_range(p.impact.change_pct)} ({p.impact.confidence.value})",
+            f"{p.difficulty.value}, {days_range(p.effort.person_days, 'person-days')}",
+            cost,
+        ]
+    )
+
+
+@cache
+def system_prompt() -> str:
+    catalogue = load_catalogue()
+    return prompts.render("architect_system", catalogue="\n".join(_pattern_line(p) for p in catalogue.patterns))
+
+
+def _capacity_text(profile: SystemProfile, rules_roadmap: Roadmap) -> str:
+    base = build_baseline(profile, extract_facts(profile))
+    lines = [
+        f"- Today's peak: about {base.current_rps:.0f} requests/s from {profile.current_users:,} concurrent users "
+        f"(response time today R = {base.response_time_s:g} s, planned R = {base.planned_response_s:g} s, "
+        f"think time Z = {base.think_time_s:.1f} s).",
+        f"- Target: {profile.target_users:,} users, about {base.target_rps:.0f} requests/s; every tier planned at "
+        f"no more than {SAFE_UTILISATION:.0%} utilisation.",
+    ]
+    for tier in TIERS:
+        users = base.users_at(base.state.tier_rps(tier))
+        lines.append(
+            f"- {TIER_LABELS[tier]}: about {base.utilisation[tier]:.0%} busy at today's peak, "
+            f"carries about {compact(users)} users{' (binds first)' if tier == base.binding_now else ''}."
+        )
+    lines += [f"- Assumption: {a}" for a in base.assumptions]
+    for stage in rules_roadmap.stages:
+        point = stage.capacity_after
+        lines.append(
+            f"- With the rules engine's stage {stage.number}: about {compact(point.users)} users, "
+            f"limited by the {TIER_LABELS[point.binding_tier]}."
+        )
+    lines.append(f"- Rules engine verdict: {rules_roadmap.summary.verdict}")
+    return "\n".join(lines)
+
+
+def _candidates_text(rules_roadmap: Roadmap) -> str:
+    lines = []
+    for stage in rules_roadmap.stages:
+        lines.append(f"Stage {stage.number}:")
+        for item in stage.items:
+            held = f" [held back: {item.deferred}]" if item.deferred else ""
+            lines.append(f"- {item.pattern_id}: {item.title}{held}")
+    return "\n".join(lines)
+
+
+def _budget_text(profile: SystemProfile, currency: str) -> str:
+    budget = profile.budget
+    if budget.monthly_amount is None:
+        return f"No monthly budget given. Write all costs in {currency}."
+    return f"Monthly budget: {budget.monthly_amount:,} {budget.currency}. Write all costs in {currency}."
+
+
+def questionnaire_block(profile: SystemProfile) -> str:
+    """The answers as JSON, with <, > and & escaped so the data cannot close its own block."""
+    text = json.dumps(profile.model_dump(mode="json"), ensure_ascii=False, indent=1)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def messages(profile: SystemProfile, rules_roadmap: Roadmap, currency: str) -> list[dict[str, str]]:
+    request = prompts.render(
+        "roadmap_request",
+        capacity=_capacity_text(profile, rules_roadmap),
+        candidates=_candidates_text(rules_roadmap),
+        budget=_budget_text(profile, currency),
+        questionnaire=questionnaire_block(profile),
+    )
+    return [{"role": "system", "content": system_prompt()}, {"role": "user", "content": request}]
