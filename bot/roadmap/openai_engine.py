@@ -14,8 +14,8 @@ import logging
 import re
 
 import openai
-import pydantic
 from openai import AsyncOpenAI
+from openai.types import CompletionUsage
 
 from bot.roadmap import money, prompting
 from bot.roadmap.drafts import ENGINE_NAME, DraftRejected, RoadmapDraft, assemble
@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 
 MAX_COMPLETION_TOKENS = 16_000
 PROMPT_CACHE_KEY = "scale-review-roadmap-v1"
+# Strict structured output: pydantic's schema of the draft already meets the strict-mode rules
+# (every object closed, every property required, no defaults); tests check it against them.
+RESPONSE_FORMAT = {
+    "type": "json_schema",
+    "json_schema": {"name": "roadmap_draft", "schema": RoadmapDraft.model_json_schema(), "strict": True},
+}
 
 # Item headers as they appear in the streamed JSON, in the schema's property order.
 _ITEM = re.compile(
@@ -44,17 +50,19 @@ class _ProgressWatcher:
         self._text = ""
         self._seen: set[str] = set()
         self._stage = 0
+        self._scanned = 0  # items end before this offset; later deltas only extend the text
 
     async def feed(self, delta: str) -> None:
         if self._progress is None:
             return
         self._text += delta
         lines = []
-        for match in _ITEM.finditer(self._text):
+        for match in _ITEM.finditer(self._text, self._scanned):
             item_id = match.group("id")
             if item_id in self._seen:
                 continue
             self._seen.add(item_id)
+            self._scanned = match.end()
             stage = int(item_id[0])
             if stage != self._stage:
                 self._stage = stage
@@ -92,26 +100,36 @@ class OpenAIEngine:
         currency = profile.budget.currency if money.supported(profile.budget.currency) else "USD"
         extra: dict[str, object] = {"prompt_cache_key": PROMPT_CACHE_KEY} if self._send_cache_key else {}
         watcher = _ProgressWatcher(progress)
+        parts: list[str] = []
+        refusal: list[str] = []
+        finish: str | None = None
+        usage = None
         try:
             async with asyncio.timeout(self._deadline):
-                async with self._client.chat.completions.stream(
+                # A raw stream, parsed once at the end: the SDK's stream helper re-parses the partial JSON
+                # on every delta, which costs quadratic CPU on a long answer.
+                stream = await self._client.chat.completions.create(
                     model=self._model,
                     messages=prompting.messages(profile, rules_roadmap, currency),  # type: ignore[arg-type]
-                    response_format=RoadmapDraft,
+                    response_format=RESPONSE_FORMAT,  # type: ignore[arg-type]
+                    stream=True,
                     stream_options={"include_usage": True},
                     max_completion_tokens=MAX_COMPLETION_TOKENS,
                     **extra,  # type: ignore[arg-type]
-                ) as stream:
-                    async for event in stream:
-                        if event.type == "content.delta":
-                            await watcher.feed(event.delta)
-                    completion = await stream.get_final_completion()
+                )
+                async for chunk in stream:
+                    if chunk.usage is not None:
+                        usage = chunk.usage
+                    for choice in chunk.choices:
+                        if choice.delta.content:
+                            parts.append(choice.delta.content)
+                            await watcher.feed(choice.delta.content)
+                        if choice.delta.refusal:
+                            refusal.append(choice.delta.refusal)
+                        if choice.finish_reason:
+                            finish = choice.finish_reason
         except TimeoutError as exc:
             raise EngineFailed(f"no complete answer within {self._deadline:g} s") from exc
-        except openai.LengthFinishReasonError as exc:
-            raise EngineFailed("the answer was cut off before it was complete") from exc
-        except openai.ContentFilterFinishReasonError as exc:
-            raise EngineFailed("the answer was stopped by the provider's content filter") from exc
         except openai.RateLimitError as exc:
             raise EngineFailed("rate limited by the AI provider (retries used up)") from exc
         except openai.APITimeoutError as exc:
@@ -120,27 +138,30 @@ class OpenAIEngine:
             raise EngineFailed(f"the AI provider answered HTTP {exc.status_code}") from exc
         except openai.APIConnectionError as exc:
             raise EngineFailed("could not reach the AI provider") from exc
-        except (pydantic.ValidationError, json.JSONDecodeError) as exc:
+        accounting = self._usage(usage)
+        if refusal:
+            raise EngineFailed(f"the model declined: {''.join(refusal)[:200]}")
+        if finish == "length":
+            raise EngineFailed("the answer was cut off before it was complete")
+        if finish == "content_filter":
+            raise EngineFailed("the answer was stopped by the provider's content filter")
+        try:
+            draft = RoadmapDraft.model_validate_json("".join(parts))
+        except ValueError as exc:  # pydantic's ValidationError, including invalid JSON
             raise EngineFailed("the answer was not valid JSON for the roadmap schema") from exc
-        choice = completion.choices[0]
-        if choice.message.refusal:
-            raise EngineFailed(f"the model declined: {choice.message.refusal[:200]}")
-        draft = choice.message.parsed
-        if draft is None:
-            raise EngineFailed("the answer had no roadmap in it")
         try:
             roadmap = assemble(profile, draft, model=self._model)
         except DraftRejected as exc:
             raise EngineFailed(str(exc)) from exc
-        usage = None
-        if completion.usage is not None:
-            details = completion.usage.prompt_tokens_details
-            cached = (details.cached_tokens or 0) if details else 0
-            usage = Usage(
-                prompt_tokens=completion.usage.prompt_tokens,
-                completion_tokens=completion.usage.completion_tokens,
-                cost_usd=estimate(
-                    self._price, completion.usage.prompt_tokens, completion.usage.completion_tokens, cached
-                ),
-            )
-        return EngineResult(roadmap=roadmap, engine=self.name, model=self._model, usage=usage)
+        return EngineResult(roadmap=roadmap, engine=self.name, model=self._model, usage=accounting)
+
+    def _usage(self, usage: CompletionUsage | None) -> Usage | None:
+        if usage is None:
+            return None
+        details = usage.prompt_tokens_details
+        cached = (details.cached_tokens or 0) if details else 0
+        return Usage(
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cost_usd=estimate(self._price, usage.prompt_tokens, usage.completion_tokens, cached),
+        )

@@ -254,7 +254,10 @@ class OpenAISpec:
         return [f"at {_json_path(e)}: {e.message}" for e in self.errors(instance, name)]
 
     def known_properties(self, name: str) -> frozenset[str]:
-        """Top-level property names of an object schema, through ``allOf`` and ``$ref`` (the spec leaves extras open)."""
+        """Top-level property names of an object schema, through ``allOf`` and ``$ref``.
+
+        The spec leaves extra properties open; the API answers them with ``unknown_parameter``, so we must too.
+        """
         with self._lock:
             if name not in self._known:
                 names: set[str] = set()
@@ -406,7 +409,9 @@ class _StrictChecker:
             return
         required = node.get("required", [])
         if not isinstance(required, list):
-            self.problem(ctx, "'required' is required to be supplied and to be an array including every key in properties.")
+            self.problem(
+                ctx, "'required' is required to be supplied and to be an array including every key in properties."
+            )
             required = []
         missing = [key for key in props if key not in required]
         extra = [key for key in required if key not in props]
@@ -899,10 +904,11 @@ class FakeOpenAI:
             return
         self.enqueue(Answer.content(content, usage=usage, delay=delay, finish_reason=finish_reason, model=model))
 
-    def refuse(
-        self, text: str = "I'm sorry, I can't help with that.", *, usage: tuple[int, ...] | None = None
-    ) -> None:
-        """The next request is refused: ``message.refusal`` = ``text``, ``content`` null (``delta.refusal`` when streaming)."""
+    def refuse(self, text: str = "I'm sorry, I can't help with that.", *, usage: tuple[int, ...] | None = None) -> None:
+        """The next request is refused: ``message.refusal`` = ``text``, ``content`` null.
+
+        Streamed, the text arrives as ``delta.refusal``; openai-python's ``parse()`` does not raise on it.
+        """
         self.enqueue(Answer.refusal(text, usage=usage))
 
     def fail(
@@ -1070,7 +1076,11 @@ class FakeOpenAI:
         if self.spec is not None:
             out.extend(self.spec.request_problems(body))
         fmt = body.get("response_format")
-        if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema" and isinstance(fmt.get("json_schema"), Mapping):
+        if (
+            isinstance(fmt, Mapping)
+            and fmt.get("type") == "json_schema"
+            and isinstance(fmt.get("json_schema"), Mapping)
+        ):
             spec = fmt["json_schema"]
             name = spec.get("name")
             if not isinstance(name, str) or not SCHEMA_NAME_RE.match(name):
@@ -1085,7 +1095,9 @@ class FakeOpenAI:
                 for text in strict_schema_problems(spec.get("schema"), extra_keywords=self.strict_extra_keywords):
                     out.append(
                         SpecProblem(
-                            f"Invalid schema for response_format {name!r}: {text}", "response_format", "invalid_json_schema"
+                            f"Invalid schema for response_format {name!r}: {text}",
+                            "response_format",
+                            "invalid_json_schema",
                         )
                     )
         for i, tool in enumerate(body.get("tools") or []):
@@ -1309,7 +1321,11 @@ class FakeOpenAI:
             {"index": i, "message": copy.deepcopy(message), "logprobs": None, "finish_reason": answer.finish_reason}
             for i in range(_choices(body))
         ]
-        return {**self._envelope(body, answer, "chat.completion"), "choices": choices, "usage": self._usage(body, answer)}
+        return {
+            **self._envelope(body, answer, "chat.completion"),
+            "choices": choices,
+            "usage": self._usage(body, answer),
+        }
 
     def chunks(self, body: Mapping[str, Any], answer: Answer) -> Iterator[dict[str, Any]]:
         """The ``chat.completion.chunk`` objects (``CreateChatCompletionStreamResponse``) of a streamed answer.
@@ -1335,7 +1351,11 @@ class FakeOpenAI:
             return out
 
         for index in range(_choices(body)):
-            first = {"role": "assistant", "content": None if key == "refusal" else "", "refusal": "" if key == "refusal" else None}
+            first = {
+                "role": "assistant",
+                "content": None if key == "refusal" else "",
+                "refusal": "" if key == "refusal" else None,
+            }
             yield chunk([{"index": index, "delta": first, "logprobs": None, "finish_reason": None}])
             for piece in pieces:
                 if piece:
@@ -1347,7 +1367,11 @@ class FakeOpenAI:
     async def _stream(self, request: web.Request, body: Mapping[str, Any], answer: Answer) -> web.StreamResponse:
         response = web.StreamResponse(
             status=200,
-            headers={**_response_headers(), "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"},
+            headers={
+                **_response_headers(),
+                "Content-Type": "text/event-stream; charset=utf-8",
+                "Cache-Control": "no-cache",
+            },
         )
         await response.prepare(request)
         try:

@@ -122,8 +122,9 @@ class RecordedCall:
 class SocketConnection:
     """One Socket Mode WebSocket connection as the fake saw it (a snapshot).
 
-    ``opened_at`` is when ``hello`` was sent; ``closed_at`` / ``close_code`` are set once the socket closed
-    (``close_code`` is the WebSocket close code the client sent, e.g. 1000, or None if it just dropped).
+    ``opened_at`` is when ``hello`` was sent; ``closed_at`` / ``close_code`` / ``closed_by`` are set once the
+    socket closed: the close code of the side that closed it (e.g. 1000 from a client closing normally, 1001
+    from ``socket_close()`` or the fake stopping) and that side, ``"client"`` or ``"slack"``.
     """
 
     id: str
@@ -131,6 +132,7 @@ class SocketConnection:
     opened_at: float
     closed_at: float | None = None
     close_code: int | None = None
+    closed_by: str | None = None
 
     @property
     def open(self) -> bool:
@@ -172,9 +174,11 @@ class _Socket:
     opened_at: float
     closed_at: float | None = None
     close_code: int | None = None
+    closed_by: str | None = None
+    slack_close_code: int | None = None  # set when the fake closes it
 
     def snapshot(self) -> SocketConnection:
-        return SocketConnection(self.id, self.url, self.opened_at, self.closed_at, self.close_code)
+        return SocketConnection(self.id, self.url, self.opened_at, self.closed_at, self.close_code, self.closed_by)
 
 
 def socket_payload(body: tuple[bytes, str]) -> tuple[str, dict[str, Any]]:
@@ -289,6 +293,7 @@ class FakeSlack:
         self._changed = threading.Condition(self._lock)
         self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
         self._calls: list[RecordedCall] = []
+        self._pending: dict[str, int] = {}  # method -> calls received and not answered yet
 
         self._ts_micro = ts_start * 1_000_000
         self._ids = itertools.count(1)
@@ -602,6 +607,15 @@ class FakeSlack:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def in_flight(self, method: str | None = None) -> int:
+        """Calls received but not answered yet (e.g. held by ``delay()``), optionally of one method.
+
+        With ``wait_until`` a test can act while the app is waiting for Slack: ``await fake.wait_until(lambda:
+        fake.in_flight("chat.postMessage"))``.
+        """
+        with self._lock:
+            return sum(n for m, n in self._pending.items() if method is None or m == method)
+
     def last(self, method: str) -> RecordedCall:
         """The latest call of ``method``; AssertionError naming what was called if there is none."""
         with self._lock:
@@ -815,11 +829,18 @@ class FakeSlack:
         arrived = time.monotonic()
         method = request.match_info["method"]
         args, token, parse_problems = await self._read_args(request)
-        pause = self._delays.get(method) or self._delays.get("*")
-        if pause:
-            await asyncio.sleep(pause)
         with self._lock:
-            status, body, headers = self._process(method, args, token, parse_problems, arrived)
+            self._pending[method] = self._pending.get(method, 0) + 1
+        self._notify()
+        try:
+            pause = self._delays.get(method) or self._delays.get("*")
+            if pause:
+                await asyncio.sleep(pause)
+            with self._lock:
+                status, body, headers = self._process(method, args, token, parse_problems, arrived)
+        finally:
+            with self._lock:
+                self._pending[method] -= 1
         self._record(
             RecordedCall(
                 method=method,
@@ -1076,6 +1097,7 @@ class FakeSlack:
                 sock = self._newest_open_socket()
                 if sock is None:
                     raise AssertionError(self._socket_explain("an open connection to close"))
+                sock.slack_close_code = code
             await sock.ws.close(code=code, message=b"closed by FakeSlack")
             return sock.id
 
@@ -1130,7 +1152,7 @@ class FakeSlack:
             known = ticket in self._socket_tickets
         if not known:
             return web.Response(status=404, text="unknown Socket Mode URL: call apps.connections.open for one")
-        ws = web.WebSocketResponse()  # autoping: the client's pings (slack_sdk sends them) get pongs
+        ws = web.WebSocketResponse(timeout=2.0)  # autoping answers slack_sdk's pings; 2 s for a close handshake
         await ws.prepare(request)
         with self._lock:
             num_connections = 1 + sum(1 for s in self._sockets.values() if s.closed_at is None)
@@ -1155,7 +1177,9 @@ class FakeSlack:
         finally:
             with self._lock:
                 sock.closed_at = time.monotonic()
-                sock.close_code = ws.close_code
+                by_slack = sock.slack_close_code is not None
+                sock.close_code = sock.slack_close_code if by_slack else ws.close_code
+                sock.closed_by = "slack" if by_slack else "client"
             self._notify()
         return ws
 
@@ -1221,6 +1245,8 @@ class FakeSlack:
         """(fake loop, on shutdown) Close open connections as Slack does when it goes away."""
         with self._lock:
             open_sockets = [s for s in self._sockets.values() if s.closed_at is None]
+            for sock in open_sockets:
+                sock.slack_close_code = WSCloseCode.GOING_AWAY
         for sock in open_sockets:
             with contextlib.suppress(Exception):
                 await sock.ws.close(code=WSCloseCode.GOING_AWAY, message=b"FakeSlack stopped")

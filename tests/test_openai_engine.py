@@ -1,0 +1,164 @@
+"""The OpenAI engine against a fake OpenAI-compatible server, with the real openai SDK over HTTP.
+
+The fake validates every request against OpenAI's published API description and the strict
+structured-output rules; each test ends with `assert_clean()`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.roadmap.drafts import RoadmapDraft
+from bot.roadmap.engine import EngineFailed, RulesEngine, generate_with_fallback
+from bot.roadmap.openai_engine import RESPONSE_FORMAT, OpenAIEngine
+from bot.roadmap.pricing import KNOWN_PRICES, estimate
+from bot.roadmap.profile_io import load_profile
+from bot.roadmap.schema import SystemProfile
+from tests.fakes.openai_api import FakeOpenAI, strict_schema_problems
+from tests.llm_drafts import answer_for, draft_from_roadmap
+
+REPO = Path(__file__).resolve().parent.parent
+MODEL = "gpt-5.4-mini"
+
+
+def profile() -> SystemProfile:
+    return load_profile(REPO / "examples" / "community.yaml")
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAI]:
+    server = FakeOpenAI(chunk_size=64).start()
+    server.set_default(answer_for)
+    try:
+        yield server
+        server.assert_clean()
+    finally:
+        server.stop()
+
+
+def engine_for(fake: FakeOpenAI, *, deadline: float = 20, retries: int = 2, timeout: float = 10) -> OpenAIEngine:
+    client = fake.async_client(max_retries=retries, timeout=timeout)
+    return OpenAIEngine(client, MODEL, deadline_s=deadline, price=KNOWN_PRICES[MODEL], send_cache_key=True)
+
+
+def test_response_format_is_strict_and_closed() -> None:
+    assert RESPONSE_FORMAT["json_schema"]["strict"] is True  # type: ignore[index]
+    assert strict_schema_problems(RESPONSE_FORMAT["json_schema"]["schema"]) == []  # type: ignore[index]
+
+
+async def test_a_good_answer_becomes_a_checked_roadmap(fake: FakeOpenAI) -> None:
+    fake.respond_with(answer_for, usage=(12_000, 3_000, 8_000))
+    lines: list[str] = []
+
+    async def progress(text: str) -> None:
+        lines.append(text)
+
+    result = await engine_for(fake).generate(profile(), progress)
+    roadmap = result.roadmap
+    assert result.engine == roadmap.engine == "openai" and result.model == MODEL
+    assert [s.number for s in roadmap.stages] == [1, 2, 3] and all(s.items for s in roadmap.stages)
+    assert roadmap.notes[0].startswith(f"Written by the OpenAI engine ({MODEL})")
+    # accounting: 4,000 fresh + 8,000 cached prompt tokens, 3,000 completion tokens at the listed prices
+    assert result.usage is not None and (result.usage.prompt_tokens, result.usage.completion_tokens) == (12_000, 3_000)
+    assert result.usage.cost_usd == estimate(KNOWN_PRICES[MODEL], 12_000, 3_000, 8_000)
+    assert result.usage.cost_usd == pytest.approx((4_000 * 0.75 + 8_000 * 0.075 + 3_000 * 4.50) / 1e6)
+    # streamed progress: every item's title, in order, as the model wrote it
+    streamed = "".join(lines)
+    assert all(f"• {item.id} {item.title}" in streamed for item in roadmap.items())
+    request = fake.last()
+    assert request.stream and request.body["stream_options"] == {"include_usage": True}
+    assert request.body["model"] == MODEL and request.body["prompt_cache_key"]
+    assert request.json_schema == RoadmapDraft.model_json_schema()
+    system, user = request.messages
+    assert system["role"] == "system" and "Pattern catalogue" in system["content"]
+    data = user["content"].split("<questionnaire_data>")[1].split("</questionnaire_data>")[0]
+    assert json.loads(data)["system_name"] == "Moa Community"  # the answers travel inside the data block
+
+
+async def test_rate_limit_then_success_waits_for_retry_after(fake: FakeOpenAI) -> None:
+    fake.fail(429, retry_after=1)
+    started = time.monotonic()
+    result = await engine_for(fake).generate(profile())
+    assert time.monotonic() - started >= 1.0
+    assert result.engine == "openai" and len(fake.requests()) == 2
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        (lambda f: f.fail(500, times=3), "HTTP 500"),
+        (lambda f: f.fail(429, retry_after=0.1, times=3), "rate limited"),
+        (lambda f: f.malformed(), "not valid JSON"),
+        (lambda f: f.truncated('{"analysis": "The database', usage=(100, 16000)), "cut off"),
+        (lambda f: f.refuse("I can't help with that."), "declined"),
+        (lambda f: f.respond_with({"analysis": "", "stages": [], "notes": []}), "stages []"),
+    ],
+)
+async def test_failures_raise_engine_failed_with_a_reason(fake: FakeOpenAI, script, reason: str) -> None:  # type: ignore[no-untyped-def]
+    script(fake)
+    with pytest.raises(EngineFailed) as info:
+        await engine_for(fake, retries=2).generate(profile())
+    assert reason in info.value.reason
+
+
+async def test_a_slow_answer_past_the_deadline_fails(fake: FakeOpenAI) -> None:
+    fake.hang(5)
+    started = time.monotonic()
+    with pytest.raises(EngineFailed, match="within 1 s"):
+        await engine_for(fake, deadline=1, retries=0, timeout=30).generate(profile())
+    assert time.monotonic() - started < 3
+
+
+async def test_fallback_gives_the_rules_roadmap_and_says_why(fake: FakeOpenAI) -> None:
+    fake.malformed()
+    result = await generate_with_fallback(engine_for(fake), RulesEngine(), profile())
+    assert result.engine == "rules" and result.roadmap.engine == "rules"
+    assert result.fallback_reason == (
+        "The openai engine failed (the answer was not valid JSON for the roadmap schema), so this is the rules roadmap."
+    )
+    assert result.roadmap.notes[-1] == result.fallback_reason
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SLACK_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env={**base, **env}, cwd=REPO, timeout=120
+    )
+
+
+def test_cli_review_with_the_openai_engine(fake: FakeOpenAI, tmp_path: Path) -> None:
+    fake.respond_with(answer_for, usage=(10_000, 2_000, 0))
+    env = {"OPENAI_API_KEY": fake.api_key or "sk-x", "OPENAI_BASE_URL": fake.base_url}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = run_cli("review", "examples/community.yaml", "--engine", "openai", "--save", env=env)
+    assert result.returncode == 0, result.stderr
+    cost = (10_000 * 0.75 + 2_000 * 4.50) / 1e6
+    assert f"Engine: openai ({MODEL}) · tokens: 10,000 prompt + 2,000 completion · estimated cost: ${cost:.4f}" in (
+        result.stdout
+    )
+    assert "• 1.1 " in result.stderr  # live progress on stderr
+    assert "prompt_cache_key" not in fake.last().body  # another base URL: only standard fields
+    fake.malformed()
+    failed = run_cli("review", "examples/community.yaml", "--engine", "openai", env=env)
+    assert failed.returncode == 0 and "Engine: rules" in failed.stdout
+    assert "warning: The openai engine failed (the answer was not valid JSON" in failed.stderr
+
+
+def test_cli_openai_engine_needs_a_key() -> None:
+    result = run_cli("review", "examples/community.yaml", "--engine", "openai", env={})
+    assert result.returncode == 2 and result.stderr.startswith("configuration error: OPENAI_API_KEY is not set")
+
+
+def test_draft_helper_round_trips() -> None:
+    from bot.roadmap.rules import generate_rules_roadmap
+
+    draft = RoadmapDraft.model_validate(draft_from_roadmap(generate_rules_roadmap(profile())))
+    assert [len(s.items) for s in draft.stages] == [len(s.items) for s in generate_rules_roadmap(profile()).stages]
