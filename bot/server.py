@@ -11,24 +11,75 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import uvicorn
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import Bot, build_bot
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.database import open_database
 from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 20.0
+ACK_WINDOW_S = 3.0  # Slack's acknowledgement deadline: what is being handled at shutdown gets this long
+# apps.connections.open errors that retrying cannot fix (slack_sdk would retry them every 10 s, forever)
+_REJECTED_APP_TOKEN = frozenset(
+    {"invalid_auth", "not_authed", "not_allowed_token_type", "token_revoked", "account_inactive", "missing_scope"}
+)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises a captured SIGINT/SIGTERM after its graceful shutdown, so the process would die by
+    the signal (status 143) although it stopped cleanly; handle the signals on the loop and return instead."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        installed = []
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows; not the main thread
+                loop.add_signal_handler(sig, self.handle_exit, sig, None)
+                installed.append(sig)
+        try:
+            yield
+        finally:
+            for sig in installed:
+                loop.remove_signal_handler(sig)
+
+
+class _SocketModeHandler(AsyncSocketModeHandler):
+    """Knows which envelopes are being handled, so shutdown lets them acknowledge before the socket closes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_flight: set[asyncio.Task[Any]] = set()
+
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        task = asyncio.current_task()
+        if task is not None:
+            self.in_flight.add(task)
+        try:
+            await super().handle(client, req)
+        finally:
+            if task is not None:
+                self.in_flight.discard(task)
+
+    async def settle(self, limit: float) -> None:
+        deadline = asyncio.get_running_loop().time() + limit
+        while self.in_flight and (remaining := deadline - asyncio.get_running_loop().time()) > 0:
+            await asyncio.wait(set(self.in_flight), timeout=remaining)
 
 
 def http_app(bot: Bot, *, on_startup: list | None = None, on_shutdown: list | None = None) -> Starlette:  # type: ignore[type-arg]
@@ -91,23 +142,47 @@ async def serve(settings: Settings) -> None:
         lifespan="on",
     )
     log.info("serving Slack requests over HTTP on port %d (POST /slack/events, GET /healthz)", settings.port)
-    await uvicorn.Server(config).serve()
+    await _Server(config).serve()
 
 
 async def _socket_mode(bot: Bot, settings: Settings, startup, shutdown) -> None:  # type: ignore[no-untyped-def]
     assert settings.slack_app_token is not None
-    handler = AsyncSocketModeHandler(bot.app, settings.slack_app_token.get_secret_value())
+    handler = _SocketModeHandler(bot.app, settings.slack_app_token.get_secret_value())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    signals = []
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows; not the main thread
             loop.add_signal_handler(sig, stop.set)
-    await startup()
-    await handler.connect_async()
-    log.info("connected to Slack in Socket Mode")
+            signals.append(sig)
+    stopping = asyncio.ensure_future(stop.wait())
+    connecting: asyncio.Future[None] | None = None
     try:
-        await stop.wait()
+        try:  # once, up front: slack_sdk retries a rejected token every 10 s, forever
+            handler.client.wss_uri = await handler.client.issue_new_wss_url()
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error in _REJECTED_APP_TOKEN:
+                raise ConfigError(
+                    f"SLACK_APP_TOKEN: Slack rejected the app-level token ({error}); "
+                    "it needs the connections:write scope"
+                ) from None
+            raise
+        await startup()
+        connecting = asyncio.ensure_future(handler.connect_async())
+        await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)  # SIGTERM while connecting
+        if connecting.done():
+            connecting.result()
+            log.info("connected to Slack in Socket Mode")
+            await stopping
     finally:
         log.info("shutting down")
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        for task in (stopping, connecting):
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        await handler.settle(ACK_WINDOW_S)  # envelopes being handled still acknowledge over the open socket
         await handler.close_async()
         await shutdown()

@@ -4,7 +4,7 @@ In process, the real `bot.server.serve(settings)` runs in the test's event loop 
 Socket Mode connection to FakeSlack) and is stopped with SIGTERM, which it handles on that loop. In a subprocess,
 `python -m bot serve` gets environment variables only and is stopped with SIGTERM as a container runtime would.
 FakeSlack serves the Web API and the Socket Mode WebSocket (its Socket Mode is checked first, with slack_sdk's own
-client); every test ends with `fake.assert_clean()`. Tests marked xfail(strict) pin bugs in bot/ (see reasons).
+client); every test ends with `fake.assert_clean()`.
 """
 
 from __future__ import annotations
@@ -350,13 +350,6 @@ async def test_socket_mode_serve_end_to_end(fake: FakeSlack, tmp_path: Path, mon
     fake.assert_clean()
 
 
-@pytest.mark.xfail(
-    raises=LostSubmission,
-    strict=True,
-    reason="bot/server.py _socket_mode: on SIGTERM the WebSocket is closed while envelopes are still being "
-    "handled, so their acknowledgement cannot be sent and the review they started is never run nor recorded "
-    "(and bot/services/tasks.py: a running review cannot spawn its time-zone lookup once the drain began)",
-)
 async def test_sigterm_lets_an_envelope_in_flight_finish(fake: FakeSlack, tmp_path: Path) -> None:
     # Slack is slow to post the thread's parent, so the listener is still within its 1.5 s thread budget,
     # before its acknowledgement, when SIGTERM arrives.
@@ -485,12 +478,6 @@ async def test_socket_mode_cli_serves_and_stops_on_sigterm(fake: FakeSlack, tmp_
     fake.assert_clean()
 
 
-@pytest.mark.xfail(
-    raises=SigtermExitStatus,
-    strict=True,
-    reason="bot/server.py: uvicorn.Server re-raises a captured SIGTERM after its graceful shutdown, so "
-    "`scale-review serve` in HTTP mode dies by the signal (status -15 / 143) instead of exiting 0",
-)
 async def test_http_cli_serves_and_stops_on_sigterm(fake: FakeSlack, tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -523,12 +510,6 @@ async def test_http_cli_serves_and_stops_on_sigterm(fake: FakeSlack, tmp_path: P
     fake.assert_clean()
 
 
-@pytest.mark.xfail(
-    raises=RetriesForever,
-    strict=True,
-    reason="bot/server.py _socket_mode: slack_sdk retries apps.connections.open every 10 s forever on "
-    "invalid_auth, and SIGTERM is not looked at until the connection is up",
-)
 async def test_socket_mode_with_a_rejected_app_token_exits_2(tmp_path: Path) -> None:
     with FakeSlack(token=TOKEN, app_token="xapp-1-A0000APP-1-the-right-one") as fake:
         async with scale_review_serve(

@@ -33,7 +33,7 @@ class BackgroundTasks:
     def spawn(
         self, coro: Coroutine[Any, Any, Any], *, name: str, on_unfinished: OnUnfinished | None = None
     ) -> asyncio.Task[Any]:
-        if self._closed:
+        if self._closed and asyncio.current_task() not in self._jobs:  # running work may still start its parts
             coro.close()
             raise RuntimeError(f"shutting down: not starting {name}")
         task = asyncio.get_running_loop().create_task(coro, name=name)
