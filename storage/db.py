@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,7 +19,7 @@ if TYPE_CHECKING:  # Alembic costs ~0.4 s to import; only migrations need it
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 5_000
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # other processes (the CLI, a second bot) wait this long for the lock
 _READONLY = "scale_review_readonly"
 
 _ASYNC_DRIVERS = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
@@ -57,6 +59,10 @@ class Database:
             event.listen(self._engine.sync_engine, "connect", _on_sqlite_connect)
             event.listen(self._engine.sync_engine, "begin", _on_sqlite_begin)
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
+        is_sqlite = parsed.get_backend_name() == "sqlite"
+        self._writer: contextlib.AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if is_sqlite else contextlib.nullcontext()
+        )
 
     def __repr__(self) -> str:
         return f"Database({self.url})"
@@ -81,7 +87,9 @@ class Database:
         so lookups (the modal prefill, listings) never queue behind writers.
         """
         if not readonly:
-            async with self._sessions() as session, session.begin():
+            # SQLite has one writer: queue this process's writers here (fair, no polling) instead of
+            # in SQLite's busy handler, which gives up after its timeout when the event loop is busy.
+            async with self._writer, self._sessions() as session, session.begin():
                 yield Repositories(session)
             return
         async with self._engine.connect() as connection:

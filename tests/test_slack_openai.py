@@ -52,7 +52,7 @@ async def test_ai_roadmap_streams_progress_then_posts_with_accounting(
         await h.idle()
         start = h.fake.last("chat.startStream").args
         assert start["recipient_user_id"] == sr.USER_ID and start["recipient_team_id"] == h.fake.team_id
-        assert h.fake.calls("chat.appendStream") and h.fake.calls("chat.stopStream")
+        assert h.fake.calls("chat.stopStream")  # a fast answer: the rest of the progress comes with the stop
         thread = h.thread()
         progress = next(m for m in thread if "Writing the roadmap with AI" in m.get("text", ""))
         assert "• 1.1 " in progress["text"] and "the roadmap follows" in progress["text"]

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import re
+from typing import Any
 
 import openai
 from openai import AsyncOpenAI
@@ -40,6 +41,21 @@ _ITEM = re.compile(
     r'"id"\s*:\s*"(?P<id>[1-3]\.\d{1,3})"\s*,\s*"pattern_id"\s*:\s*(?:null|"[^"]*")\s*,\s*'
     r'"title"\s*:\s*"(?P<title>(?:[^"\\]|\\.)*)"'
 )
+
+
+def _event(line: str) -> dict[str, Any] | None:
+    """One server-sent event's JSON; None for comments, blank lines and the final [DONE]."""
+    if not line.startswith("data:"):
+        return None
+    data = line[5:].strip()
+    if not data or data == "[DONE]":
+        return None
+    event = json.loads(data)
+    if isinstance(event, dict) and event.get("error"):
+        error = event["error"]
+        message = error.get("message") if isinstance(error, dict) else str(error)
+        raise EngineFailed(f"the AI provider reported an error mid-answer: {str(message)[:200]}")
+    return event if isinstance(event, dict) else None
 
 
 class _ProgressWatcher:
@@ -106,9 +122,9 @@ class OpenAIEngine:
         usage = None
         try:
             async with asyncio.timeout(self._deadline):
-                # A raw stream, parsed once at the end: the SDK's stream helper re-parses the partial JSON
-                # on every delta, which costs quadratic CPU on a long answer.
-                stream = await self._client.chat.completions.create(
+                # Raw server-sent events, parsed once at the end: the SDK's stream helper re-parses the
+                # partial JSON on every delta, and even its chunk models cost more CPU than the answer.
+                async with self._client.chat.completions.with_streaming_response.create(
                     model=self._model,
                     messages=prompting.messages(profile, rules_roadmap, currency),  # type: ignore[arg-type]
                     response_format=RESPONSE_FORMAT,  # type: ignore[arg-type]
@@ -116,18 +132,22 @@ class OpenAIEngine:
                     stream_options={"include_usage": True},
                     max_completion_tokens=MAX_COMPLETION_TOKENS,
                     **extra,  # type: ignore[arg-type]
-                )
-                async for chunk in stream:
-                    if chunk.usage is not None:
-                        usage = chunk.usage
-                    for choice in chunk.choices:
-                        if choice.delta.content:
-                            parts.append(choice.delta.content)
-                            await watcher.feed(choice.delta.content)
-                        if choice.delta.refusal:
-                            refusal.append(choice.delta.refusal)
-                        if choice.finish_reason:
-                            finish = choice.finish_reason
+                ) as response:
+                    async for line in response.iter_lines():
+                        event = _event(line)
+                        if event is None:
+                            continue
+                        if event.get("usage"):
+                            usage = CompletionUsage.model_validate(event["usage"])
+                        for choice in event.get("choices") or []:
+                            delta = choice.get("delta") or {}
+                            if delta.get("content"):
+                                parts.append(delta["content"])
+                                await watcher.feed(delta["content"])
+                            if delta.get("refusal"):
+                                refusal.append(delta["refusal"])
+                            if choice.get("finish_reason"):
+                                finish = choice["finish_reason"]
         except TimeoutError as exc:
             raise EngineFailed(f"no complete answer within {self._deadline:g} s") from exc
         except openai.RateLimitError as exc:
@@ -138,6 +158,8 @@ class OpenAIEngine:
             raise EngineFailed(f"the AI provider answered HTTP {exc.status_code}") from exc
         except openai.APIConnectionError as exc:
             raise EngineFailed("could not reach the AI provider") from exc
+        except json.JSONDecodeError as exc:
+            raise EngineFailed("the AI provider sent an unreadable stream") from exc
         accounting = self._usage(usage)
         if refusal:
             raise EngineFailed(f"the model declined: {''.join(refusal)[:200]}")

@@ -120,7 +120,7 @@ class ItemService:
         return outcome
 
     async def details(self, version_id: int, item_key: str) -> ItemDetails:
-        async with self._db.unit_of_work() as repos:
+        async with self._db.unit_of_work(readonly=True) as repos:
             version = await repos.roadmaps.get_version(version_id)
             content = version.roadmap_model if version else None
             item = content.item(item_key) if content else None
@@ -131,7 +131,7 @@ class ItemService:
 
     async def refresh_stage(self, version_id: int, stage: int) -> None:
         """Re-render one stage's messages from the database (status is the truth there)."""
-        async with self._db.unit_of_work() as repos:
+        async with self._db.unit_of_work(readonly=True) as repos:
             version = await repos.roadmaps.get_version(version_id)
             roadmap = await repos.roadmaps.get(version.roadmap_id) if version else None
             if version is None or roadmap is None or version.roadmap_model is None:
@@ -167,7 +167,7 @@ class ItemService:
         if parsed is None:
             return None
         status, ids = parsed
-        async with self._db.unit_of_work() as repos:
+        async with self._db.unit_of_work(readonly=True) as repos:
             roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
             version = await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
             if version is None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from bot.roadmap.engine import EngineResult, RoadmapEngine, generate_with_fallback
-from bot.roadmap.schema import ItemStatus, SystemProfile
+from bot.roadmap.schema import ItemStatus, Roadmap, SystemProfile
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.ports import MessageKey, Notice, ParentInfo, ProgressSink, Publisher, RoadmapListing
 from bot.services.tasks import BackgroundTasks
@@ -131,10 +131,20 @@ class ReviewService:
 
     async def run(self, roadmap_id: int, *, user_id: str | None = None) -> None:
         """Open the thread if needed, generate a version, publish it; tell the user about any failure."""
-        async with self._db.unit_of_work() as repos:
+        async with self._db.unit_of_work(readonly=True) as repos:
             roadmap, profile = await self._load(repos, roadmap_id)
-            owner = roadmap.owner_user_id
+            owner, channel_id = roadmap.owner_user_id, roadmap.channel_id
         notify_user = user_id or owner
+        try:
+            await self._run(roadmap_id, profile, owner, notify_user)
+        except Exception as exc:  # anything unforeseen: logged with context, and the person is told
+            log.exception("review of roadmap %s failed", roadmap_id)
+            detail = f"an internal error ({type(exc).__name__}); it is logged"
+            await self._notify(
+                notify_user, Notice("generation_failed", profile.system_name, channel_id, roadmap_id, detail)
+            )
+
+    async def _run(self, roadmap_id: int, profile: SystemProfile, owner: str | None, notify_user: str | None) -> None:
         try:
             await self.open_thread(roadmap_id)
         except ChannelUnavailable as exc:
@@ -146,9 +156,10 @@ class ReviewService:
             return
         if owner:
             self._tasks.spawn(self._remember_timezone(roadmap_id, owner), name=f"timezone:{roadmap_id}")
-        version_id = await self.generate(roadmap_id, user_id=notify_user)
-        if version_id is not None:
-            await self.publish(version_id, user_id=notify_user)
+        generated = await self._generate(roadmap_id, user_id=notify_user, profile=profile)
+        if generated is not None:
+            version_id, content = generated
+            await self.publish(version_id, user_id=notify_user, content=content, profile=profile)
 
     async def _remember_timezone(self, roadmap_id: int, user_id: str) -> None:
         """The owner's Slack time zone, stored for the weekly nudges."""
@@ -161,8 +172,18 @@ class ReviewService:
 
     async def generate(self, roadmap_id: int, *, user_id: str | None = None) -> int | None:
         """A new version: the row first (retryable), then the engine, falling back to rules if it fails."""
+        generated = await self._generate(roadmap_id, user_id=user_id)
+        return generated[0] if generated else None
+
+    async def _generate(
+        self, roadmap_id: int, *, user_id: str | None = None, profile: SystemProfile | None = None
+    ) -> tuple[int, Roadmap] | None:
         async with self._db.unit_of_work() as repos:
-            roadmap, profile = await self._load(repos, roadmap_id)
+            roadmap = await repos.roadmaps.get(roadmap_id)
+            if roadmap is None:
+                raise LookupError(f"roadmap {roadmap_id} does not exist")
+            if profile is None:
+                _, profile = await self._load(repos, roadmap_id)
             version = await repos.roadmaps.start_version(roadmap_id, engine=self._engine.name)
             version_id = version.id
             channel_id, thread_ts, owner = roadmap.channel_id, roadmap.thread_ts, roadmap.owner_user_id
@@ -203,7 +224,7 @@ class ReviewService:
                 completion_tokens=usage.completion_tokens if usage else None,
                 cost_usd=Decimal(str(usage.cost_usd)) if usage and usage.cost_usd is not None else None,
             )
-        return version_id
+        return version_id, result.roadmap
 
     async def _generate_with_fallback(self, profile: SystemProfile, sink: ProgressSink | None) -> EngineResult:
         if sink is None:
@@ -253,14 +274,29 @@ class ReviewService:
 
     # --- publishing --------------------------------------------------------------------
 
-    async def publish(self, version_id: int, *, user_id: str | None = None) -> bool:
-        """Post (or complete, or refresh) a version's messages in its thread; True when all are up."""
-        async with self._db.unit_of_work() as repos:
+    async def publish(
+        self,
+        version_id: int,
+        *,
+        user_id: str | None = None,
+        content: Roadmap | None = None,
+        profile: SystemProfile | None = None,
+    ) -> bool:
+        """Post (or complete, or refresh) a version's messages in its thread; True when all are up.
+
+        `content` and `profile`, when the caller has them at hand, spare parsing them again.
+        """
+        async with self._db.unit_of_work(readonly=True) as repos:
             version = await repos.roadmaps.get_version(version_id)
-            if version is None or version.roadmap_model is None:
+            content = content or (version.roadmap_model if version is not None else None)
+            if version is None or content is None:
                 raise LookupError(f"version {version_id} has no roadmap to publish")
-            roadmap, profile = await self._load(repos, version.roadmap_id)
-            content, number = version.roadmap_model, version.version
+            if profile is None:
+                roadmap, profile = await self._load(repos, version.roadmap_id)
+            else:
+                roadmap = await repos.roadmaps.get(version.roadmap_id)
+                assert roadmap is not None
+            number = version.version
             statuses = await _statuses(repos, version_id)
             existing: dict[MessageKey, str] = {
                 (ref.kind, ref.stage, ref.part): ref.ts for ref in await repos.messages.list(version_id)
@@ -314,7 +350,7 @@ class ReviewService:
 
     async def repost(self, roadmap_id: int, *, user_id: str) -> None:
         """The "Post again" button: open the thread if it never opened, then (re)publish the latest version."""
-        async with self._db.unit_of_work() as repos:
+        async with self._db.unit_of_work(readonly=True) as repos:
             latest = await repos.roadmaps.latest_version(roadmap_id)
             pending = await repos.roadmaps.latest_version(roadmap_id, ready_only=False)
         if latest is None:

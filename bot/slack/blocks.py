@@ -16,11 +16,13 @@ Conventions a listener relies on:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Literal
 
 from slack_sdk.models.blocks import (
@@ -631,14 +633,36 @@ def _stage(roadmap: Roadmap, stage: int) -> Stage:
     return roadmap.stages[stage - 1]
 
 
+_LONGEST_ITEM_ID = "3.999"  # the longest id the schema allows; sizes are upper bounds
+
+
+@cache
+def _actions_bound() -> _Size:
+    """The largest actions block any item can have, whatever its status, id or version."""
+    sizes = [_size([_item_actions(_LONGEST_ITEM_ID, s, MAX_VERSION_ID)]) for s in ItemStatus]
+    return functools.reduce(_Size.max, sizes)
+
+
+def _head_delta() -> int:
+    """How much longer the longest status head is than the to-do one (the head is verbatim text)."""
+    todo = len(f"{STATUS_EMOJI[ItemStatus.TODO]} {ItemStatus.TODO.label}")
+    return max(len(f"{STATUS_EMOJI[s]} {s.label}") for s in ItemStatus) - todo
+
+
 def _stage_placement(stage: Stage, roadmap: Roadmap) -> Placement:
+    """The split of a stage into messages, from each item's largest rendering over all statuses.
+
+    Only the first section's status line and the buttons change with the status, so the sections are
+    measured once (the status line padded to the longest one) and the buttons by their largest form.
+    """
     groups: list[list[_Size]] = []
+    delta = _head_delta()
     for item in stage.items:
-        worst: list[_Size] | None = None
-        for status in ItemStatus:  # the largest rendering of each atom, whatever the status
-            sizes = [_size(atom) for atom in _item_atoms(item, status, MAX_VERSION_ID, divider=True)]
-            worst = sizes if worst is None else [a.max(b) for a, b in zip(worst, sizes, strict=True)]
-        groups.append(worst or [])
+        sections = _item_sections(item, ItemStatus.TODO)
+        sizes = [_size([DividerBlock(), sections[0]]) + _Size(delta, delta, 0)]
+        sizes += [_size([section]) for section in sections[1:]]
+        sizes[-1] = sizes[-1] + _actions_bound()
+        groups.append(sizes)
     reserve = _Size(FALLBACK_MAX, 0, 0) + _size(_stage_tail(roadmap, stage))
     return _pack(
         groups,

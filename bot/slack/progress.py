@@ -18,8 +18,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
 
-STREAM_BUFFER = 120  # characters buffered before each chat.appendStream
-UPDATE_EVERY_S = 1.5  # chat.update pace in the fallback
+STREAM_BUFFER = 12_000  # slack_sdk's own size-based flushing stays out of the way: we flush by time
+UPDATE_EVERY_S = 1.5  # at most one appendStream (or, in the fallback, chat.update) per this many seconds
 MAX_SHOWN = 2800  # a progress message shows the latest lines within this many characters
 
 Call = Callable[..., Awaitable[dict]]  # type: ignore[type-arg]
@@ -48,6 +48,7 @@ class SlackProgress:
         self._clock = clock
         self._ts: str | None = None
         self._last_update = 0.0
+        self._pending = ""  # streamed text not yet sent
         self._stream: AsyncChatStream | None = None
         if recipient_user_id and recipient_team_id:  # streaming in a channel needs both
             self._client = client
@@ -68,6 +69,7 @@ class SlackProgress:
             )
             try:
                 await self._stream.append(markdown_text=self._header + "\n", chunks=[])  # chunks=[] flushes now
+                self._last_update = self._clock()
                 return
             except (SlackApiError, SlackRequestError) as exc:
                 log.info("streaming unavailable in %s (%s); updating a message instead", self._channel, exc)
@@ -81,8 +83,13 @@ class SlackProgress:
     async def append(self, text: str) -> None:
         self._text += text
         if self._stream is not None:
+            self._pending += text
+            if self._clock() - self._last_update < UPDATE_EVERY_S:
+                return  # at most one appendStream per UPDATE_EVERY_S: each is a Web API call
             try:
-                await self._stream.append(markdown_text=text)
+                await self._stream.append(markdown_text=self._pending, chunks=[])  # chunks=[] flushes now
+                self._pending = ""
+                self._last_update = self._clock()
                 return
             except (SlackApiError, SlackRequestError) as exc:
                 log.info("stream stopped (%s); continuing with updates", exc)
@@ -99,7 +106,7 @@ class SlackProgress:
     async def finish(self, text: str) -> None:
         if self._stream is not None:
             try:
-                await self._stream.stop(markdown_text="\n" + text)
+                await self._stream.stop(markdown_text=self._pending + "\n" + text)
                 return
             except (SlackApiError, SlackRequestError) as exc:
                 log.info("could not stop the stream (%s)", exc)

@@ -1,0 +1,194 @@
+"""100 AI roadmaps at once through the whole Slack path, against a fake OpenAI server that answers after 3 s.
+
+`scale-review serve` runs as its own process (HTTP mode, SQLite) with OPENAI_BASE_URL pointing at the
+fake OpenAI server and SLACK_API_URL at the fake Slack Web API (both from tests/fakes, in this process).
+100 questionnaire submissions arrive at once, each from its own user for its own channel. Prints:
+- the time until every roadmap version is generated and stored (the goal, issue #4: under 5 s, i.e. the
+  100 model calls of 3 s each really overlap),
+- the time until every roadmap is fully posted (this includes Slack's pace of about one message per
+  second per channel, which the bot keeps on purpose),
+- the bot process's peak memory and the growth per in-flight review.
+
+Run from the repository root: python benchmarks/bench_generate.py [--reviews 100] [--delay 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bot.roadmap.profile_io import load_profile  # noqa: E402
+from bot.roadmap.rules import generate_rules_roadmap  # noqa: E402
+from bot.slack import modal  # noqa: E402
+from bot.slack.ids import QUESTIONNAIRE_CALLBACK  # noqa: E402
+from tests.fakes import slack_requests as sr  # noqa: E402
+from tests.fakes.openai_api import Answer, FakeOpenAI  # noqa: E402
+from tests.fakes.slack_api import FakeSlack  # noqa: E402
+from tests.llm_drafts import draft_from_roadmap  # noqa: E402
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-bench-token"
+PROFILE = load_profile(REPO / "examples" / "saas-api.yaml")
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0])
+    return fields
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (from /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def count_ready(db_path: str) -> int:
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5) as connection:
+        row = connection.execute("SELECT count(*) FROM roadmap_versions WHERE status = 'ready'").fetchone()
+    return int(row[0])
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(150):
+            if process.poll() is not None:
+                raise SystemExit(f"the bot exited with {process.returncode}")
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit("the bot did not become healthy")
+
+
+def submission(n: int) -> sr.Body:
+    view = modal.questionnaire_view(private_metadata="{}", prefill=PROFILE).to_dict()
+    values = sr.state_from_view(view, channel=f"C{n:08d}")
+    return sr.view_submission(
+        callback_id=QUESTIONNAIRE_CALLBACK, values=values, private_metadata="{}", user_id=f"U{n:08d}"
+    )
+
+
+async def submit_all(url: str, bodies: list[sr.Body]) -> list[float]:
+    async def one(session: aiohttp.ClientSession, body: sr.Body) -> float:
+        content, content_type = body
+        started = time.perf_counter()
+        async with session.post(
+            url, data=content, headers={"Content-Type": content_type, **sr.sign(content, SECRET)}
+        ) as r:
+            await r.read()
+            assert r.status == 200, r.status
+        return (time.perf_counter() - started) * 1000
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=len(bodies))) as session:
+        return list(await asyncio.gather(*(one(session, b) for b in bodies)))
+
+
+async def measure(
+    args: argparse.Namespace, slack: FakeSlack, db_path: str, port: int, process: subprocess.Popen[bytes]
+):  # type: ignore[no-untyped-def]
+    await wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
+    url = f"http://127.0.0.1:{port}/slack/events"
+    await submit_all(url, [submission(10_000)])  # warm-up review: imports, first auth.test, pools
+    while count_ready(db_path) < 1:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(3)
+    before = memory_kib(process.pid)
+    bodies = [submission(n) for n in range(args.reviews)]
+    cpu_before = cpu_seconds(process.pid)
+    fakes_before = time.process_time()
+    started = time.perf_counter()
+    acks = await submit_all(url, bodies)
+    while count_ready(db_path) < args.reviews + 1:
+        await asyncio.sleep(0.02)
+    generated = time.perf_counter() - started
+    cpu_generated = cpu_seconds(process.pid) - cpu_before
+    print(f"(the fakes and the client in this process used {time.process_time() - fakes_before:.2f} s CPU meanwhile)")
+    while sum("is in the thread" in json.dumps(c.args) for c in slack.calls("chat.update")) < args.reviews + 1:
+        await asyncio.sleep(0.05)
+    posted = time.perf_counter() - started
+    after = memory_kib(process.pid)
+    cpu_posted = cpu_seconds(process.pid) - cpu_before
+    return acks, generated, posted, before, after, cpu_generated, cpu_posted
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reviews", type=int, default=100)
+    parser.add_argument("--delay", type=float, default=3.0, help="seconds before the fake model answers")
+    args = parser.parse_args()
+    slack = FakeSlack(token=TOKEN).start()
+    for n in [*range(args.reviews), 10_000]:
+        slack.add_channel(f"C{n:08d}", f"team-{n}")
+        slack.add_user(f"U{n:08d}", tz="Asia/Seoul")
+    draft = draft_from_roadmap(generate_rules_roadmap(PROFILE))
+    ai = FakeOpenAI(api_key="sk-bench", chunk_size=256).start()
+    ai.set_default(Answer.content(draft, delay=args.delay, usage=(14_000, 4_000)))
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        db_path = f"{folder}/bench.db"
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": slack.base_url,
+            "OPENAI_API_KEY": "sk-bench",
+            "OPENAI_BASE_URL": ai.base_url,
+            "DATABASE_URL": f"sqlite:///{db_path}",
+            "PORT": str(port),
+            "LOG_LEVEL": "WARNING",
+        }
+        env.pop("SLACK_APP_TOKEN", None)
+        process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=REPO)
+        try:
+            acks, generated, posted, before, after, cpu_generated, cpu_posted = asyncio.run(
+                measure(args, slack, db_path, port, process)
+            )
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+    requests = len(ai.requests())
+    slack.stop()
+    ai.stop()
+    acks.sort()
+    print(f"reviews: {args.reviews} at once; fake model answers after {args.delay:g} s; model requests: {requests}")
+    print(f"submission ack p50: {acks[len(acks) // 2]:.0f} ms, max: {acks[-1]:.0f} ms")
+    print(f"all roadmaps generated and stored: {generated:.2f} s (goal: under 5 s); bot CPU {cpu_generated:.2f} s")
+    print(f"all roadmaps fully posted (Slack pace ~1 message/s/channel): {posted:.2f} s; bot CPU {cpu_posted:.2f} s")
+    growth = (after["VmHWM"] - before["VmRSS"]) / args.reviews
+    print(
+        f"bot memory: {before['VmRSS'] / 1024:.0f} MiB before, peak {after['VmHWM'] / 1024:.0f} MiB; "
+        f"about {growth:.0f} KiB per in-flight review"
+    )
+    print(f"violations: fake Slack {len(slack.violations)}, fake OpenAI {len(ai.violations)}")
+
+
+if __name__ == "__main__":
+    main()
