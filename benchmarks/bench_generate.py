@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -63,6 +64,14 @@ def count_ready(db_path: str) -> int:
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5) as connection:
         row = connection.execute("SELECT count(*) FROM roadmap_versions WHERE status = 'ready'").fetchone()
     return int(row[0])
+
+
+async def poll(condition: Callable[[], bool], interval: float = 0.05) -> None:
+    """Wait for another process's progress (its database, the fakes' records) by looking again and again."""
+    while True:
+        if condition():
+            return
+        await asyncio.sleep(interval)
 
 
 def free_port() -> int:
@@ -117,8 +126,7 @@ async def measure(
     await wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
     url = f"http://127.0.0.1:{port}/slack/events"
     await submit_all(url, [submission(10_000)])  # warm-up review: imports, first auth.test, pools
-    while count_ready(db_path) < 1:
-        await asyncio.sleep(0.05)
+    await poll(lambda: count_ready(db_path) >= 1)
     await asyncio.sleep(3)
     before = memory_kib(process.pid)
     bodies = [submission(n) for n in range(args.reviews)]
@@ -126,13 +134,11 @@ async def measure(
     fakes_before = time.process_time()
     started = time.perf_counter()
     acks = await submit_all(url, bodies)
-    while count_ready(db_path) < args.reviews + 1:
-        await asyncio.sleep(0.02)
+    await poll(lambda: count_ready(db_path) >= args.reviews + 1, 0.02)
     generated = time.perf_counter() - started
     cpu_generated = cpu_seconds(process.pid) - cpu_before
     print(f"(the fakes and the client in this process used {time.process_time() - fakes_before:.2f} s CPU meanwhile)")
-    while sum("is in the thread" in json.dumps(c.args) for c in slack.calls("chat.update")) < args.reviews + 1:
-        await asyncio.sleep(0.05)
+    await poll(lambda: sum("is in the thread" in json.dumps(c.args) for c in slack.calls("chat.update")) > args.reviews)
     posted = time.perf_counter() - started
     after = memory_kib(process.pid)
     cpu_posted = cpu_seconds(process.pid) - cpu_before
