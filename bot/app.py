@@ -11,12 +11,13 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
-from bot.config import Settings
+from bot.config import WEEKDAYS, Settings
 from bot.engines import default_engine
 from bot.roadmap.engine import RoadmapEngine, RulesEngine
 from bot.services import Services
 from bot.services.events import EventLog
 from bot.services.items import ItemService
+from bot.services.nudges import NudgeDefaults, NudgeService
 from bot.services.reviews import ReviewService
 from bot.services.tasks import BackgroundTasks
 from bot.slack.client import close_client, make_client
@@ -40,9 +41,14 @@ class Bot:
         return unfinished
 
 
+def nudge_defaults(settings: Settings) -> NudgeDefaults:
+    return NudgeDefaults(WEEKDAYS.index(settings.nudge_weekday), settings.nudge_time, settings.nudge_timezone)
+
+
 def build_services(
     database: Database,
     client: AsyncWebClient,
+    settings: Settings,
     *,
     engine: RoadmapEngine | None = None,
     tasks: BackgroundTasks | None = None,
@@ -52,8 +58,10 @@ def build_services(
     rules = RulesEngine()
     chosen = engine or rules
     fallback = rules if chosen.name != rules.name else None  # the rules engine stands in for any other one
-    reviews = ReviewService(database, chosen, publisher, tasks, fallback=fallback)
-    return Services(reviews=reviews, items=ItemService(database, publisher), events=EventLog(database), tasks=tasks)
+    nudges = NudgeService(database, publisher, nudge_defaults(settings), page_size=settings.nudge_page_size)
+    reviews = ReviewService(database, chosen, publisher, tasks, fallback=fallback, nudges=nudges)
+    items = ItemService(database, publisher, nudges)
+    return Services(reviews=reviews, items=items, nudges=nudges, events=EventLog(database), tasks=tasks)
 
 
 def create_app(settings: Settings, services: Services, client: AsyncWebClient) -> AsyncApp:
@@ -100,5 +108,5 @@ def build_bot(
     engine: RoadmapEngine | None = None,
 ) -> Bot:
     client = client or make_client(settings)
-    services = build_services(database, client, engine=engine or default_engine(settings))
+    services = build_services(database, client, settings, engine=engine or default_engine(settings))
     return Bot(create_app(settings, services, client), services, client, database)

@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Coroutine, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -45,11 +46,52 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("serve", help="run the Slack bot: Socket Mode with SLACK_APP_TOKEN, otherwise HTTP on PORT")
 
+    nudge = commands.add_parser(
+        "nudge", help="run one weekly-nudge sweep as of a time (for cron and tests) and print what it sent"
+    )
+    nudge.add_argument("--at", type=_iso_time, help="ISO 8601 time with a UTC offset (default: now)")
+
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply Alembic migrations up to the latest revision")
     db_commands.add_parser("current", help="print the schema revision")
     return parser
+
+
+def _iso_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 time, e.g. 2026-12-07T10:00:00+09:00") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"'{text}' has no UTC offset; add one, e.g. +09:00 or Z")
+    return moment
+
+
+async def _nudge(settings: Settings, at: datetime) -> tuple[list[str], bool]:
+    """One sweep as of `at`; the lines to print and whether every due nudge went out."""
+    from bot.app import build_services
+    from bot.database import open_database
+    from bot.slack.client import close_client, make_client
+
+    database = await open_database(settings)
+    client = make_client(settings)
+    try:
+        report = await build_services(database, client, settings).nudges.sweep(at)
+    finally:
+        await close_client(client)
+        await database.dispose()
+    lines = [
+        f"sent {n.kind} for roadmap {n.roadmap_id} ({n.system_name}) in {n.channel_id}, "
+        f"thread {n.thread_ts}, period {n.period_key}: ts {n.ts}"
+        for n in report.sent
+    ]
+    lines += [f"not sent for roadmap {rid}: {error} (retried on a later sweep)" for rid, error in report.failed]
+    lines.append(
+        f"sweep as of {at.isoformat()}: {len(report.sent)} sent, {len(report.failed)} failed, "
+        f"{report.skipped} not due or already sent"
+    )
+    return lines, not report.failed
 
 
 def _engine(settings: Settings, name: str) -> RoadmapEngine:
@@ -160,6 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db":
             print(asyncio.run(_db(settings, args.db_command)))
             return 0
+        if args.command == "nudge":
+            settings.require_bot_token()
+            lines, complete = asyncio.run(_nudge(settings, args.at or datetime.now(UTC)))
+            print("\n".join(lines))
+            return 0 if complete else 1
         if args.command == "serve":
             from bot.logs import setup_logging
             from bot.server import serve

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     nudge_time: time = time(10, 0)
     nudge_timezone: str = "UTC"
     nudge_sweep_seconds: int = Field(default=60, ge=5, le=86_400)
+    nudge_page_size: int = Field(default=500, ge=1, le=10_000, description="schedules claimed per transaction")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("slack_bot_token")
@@ -107,10 +108,13 @@ class Settings(BaseSettings):
     def use_openai(self) -> bool:
         return self.openai_api_key is not None
 
-    def require_slack(self) -> None:
-        """Serving needs a bot token plus either Socket Mode's app token or HTTP's signing secret."""
+    def require_bot_token(self) -> None:
         if self.slack_bot_token is None:
             raise ConfigError("SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) from your app's OAuth page")
+
+    def require_slack(self) -> None:
+        """Serving needs a bot token plus either Socket Mode's app token or HTTP's signing secret."""
+        self.require_bot_token()
         if self.slack_app_token is None and self.slack_signing_secret is None:
             raise ConfigError(
                 "Set SLACK_APP_TOKEN (xapp-..., Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode); neither is set"

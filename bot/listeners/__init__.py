@@ -13,5 +13,6 @@ def register(app: AsyncApp, services: Services) -> None:
     events.register_middleware(app, services)
     commands.register(app, services)
     views.register(app, services)
+    views.register_nudge_settings(app, services)
     actions.register(app, services)
     events.register(app, services)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -17,11 +18,16 @@ from bot.slack.ids import (
     ACTION_ITEM_DETAILS,
     ACTION_ITEM_MENU,
     ACTION_ITEM_STATUS_PATTERN,
+    ACTION_NUDGE_PAUSE,
+    ACTION_NUDGE_RESUME,
+    ACTION_NUDGE_SETTINGS,
+    ACTION_NUDGE_SNOOZE,
     ACTION_OPEN_THREAD,
     ACTION_REGENERATE,
     ACTION_REPOST,
     ACTION_RETRY,
 )
+from bot.slack.modal import nudge_settings_view
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +99,54 @@ def register(app: AsyncApp, services: Services) -> None:
         roadmap_id = _value(action).get("r")
         if isinstance(roadmap_id, int):
             services.reviews.retry(roadmap_id, user_id=body["user"]["id"])
+
+    @app.action(ACTION_NUDGE_SNOOZE)
+    @app.action(ACTION_NUDGE_PAUSE)
+    @app.action(ACTION_NUDGE_RESUME)
+    async def nudge_control(ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        roadmap_id = _value(action).get("r")
+        if not isinstance(roadmap_id, int):
+            return
+        user_id, team_id = body["user"]["id"], (body.get("team") or {}).get("id") or body["user"].get("team_id")
+        from_home = (body.get("container") or {}).get("type") == "view"
+
+        async def apply() -> None:
+            now = datetime.now(UTC)
+            try:
+                if action["action_id"] == ACTION_NUDGE_SNOOZE:
+                    view = await services.nudges.snooze(roadmap_id, now=now)
+                elif action["action_id"] == ACTION_NUDGE_PAUSE:
+                    view = await services.nudges.pause(roadmap_id)
+                else:
+                    view = await services.nudges.resume(roadmap_id, now=now)
+            except LookupError:
+                view = None
+            if from_home:
+                await services.reviews.publish_home(team_id, user_id)
+            elif view is not None:
+                await respond(response_type="ephemeral", replace_original=False, text=f"{view.text}.")
+            if view is not None:
+                await services.reviews.refresh_parent(roadmap_id)
+
+        services.tasks.spawn(apply(), name=f"nudge-control:{roadmap_id}")
+
+    @app.action(ACTION_NUDGE_SETTINGS)
+    async def nudge_settings(
+        ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        roadmap_id = _value(action).get("r")
+        if not isinstance(roadmap_id, int):
+            return
+        try:
+            weekday, local_time, timezone, paused = await services.nudges.settings(roadmap_id)
+        except LookupError:
+            return
+        view = nudge_settings_view(
+            roadmap_id=roadmap_id, weekday=weekday, local_time=local_time, timezone=timezone, paused=paused
+        )
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(ACTION_OPEN_THREAD)
     async def open_thread(ack: AsyncAck) -> None:

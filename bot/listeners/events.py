@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncSay
@@ -11,6 +12,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.services import Services
 from bot.services.items import CommandResult, parse_status_command
+from bot.services.schedule import ScheduleError, parse_nudge_command
 from bot.slack import blocks
 
 log = logging.getLogger(__name__)
@@ -44,9 +46,15 @@ def register(app: AsyncApp, services: Services) -> None:
             return  # a top-level message, not a reply
 
         async def handle() -> None:
-            result = await services.items.thread_command(
-                event["channel"], thread_ts, event.get("text") or "", actor=user_id
-            )
+            text = event.get("text") or ""
+            reply = await services.nudges.command(event["channel"], thread_ts, text, now=datetime.now(UTC))
+            if reply is not None:
+                await say(text=reply, thread_ts=thread_ts)
+                roadmap_refresh = await services.reviews.roadmap_for_thread(event["channel"], thread_ts)
+                if roadmap_refresh is not None:
+                    await services.reviews.refresh_parent(roadmap_refresh)
+                return
+            result = await services.items.thread_command(event["channel"], thread_ts, text, actor=user_id)
             if result is not None:
                 await say(text=_summarise(result, user_id), thread_ts=thread_ts)
 
@@ -54,7 +62,8 @@ def register(app: AsyncApp, services: Services) -> None:
 
     @app.event("app_mention")
     async def mentioned(event: dict[str, Any], say: AsyncSay) -> None:
-        if parse_status_command(event.get("text") or ""):
+        text = event.get("text") or ""
+        if event.get("thread_ts") and (parse_status_command(text) or _looks_like_nudge_command(text)):
             return  # the message event for the same reply carries the command
         thread_ts = event.get("thread_ts") or event.get("ts")
         services.tasks.spawn(say(text=blocks.mention_reply(), thread_ts=thread_ts), name="mention")
@@ -64,6 +73,13 @@ def register(app: AsyncApp, services: Services) -> None:
         if event.get("tab", "home") != "home":
             return
         services.tasks.spawn(services.reviews.publish_home(body["team_id"], event["user"]), name="home")
+
+
+def _looks_like_nudge_command(text: str) -> bool:
+    try:
+        return parse_nudge_command(text) is not None
+    except ScheduleError:
+        return True  # a nudge command with a bad value: the message listener answers it
 
 
 def _summarise(result: CommandResult, user_id: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,8 +15,10 @@ from bot.roadmap.profile_io import field_errors
 from bot.roadmap.schema import SystemProfile
 from bot.services import Services
 from bot.services.errors import ChannelUnavailable, PublishFailed
+from bot.services.schedule import ScheduleError, parse_time, zone
 from bot.slack import modal
-from bot.slack.ids import QUESTIONNAIRE_CALLBACK
+from bot.slack.ids import NUDGE_SETTINGS_CALLBACK, QUESTIONNAIRE_CALLBACK
+from bot.slack.modal import nudge_settings_errors, read_nudge_settings
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,43 @@ def register(app: AsyncApp, services: Services) -> None:
             )
         await ack()
         services.reviews.start(submission.roadmap_id, user_id=user_id)
+
+
+def register_nudge_settings(app: AsyncApp, services: Services) -> None:
+    @app.view(NUDGE_SETTINGS_CALLBACK)
+    async def nudge_settings_submitted(ack: AsyncAck, view: dict[str, Any]) -> None:
+        roadmap_id = _metadata(view).get("r")
+        answers = read_nudge_settings(view["state"]["values"])
+        problems: dict[str, str] = {}
+        weekday = answers.get("weekday")
+        at = None
+        try:
+            at = parse_time(answers["local_time"]) if answers.get("local_time") else None
+        except ScheduleError as exc:
+            problems["local_time"] = str(exc)
+        timezone = answers.get("timezone")
+        if timezone:
+            try:
+                zone(timezone)
+            except ScheduleError as exc:
+                problems["timezone"] = str(exc)
+        if problems or not isinstance(roadmap_id, int):
+            await ack(response_action="errors", errors=nudge_settings_errors(problems or {"weekday": "Try again."}))
+            return
+        await ack()
+
+        async def apply() -> None:
+            await services.nudges.change(
+                roadmap_id,
+                now=datetime.now(UTC),
+                weekday=weekday,
+                at=at,
+                timezone=timezone,
+                paused=bool(answers.get("paused")),
+            )
+            await services.reviews.refresh_parent(roadmap_id)
+
+        services.tasks.spawn(apply(), name=f"nudge-settings:{roadmap_id}")
 
 
 def _observed(future: asyncio.Future[Any]) -> None:

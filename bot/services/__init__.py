@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.services.events import EventLog
 from bot.services.items import ItemService
+from bot.services.nudges import NudgeService
 from bot.services.reviews import ReviewService
 from bot.services.tasks import BackgroundTasks
 
@@ -14,5 +15,6 @@ from bot.services.tasks import BackgroundTasks
 class Services:
     reviews: ReviewService
     items: ItemService
+    nudges: NudgeService
     events: EventLog
     tasks: BackgroundTasks

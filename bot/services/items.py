@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from bot.roadmap.schema import ItemStatus, RoadmapItem
 from bot.services.errors import ChannelUnavailable, PublishFailed
+from bot.services.nudges import NudgeService
 from bot.services.ports import Publisher
 from storage import Database
 
@@ -85,9 +86,10 @@ def parse_status_command(text: str) -> tuple[ItemStatus, list[str]] | None:
 
 
 class ItemService:
-    def __init__(self, database: Database, publisher: Publisher) -> None:
+    def __init__(self, database: Database, publisher: Publisher, nudges: NudgeService | None = None) -> None:
         self._db = database
         self._publisher = publisher
+        self._nudges = nudges
 
     async def change_status(
         self, version_id: int, item_key: str, status: ItemStatus, *, actor: str, shown: ItemStatus | None = None
@@ -113,10 +115,14 @@ class ItemService:
                 )
             else:
                 change = await repos.items.set_status(version_id, item_key, status, actor=actor)
+                if status == ItemStatus.IN_PROGRESS and change.item.owner_user_id is None:
+                    await repos.items.set_owner(version_id, item_key, actor)  # who starts it owns it
                 kind = "changed" if change.changed else "unchanged"
                 outcome = StatusOutcome(kind, item_key, item.title, status, change.previous, actor)
-            stage = item.stage
+            stage, roadmap_id = item.stage, version.roadmap_id
         await self.refresh_stage(version_id, stage)
+        if outcome.kind == "changed" and self._nudges is not None:
+            await self._nudges.after_status_change(roadmap_id, now=datetime.now(UTC))
         return outcome
 
     async def details(self, version_id: int, item_key: str) -> ItemDetails:

@@ -31,6 +31,8 @@ class ParentInfo:
     note: str | None = None
     version: int | None = None
     item_count: int | None = None
+    roadmap_id: int | None = None
+    nudge_text: str | None = None  # e.g. "Weekly nudges: Mondays at 10:00 (Asia/Seoul); next Mon 7 Dec 10:00 KST"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,14 @@ class Notice:
     channel_id: str | None
     roadmap_id: int | None
     detail: str | None = None
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    number: int
+    name: str
+    closed: int  # done, acknowledged or not applicable
+    total: int
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,33 @@ class RoadmapListing:
     permalink: str | None
     channel_id: str | None
     created_at: datetime
+    stages: tuple[StageProgress, ...] = ()
+    next_nudge: str | None = None  # e.g. "Mon 7 Dec 10:00 KST"; None when paused, finished or not scheduled
+    nudges_paused: bool = False
+
+
+@dataclass(frozen=True)
+class NudgeItem:
+    item_id: str
+    title: str
+    status: ItemStatus
+    owner_user_id: str | None
+    stage: int
+
+
+@dataclass(frozen=True)
+class NudgeDigest:
+    """What a weekly nudge says: where the team stands and what is open in the current stage."""
+
+    roadmap_id: int
+    version_id: int
+    system_name: str
+    current_stage: int | None  # the first stage with open items; None when everything is closed
+    stages: tuple[StageProgress, ...]
+    open_items: tuple[NudgeItem, ...]  # the current stage's first, then later stages', in roadmap order
+    schedule_text: str  # e.g. "Mondays at 10:00 (Asia/Seoul)"
+    next_due_local: str | None  # when the next nudge comes, in the schedule's time zone
+    catch_up: bool = False  # this one stands in for nudges missed while the bot was down
 
 
 class ProgressSink(Protocol):
@@ -111,3 +148,9 @@ class Publisher(Protocol):
     async def user_timezone(self, user_id: str) -> str | None: ...
 
     async def publish_home(self, user_id: str, listings: Sequence[RoadmapListing]) -> None: ...
+
+    async def post_nudge(self, channel_id: str, thread_ts: str, digest: NudgeDigest) -> str: ...
+
+    async def post_completion(
+        self, channel_id: str, thread_ts: str, system_name: str, stages: Sequence[StageProgress]
+    ) -> str: ...

@@ -18,6 +18,7 @@ from decimal import Decimal
 from bot.roadmap.engine import EngineResult, RoadmapEngine, generate_with_fallback
 from bot.roadmap.schema import ItemStatus, Roadmap, SystemProfile
 from bot.services.errors import ChannelUnavailable, PublishFailed
+from bot.services.nudges import NudgeService, stage_progress
 from bot.services.ports import MessageKey, Notice, ParentInfo, ProgressSink, Publisher, RoadmapListing
 from bot.services.tasks import BackgroundTasks
 from storage import Database, Repositories
@@ -56,8 +57,10 @@ class ReviewService:
         tasks: BackgroundTasks,
         *,
         fallback: RoadmapEngine | None = None,
+        nudges: NudgeService | None = None,
     ) -> None:
         self._db = database
+        self._nudges = nudges
         self._engine = engine
         self._fallback = fallback
         self._publisher = publisher
@@ -154,8 +157,8 @@ class ReviewService:
             notice = Notice("posting_failed", profile.system_name, None, roadmap_id, exc.reason)
             await self._notify(notify_user, notice)
             return
-        if owner:
-            self._tasks.spawn(self._remember_timezone(roadmap_id, owner), name=f"timezone:{roadmap_id}")
+        if owner:  # before the roadmap is posted: its weekly nudges start in the owner's time zone
+            await self._remember_timezone(roadmap_id, owner)
         generated = await self._generate(roadmap_id, user_id=notify_user, profile=profile)
         if generated is not None:
             version_id, content = generated
@@ -302,6 +305,7 @@ class ReviewService:
                 (ref.kind, ref.stage, ref.part): ref.ts for ref in await repos.messages.list(version_id)
             }
             channel_id, thread_ts, owner = roadmap.channel_id, roadmap.thread_ts, roadmap.owner_user_id or ""
+            owner_tz = roadmap.owner_tz
             change_note = version.change_summary
             roadmap_id = roadmap.id
             usage_note = _usage_note(version.model, version.prompt_tokens, version.completion_tokens, version.cost_usd)
@@ -336,6 +340,10 @@ class ReviewService:
             kind = "rate_limited" if exc.reason == "ratelimited" else "posting_failed"
             await self._notify(user_id or owner, Notice(kind, profile.system_name, channel_id, roadmap_id, exc.reason))
             return False
+        nudge_text = None
+        if self._nudges is not None:
+            schedule = await self._nudges.ensure_schedule(roadmap_id, timezone=owner_tz, now=datetime.now(UTC))
+            nudge_text = schedule.text
         parent = ParentInfo(
             profile,
             owner,
@@ -344,9 +352,38 @@ class ReviewService:
             engine=content.engine,
             version=number,
             item_count=sum(1 for _ in content.items()),
+            roadmap_id=roadmap_id,
+            nudge_text=nudge_text,
         )
         await self._update_parent(channel_id, thread_ts, parent)
         return True
+
+    async def roadmap_for_thread(self, channel_id: str, thread_ts: str) -> int | None:
+        async with self._db.unit_of_work(readonly=True) as repos:
+            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+            return roadmap.id if roadmap else None
+
+    async def refresh_parent(self, roadmap_id: int) -> None:
+        """Re-render the thread's first message (after the nudge settings changed, say)."""
+        async with self._db.unit_of_work(readonly=True) as repos:
+            roadmap, profile = await self._load(repos, roadmap_id)
+            version = await repos.roadmaps.latest_version(roadmap_id)
+            content = version.roadmap_model if version else None
+        if version is None or content is None or not roadmap.channel_id or not roadmap.thread_ts:
+            return
+        views = await self._nudges.views([roadmap_id]) if self._nudges else {}
+        parent = ParentInfo(
+            profile,
+            roadmap.owner_user_id or "",
+            "ready",
+            summary=content.summary,
+            engine=content.engine,
+            version=version.version,
+            item_count=sum(1 for _ in content.items()),
+            roadmap_id=roadmap_id,
+            nudge_text=views[roadmap_id].text if roadmap_id in views else None,
+        )
+        await self._update_parent(roadmap.channel_id, roadmap.thread_ts, parent)
 
     async def repost(self, roadmap_id: int, *, user_id: str) -> None:
         """The "Post again" button: open the thread if it never opened, then (re)publish the latest version."""
@@ -396,6 +433,8 @@ class ReviewService:
             if workspace is None:
                 return []
             summaries = await repos.roadmaps.list_for_user(workspace.id, user_id, limit=LIST_LIMIT)
+            targets = await repos.nudges.targets([s.roadmap.id for s in summaries])
+        schedules = await self._nudges.views([s.roadmap.id for s in summaries]) if self._nudges else {}
         links = await asyncio.gather(
             *(
                 self._publisher.permalink(s.roadmap.channel_id, s.roadmap.thread_ts)
@@ -404,19 +443,26 @@ class ReviewService:
                 for s in summaries
             )
         )
-        return [
-            RoadmapListing(
-                roadmap_id=s.roadmap.id,
-                system_name=s.system_name,
-                version=s.version,
-                closed_items=s.closed_items,
-                total_items=s.total_items,
-                permalink=link,
-                channel_id=s.roadmap.channel_id,
-                created_at=s.roadmap.created_at,
+        listings = []
+        for s, link in zip(summaries, links, strict=True):
+            target = targets.get(s.roadmap.id)
+            schedule = schedules.get(s.roadmap.id)
+            listings.append(
+                RoadmapListing(
+                    roadmap_id=s.roadmap.id,
+                    system_name=s.system_name,
+                    version=s.version,
+                    closed_items=s.closed_items,
+                    total_items=s.total_items,
+                    permalink=link,
+                    channel_id=s.roadmap.channel_id,
+                    created_at=s.roadmap.created_at,
+                    stages=stage_progress(target.items) if target and target.items else (),
+                    next_nudge=schedule.next_label if schedule else None,
+                    nudges_paused=schedule.paused if schedule else False,
+                )
             )
-            for s, link in zip(summaries, links, strict=True)
-        ]
+        return listings
 
     async def publish_home(self, team_id: str, user_id: str) -> None:
         await self._publisher.publish_home(user_id, await self.listings(team_id, user_id))

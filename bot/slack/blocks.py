@@ -51,7 +51,7 @@ from bot.roadmap.schema import (
     Summary,
     SystemProfile,
 )
-from bot.services.ports import RoadmapListing
+from bot.services.ports import NudgeDigest, NudgeItem, RoadmapListing, StageProgress
 from bot.slack import ids
 
 # --- budgets ------------------------------------------------------------------------------------------------------
@@ -346,10 +346,14 @@ def parent_message(
     note: str | None = None,
     version: int | None = None,
     item_count: int | None = None,
+    nudge_text: str | None = None,
+    roadmap_id: int | None = None,
 ) -> SlackMessage:
     """The channel message that starts the thread: what is reviewed, by whom, and where generation stands.
 
     Kept to a handful of blocks; long summary texts are shortened here because the thread has them in full.
+    ``nudge_text`` ("Weekly nudges: Mondays at 10:00 (Asia/Seoul)", "Weekly nudges paused") adds a line about the
+    weekly check-ins once the roadmap is ready, with a "Nudge settings" button when ``roadmap_id`` is given.
     """
     name = profile.system_name
     scale = f"{compact(profile.current_users)} → {compact(profile.target_users)} concurrent users"
@@ -385,6 +389,10 @@ def parent_message(
     if note:
         line += f"\n{escape_mrkdwn(shorten(note, 600))}"
     blocks.append(_context(line))
+    if state == "ready" and nudge_text and nudge_text.strip():
+        blocks.append(_context(f":bell: {escape_mrkdwn(shorten(nudge_text, 300))}"))
+        if roadmap_id is not None:
+            blocks.append(ActionsBlock(elements=[_nudge_settings_button(roadmap_id)], block_id="parent:nudges"))
     return SlackMessage(_fallback_text(fallback), blocks)
 
 
@@ -895,14 +903,49 @@ def status_note(item_id: str, title: str, status: ItemStatus, actor_user_id: str
     )
 
 
+def _home_nudge_line(entry: RoadmapListing) -> str | None:
+    if entry.nudges_paused:
+        return ":double_vertical_bar: Weekly nudges paused"
+    if entry.next_nudge:
+        return f":bell: Next nudge: {escape_mrkdwn(shorten(entry.next_nudge, 120))}"
+    if entry.total_items and entry.closed_items >= entry.total_items:
+        return ":tada: Every item is closed, so no more nudges"
+    return None
+
+
+def _home_entry(entry: RoadmapListing) -> list[Block]:
+    """One roadmap on the Home tab: overall and per-stage progress, the next nudge, and its buttons."""
+    lines = [_entry_text(entry)]
+    current = next((st.number for st in sorted(entry.stages, key=lambda st: st.number) if st.closed < st.total), None)
+    lines += _stage_lines(entry.stages, current, width=5)
+    nudge = _home_nudge_line(entry)
+    if nudge:
+        lines.append(nudge)
+    blocks: list[Block] = [_section("\n".join(lines))]
+    buttons: list[ButtonElement] = []
+    if entry.permalink and _link(entry.permalink, "x") != "x":
+        buttons.append(_button("Open thread", ids.ACTION_OPEN_THREAD, url=entry.permalink))
+    value = _json_value(r=entry.roadmap_id)
+    if entry.nudges_paused:
+        buttons.append(_button("Resume nudges", ids.ACTION_NUDGE_RESUME, value=value))
+    elif entry.next_nudge:
+        buttons.append(_button("Pause nudges", ids.ACTION_NUDGE_PAUSE, value=value))
+    if buttons:
+        blocks.append(ActionsBlock(elements=buttons))
+    return blocks
+
+
 def home_view(entries: Sequence[RoadmapListing], *, user_id: str) -> View:
-    """The App Home tab: the user's newest roadmaps with progress, and how to start one."""
+    """The App Home tab: the user's newest roadmaps with progress per stage and their nudges, and how to start one.
+
+    At most HOME_MAX_ENTRIES roadmaps (3 blocks each), so the view stays far below Slack's 100 blocks.
+    """
     blocks: list[Block] = [
         _header("Your scale reviews"),
         _section(
             f"Hi <@{user_id}>. Type `/scale-review` in a channel to describe a system that falls over under load; "
             "I post a staged roadmap (immediate fixes, mid-term architecture, long-term scalability) in a thread "
-            f"there. {HOW_TO_MARK}"
+            f"there, and a weekly check-in until every item is closed. {HOW_TO_MARK}"
         ),
         _context("`/scale-review list` lists them in any channel · `/scale-review help` for everything else"),
         DividerBlock(),
@@ -910,11 +953,198 @@ def home_view(entries: Sequence[RoadmapListing], *, user_id: str) -> View:
     ordered = _newest(entries)
     if not ordered:
         blocks.append(_section(":seedling: No scale reviews yet. Your roadmaps and their progress will show here."))
-    for entry in ordered[:HOME_MAX_ENTRIES]:
-        blocks.append(_entry_block(entry))
+    for k, entry in enumerate(ordered[:HOME_MAX_ENTRIES]):
+        if k:
+            blocks.append(DividerBlock())
+        blocks += _home_entry(entry)
     hidden = len(ordered) - HOME_MAX_ENTRIES
     if hidden > 0:
         blocks.append(
-            _context(f"Showing the newest {HOME_MAX_ENTRIES} of {len(ordered)}; {hidden} older ones are not shown.")
+            _context(f"Showing the newest {HOME_MAX_ENTRIES} of {len(ordered)} · …and {hidden} more, not shown here.")
         )
     return View(type="home", blocks=blocks)
+
+
+# --- weekly nudges ------------------------------------------------------------------------------------------------
+NUDGE_HOW_TO_CHANGE = "reply `nudge friday 09:00`, `nudge pause` or `nudge resume` in this thread"
+
+
+def _nudge_settings_button(roadmap_id: int) -> ButtonElement:
+    return _button("Nudge settings", ids.ACTION_NUDGE_SETTINGS, value=_json_value(r=roadmap_id))
+
+
+def _stage_lines(stages: Sequence[StageProgress], current: int | None, *, width: int = 10) -> list[str]:
+    """One line per stage: a bar, closed/total and the name; the current stage is pointed at and says so."""
+    lines: list[str] = []
+    for stage in sorted(stages, key=lambda s: s.number):
+        if stage.number == current:
+            mark = ":point_right:"
+        elif stage.total and stage.closed >= stage.total:
+            mark = ":white_check_mark:"
+        else:
+            mark = ":white_small_square:"
+        line = (
+            f"{mark} {_bar(stage.closed, stage.total, width)} {stage.closed}/{stage.total} · "
+            f"Stage {stage.number} · {escape_mrkdwn(shorten(stage.name, 80))}"
+        )
+        if stage.number == current:
+            line += " · *current*"
+        lines.append(line)
+    return lines
+
+
+def _progress_section(stages: Sequence[StageProgress], current: int | None) -> list[Block]:
+    if not stages:
+        return []
+    closed = sum(s.closed for s in stages)
+    total = sum(s.total for s in stages)
+    return [_section(f"*Progress:* {closed}/{total} items closed\n" + "\n".join(_stage_lines(stages, current)))]
+
+
+def _mention(user_id: str | None) -> str:
+    return f"<@{user_id}>" if user_id and re.fullmatch(r"[UW][A-Z0-9]+", user_id) else "no owner yet"
+
+
+def _nudge_item_blocks(item: NudgeItem, version_id: int) -> list[Block]:
+    """An open item of the current stage: its line, then a Done button carrying the stage messages' JSON."""
+    status = ItemStatus(item.status)
+    text = (
+        f"*{escape_mrkdwn(item.item_id)}* {escape_mrkdwn(item.title)}\n"
+        f"{STATUS_EMOJI[status]} {status.label} · {_mention(item.owner_user_id)}"
+    )
+    done = _button(
+        "Done",
+        status_action_id(ItemStatus.DONE),
+        value=_status_value(version_id, item.item_id, ItemStatus.DONE, status),
+        style="primary" if status == ItemStatus.IN_PROGRESS else None,
+    )
+    return [_section(text), ActionsBlock(elements=[done], block_id=item_block_id(item.item_id))]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _more_note(hidden: int, stage: int) -> Block:
+    return _context(
+        f"…and {hidden} more open item{'' if hidden == 1 else 's'} in stage {stage} — see the stage message above."
+    )
+
+
+def nudge_message(digest: NudgeDigest) -> SlackMessage:
+    """The weekly check-in in the roadmap's thread: progress per stage, what is open in the current stage and who
+    owns it (each with a Done button), how much waits in later stages, and how to snooze, pause or reschedule.
+
+    Open items of the current stage are shown while the message keeps to the budgets; the rest are counted in a
+    "…and K more" line, never dropped silently.
+    """
+    if not 0 <= digest.version_id <= MAX_VERSION_ID:
+        raise ValueError(f"version_id out of range: {digest.version_id}")
+    name = digest.system_name
+    current = digest.current_stage
+    seen: set[str] = set()
+    now: list[NudgeItem] = []
+    for item in digest.open_items:
+        if item.stage == current and item.item_id not in seen and ItemStatus(item.status).is_open:
+            seen.add(item.item_id)
+            now.append(item)
+
+    top: list[Block] = [_header(f"Weekly check-in · {name}")]
+    if digest.catch_up:
+        top.append(
+            _context(
+                ":hourglass: This check-in stands in for the ones missed while I was offline: one catch-up, "
+                "not a backlog."
+            )
+        )
+    top += _progress_section(digest.stages, current)
+    if current is None:
+        top.append(_section(":tada: Every item is closed."))
+    elif now:
+        stage_name = next((s.name for s in digest.stages if s.number == current), None)
+        titled = f" · {escape_mrkdwn(shorten(stage_name, 80))}" if stage_name else ""
+        top.append(_section(f"*Open in stage {current}*{titled} ({len(now)})"))
+
+    tail: list[Block] = []
+    if current is not None:
+        later = _later_open(digest, current)
+        if later:
+            counts = " · ".join(f"stage {n}: {k}" for n, k in later.items())
+            tail.append(_context(f"Still open in later stages: {_plural(sum(later.values()), 'item')} ({counts})."))
+    value = _json_value(r=digest.roadmap_id)
+    tail.append(
+        ActionsBlock(
+            elements=[
+                _button("Snooze a week", ids.ACTION_NUDGE_SNOOZE, value=value),
+                _button("Pause nudges", ids.ACTION_NUDGE_PAUSE, value=value),
+                _nudge_settings_button(digest.roadmap_id),
+            ],
+            block_id="nudge:controls",
+        )
+    )
+    schedule = f":calendar: {escape_mrkdwn(shorten(digest.schedule_text, 200))}"
+    if digest.next_due_local:
+        schedule += f" · next check-in {escape_mrkdwn(shorten(digest.next_due_local, 120))}"
+    tail.append(_context(f"{schedule}. To change it, {NUDGE_HOW_TO_CHANGE}."))
+
+    base = _size(top) + _size(tail) + _Size(FALLBACK_MAX, 0, 0)
+    pairs = [_nudge_item_blocks(item, digest.version_id) for item in now]
+    sizes = [_size(pair) for pair in pairs]
+    shown = _fitting(sizes, base)
+    if shown < len(pairs):  # not all fit: make room for the line that counts the others
+        shown = _fitting(sizes, base + _size([_more_note(len(now), current or 0)]))
+    blocks = list(top)
+    for pair in pairs[:shown]:
+        blocks += pair
+    if shown < len(pairs):
+        blocks.append(_more_note(len(pairs) - shown, current or 0))
+    blocks += tail
+
+    if current is None:
+        fallback = f"Weekly check-in for {name}: every item is closed"
+    else:
+        fallback = f"Weekly check-in for {name}: {_plural(len(now), 'open item')} in stage {current}"
+    return SlackMessage(_fallback_text(fallback), blocks)
+
+
+def _later_open(digest: NudgeDigest, current: int) -> dict[int, int]:
+    """Open items per later stage: from the stages' progress, or from the listed items when it is missing."""
+    counts: dict[int, int] = {}
+    if digest.stages:
+        for stage in sorted(digest.stages, key=lambda s: s.number):
+            if stage.number > current and stage.total > stage.closed:
+                counts[stage.number] = stage.total - stage.closed
+        return counts
+    for item in digest.open_items:
+        if item.stage > current and ItemStatus(item.status).is_open:
+            counts[item.stage] = counts.get(item.stage, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _fitting(sizes: Sequence[_Size], used: _Size) -> int:
+    """How many of the runs, in order, fit in one message on top of ``used``."""
+    count = 0
+    for size in sizes:
+        if not (used + size).within(MESSAGE_LIMIT):
+            break
+        used = used + size
+        count += 1
+    return count
+
+
+def completion_message(system_name: str, stages: Sequence[StageProgress]) -> SlackMessage:
+    """Posted once when every item is closed (done, accepted or not applicable): congratulations, and nudges stop."""
+    name = escape_mrkdwn(shorten(system_name, 80))
+    blocks: list[Block] = [
+        _header(f"Every item is closed · {system_name}"),
+        _section(
+            f":tada: Every item on the roadmap for *{name}* is closed: done, accepted as a risk, or not applicable. "
+            "Well done!"
+        ),
+        *_progress_section(stages, None),
+        _context(
+            ":bell: Weekly nudges stop now. If more work turns up, reply `nudge resume` in this thread "
+            "to start them again."
+        ),
+    ]
+    return SlackMessage(_fallback_text(f"Every item for {system_name} is closed: weekly nudges stop now"), blocks)

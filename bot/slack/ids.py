@@ -45,3 +45,14 @@ Q_PEAK_RPS = "q_peak_rps"
 Q_P95_LATENCY = "q_p95_latency_ms"
 Q_ERROR_RATE = "q_error_rate_pct"
 Q_CHANNEL = "q_channel"  # attach "I'm not in that channel" errors here
+
+# --- weekly nudges ------------------------------------------------------------------------------------------------
+NUDGE_SETTINGS_CALLBACK = "scale_review_nudge_settings"  # private_metadata: {"r": roadmap_id}
+ACTION_NUDGE_SETTINGS = "nudge_settings"  # value: {"r": roadmap_id}; opens the settings modal
+ACTION_NUDGE_SNOOZE = "nudge_snooze"  # value: {"r": roadmap_id}; skip the next nudge
+ACTION_NUDGE_PAUSE = "nudge_pause"  # value: {"r": roadmap_id}
+ACTION_NUDGE_RESUME = "nudge_resume"  # value: {"r": roadmap_id}
+N_WEEKDAY = "n_weekday"  # settings modal block ids (each input's action_id is QUESTION_ACTION)
+N_TIME = "n_time"
+N_TIMEZONE = "n_timezone"
+N_PAUSED = "n_paused"

@@ -7,6 +7,7 @@ validating, and ``field_errors_to_blocks`` turns its complaints into short messa
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
+    CheckboxesElement,
     ContextBlock,
     ConversationFilter,
     ConversationSelectElement,
@@ -25,6 +27,7 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     PlainTextObject,
     StaticSelectElement,
+    TimePickerElement,
 )
 from slack_sdk.models.views import View
 
@@ -353,6 +356,8 @@ def _state_value(state: Mapping[str, Any] | None) -> str | None:
         value = state.get("selected_conversation")
     elif "selected_channel" in state:
         value = state.get("selected_channel")
+    elif "selected_time" in state:
+        value = state.get("selected_time")
     else:
         value = state.get("value")
     if value is None:
@@ -457,6 +462,145 @@ def field_errors_to_blocks(errors: Sequence[tuple[str, str]]) -> dict[str, str]:
             text = f"{path or 'form'}: {text}"
         if text not in collected.setdefault(block_id, []):
             collected[block_id].append(text)
+    out: dict[str, str] = {}
+    for block_id, messages in collected.items():
+        joined = "; ".join(m.rstrip(".") for m in messages)
+        out[block_id] = joined if len(joined) <= ERROR_MAX else joined[: ERROR_MAX - 1] + "…"
+    return out
+
+
+# --- weekly nudge settings ------------------------------------------------------------------------------------------
+WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+TIMEZONE_MAX = 64  # IANA names are far shorter ("America/Argentina/ComodRivadavia" is 32)
+PAUSED_VALUE = "paused"
+_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::\d{2})?\s*$")
+_NUDGE_BLOCKS: dict[str, str] = {
+    "weekday": ids.N_WEEKDAY,
+    "local_time": ids.N_TIME,
+    "timezone": ids.N_TIMEZONE,
+    "paused": ids.N_PAUSED,
+}
+
+
+def _hh_mm(text: str | None) -> str | None:
+    """A time of day as Slack wants it ("9:00" or "09:00:00" -> "09:00"), or None when it is not one."""
+    match = _TIME.match(text or "")
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
+
+
+def nudge_settings_view(*, roadmap_id: int, weekday: int, local_time: str, timezone: str, paused: bool) -> View:
+    """The "Weekly nudges" modal: day (0 = Monday), time, IANA time zone, and a pause checkbox.
+
+    ``private_metadata`` is ``{"r": roadmap_id}``; every input's action_id is ``ids.QUESTION_ACTION``. Initial values
+    Slack would reject (a weekday outside 0..6, a time that is not HH:MM) are left empty rather than failing.
+    """
+    days = [Option(text=PlainTextObject(text=day), value=str(n)) for n, day in enumerate(WEEKDAYS)]
+    pause = Option(
+        text=PlainTextObject(text="Pause weekly nudges"),
+        value=PAUSED_VALUE,
+        description=PlainTextObject(text="No check-ins until you resume them; progress is kept."),
+    )
+    zone = " ".join(timezone.split())[:TIMEZONE_MAX] or None
+    blocks: list[Block] = [
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="Once a week I post a check-in in the roadmap's thread: what is still open in the current "
+                    "stage, who owns it, and progress so far. Nudges stop by themselves when every item is closed.",
+                    verbatim=True,
+                )
+            ]
+        ),
+        InputBlock(
+            block_id=ids.N_WEEKDAY,
+            label=PlainTextObject(text="Day"),
+            element=StaticSelectElement(
+                action_id=ids.QUESTION_ACTION,
+                placeholder=PlainTextObject(text="Choose a day"),
+                options=days,
+                initial_option=days[weekday] if 0 <= weekday < len(days) else None,
+            ),
+        ),
+        InputBlock(
+            block_id=ids.N_TIME,
+            label=PlainTextObject(text="Time"),
+            element=TimePickerElement(
+                action_id=ids.QUESTION_ACTION,
+                placeholder=PlainTextObject(text="Choose a time"),
+                initial_time=_hh_mm(local_time),
+            ),
+            hint=PlainTextObject(text="In the time zone below."),
+        ),
+        InputBlock(
+            block_id=ids.N_TIMEZONE,
+            label=PlainTextObject(text="Time zone"),
+            element=PlainTextInputElement(
+                action_id=ids.QUESTION_ACTION,
+                placeholder=PlainTextObject(text="e.g. Asia/Seoul"),
+                initial_value=zone,
+                max_length=TIMEZONE_MAX,
+            ),
+            hint=PlainTextObject(text="An IANA name such as Asia/Seoul or Europe/Berlin"),
+        ),
+        InputBlock(
+            block_id=ids.N_PAUSED,
+            label=PlainTextObject(text="Pause"),
+            element=CheckboxesElement(
+                action_id=ids.QUESTION_ACTION, options=[pause], initial_options=[pause] if paused else None
+            ),
+            optional=True,  # an unchecked box is an answer, not a missing one
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=ids.NUDGE_SETTINGS_CALLBACK,
+        title=PlainTextObject(text="Weekly nudges"),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps({"r": roadmap_id}, separators=(",", ":")),
+        blocks=blocks,
+    )
+
+
+def read_nudge_settings(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, Any]:
+    """``view.state.values`` of the nudge settings modal ->
+    ``{"weekday": int | None, "local_time": "HH:MM" | None, "timezone": str | None, "paused": bool}``.
+
+    Missing or empty answers (and a weekday that is not 0..6) are None; the listener validates the rest and
+    reports problems with ``nudge_settings_errors``. The roadmap id is in ``private_metadata``, not here.
+    """
+    day = _state_value(_block_state(values, ids.N_WEEKDAY))
+    weekday = int(day) if day is not None and day.strip().isdigit() and int(day) < len(WEEKDAYS) else None
+    time = _state_value(_block_state(values, ids.N_TIME))
+    zone = _state_value(_block_state(values, ids.N_TIMEZONE))
+    box = _block_state(values, ids.N_PAUSED)
+    chosen = box.get("selected_options") if isinstance(box, Mapping) else None
+    paused = isinstance(chosen, list) and any(
+        isinstance(option, Mapping) and option.get("value") == PAUSED_VALUE for option in chosen
+    )
+    return {
+        "weekday": weekday,
+        "local_time": time.strip() if time is not None else None,
+        "timezone": zone.strip() if zone is not None else None,
+        "paused": paused,
+    }
+
+
+def nudge_settings_errors(problems: Mapping[str, str]) -> dict[str, str]:
+    """``{"weekday" | "local_time" | "timezone": message}`` -> ``response_action: errors`` keyed by block id.
+
+    A problem about anything else lands on the time zone input, prefixed with its key, so nothing is dropped.
+    """
+    collected: dict[str, list[str]] = {}
+    for key, message in problems.items():
+        block_id = _NUDGE_BLOCKS.get(key)
+        text = (message or "").strip() or "Invalid value"
+        if block_id is None:
+            block_id, text = ids.N_TIMEZONE, f"{key}: {text}"
+        collected.setdefault(block_id, []).append(text)
     out: dict[str, str] = {}
     for block_id, messages in collected.items():
         joined = "; ".join(m.rstrip(".") for m in messages)

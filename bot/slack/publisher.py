@@ -15,7 +15,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.roadmap.schema import ItemStatus, Roadmap
 from bot.services.errors import ChannelUnavailable, PublishFailed
-from bot.services.ports import MessageKey, Notice, OnPosted, ParentInfo, RoadmapListing
+from bot.services.ports import (
+    MessageKey,
+    Notice,
+    NudgeDigest,
+    OnPosted,
+    ParentInfo,
+    RoadmapListing,
+    StageProgress,
+)
 from bot.slack import blocks
 from bot.slack.pacing import ChannelPacer
 from bot.slack.progress import SlackProgress
@@ -80,6 +88,8 @@ class SlackPublisher:
             note=parent.note,
             version=parent.version,
             item_count=parent.item_count,
+            roadmap_id=parent.roadmap_id,
+            nudge_text=parent.nudge_text,
         )
 
     async def publish_roadmap(
@@ -210,6 +220,14 @@ class SlackPublisher:
             return None
         tz = (data.get("user") or {}).get("tz")
         return str(tz) if tz else None
+
+    async def post_nudge(self, channel_id: str, thread_ts: str, digest: NudgeDigest) -> str:
+        return await self._post(channel_id, blocks.nudge_message(digest), thread_ts)
+
+    async def post_completion(
+        self, channel_id: str, thread_ts: str, system_name: str, stages: Sequence[StageProgress]
+    ) -> str:
+        return await self._post(channel_id, blocks.completion_message(system_name, stages), thread_ts)
 
     async def publish_home(self, user_id: str, listings: Sequence[RoadmapListing]) -> None:
         view = blocks.home_view(listings, user_id=user_id)
