@@ -121,7 +121,12 @@ async def submit_all(url: str, bodies: list[sr.Body]) -> list[float]:
 
 
 async def measure(
-    args: argparse.Namespace, slack: FakeSlack, db_path: str, port: int, process: subprocess.Popen[bytes]
+    args: argparse.Namespace,
+    slack: FakeSlack,
+    ai: FakeOpenAI,
+    db_path: str,
+    port: int,
+    process: subprocess.Popen[bytes],
 ):  # type: ignore[no-untyped-def]
     await wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
     url = f"http://127.0.0.1:{port}/slack/events"
@@ -133,9 +138,14 @@ async def measure(
     cpu_before = cpu_seconds(process.pid)
     fakes_before = time.process_time()
     started = time.perf_counter()
+    started_monotonic = time.monotonic()
     acks = await submit_all(url, bodies)
     await poll(lambda: count_ready(db_path) >= args.reviews + 1, 0.02)
     generated = time.perf_counter() - started
+    arrivals = sorted(r.at - started_monotonic for r in ai.requests() if r.at >= started_monotonic)
+    print(
+        f"model requests of the {len(arrivals)} reviews arrived between +{arrivals[0]:.2f} s and +{arrivals[-1]:.2f} s"
+    )
     cpu_generated = cpu_seconds(process.pid) - cpu_before
     print(f"(the fakes and the client in this process used {time.process_time() - fakes_before:.2f} s CPU meanwhile)")
     await poll(lambda: sum("is in the thread" in json.dumps(c.args) for c in slack.calls("chat.update")) > args.reviews)
@@ -175,7 +185,7 @@ def main() -> None:
         process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=REPO)
         try:
             acks, generated, posted, before, after, cpu_generated, cpu_posted = asyncio.run(
-                measure(args, slack, db_path, port, process)
+                measure(args, slack, ai, db_path, port, process)
             )
         finally:
             process.terminate()

@@ -141,6 +141,23 @@ async def test_submission_posts_the_roadmap_in_a_thread(database: Database) -> N
 
 
 @SQLITE
+async def test_slow_slack_does_not_hold_the_modal_open(database: Database) -> None:
+    """The parent post is still in flight when the modal is acknowledged; the thread opens later, once."""
+    async with running_bot(database) as h:
+        h.fake.delay("chat.postMessage", 2.5)
+        status, body = await h.submit(profile())
+        assert status == 200 and body in ("", "{}"), body
+        assert h.fake.messages(sr.CHANNEL_ID) == []  # acknowledged before the parent message exists
+        h.fake.delay("chat.postMessage", 0)
+        await h.idle()
+        thread = h.thread()
+        assert len(stage_messages(thread)) >= 3
+        parents = [m for m in h.fake.messages(sr.CHANNEL_ID) if "thread_ts" not in m or m["thread_ts"] == m["ts"]]
+        assert len(parents) == 1
+        h.fake.assert_clean()
+
+
+@SQLITE
 async def test_questionnaire_is_prefilled_from_previous_answers(database: Database) -> None:
     async with running_bot(database) as h:
         await submit_and_wait(h)

@@ -157,9 +157,14 @@ class ReviewService:
             notice = Notice("posting_failed", profile.system_name, None, roadmap_id, exc.reason)
             await self._notify(notify_user, notice)
             return
-        if owner:  # before the roadmap is posted: its weekly nudges start in the owner's time zone
-            await self._remember_timezone(roadmap_id, owner)
-        generated = await self._generate(roadmap_id, user_id=notify_user, profile=profile)
+        # The owner's time zone is looked up while the roadmap is generated (the model needs no Slack round
+        # trip first); it is stored before publishing, which starts the weekly nudges in that zone.
+        zone_known = asyncio.ensure_future(self._remember_timezone(roadmap_id, owner)) if owner else None
+        try:
+            generated = await self._generate(roadmap_id, user_id=notify_user, profile=profile)
+        finally:
+            if zone_known is not None:
+                await zone_known
         if generated is not None:
             version_id, content = generated
             await self.publish(version_id, user_id=notify_user, content=content, profile=profile)
@@ -191,15 +196,16 @@ class ReviewService:
             version_id = version.id
             channel_id, thread_ts, owner = roadmap.channel_id, roadmap.thread_ts, roadmap.owner_user_id
             team_id = await self._team_of(repos, roadmap_id)
-        sink = None
+        # The progress message opens alongside the model call rather than before it.
+        opening: asyncio.Future[ProgressSink | None] | None = None
         if self._engine.streams_progress and channel_id and thread_ts:
-            sink = await self._open_progress(channel_id, thread_ts, owner or user_id, team_id)
+            opening = asyncio.ensure_future(self._open_progress(channel_id, thread_ts, owner or user_id, team_id))
         try:
-            result = await self._generate_with_fallback(profile, sink)
+            result = await self._generate_with_fallback(profile, opening)
         except Exception as exc:
             log.exception("roadmap generation failed for roadmap %s version %s", roadmap_id, version_id)
             reason = f"{type(exc).__name__}: {exc}"[:500]
-            await self._finish_progress(sink, f"Generation failed: {reason}")
+            await self._finish_progress(opening, f"Generation failed: {reason}")
             async with self._db.unit_of_work() as repos:
                 await repos.roadmaps.fail_version(version_id, reason)
             if channel_id and thread_ts:
@@ -212,7 +218,7 @@ class ReviewService:
             )
             return None
         await self._finish_progress(
-            sink,
+            opening,
             result.fallback_reason or f"Done: {sum(1 for _ in result.roadmap.items())} items; the roadmap follows.",
         )
         usage = result.usage
@@ -229,15 +235,21 @@ class ReviewService:
             )
         return version_id, result.roadmap
 
-    async def _generate_with_fallback(self, profile: SystemProfile, sink: ProgressSink | None) -> EngineResult:
-        if sink is None:
+    async def _generate_with_fallback(
+        self, profile: SystemProfile, opening: asyncio.Future[ProgressSink | None] | None
+    ) -> EngineResult:
+        if opening is None:
             return await generate_with_fallback(self._engine, self._fallback, profile)
         broken = False
 
         async def progress(text: str) -> None:
-            """Progress is a courtesy: a failing progress message must never fail the generation."""
+            """Progress is a courtesy: a failing progress message must never fail the generation, and an
+            update that comes before the message is open is skipped (the next one, or the finish, says more)."""
             nonlocal broken
-            if broken:
+            if broken or not opening.done() or opening.cancelled() or opening.exception() is not None:
+                return
+            sink = opening.result()
+            if sink is None:
                 return
             try:
                 await sink.append(text)
@@ -267,7 +279,10 @@ class ReviewService:
             log.warning("no live progress in %s: %s", channel_id, exc)
             return None
 
-    async def _finish_progress(self, sink: ProgressSink | None, text: str) -> None:
+    async def _finish_progress(self, opening: asyncio.Future[ProgressSink | None] | None, text: str) -> None:
+        if opening is None:
+            return
+        sink = await opening
         if sink is None:
             return
         try:

@@ -12,8 +12,11 @@ from storage.types import utcnow
 class MessageRefRepository(Repository):
     async def record(
         self, version_id: int, kind: str, channel_id: str, ts: str, *, stage: int = 0, part: int = 0
-    ) -> MessageRef:
-        """Upsert on (version, kind, stage, part): a re-posted message replaces the old ts."""
+    ) -> None:
+        """Upsert on (version, kind, stage, part): a re-posted message replaces the old ts.
+
+        A plain statement, no ORM round trip: it runs once per message posted, in its own transaction.
+        """
         insert = self._insert(MessageRef).values(
             version_id=version_id, kind=kind, stage=stage, part=part, channel_id=channel_id, ts=ts, created_at=utcnow()
         )
@@ -24,10 +27,8 @@ class MessageRefRepository(Repository):
                 "ts": insert.excluded.ts,
                 "created_at": insert.excluded.created_at,
             },
-        ).returning(MessageRef)
-        ref: MessageRef | None = await self._session.scalar(upsert, execution_options={"populate_existing": True})
-        assert ref is not None  # DO UPDATE always returns the row
-        return ref
+        )
+        await self._session.execute(upsert)
 
     async def list(self, version_id: int, kind: str | None = None) -> Sequence[MessageRef]:
         query = select(MessageRef).where(MessageRef.version_id == version_id)
