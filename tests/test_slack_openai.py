@@ -67,6 +67,28 @@ async def test_ai_roadmap_streams_progress_then_posts_with_accounting(
 
 
 @SQLITE
+async def test_the_model_is_asked_while_slack_is_still_answering(database: Database, openai_fake: FakeOpenAI) -> None:
+    """Neither the owner's time zone nor the progress message holds up the model call; both still land."""
+    async with running_bot(database, engine=engine(openai_fake)) as h:
+        h.fake.delay("chat.startStream", 1.0)
+        h.fake.delay("users.info", 1.0)
+        await h.submit(load_profile(EXAMPLES / "saas-api.yaml"))
+        await h.idle()
+        asked = openai_fake.requests()[0].at
+        assert asked < h.fake.last("chat.startStream").at + 1.0
+        assert asked < h.fake.last("users.info").at + 1.0
+        progress = next(m for m in h.thread() if "Writing the roadmap with AI" in m.get("text", ""))
+        assert "the roadmap follows" in progress["text"]
+        assert len(item_messages(h.thread())) >= 3
+        async with database.unit_of_work() as repos:
+            roadmap = await repos.roadmaps.get(1)
+            assert roadmap is not None and roadmap.owner_tz == "Asia/Seoul"
+            schedule = await repos.nudges.get_schedule(1)
+            assert schedule is not None and schedule.timezone == "Asia/Seoul"  # the zone was stored first
+        h.fake.assert_clean()
+
+
+@SQLITE
 async def test_without_streaming_the_progress_message_is_updated(database: Database, openai_fake: FakeOpenAI) -> None:
     async with running_bot(database, engine=engine(openai_fake)) as h:
         h.fake.fail_next("chat.startStream", "not_allowed_token_type")
