@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import multiprocessing
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,33 +27,12 @@ import aiohttp
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.bot_process import free_port, wait_healthy  # noqa: E402
 from tests.fakes import slack_requests as sr  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def wait_healthy(url: str, process: subprocess.Popen[bytes], limit: float = 30) -> None:
-    deadline = time.monotonic() + limit
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise SystemExit(f"the bot exited with {process.returncode}")
-            try:
-                async with session.get(url) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise SystemExit("the bot did not become healthy")
 
 
 async def fire(url: str, response_url: str, count: int, concurrency: int, tag: str) -> tuple[list[float], list[str]]:

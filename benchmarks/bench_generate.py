@@ -31,6 +31,7 @@ import aiohttp
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.bot_process import free_port, wait_healthy  # noqa: E402
 from bot.roadmap.profile_io import load_profile  # noqa: E402
 from bot.roadmap.rules import generate_rules_roadmap  # noqa: E402
 from bot.slack import modal  # noqa: E402
@@ -72,29 +73,6 @@ async def poll(condition: Callable[[], bool], interval: float = 0.05) -> None:
         if condition():
             return
         await asyncio.sleep(interval)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(150):
-            if process.poll() is not None:
-                raise SystemExit(f"the bot exited with {process.returncode}")
-            try:
-                async with session.get(url) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise SystemExit("the bot did not become healthy")
 
 
 def submission(n: int) -> sr.Body:

@@ -8,7 +8,6 @@ import json
 import sys
 from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +113,7 @@ async def _review(
     if not save:
         return await generate_with_fallback(engine, fallback, profile, progress), None
     from bot.database import open_database
+    from bot.services.reviews import store_result
 
     database = await open_database(settings)
     try:
@@ -122,18 +122,8 @@ async def _review(
             roadmap = await repos.roadmaps.create(review.id)
             version = await repos.roadmaps.start_version(roadmap.id, engine=engine.name)
         result = await generate_with_fallback(engine, fallback, profile, progress)
-        usage = result.usage
         async with database.unit_of_work() as repos:
-            await repos.roadmaps.complete_version(
-                version.id,
-                result.roadmap,
-                engine=result.engine,
-                model=result.model,
-                change_summary=result.fallback_reason,
-                prompt_tokens=usage.prompt_tokens if usage else None,
-                completion_tokens=usage.completion_tokens if usage else None,
-                cost_usd=Decimal(str(usage.cost_usd)) if usage and usage.cost_usd is not None else None,
-            )
+            await store_result(repos, version.id, result)
         return result, f"saved: review {review.id}, roadmap {roadmap.id}, version {version.version} in {database.url}"
     finally:
         await database.dispose()

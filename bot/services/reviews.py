@@ -221,18 +221,8 @@ class ReviewService:
             opening,
             result.fallback_reason or f"Done: {sum(1 for _ in result.roadmap.items())} items; the roadmap follows.",
         )
-        usage = result.usage
         async with self._db.unit_of_work() as repos:
-            await repos.roadmaps.complete_version(
-                version_id,
-                result.roadmap,
-                engine=result.engine,
-                model=result.model,
-                change_summary=result.fallback_reason,
-                prompt_tokens=usage.prompt_tokens if usage else None,
-                completion_tokens=usage.completion_tokens if usage else None,
-                cost_usd=Decimal(str(usage.cost_usd)) if usage and usage.cost_usd is not None else None,
-            )
+            await store_result(repos, version_id, result)
         return version_id, result.roadmap
 
     async def _generate_with_fallback(
@@ -506,6 +496,21 @@ class ReviewService:
             await self._publisher.notify(user_id, notice)
         except Exception:
             log.exception("could not tell %s about %s (roadmap %s)", user_id, notice.kind, notice.roadmap_id)
+
+
+async def store_result(repos: Repositories, version_id: int, result: EngineResult) -> None:
+    """A generated roadmap and what it cost, on its version row (a fallback's reason as the change note)."""
+    usage = result.usage
+    await repos.roadmaps.complete_version(
+        version_id,
+        result.roadmap,
+        engine=result.engine,
+        model=result.model,
+        change_summary=result.fallback_reason,
+        prompt_tokens=usage.prompt_tokens if usage else None,
+        completion_tokens=usage.completion_tokens if usage else None,
+        cost_usd=Decimal(str(usage.cost_usd)) if usage and usage.cost_usd is not None else None,
+    )
 
 
 async def _statuses(repos: Repositories, version_id: int) -> Mapping[str, ItemStatus]:

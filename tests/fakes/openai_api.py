@@ -37,7 +37,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -45,6 +44,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
+
+from tests.fakes._server import FakeServer
 
 if TYPE_CHECKING:
     import openai
@@ -697,7 +698,7 @@ def json_schema_of(request: RecordedRequest | Mapping[str, Any]) -> dict[str, An
 # ================================================================================================= the server
 
 
-class FakeOpenAI:
+class FakeOpenAI(FakeServer):
     """OpenAI's ``POST /v1/chat/completions`` on 127.0.0.1, with scripted answers and fault injection.
 
     Use as ``with FakeOpenAI() as fake:`` or ``async with FakeOpenAI() as fake:`` and give ``fake.base_url`` and
@@ -744,22 +745,13 @@ class FakeOpenAI:
         self.chunk_pause = chunk_pause
         self.check_answers = check_answers
         self.strict_extra_keywords = frozenset(strict_extra_keywords)
-        self.host = host
-
-        self.violations: list[str] = []
-        self._lock = threading.RLock()
-        self._changed = threading.Condition(self._lock)
-        self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        super().__init__(host)
         self._requests: list[RecordedRequest] = []
         self._queue: deque[AnswerSource] = deque()
         self._default: AnswerSource | None = None
         self._ids = itertools.count(1)
 
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._closing: asyncio.Event | None = None
-        self._port: int | None = None
-        self._start_error: BaseException | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -767,17 +759,6 @@ class FakeOpenAI:
     def contract_checked(self) -> bool:
         """Whether request bodies are validated against OpenAI's OpenAPI description (it was found)."""
         return self.spec is not None
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("FakeOpenAI is not running: use `with FakeOpenAI() as fake:` or call start()")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        """``http://127.0.0.1:PORT`` (no trailing slash)."""
-        return f"http://{self.host}:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -792,82 +773,24 @@ class FakeOpenAI:
         options.update(kwargs)
         return openai.AsyncOpenAI(**options)
 
-    def start(self) -> FakeOpenAI:
-        """Start the server thread and wait until it listens."""
-        if self._thread is not None:
-            return self
-        ready = threading.Event()
-        self._start_error = None
-        self._thread = threading.Thread(target=self._serve, args=(ready,), name="FakeOpenAI", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("FakeOpenAI did not start within 10 s")
-        if self._start_error is not None:
-            self._thread.join(1)
-            self._thread = None
-            raise RuntimeError("FakeOpenAI failed to start") from self._start_error
-        return self
+    def _app(self) -> web.Application:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post(CHAT_PATH, self._handle_chat)
+        app.router.add_route("*", "/{tail:.*}", self._handle_other)
+        return app
 
-    def stop(self) -> None:
-        """Stop the server: pending delays and hangs end at once, in-flight responses get a short grace period."""
-        thread, loop, closing = self._thread, self._loop, self._closing
-        if thread is None or loop is None:
-            return
-        with contextlib.suppress(RuntimeError):
-            if closing is not None:
-                loop.call_soon_threadsafe(closing.set)
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        self._thread = None
-        self._loop = None
-        self._port = None
+    def _runner(self, app: web.Application) -> web.AppRunner:
+        # handler_cancellation: a request whose client gave up (timeout) stops hanging here too.
+        return web.AppRunner(app, access_log=None, shutdown_timeout=self.shutdown_timeout, handler_cancellation=True)
 
-    def __enter__(self) -> FakeOpenAI:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> FakeOpenAI:
-        return await asyncio.to_thread(self.start)
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await asyncio.to_thread(self.stop)
-
-    def _serve(self, ready: threading.Event) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        self._loop = loop
+    def _started(self, loop: asyncio.AbstractEventLoop) -> None:
         self._closing = asyncio.Event()
-        runner: web.AppRunner | None = None
-        try:
-            app = web.Application(client_max_size=64 * 1024 * 1024)
-            app.router.add_post(CHAT_PATH, self._handle_chat)
-            app.router.add_route("*", "/{tail:.*}", self._handle_other)
-            # handler_cancellation: a request whose client gave up (timeout) stops hanging here too.
-            runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5, handler_cancellation=True)
-            loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, self.host, 0, backlog=1024)
-            loop.run_until_complete(site.start())
-            self._port = int(runner.addresses[0][1])
-        except BaseException as exc:
-            self._start_error = exc
-            ready.set()
-            if runner is not None:
-                loop.run_until_complete(runner.cleanup())
-            loop.close()
-            return
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(runner.cleanup())
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
+
+    def _stopping(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Pending delays and hangs end at once."""
+        closing = self._closing
+        if closing is not None:
+            loop.call_soon_threadsafe(closing.set)
 
     # ------------------------------------------------------------------ scripting answers
 
@@ -1002,11 +925,11 @@ class FakeOpenAI:
             listing = "\n".join(f"- {v}" for v in violations)
             raise AssertionError(f"{len(violations)} OpenAI API violation(s):\n{listing}")
 
-    def _timeout_message(self, count: int, timeout: float) -> str:
-        return (
-            f"waited {timeout}s for {count} request(s) to FakeOpenAI, saw {len(self._requests)};"
-            f" violations: {self.violations or 'none'}"
-        )
+    def _timeout_message(self, count: int) -> str:
+        return f"{count} request(s) to FakeOpenAI, saw {len(self._requests)}; violations: {self.violations or 'none'}"
+
+    def _requests_check(self, count: int) -> Callable[[], list[RecordedRequest] | None]:
+        return lambda: list(self._requests) if len(self._requests) >= count else None
 
     def wait_for_requests(self, count: int = 1, timeout: float = 5.0) -> list[RecordedRequest]:
         """Block until ``count`` requests were recorded; returns them. For sync code and threads.
@@ -1014,20 +937,9 @@ class FakeOpenAI:
         In an async test use ``await wait_for_requests_async(...)``: blocking the test's loop would also block the
         code that is supposed to send the requests.
         """
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            raise RuntimeError("wait_for_requests() would block the running event loop; use wait_for_requests_async()")
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while len(self._requests) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(self._timeout_message(count, timeout))
-                self._changed.wait(remaining)
-            return list(self._requests)
+        return self._wait(
+            self._requests_check(count), timeout, lambda: self._timeout_message(count), name="wait_for_requests"
+        )
 
     async def wait_for_requests_async(
         self,
@@ -1035,36 +947,12 @@ class FakeOpenAI:
         timeout: float = 5.0,  # noqa: ASYNC109 - same signature as wait_for_requests; the deadline is ours
     ) -> list[RecordedRequest]:
         """Await until ``count`` requests were recorded; returns them (woken per request, no polling)."""
-        loop = asyncio.get_running_loop()
-        event = asyncio.Event()
-        waiter = (loop, event)
-        deadline = loop.time() + timeout
-        with self._lock:
-            self._async_waiters.append(waiter)
-        try:
-            while True:
-                event.clear()
-                with self._lock:
-                    if len(self._requests) >= count:
-                        return list(self._requests)
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    with self._lock:
-                        raise AssertionError(self._timeout_message(count, timeout))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), remaining)
-        finally:
-            with self._lock:
-                self._async_waiters.remove(waiter)
+        return await self._wait_async(self._requests_check(count), timeout, lambda: self._timeout_message(count))
 
     def _record(self, request: RecordedRequest) -> None:
         with self._changed:
             self._requests.append(request)
-            self._changed.notify_all()
-            waiters = list(self._async_waiters)
-        for loop, event in waiters:
-            with contextlib.suppress(RuntimeError):  # the waiter's loop is closed
-                loop.call_soon_threadsafe(event.set)
+        self._notify()
 
     # ------------------------------------------------------------------ request checks
 

@@ -27,7 +27,6 @@ import itertools
 import json
 import math
 import secrets
-import threading
 import time
 import uuid
 from collections import deque
@@ -35,13 +34,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from tests.fakes._server import FakeServer
 from tests.fakes.blockkit import (
     MARKDOWN_TEXT_MAX,
     MESSAGE_MAX_BLOCKS,
@@ -230,7 +229,7 @@ def _ts_key(ts: str) -> tuple[int, int]:
         return (0, 0)
 
 
-class FakeSlack:
+class FakeSlack(FakeServer):
     """Slack's Web API on 127.0.0.1, with a small world (channels, users, messages, views) and fault injection.
 
     Use as ``with FakeSlack() as fake:`` or ``async with FakeSlack() as fake:`` and give ``fake.base_url`` to
@@ -286,12 +285,7 @@ class FakeSlack:
         self.bot_name = bot_name
         self.enforce_fresh_trigger_ids = enforce_fresh_trigger_ids
         self.trigger_ttl = trigger_ttl
-        self.host = host
-
-        self.violations: list[str] = []
-        self._lock = threading.RLock()
-        self._changed = threading.Condition(self._lock)
-        self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        super().__init__(host)
         self._calls: list[RecordedCall] = []
         self._pending: dict[str, int] = {}  # method -> calls received and not answered yet
 
@@ -312,11 +306,6 @@ class FakeSlack:
         self._pacing: tuple[float, int] | None = None
         self._buckets: dict[str, tuple[float, float]] = {}
         self._post_times: dict[str, list[float]] = {}
-
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._port: int | None = None
-        self._start_error: BaseException | None = None
 
         self._socket_tickets: set[str] = set()
         self._sockets: dict[str, _Socket] = {}
@@ -354,93 +343,17 @@ class FakeSlack:
         return self.spec is not None
 
     @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("FakeSlack is not running: use `with FakeSlack() as fake:` or call start()")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        """``http://127.0.0.1:PORT`` (no trailing slash)."""
-        return f"http://{self.host}:{self.port}"
-
-    @property
     def base_url(self) -> str:
         """Web API base for ``AsyncWebClient(base_url=...)``: ``http://127.0.0.1:PORT/api/``."""
         return f"{self.url}/api/"
 
-    def start(self) -> FakeSlack:
-        """Start the server thread and wait until it listens."""
-        if self._thread is not None:
-            return self
-        ready = threading.Event()
-        self._start_error = None
-        self._thread = threading.Thread(target=self._serve, args=(ready,), name="FakeSlack", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("FakeSlack did not start within 10 s")
-        if self._start_error is not None:
-            self._thread.join(1)
-            self._thread = None
-            raise RuntimeError("FakeSlack failed to start") from self._start_error
-        return self
-
-    def stop(self) -> None:
-        """Stop the server and its thread (in-flight requests get a short grace period)."""
-        thread, loop = self._thread, self._loop
-        if thread is None or loop is None:
-            return
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        self._thread = None
-        self._loop = None
-        self._port = None
-
-    def __enter__(self) -> FakeSlack:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None):
-        self.stop()
-
-    async def __aenter__(self) -> FakeSlack:
-        return await asyncio.to_thread(self.start)
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await asyncio.to_thread(self.stop)
-
-    def _serve(self, ready: threading.Event) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        self._loop = loop
-        runner: web.AppRunner | None = None
-        try:
-            app = web.Application(client_max_size=8 * 1024 * 1024)
-            app.router.add_route("*", "/api/{method}", self._handle_api)
-            app.router.add_post("/response/{key}", self._handle_response_url)
-            app.router.add_get("/socket-mode/{ticket}", self._handle_socket)
-            app.on_shutdown.append(self._close_sockets)
-            runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-            loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, self.host, 0)
-            loop.run_until_complete(site.start())
-            self._port = int(runner.addresses[0][1])
-        except BaseException as exc:
-            self._start_error = exc
-            ready.set()
-            if runner is not None:
-                loop.run_until_complete(runner.cleanup())
-            loop.close()
-            return
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(runner.cleanup())
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
+    def _app(self) -> web.Application:
+        app = web.Application(client_max_size=8 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/response/{key}", self._handle_response_url)
+        app.router.add_get("/socket-mode/{ticket}", self._handle_socket)
+        app.on_shutdown.append(self._close_sockets)
+        return app
 
     # ------------------------------------------------------------------ world model
 
@@ -642,10 +555,10 @@ class FakeSlack:
     def _matching(self, method: str, ok_only: bool) -> list[RecordedCall]:
         return [c for c in self._calls if c.method == method and (c.ok or not ok_only)]
 
-    def _timeout_message(self, method: str, count: int, found: int, timeout: float) -> str:
+    def _timeout_message(self, method: str, count: int, found: int) -> str:
         called = sorted({c.method for c in self._calls})
         return (
-            f"waited {timeout}s for {count} {method} call(s), saw {found}; calls so far: {called or 'none'};"
+            f"{count} {method} call(s), saw {found}; calls so far: {called or 'none'};"
             f" violations: {self.violations or 'none'}"
         )
 
@@ -657,22 +570,8 @@ class FakeSlack:
         In an async test use ``await wait_for_calls_async(...)``: blocking the test's loop would also block the
         app's background work that is supposed to make the calls.
         """
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            raise RuntimeError("wait_for_calls() would block the running event loop; use wait_for_calls_async()")
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                found = self._matching(method, ok_only)
-                if len(found) >= count:
-                    return found
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(self._timeout_message(method, count, len(found), timeout))
-                self._changed.wait(remaining)
+        check, explain = self._calls_check(method, count, ok_only)
+        return self._wait(check, timeout, explain, name="wait_for_calls")
 
     async def wait_for_calls_async(
         self,
@@ -683,28 +582,20 @@ class FakeSlack:
         ok_only: bool = False,
     ) -> list[RecordedCall]:
         """Await until ``count`` calls of ``method`` were recorded; returns them (woken per call, no polling)."""
-        loop = asyncio.get_running_loop()
-        event = asyncio.Event()
-        waiter = (loop, event)
-        deadline = loop.time() + timeout
-        with self._lock:
-            self._async_waiters.append(waiter)
-        try:
-            while True:
-                event.clear()
-                with self._lock:
-                    found = self._matching(method, ok_only)
-                    if len(found) >= count:
-                        return found
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    with self._lock:
-                        raise AssertionError(self._timeout_message(method, count, len(found), timeout))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), remaining)
-        finally:
-            with self._lock:
-                self._async_waiters.remove(waiter)
+        check, explain = self._calls_check(method, count, ok_only)
+        return await self._wait_async(check, timeout, explain)
+
+    def _calls_check(
+        self, method: str, count: int, ok_only: bool
+    ) -> tuple[Callable[[], list[RecordedCall] | None], Callable[[], str]]:
+        def check() -> list[RecordedCall] | None:
+            found = self._matching(method, ok_only)
+            return found if len(found) >= count else None
+
+        def explain() -> str:
+            return self._timeout_message(method, count, len(self._matching(method, ok_only)))
+
+        return check, explain
 
     async def wait_until(
         self,
@@ -725,40 +616,6 @@ class FakeSlack:
         with self._changed:
             self._calls.append(call)
         self._notify()
-
-    def _notify(self) -> None:
-        """Wake every waiter (sync and async) to re-check its condition."""
-        with self._changed:
-            self._changed.notify_all()
-            waiters = list(self._async_waiters)
-        for loop, event in waiters:
-            with contextlib.suppress(RuntimeError):  # the waiter's loop is closed
-                loop.call_soon_threadsafe(event.set)
-
-    async def _wait_async(self, check: Callable[[], _T | None], limit: float, explain: Callable[[], str]) -> _T:
-        """Await until ``check()`` (called under the lock) returns something other than None; woken by _notify."""
-        loop = asyncio.get_running_loop()
-        event = asyncio.Event()
-        waiter = (loop, event)
-        deadline = loop.time() + limit
-        with self._lock:
-            self._async_waiters.append(waiter)
-        try:
-            while True:
-                event.clear()
-                with self._lock:
-                    found = check()
-                    if found is not None:
-                        return found
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    with self._lock:
-                        raise AssertionError(f"waited {limit}s for {explain()}")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), remaining)
-        finally:
-            with self._lock:
-                self._async_waiters.remove(waiter)
 
     # ------------------------------------------------------------------ HTTP
 
