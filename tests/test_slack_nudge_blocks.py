@@ -27,6 +27,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.modal import nudge_settings_errors, nudge_settings_view, read_nudge_settings
 from tests.builders import sample_profile
+from tests.fakes import slack_requests as sr
 from tests.test_slack_blocks import _walk, check_message, check_view, section_texts
 
 VERSION_ID = 4_000_000_123
@@ -261,28 +262,6 @@ def test_completion_message() -> None:
 # --- settings modal ---------------------------------------------------------------------------------------------
 
 
-def _simulate_state(view: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """What Slack sends in view.state.values when the modal is submitted as it was opened."""
-    values: dict[str, dict[str, Any]] = {}
-    for block in view["blocks"]:
-        if block["type"] != "input":
-            continue
-        element = block["element"]
-        kind = element["type"]
-        if kind == "static_select":
-            state: dict[str, Any] = {"type": kind, "selected_option": element.get("initial_option")}
-        elif kind == "timepicker":
-            state = {"type": kind, "selected_time": element.get("initial_time")}
-        elif kind == "plain_text_input":
-            state = {"type": kind, "value": element.get("initial_value")}
-        elif kind == "checkboxes":
-            state = {"type": kind, "selected_options": element.get("initial_options", [])}
-        else:
-            raise AssertionError(f"unexpected element {kind}")
-        values[block["block_id"]] = {element["action_id"]: state}
-    return values
-
-
 def _settings_view(**overrides: Any) -> dict[str, Any]:
     arguments: dict[str, Any] = {
         "roadmap_id": ROADMAP_ID,
@@ -327,7 +306,7 @@ def test_settings_modal_shape() -> None:
 )
 def test_settings_modal_round_trip(weekday: int, local_time: str, timezone: str, paused: bool) -> None:
     data = _settings_view(weekday=weekday, local_time=local_time, timezone=timezone, paused=paused)
-    assert read_nudge_settings(_simulate_state(data)) == {
+    assert read_nudge_settings(sr.state_from_view(data)) == {
         "weekday": weekday,
         "local_time": local_time,
         "timezone": timezone,
@@ -340,7 +319,7 @@ def test_settings_modal_with_values_slack_would_reject() -> None:
     inputs = {b["block_id"]: b["element"] for b in data["blocks"] if b["type"] == "input"}
     assert "initial_option" not in inputs[ids.N_WEEKDAY]
     assert "initial_time" not in inputs[ids.N_TIME] and "initial_value" not in inputs[ids.N_TIMEZONE]
-    assert read_nudge_settings(_simulate_state(data)) == {
+    assert read_nudge_settings(sr.state_from_view(data)) == {
         "weekday": None,
         "local_time": None,
         "timezone": None,
@@ -351,7 +330,7 @@ def test_settings_modal_with_values_slack_would_reject() -> None:
 
 
 def test_read_nudge_settings_edited_and_missing() -> None:
-    values = _simulate_state(_settings_view(paused=True))
+    values = sr.state_from_view(_settings_view(paused=True))
     values[ids.N_WEEKDAY][ids.QUESTION_ACTION]["selected_option"] = {
         "text": {"type": "plain_text", "text": "Friday"},
         "value": "4",

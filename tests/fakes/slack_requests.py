@@ -298,6 +298,10 @@ def state_from_view(view: Mapping[str, Any], *, channel: str | None = "C123") ->
             state = {"type": kind, "selected_option": element.get("initial_option")}
         elif kind == "conversations_select":
             state = {"type": kind, "selected_conversation": element.get("initial_conversation", channel)}
+        elif kind == "timepicker":
+            state = {"type": kind, "selected_time": element.get("initial_time")}
+        elif kind == "checkboxes":
+            state = {"type": kind, "selected_options": element.get("initial_options", [])}
         else:
             raise AssertionError(f"unexpected element {kind}")
         values[block["block_id"]] = {element["action_id"]: state}
