@@ -10,23 +10,28 @@ fake OpenAI server and SLACK_API_URL at the fake Slack Web API (both from tests/
 - the bot process's peak memory and the growth per in-flight review.
 
 Run from the repository root: python benchmarks/bench_generate.py [--reviews 100] [--delay 3]
+[--database sqlite|postgresql] (postgresql: a scratch database on the server SCALE_REVIEW_TEST_POSTGRES_URL names).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import secrets
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import aiohttp
+import asyncpg
+from sqlalchemy import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -61,18 +66,41 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def count_ready(db_path: str) -> int:
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5) as connection:
-        row = connection.execute("SELECT count(*) FROM roadmap_versions WHERE status = 'ready'").fetchone()
-    return int(row[0])
+READY = "SELECT count(*) FROM roadmap_versions WHERE status = 'ready'"
 
 
-async def poll(condition: Callable[[], bool], interval: float = 0.05) -> None:
+class ReadyCounter:
+    """Counts the bot's stored roadmap versions from outside its process, without forking a client per look."""
+
+    def __init__(self, database_url: str) -> None:
+        self._url = database_url
+        self._pg: asyncpg.Connection | None = None
+
+    async def __call__(self) -> int:
+        if self._url.startswith("sqlite"):
+            path = self._url.split("///", 1)[1]
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as connection:
+                return int(connection.execute(READY).fetchone()[0])
+        if self._pg is None:
+            self._pg = await asyncpg.connect(self._url)
+        return int(await self._pg.fetchval(READY))
+
+    async def close(self) -> None:
+        if self._pg is not None:
+            await self._pg.close()
+
+
+async def poll(condition: Callable[[], Awaitable[bool] | bool], interval: float = 0.05) -> None:
     """Wait for another process's progress (its database, the fakes' records) by looking again and again."""
     while True:
-        if condition():
+        done = condition()
+        if done if isinstance(done, bool) else await done:
             return
         await asyncio.sleep(interval)
+
+
+async def at_least(ready: ReadyCounter, count: int) -> bool:
+    return await ready() >= count
 
 
 def submission(n: int) -> sr.Body:
@@ -102,14 +130,14 @@ async def measure(
     args: argparse.Namespace,
     slack: FakeSlack,
     ai: FakeOpenAI,
-    db_path: str,
+    ready: ReadyCounter,
     port: int,
     process: subprocess.Popen[bytes],
 ):  # type: ignore[no-untyped-def]
     await wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
     url = f"http://127.0.0.1:{port}/slack/events"
     await submit_all(url, [submission(10_000)])  # warm-up review: imports, first auth.test, pools
-    await poll(lambda: count_ready(db_path) >= 1)
+    await poll(lambda: at_least(ready, 1))
     await asyncio.sleep(3)
     before = memory_kib(process.pid)
     bodies = [submission(n) for n in range(args.reviews)]
@@ -118,7 +146,7 @@ async def measure(
     started = time.perf_counter()
     started_monotonic = time.monotonic()
     acks = await submit_all(url, bodies)
-    await poll(lambda: count_ready(db_path) >= args.reviews + 1, 0.02)
+    await poll(lambda: at_least(ready, args.reviews + 1), 0.02)
     generated = time.perf_counter() - started
     arrivals = sorted(r.at - started_monotonic for r in ai.requests() if r.at >= started_monotonic)
     print(
@@ -130,13 +158,42 @@ async def measure(
     posted = time.perf_counter() - started
     after = memory_kib(process.pid)
     cpu_posted = cpu_seconds(process.pid) - cpu_before
+    await ready.close()
     return acks, generated, posted, before, after, cpu_generated, cpu_posted
+
+
+@contextlib.contextmanager
+def bench_database(kind: str, folder: str) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{folder}/bench.db"
+        return
+    admin = os.environ.get("SCALE_REVIEW_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name = f"scale_review_bench_{secrets.token_hex(4)}"
+
+    async def admin_sql(sql: str) -> None:
+        connection = await asyncpg.connect(admin)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reviews", type=int, default=100)
     parser.add_argument("--delay", type=float, default=3.0, help="seconds before the fake model answers")
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="postgresql: a scratch database on SCALE_REVIEW_TEST_POSTGRES_URL's server, dropped afterwards",
+    )
     args = parser.parse_args()
     slack = FakeSlack(token=TOKEN).start()
     for n in [*range(args.reviews), 10_000]:
@@ -146,8 +203,7 @@ def main() -> None:
     ai = FakeOpenAI(api_key="sk-bench", chunk_size=256).start()
     ai.set_default(Answer.content(draft, delay=args.delay, usage=(14_000, 4_000)))
     port = free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        db_path = f"{folder}/bench.db"
+    with tempfile.TemporaryDirectory() as folder, bench_database(args.database, folder) as database_url:
         env = {
             **os.environ,
             "SLACK_BOT_TOKEN": TOKEN,
@@ -155,15 +211,18 @@ def main() -> None:
             "SLACK_API_URL": slack.base_url,
             "OPENAI_API_KEY": "sk-bench",
             "OPENAI_BASE_URL": ai.base_url,
-            "DATABASE_URL": f"sqlite:///{db_path}",
+            "DATABASE_URL": database_url,
             "PORT": str(port),
             "LOG_LEVEL": "WARNING",
         }
         env.pop("SLACK_APP_TOKEN", None)
+        if not database_url.startswith("sqlite"):  # only SQLite is migrated on start
+            subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], env=env, cwd=REPO, check=True)
         process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=REPO)
+        ready = ReadyCounter(database_url)
         try:
             acks, generated, posted, before, after, cpu_generated, cpu_posted = asyncio.run(
-                measure(args, slack, ai, db_path, port, process)
+                measure(args, slack, ai, ready, port, process)
             )
         finally:
             process.terminate()

@@ -3,6 +3,7 @@
 Storage knows plain ids and timestamps (Slack channel ids, message ts strings), never Slack payloads.
 """
 
+from storage.batching import GroupCommit
 from storage.db import Database, normalise_url
 from storage.models import (
     Base,
@@ -17,16 +18,18 @@ from storage.models import (
     RoadmapVersion,
     Workspace,
 )
-from storage.repositories import Repositories, RoadmapSummary, StatusChange
+from storage.repositories import PostedMessage, Repositories, RoadmapSummary, StatusChange, StoredVersion
 from storage.types import UTCDateTime
 
 __all__ = [
     "Base",
     "Database",
+    "GroupCommit",
     "ItemStatusEvent",
     "MessageRef",
     "NudgeLog",
     "NudgeSchedule",
+    "PostedMessage",
     "ProcessedEvent",
     "Repositories",
     "Review",
@@ -35,6 +38,7 @@ __all__ = [
     "RoadmapSummary",
     "RoadmapVersion",
     "StatusChange",
+    "StoredVersion",
     "UTCDateTime",
     "Workspace",
     "normalise_url",

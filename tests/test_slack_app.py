@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -246,7 +247,46 @@ async def test_bot_not_in_the_chosen_channel_is_a_field_error(database: Database
         async with database.unit_of_work() as repos:  # the answers are kept all the same
             review = await repos.reviews.latest_for_user(1, sr.USER_ID)
             assert review is not None and review.channel_id == OUTSIDE
+        await h.idle()
+        async with database.unit_of_work() as repos:  # ...but that submission is never generated, now or later
+            version = await repos.roadmaps.latest_version(1, ready_only=False)
+            assert version is not None and version.status == "failed" and version.error == "not started: not_in_channel"
+        assert await h.bot.services.reviews.resume_interrupted(now=datetime.now(UTC) + timedelta(hours=1)) == 0
+        assert h.fake.ephemerals(OUTSIDE) == [] and h.fake.calls("chat.postEphemeral") == []  # told in the modal only
         h.fake.assert_clean()
+
+
+@SQLITE
+async def test_a_parent_post_failing_in_the_modal_is_posted_again_by_the_run(database: Database) -> None:
+    async with running_bot(database) as h:
+        h.fake.fail_next("chat.postMessage", "internal_error")
+        status, body = await h.submit(profile())
+        assert status == 200 and body in ("", "{}"), body
+        await h.idle()
+        assert len(stage_messages(h.thread())) >= 3
+        parents = [m for m in h.fake.messages(sr.CHANNEL_ID) if m.get("thread_ts", m["ts"]) == m["ts"]]
+        assert len(parents) == 1
+
+
+@SQLITE
+async def test_a_crash_right_after_submitting_is_resumed_at_the_next_start(database: Database) -> None:
+    """The first version is stored with the answers, so a bot killed before generating still has it to resume."""
+    fake = FakeSlack(token="xoxb-test-token").start()
+    try:
+        async with running_bot(database, fake=fake) as h:
+            submission = await h.bot.services.reviews.submit(fake.team_id, sr.USER_ID, sr.CHANNEL_ID, profile())
+        async with running_bot(database, fake=fake) as h2:
+            reviews = h2.bot.services.reviews
+            assert await reviews.resume_interrupted() == 0  # it could still be generating elsewhere
+            assert await reviews.resume_interrupted(now=datetime.now(UTC) + timedelta(minutes=16)) == 1
+            await h2.idle()
+            assert len(stage_messages(h2.thread())) >= 3
+        async with database.unit_of_work() as repos:
+            version = await repos.roadmaps.latest_version(submission.roadmap_id)
+            assert version is not None and version.version == 2 and version.status == "ready"
+        fake.assert_clean()
+    finally:
+        fake.stop()
 
 
 @SQLITE

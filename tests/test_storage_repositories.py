@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from bot.roadmap.schema import ItemStatus
-from storage import Database, ItemStatusEvent, Repositories, Roadmap, RoadmapVersion
+from storage import Database, ItemStatusEvent, PostedMessage, Repositories, Roadmap, RoadmapVersion
 from tests.builders import DEFAULT_ITEMS, sample_profile, sample_roadmap
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -28,7 +28,7 @@ async def _ready_version(
     repos: Repositories, roadmap_id: int, items: Sequence[tuple[str, str | None, str]] = DEFAULT_ITEMS
 ) -> RoadmapVersion:
     version = await repos.roadmaps.start_version(roadmap_id, engine="rules")
-    return await repos.roadmaps.complete_version(version.id, sample_roadmap(items))
+    return (await repos.roadmaps.complete_version(version.id, sample_roadmap(items))).version
 
 
 # --- workspaces and reviews ------------------------------------------------------------------------------------
@@ -201,10 +201,13 @@ async def test_complete_version_carries_status_and_owner_over_by_pattern_then_ke
             ("3.1", "cell-architecture", "Split into cells"),
             ("3.2", None, "Quarterly capacity review"),  # no pattern: carried by key
         )
-        v3 = await _ready_version(repos, roadmap.id, revised_items)
+        started = await repos.roadmaps.start_version(roadmap.id, engine="rules")
+        stored = await repos.roadmaps.complete_version(started.id, sample_roadmap(revised_items))
+        v3 = stored.version
     assert v3.version == 3
     async with database.unit_of_work() as repos:
         items = {item.item_key: item for item in await repos.items.list(v3.id)}
+    assert stored.statuses == {key: item.status for key, item in items.items()}  # what publishing is handed
     assert items["1.1"].status == ItemStatus.IN_PROGRESS and items["1.1"].owner_user_id == "U2"
     assert items["1.1"].status_changed_by == "U2" and items["1.1"].status_changed_at is not None
     assert items["1.2"].status == ItemStatus.DONE and items["1.2"].status_changed_by == "U1"
@@ -338,6 +341,35 @@ async def test_message_refs_upsert_list_find_and_delete(database: Database) -> N
         assert [m.ts for m in await repos.messages.list(version.id, "stage")] == ["200.0", "200.1", "200.2", "300.0"]
         assert await repos.messages.delete_stage_parts(version.id, 2, from_part=1) == 2
         assert [m.ts for m in await repos.messages.list(version.id, "stage")] == ["200.0", "300.0"]
+
+
+async def test_message_refs_recorded_many_in_one_statement_later_part_wins(database: Database) -> None:
+    async with database.unit_of_work() as repos:
+        version = await _ready_version(repos, (await _roadmap(repos)).id)
+        await repos.messages.record(version.id, "summary", "C1", "100.1")
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with database.unit_of_work() as repos:
+            await repos.messages.record_many(
+                [
+                    PostedMessage(version.id, "summary", "C1", "100.2"),  # replaces the stored ts
+                    PostedMessage(version.id, "stage", "C1", "200.0", stage=1),
+                    PostedMessage(version.id, "stage", "C1", "200.1", stage=1),  # same part again: this one counts
+                    PostedMessage(version.id, "stage", "C1", "201.0", stage=1, part=1),
+                ]
+            )
+            await repos.messages.record_many([])
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+    assert len([s for s in statements if s.lstrip().upper().startswith("INSERT")]) == 1
+    async with database.unit_of_work(readonly=True) as repos:
+        stored = [(m.kind, m.stage, m.part, m.ts) for m in await repos.messages.list(version.id)]
+    assert stored == [("summary", 0, 0, "100.2"), ("stage", 1, 0, "200.1"), ("stage", 1, 1, "201.0")]
 
 
 # --- nudges ----------------------------------------------------------------------------------------------------

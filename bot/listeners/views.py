@@ -56,7 +56,7 @@ def register(app: AsyncApp, services: Services) -> None:
         user_id = body["user"]["id"]
         team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id")
         submission = await services.reviews.submit(team_id, user_id, channel_id, profile)
-        opening = asyncio.ensure_future(services.reviews.open_thread(submission.roadmap_id))
+        opening = asyncio.ensure_future(services.reviews.post_parent(submission))
         opening.add_done_callback(_observed)  # a late failure is handled by the background run
         try:
             budget = min(THREAD_BUDGET_S, ACK_BY_S - (time.monotonic() - started))
@@ -64,13 +64,14 @@ def register(app: AsyncApp, services: Services) -> None:
         except ChannelUnavailable as exc:
             message = _CHANNEL_HELP[exc.reason].format(channel=channel_id)
             await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: message})
+            services.tasks.spawn(services.reviews.abandon(submission, exc.reason), name="abandon")
             return
         except (TimeoutError, PublishFailed) as exc:
             log.info(
                 "thread for roadmap %s not open yet (%s); continuing in the background", submission.roadmap_id, exc
             )
         await ack()
-        services.reviews.start(submission.roadmap_id, user_id=user_id)
+        services.reviews.start_submitted(submission, opening)
 
 
 def register_nudge_settings(app: AsyncApp, services: Services) -> None:

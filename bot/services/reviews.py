@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -21,7 +21,8 @@ from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.nudges import NudgeService, stage_progress
 from bot.services.ports import MessageKey, Notice, ParentInfo, ProgressSink, Publisher, RoadmapListing
 from bot.services.tasks import BackgroundTasks
-from storage import Database, Repositories
+from storage import Database, GroupCommit, PostedMessage, Repositories, StoredVersion
+from storage import Roadmap as StoredRoadmap
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,15 @@ LIST_LIMIT = 20
 
 @dataclass(frozen=True)
 class Submission:
+    """Stored answers with their roadmap and its first version (started, so a crash leaves it to resume)."""
+
     review_id: int
     roadmap_id: int
+    version_id: int
+    team_id: str | None
+    user_id: str
+    channel_id: str
+    profile: SystemProfile
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,39 @@ class PreviousAnswers:
 class ThreadOpened:
     channel_id: str
     ts: str
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What one generation run knows about its roadmap: read once, or handed over by the submission."""
+
+    roadmap_id: int
+    profile: SystemProfile
+    owner: str | None
+    channel_id: str | None
+    team_id: str | None
+    thread_ts: str | None = None
+    owner_tz: str | None = None
+    version_id: int | None = None  # a version already started for this run
+
+
+@dataclass(frozen=True)
+class _Publication:
+    """Everything posting a version needs; read from the database, or known already right after generating."""
+
+    version_id: int
+    number: int
+    roadmap_id: int
+    channel_id: str | None
+    thread_ts: str | None
+    owner: str
+    owner_tz: str | None
+    content: Roadmap
+    profile: SystemProfile
+    statuses: Mapping[str, ItemStatus]
+    existing: dict[MessageKey, str]
+    change_note: str | None
+    usage_note: str | None
 
 
 class ReviewService:
@@ -66,6 +107,8 @@ class ReviewService:
         self._publisher = publisher
         self._tasks = tasks
         self._thread_locks: dict[int, asyncio.Lock] = {}
+        # Each posted message is stored before the next is posted; concurrent reviews share those commits.
+        self._posted: GroupCommit[PostedMessage] = GroupCommit(database, _record_posted)
 
     # --- the questionnaire -------------------------------------------------------------
 
@@ -86,22 +129,37 @@ class ReviewService:
             return PreviousAnswers(review.profile_model, review.created_at)
 
     async def submit(self, team_id: str, user_id: str, channel_id: str, profile: SystemProfile) -> Submission:
-        """Store the answers first: whatever happens next, they are kept."""
+        """Store the answers first, in one transaction with the roadmap and its first version: whatever
+        happens next, they are kept, and an interrupted first generation is resumed like any other."""
         async with self._db.unit_of_work() as repos:
             workspace = await repos.workspaces.get_or_create(team_id)
             review = await repos.reviews.add(
                 profile, workspace_id=workspace.id, user_id=user_id, channel_id=channel_id, source="slack"
             )
-            roadmap = await repos.roadmaps.create(review.id, owner_user_id=user_id, channel_id=channel_id)
-            return Submission(review.id, roadmap.id)
+            roadmap, version = await repos.roadmaps.create_with_version(
+                review.id, owner_user_id=user_id, channel_id=channel_id, engine=self._engine.name
+            )
+            return Submission(review.id, roadmap.id, version.id, team_id, user_id, channel_id, profile)
+
+    async def post_parent(self, submission: Submission) -> ThreadOpened:
+        """The new roadmap's parent message ("generating…"), remembered; raises ChannelUnavailable."""
+        return await self._post_parent(
+            submission.roadmap_id,
+            submission.channel_id,
+            ParentInfo(submission.profile, submission.user_id, "generating"),
+        )
+
+    async def abandon(self, submission: Submission, reason: str) -> None:
+        """The modal showed the person a channel problem: this submission's generation never starts."""
+        async with self._db.unit_of_work() as repos:
+            await repos.roadmaps.fail_version(submission.version_id, f"not started: {reason}")
 
     # --- the thread --------------------------------------------------------------------
 
     async def open_thread(self, roadmap_id: int) -> ThreadOpened:
-        """Post the parent message ("generating…") and remember it; raises ChannelUnavailable.
+        """Post the parent message ("generating…") unless it is up, and remember it; raises ChannelUnavailable.
 
-        Serialised per roadmap: the modal's quick attempt and the background run may overlap,
-        and only one parent message may be posted.
+        Serialised per roadmap: a button pressed twice, or a retry racing a run, posts one parent message.
         """
         lock = self._thread_locks.setdefault(roadmap_id, asyncio.Lock())
         try:
@@ -119,7 +177,10 @@ class ReviewService:
             channel_id, owner = roadmap.channel_id, roadmap.owner_user_id or ""
         if channel_id is None:
             raise ChannelUnavailable("", "channel_not_found")
-        ts = await self._publisher.post_parent(channel_id, ParentInfo(profile, owner, "generating"))
+        return await self._post_parent(roadmap_id, channel_id, ParentInfo(profile, owner, "generating"))
+
+    async def _post_parent(self, roadmap_id: int, channel_id: str, parent: ParentInfo) -> ThreadOpened:
+        ts = await self._publisher.post_parent(channel_id, parent)
         async with self._db.unit_of_work() as repos:
             await repos.roadmaps.set_thread(roadmap_id, channel_id, ts)
         return ThreadOpened(channel_id, ts)
@@ -132,98 +193,168 @@ class ReviewService:
             on_unfinished=lambda: self.mark_interrupted(roadmap_id),
         )
 
+    def start_submitted(self, submission: Submission, thread: asyncio.Future[ThreadOpened]) -> None:
+        """A fresh submission's run: what the modal stored and the parent message it is posting are handed
+        over, so the run reads nothing back before asking the engine."""
+        job = _Job(
+            submission.roadmap_id,
+            submission.profile,
+            submission.user_id,
+            submission.channel_id,
+            submission.team_id,
+            version_id=submission.version_id,
+        )
+        self._tasks.spawn(
+            self._run_job(job, submission.user_id, thread),
+            name=f"review:{submission.roadmap_id}",
+            on_unfinished=lambda: self.mark_interrupted(submission.roadmap_id),
+        )
+
     async def run(self, roadmap_id: int, *, user_id: str | None = None) -> None:
         """Open the thread if needed, generate a version, publish it; tell the user about any failure."""
-        async with self._db.unit_of_work(readonly=True) as repos:
-            roadmap, profile = await self._load(repos, roadmap_id)
-            owner, channel_id = roadmap.owner_user_id, roadmap.channel_id
-        notify_user = user_id or owner
+        job = await self._job(roadmap_id)
+        await self._run_job(job, user_id or job.owner)
+
+    async def _run_job(
+        self, job: _Job, notify_user: str | None, thread: asyncio.Future[ThreadOpened] | None = None
+    ) -> None:
         try:
-            await self._run(roadmap_id, profile, owner, notify_user)
+            await self._run(job, notify_user, thread)
         except Exception as exc:  # anything unforeseen: logged with context, and the person is told
-            log.exception("review of roadmap %s failed", roadmap_id)
+            log.exception("review of roadmap %s failed", job.roadmap_id)
             detail = f"an internal error ({type(exc).__name__}); it is logged"
             await self._notify(
-                notify_user, Notice("generation_failed", profile.system_name, channel_id, roadmap_id, detail)
+                notify_user,
+                Notice("generation_failed", job.profile.system_name, job.channel_id, job.roadmap_id, detail),
             )
 
-    async def _run(self, roadmap_id: int, profile: SystemProfile, owner: str | None, notify_user: str | None) -> None:
+    async def _run(self, job: _Job, notify_user: str | None, thread: asyncio.Future[ThreadOpened] | None) -> None:
         try:
-            await self.open_thread(roadmap_id)
-        except ChannelUnavailable as exc:
-            await self._notify(notify_user, Notice(exc.reason, profile.system_name, exc.channel_id, roadmap_id))
-            return
-        except PublishFailed as exc:
-            notice = Notice("posting_failed", profile.system_name, None, roadmap_id, exc.reason)
+            opened = await self._thread(job, thread)
+        except (ChannelUnavailable, PublishFailed) as exc:
+            if isinstance(exc, ChannelUnavailable):
+                notice = Notice(exc.reason, job.profile.system_name, exc.channel_id, job.roadmap_id)
+            else:
+                notice = Notice("posting_failed", job.profile.system_name, None, job.roadmap_id, exc.reason)
+            if job.version_id is not None:
+                async with self._db.unit_of_work() as repos:
+                    await repos.roadmaps.fail_version(job.version_id, f"not started: {notice.kind}")
             await self._notify(notify_user, notice)
             return
         # The owner's time zone is looked up while the roadmap is generated (the model needs no Slack round
-        # trip first); it is stored before publishing, which starts the weekly nudges in that zone.
-        zone_known = asyncio.ensure_future(self._remember_timezone(roadmap_id, owner)) if owner else None
+        # trip first); it is stored with the result, before publishing starts the weekly nudges in that zone.
+        zone = asyncio.ensure_future(self._owner_timezone(job.owner)) if job.owner else None
         try:
-            generated = await self._generate(roadmap_id, user_id=notify_user, profile=profile)
+            generated = await self._generate(job, opened, user_id=notify_user, zone=zone)
         finally:
-            if zone_known is not None:
-                await zone_known
+            if zone is not None and not zone.done():
+                zone.cancel()
         if generated is not None:
-            version_id, content = generated
-            await self.publish(version_id, user_id=notify_user, content=content, profile=profile)
+            await self._publish(generated, user_id=notify_user)
 
-    async def _remember_timezone(self, roadmap_id: int, user_id: str) -> None:
-        """The owner's Slack time zone, stored for the weekly nudges."""
-        tz = await self._publisher.user_timezone(user_id)
-        if tz:
-            async with self._db.unit_of_work() as repos:
-                await repos.roadmaps.set_owner_tz(roadmap_id, tz)
+    async def _thread(self, job: _Job, thread: asyncio.Future[ThreadOpened] | None) -> ThreadOpened:
+        """The run's thread: known already, being opened by the modal, or opened now."""
+        if job.thread_ts and job.channel_id:
+            return ThreadOpened(job.channel_id, job.thread_ts)
+        if thread is not None:
+            try:
+                return await thread
+            except PublishFailed as exc:  # the modal's attempt failed on its way; try once more
+                log.info("parent message for roadmap %s failed (%s); posting it again", job.roadmap_id, exc)
+        return await self.open_thread(job.roadmap_id)
+
+    async def _owner_timezone(self, user_id: str) -> str | None:
+        """The owner's Slack time zone for the weekly nudges; a lookup failure only means the default zone."""
+        try:
+            return await self._publisher.user_timezone(user_id)
+        except Exception:
+            log.exception("could not look up the time zone of %s", user_id)
+            return None
+
+    async def _job(self, roadmap_id: int) -> _Job:
+        async with self._db.unit_of_work(readonly=True) as repos:
+            roadmap, profile = await self._load(repos, roadmap_id)
+            team_id = await self._team_of(repos, roadmap)
+            return _Job(
+                roadmap_id,
+                profile,
+                roadmap.owner_user_id,
+                roadmap.channel_id,
+                team_id,
+                thread_ts=roadmap.thread_ts,
+                owner_tz=roadmap.owner_tz,
+            )
 
     # --- generation --------------------------------------------------------------------
 
     async def generate(self, roadmap_id: int, *, user_id: str | None = None) -> int | None:
         """A new version: the row first (retryable), then the engine, falling back to rules if it fails."""
-        generated = await self._generate(roadmap_id, user_id=user_id)
-        return generated[0] if generated else None
+        job = await self._job(roadmap_id)
+        thread = ThreadOpened(job.channel_id, job.thread_ts) if job.channel_id and job.thread_ts else None
+        generated = await self._generate(job, thread, user_id=user_id)
+        return generated.version_id if generated else None
 
     async def _generate(
-        self, roadmap_id: int, *, user_id: str | None = None, profile: SystemProfile | None = None
-    ) -> tuple[int, Roadmap] | None:
-        async with self._db.unit_of_work() as repos:
-            roadmap = await repos.roadmaps.get(roadmap_id)
-            if roadmap is None:
-                raise LookupError(f"roadmap {roadmap_id} does not exist")
-            if profile is None:
-                _, profile = await self._load(repos, roadmap_id)
-            version = await repos.roadmaps.start_version(roadmap_id, engine=self._engine.name)
-            version_id = version.id
-            channel_id, thread_ts, owner = roadmap.channel_id, roadmap.thread_ts, roadmap.owner_user_id
-            team_id = await self._team_of(repos, roadmap_id)
+        self,
+        job: _Job,
+        thread: ThreadOpened | None,
+        *,
+        user_id: str | None = None,
+        zone: asyncio.Future[str | None] | None = None,
+    ) -> _Publication | None:
+        version_id = job.version_id
+        if version_id is None:
+            async with self._db.unit_of_work() as repos:
+                version_id = (await repos.roadmaps.start_version(job.roadmap_id, engine=self._engine.name)).id
+        owner, profile = job.owner, job.profile
         # The progress message opens alongside the model call rather than before it.
         opening: asyncio.Future[ProgressSink | None] | None = None
-        if self._engine.streams_progress and channel_id and thread_ts:
-            opening = asyncio.ensure_future(self._open_progress(channel_id, thread_ts, owner or user_id, team_id))
+        if self._engine.streams_progress and thread is not None:
+            opening = asyncio.ensure_future(
+                self._open_progress(thread.channel_id, thread.ts, owner or user_id, job.team_id)
+            )
         try:
             result = await self._generate_with_fallback(profile, opening)
         except Exception as exc:
-            log.exception("roadmap generation failed for roadmap %s version %s", roadmap_id, version_id)
+            log.exception("roadmap generation failed for roadmap %s version %s", job.roadmap_id, version_id)
             reason = f"{type(exc).__name__}: {exc}"[:500]
             await self._finish_progress(opening, f"Generation failed: {reason}")
             async with self._db.unit_of_work() as repos:
                 await repos.roadmaps.fail_version(version_id, reason)
-            if channel_id and thread_ts:
+            if thread is not None:
                 await self._update_parent(
-                    channel_id, thread_ts, ParentInfo(profile, owner or "", "failed", note=reason)
+                    thread.channel_id, thread.ts, ParentInfo(profile, owner or "", "failed", note=reason)
                 )
             await self._notify(
                 user_id or owner,
-                Notice("generation_failed", profile.system_name, channel_id, roadmap_id, reason),
+                Notice("generation_failed", profile.system_name, job.channel_id, job.roadmap_id, reason),
             )
             return None
         await self._finish_progress(
             opening,
             result.fallback_reason or f"Done: {sum(1 for _ in result.roadmap.items())} items; the roadmap follows.",
         )
+        tz = await zone if zone is not None else None
         async with self._db.unit_of_work() as repos:
-            await store_result(repos, version_id, result)
-        return version_id, result.roadmap
+            stored = await store_result(repos, version_id, result)
+            if tz:
+                await repos.roadmaps.set_owner_tz(job.roadmap_id, tz)
+        version = stored.version
+        return _Publication(
+            version_id=version_id,
+            number=version.version,
+            roadmap_id=job.roadmap_id,
+            channel_id=thread.channel_id if thread else job.channel_id,
+            thread_ts=thread.ts if thread else None,
+            owner=owner or "",
+            owner_tz=tz or job.owner_tz,
+            content=result.roadmap,
+            profile=profile,
+            statuses=stored.statuses,
+            existing={},  # a version that was generating until now has no messages yet
+            change_note=version.change_summary,
+            usage_note=_usage_note(version.model, version.prompt_tokens, version.completion_tokens, version.cost_usd),
+        )
 
     async def _generate_with_fallback(
         self, profile: SystemProfile, opening: asyncio.Future[ProgressSink | None] | None
@@ -249,9 +380,8 @@ class ReviewService:
 
         return await generate_with_fallback(self._engine, self._fallback, profile, progress)
 
-    async def _team_of(self, repos: Repositories, roadmap_id: int) -> str | None:
-        roadmap = await repos.roadmaps.get(roadmap_id)
-        review = await repos.reviews.get(roadmap.review_id) if roadmap else None
+    async def _team_of(self, repos: Repositories, roadmap: StoredRoadmap) -> str | None:
+        review = await repos.reviews.get(roadmap.review_id)
         if review is None or review.workspace_id is None:
             return None
         workspace = await repos.workspaces.by_id(review.workspace_id)
@@ -282,82 +412,80 @@ class ReviewService:
 
     # --- publishing --------------------------------------------------------------------
 
-    async def publish(
-        self,
-        version_id: int,
-        *,
-        user_id: str | None = None,
-        content: Roadmap | None = None,
-        profile: SystemProfile | None = None,
-    ) -> bool:
-        """Post (or complete, or refresh) a version's messages in its thread; True when all are up.
-
-        `content` and `profile`, when the caller has them at hand, spare parsing them again.
-        """
+    async def publish(self, version_id: int, *, user_id: str | None = None) -> bool:
+        """Post (or complete, or refresh) a version's messages in its thread; True when all are up."""
         async with self._db.unit_of_work(readonly=True) as repos:
             version = await repos.roadmaps.get_version(version_id)
-            content = content or (version.roadmap_model if version is not None else None)
+            content = version.roadmap_model if version is not None else None
             if version is None or content is None:
                 raise LookupError(f"version {version_id} has no roadmap to publish")
-            if profile is None:
-                roadmap, profile = await self._load(repos, version.roadmap_id)
-            else:
-                roadmap = await repos.roadmaps.get(version.roadmap_id)
-                assert roadmap is not None
-            number = version.version
-            statuses = await _statuses(repos, version_id)
-            existing: dict[MessageKey, str] = {
-                (ref.kind, ref.stage, ref.part): ref.ts for ref in await repos.messages.list(version_id)
-            }
-            channel_id, thread_ts, owner = roadmap.channel_id, roadmap.thread_ts, roadmap.owner_user_id or ""
-            owner_tz = roadmap.owner_tz
-            change_note = version.change_summary
-            roadmap_id = roadmap.id
-            usage_note = _usage_note(version.model, version.prompt_tokens, version.completion_tokens, version.cost_usd)
-            # The rules engine stood in for the AI engine (or the AI engine is newly configured): offer it.
-            regenerate = roadmap_id if content.engine != self._engine.name and self._engine.name != "rules" else None
+            roadmap, profile = await self._load(repos, version.roadmap_id)
+            publication = _Publication(
+                version_id=version_id,
+                number=version.version,
+                roadmap_id=roadmap.id,
+                channel_id=roadmap.channel_id,
+                thread_ts=roadmap.thread_ts,
+                owner=roadmap.owner_user_id or "",
+                owner_tz=roadmap.owner_tz,
+                content=content,
+                profile=profile,
+                statuses=await _statuses(repos, version_id),
+                existing={(ref.kind, ref.stage, ref.part): ref.ts for ref in await repos.messages.list(version_id)},
+                change_note=version.change_summary,
+                usage_note=_usage_note(
+                    version.model, version.prompt_tokens, version.completion_tokens, version.cost_usd
+                ),
+            )
+        return await self._publish(publication, user_id=user_id)
+
+    async def _publish(self, p: _Publication, *, user_id: str | None = None) -> bool:
+        content, channel_id, thread_ts = p.content, p.channel_id, p.thread_ts
+        notify_user = user_id or p.owner
         if channel_id is None or thread_ts is None:
-            await self._notify(user_id or owner, Notice("not_in_channel", profile.system_name, channel_id, roadmap_id))
+            await self._notify(notify_user, Notice("not_in_channel", p.profile.system_name, channel_id, p.roadmap_id))
             return False
+        # The rules engine stood in for the AI engine (or the AI engine is newly configured): offer it.
+        regenerate = p.roadmap_id if content.engine != self._engine.name and self._engine.name != "rules" else None
 
         async def record(kind: str, stage: int, part: int, ts: str) -> None:
-            async with self._db.unit_of_work() as repos:
-                await repos.messages.record(version_id, kind, channel_id, ts, stage=stage, part=part)
+            await self._posted.write(PostedMessage(p.version_id, kind, channel_id, ts, stage, part))
 
         try:
             await self._publisher.publish_roadmap(
                 channel_id,
                 thread_ts,
                 content,
-                version=number,
-                version_id=version_id,
-                statuses=statuses,
-                existing=existing,
+                version=p.number,
+                version_id=p.version_id,
+                statuses=p.statuses,
+                existing=p.existing,
                 on_posted=record,
-                change_note=change_note,
-                usage_note=usage_note,
+                change_note=p.change_note,
+                usage_note=p.usage_note,
                 regenerate_roadmap_id=regenerate,
             )
         except ChannelUnavailable as exc:
-            await self._notify(user_id or owner, Notice(exc.reason, profile.system_name, channel_id, roadmap_id))
+            await self._notify(notify_user, Notice(exc.reason, p.profile.system_name, channel_id, p.roadmap_id))
             return False
         except PublishFailed as exc:
             kind = "rate_limited" if exc.reason == "ratelimited" else "posting_failed"
-            await self._notify(user_id or owner, Notice(kind, profile.system_name, channel_id, roadmap_id, exc.reason))
+            notice = Notice(kind, p.profile.system_name, channel_id, p.roadmap_id, exc.reason)
+            await self._notify(notify_user, notice)
             return False
         nudge_text = None
         if self._nudges is not None:
-            schedule = await self._nudges.ensure_schedule(roadmap_id, timezone=owner_tz, now=datetime.now(UTC))
+            schedule = await self._nudges.ensure_schedule(p.roadmap_id, timezone=p.owner_tz, now=datetime.now(UTC))
             nudge_text = schedule.text
         parent = ParentInfo(
-            profile,
-            owner,
+            p.profile,
+            p.owner,
             "ready",
             summary=content.summary,
             engine=content.engine,
-            version=number,
+            version=p.number,
             item_count=sum(1 for _ in content.items()),
-            roadmap_id=roadmap_id,
+            roadmap_id=p.roadmap_id,
             nudge_text=nudge_text,
         )
         await self._update_parent(channel_id, thread_ts, parent)
@@ -498,10 +626,10 @@ class ReviewService:
             log.exception("could not tell %s about %s (roadmap %s)", user_id, notice.kind, notice.roadmap_id)
 
 
-async def store_result(repos: Repositories, version_id: int, result: EngineResult) -> None:
+async def store_result(repos: Repositories, version_id: int, result: EngineResult) -> StoredVersion:
     """A generated roadmap and what it cost, on its version row (a fallback's reason as the change note)."""
     usage = result.usage
-    await repos.roadmaps.complete_version(
+    return await repos.roadmaps.complete_version(
         version_id,
         result.roadmap,
         engine=result.engine,
@@ -511,6 +639,10 @@ async def store_result(repos: Repositories, version_id: int, result: EngineResul
         completion_tokens=usage.completion_tokens if usage else None,
         cost_usd=Decimal(str(usage.cost_usd)) if usage and usage.cost_usd is not None else None,
     )
+
+
+async def _record_posted(repos: Repositories, messages: Sequence[PostedMessage]) -> None:
+    await repos.messages.record_many(messages)
 
 
 async def _statuses(repos: Repositories, version_id: int) -> Mapping[str, ItemStatus]:

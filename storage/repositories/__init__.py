@@ -6,10 +6,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories.events import EventRepository
 from storage.repositories.items import ItemRepository, StatusChange
-from storage.repositories.messages import MessageRefRepository
+from storage.repositories.messages import MessageRefRepository, PostedMessage
 from storage.repositories.nudges import NudgeRepository
 from storage.repositories.reviews import ReviewRepository, ReviewSource
-from storage.repositories.roadmaps import RoadmapRepository, RoadmapSummary
+from storage.repositories.roadmaps import RoadmapRepository, RoadmapSummary, StoredVersion
 from storage.repositories.workspaces import WorkspaceRepository
 
 
@@ -32,11 +32,13 @@ __all__ = [
     "ItemRepository",
     "MessageRefRepository",
     "NudgeRepository",
+    "PostedMessage",
     "Repositories",
     "ReviewRepository",
     "ReviewSource",
     "RoadmapRepository",
     "RoadmapSummary",
     "StatusChange",
+    "StoredVersion",
     "WorkspaceRepository",
 ]

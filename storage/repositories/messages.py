@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from sqlalchemy import CursorResult, delete, select
 
@@ -9,16 +10,41 @@ from storage.repositories._base import Repository
 from storage.types import utcnow
 
 
+class PostedMessage(NamedTuple):
+    version_id: int
+    kind: str
+    channel_id: str
+    ts: str
+    stage: int = 0
+    part: int = 0
+
+
 class MessageRefRepository(Repository):
     async def record(
         self, version_id: int, kind: str, channel_id: str, ts: str, *, stage: int = 0, part: int = 0
     ) -> None:
-        """Upsert on (version, kind, stage, part): a re-posted message replaces the old ts.
+        """Upsert on (version, kind, stage, part): a re-posted message replaces the old ts."""
+        await self.record_many([PostedMessage(version_id, kind, channel_id, ts, stage, part)])
 
-        A plain statement, no ORM round trip: it runs once per message posted, in its own transaction.
-        """
+    async def record_many(self, messages: Sequence[PostedMessage]) -> None:
+        """Several upserts in one statement, no ORM round trip; of two for the same part, the later one wins."""
+        latest = {(m.version_id, m.kind, m.stage, m.part): m for m in messages}
+        if not latest:
+            return
+        now = utcnow()
         insert = self._insert(MessageRef).values(
-            version_id=version_id, kind=kind, stage=stage, part=part, channel_id=channel_id, ts=ts, created_at=utcnow()
+            [
+                {
+                    "version_id": m.version_id,
+                    "kind": m.kind,
+                    "stage": m.stage,
+                    "part": m.part,
+                    "channel_id": m.channel_id,
+                    "ts": m.ts,
+                    "created_at": now,
+                }
+                for m in latest.values()
+            ]
         )
         upsert = insert.on_conflict_do_update(
             index_elements=[MessageRef.version_id, MessageRef.kind, MessageRef.stage, MessageRef.part],

@@ -5,12 +5,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 
 from bot.roadmap import schema
 from storage.models import CLOSED_STATUSES, Review, Roadmap, RoadmapItem, RoadmapVersion
 from storage.repositories._base import Repository, equals_or_null
 from storage.types import utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVersion:
+    """A completed version and its items' statuses (carried over from the previous version where they match),
+    so whoever publishes it next needs no second look at the database."""
+
+    version: RoadmapVersion
+    statuses: dict[str, schema.ItemStatus]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +42,16 @@ class RoadmapRepository(Repository):
         self._session.add(roadmap)
         await self._session.flush()
         return roadmap
+
+    async def create_with_version(
+        self, review_id: int, *, owner_user_id: str | None, channel_id: str | None, engine: str
+    ) -> tuple[Roadmap, RoadmapVersion]:
+        """A new roadmap with its first version already 'generating' (a new roadmap needs no numbering lock)."""
+        roadmap = await self.create(review_id, owner_user_id=owner_user_id, channel_id=channel_id)
+        version = RoadmapVersion(roadmap_id=roadmap.id, version=1, engine=engine, status="generating")
+        self._session.add(version)
+        await self._session.flush()
+        return roadmap, version
 
     async def get(self, roadmap_id: int) -> Roadmap | None:
         return await self._session.get(Roadmap, roadmap_id)
@@ -81,14 +100,14 @@ class RoadmapRepository(Repository):
         prompt_tokens: int | None = None,
         completion_tokens: int | None = None,
         cost_usd: Decimal | None = None,
-    ) -> RoadmapVersion:
+    ) -> StoredVersion:
         """Store the generated roadmap and its items; ``engine``/``model`` given here replace the started ones
         (the OpenAI engine may have fallen back to rules). Status and owner carry over from the previous ready
-        version, so a revision does not undo the team's progress."""
+        version, so a revision does not undo the team's progress. The items go in as one statement."""
         version = await self._require_version(version_id)
         if version.status == "ready":
             raise ValueError(f"roadmap version {version_id} is already complete")
-        predecessors = await self._previous_ready_items(version)
+        predecessors = await self._previous_ready_items(version) if version.version > 1 else ()
         version.status = "ready"
         version.content = roadmap.model_dump(mode="json")
         version.error = None
@@ -98,22 +117,31 @@ class RoadmapRepository(Repository):
         version.change_summary = change_summary
         version.prompt_tokens, version.completion_tokens, version.cost_usd = prompt_tokens, completion_tokens, cost_usd
         sources = _carry_over_sources(predecessors, roadmap)
+        rows: list[dict[str, object]] = []
+        statuses: dict[str, schema.ItemStatus] = {}
         for stage in roadmap.stages:
             for position, item in enumerate(stage.items, start=1):
-                row = RoadmapItem(
-                    version_id=version_id,
-                    item_key=item.id,
-                    stage=stage.number,
-                    position=position,
-                    pattern_id=item.pattern_id,
-                    title=item.title,
+                source = sources.get(item.id)
+                status = source.status if source else schema.ItemStatus.TODO
+                statuses[item.id] = status
+                rows.append(
+                    {
+                        "version_id": version_id,
+                        "item_key": item.id,
+                        "stage": stage.number,
+                        "position": position,
+                        "pattern_id": item.pattern_id,
+                        "title": item.title,
+                        "status": status,
+                        "owner_user_id": source.owner_user_id if source else None,
+                        "status_changed_at": source.status_changed_at if source else None,
+                        "status_changed_by": source.status_changed_by if source else None,
+                    }
                 )
-                if source := sources.get(item.id):
-                    row.status, row.owner_user_id = source.status, source.owner_user_id
-                    row.status_changed_at, row.status_changed_by = source.status_changed_at, source.status_changed_by
-                self._session.add(row)
         await self._session.flush()
-        return version
+        if rows:
+            await self._session.execute(insert(RoadmapItem), rows)
+        return StoredVersion(version, statuses)
 
     async def fail_version(self, version_id: int, error: str) -> RoadmapVersion:
         version = await self._require_version(version_id)
