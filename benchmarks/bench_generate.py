@@ -1,7 +1,8 @@
 """100 AI roadmaps at once through the whole Slack path, against a fake OpenAI server that answers after 3 s.
 
 `scale-review serve` runs as its own process (HTTP mode, SQLite) with OPENAI_BASE_URL pointing at the
-fake OpenAI server and SLACK_API_URL at the fake Slack Web API (both from tests/fakes, in this process).
+fake OpenAI server and SLACK_API_URL at the fake Slack Web API (both from tests/fakes, together in a third
+process, so the load generator here does not slow them down).
 100 questionnaire submissions arrive at once, each from its own user for its own channel. Prints:
 - the time until every roadmap version is generated and stored (the goal, issue #4: under 5 s, i.e. the
   100 model calls of 3 s each really overlap),
@@ -19,6 +20,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import multiprocessing
 import os
 import secrets
 import sqlite3
@@ -27,7 +29,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import asyncpg
@@ -47,6 +51,7 @@ from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.llm_drafts import draft_from_roadmap  # noqa: E402
 
 SECRET = "bench-signing-secret"
+WARM_UP = 10_000
 TOKEN = "xoxb-bench-token"
 PROFILE = load_profile(REPO / "examples" / "saas-api.yaml")
 
@@ -64,6 +69,52 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (from /proc/<pid>/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Fakes:
+    """The fake Slack and OpenAI servers in a process of their own, so neither they nor the load generator take
+    the other's interpreter lock: the arrival times they record are when a request really came in."""
+
+    def __init__(self, reviews: int, delay: float) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve_fakes, args=(reviews, delay, child), daemon=True)
+        self._process.start()
+        self.slack_url, self.openai_url = self._conn.recv()
+
+    def ask(self, command: str, argument: float = 0.0) -> Any:
+        self._conn.send((command, argument))
+        return self._conn.recv()
+
+    def stop(self) -> Any:
+        summary = self.ask("stop")
+        self._process.join(timeout=30)
+        return summary
+
+
+def _serve_fakes(reviews: int, delay: float, conn: Connection) -> None:
+    slack = FakeSlack(token=TOKEN).start()
+    for n in [*range(reviews), WARM_UP]:
+        slack.add_channel(f"C{n:08d}", f"team-{n}")
+        slack.add_user(f"U{n:08d}", tz="Asia/Seoul")
+    draft = draft_from_roadmap(generate_rules_roadmap(PROFILE))
+    ai = FakeOpenAI(api_key="sk-bench", chunk_size=256).start()
+    ai.set_default(Answer.content(draft, delay=delay, usage=(14_000, 4_000)))
+    conn.send((slack.base_url, ai.base_url))
+    while True:
+        command, argument = conn.recv()
+        if command == "arrivals":  # time.monotonic() is the same clock in every process
+            conn.send(sorted(r.at for r in ai.requests() if r.at >= argument))
+        elif command == "posted":
+            conn.send(sum("is in the thread" in json.dumps(c.args) for c in slack.calls("chat.update")))
+        elif command == "cpu":
+            conn.send(time.process_time())
+        elif command == "stop":
+            summary = (len(ai.requests()), len(slack.violations), len(ai.violations))
+            slack.stop()
+            ai.stop()
+            conn.send(summary)
+            return
 
 
 READY = "SELECT count(*) FROM roadmap_versions WHERE status = 'ready'"
@@ -127,34 +178,33 @@ async def submit_all(url: str, bodies: list[sr.Body]) -> list[float]:
 
 
 async def measure(
-    args: argparse.Namespace,
-    slack: FakeSlack,
-    ai: FakeOpenAI,
-    ready: ReadyCounter,
-    port: int,
-    process: subprocess.Popen[bytes],
+    args: argparse.Namespace, fakes: Fakes, ready: ReadyCounter, port: int, process: subprocess.Popen[bytes]
 ):  # type: ignore[no-untyped-def]
     await wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
     url = f"http://127.0.0.1:{port}/slack/events"
-    await submit_all(url, [submission(10_000)])  # warm-up review: imports, first auth.test, pools
+    await submit_all(url, [submission(WARM_UP)])  # warm-up review: imports, first auth.test, pools
     await poll(lambda: at_least(ready, 1))
     await asyncio.sleep(3)
     before = memory_kib(process.pid)
     bodies = [submission(n) for n in range(args.reviews)]
     cpu_before = cpu_seconds(process.pid)
-    fakes_before = time.process_time()
+    fakes_before, client_before = fakes.ask("cpu"), time.process_time()
+    print("the burst starts now", flush=True)
     started = time.perf_counter()
     started_monotonic = time.monotonic()
     acks = await submit_all(url, bodies)
     await poll(lambda: at_least(ready, args.reviews + 1), 0.02)
     generated = time.perf_counter() - started
-    arrivals = sorted(r.at - started_monotonic for r in ai.requests() if r.at >= started_monotonic)
+    arrivals = [at - started_monotonic for at in fakes.ask("arrivals", started_monotonic)]
     print(
         f"model requests of the {len(arrivals)} reviews arrived between +{arrivals[0]:.2f} s and +{arrivals[-1]:.2f} s"
     )
     cpu_generated = cpu_seconds(process.pid) - cpu_before
-    print(f"(the fakes and the client in this process used {time.process_time() - fakes_before:.2f} s CPU meanwhile)")
-    await poll(lambda: sum("is in the thread" in json.dumps(c.args) for c in slack.calls("chat.update")) > args.reviews)
+    print(
+        f"(meanwhile the fakes used {fakes.ask('cpu') - fakes_before:.2f} s CPU, "
+        f"the load generator {time.process_time() - client_before:.2f} s)"
+    )
+    await poll(lambda: fakes.ask("posted") > args.reviews)
     posted = time.perf_counter() - started
     after = memory_kib(process.pid)
     cpu_posted = cpu_seconds(process.pid) - cpu_before
@@ -195,22 +245,16 @@ def main() -> None:
         help="postgresql: a scratch database on SCALE_REVIEW_TEST_POSTGRES_URL's server, dropped afterwards",
     )
     args = parser.parse_args()
-    slack = FakeSlack(token=TOKEN).start()
-    for n in [*range(args.reviews), 10_000]:
-        slack.add_channel(f"C{n:08d}", f"team-{n}")
-        slack.add_user(f"U{n:08d}", tz="Asia/Seoul")
-    draft = draft_from_roadmap(generate_rules_roadmap(PROFILE))
-    ai = FakeOpenAI(api_key="sk-bench", chunk_size=256).start()
-    ai.set_default(Answer.content(draft, delay=args.delay, usage=(14_000, 4_000)))
+    fakes = Fakes(args.reviews, args.delay)
     port = free_port()
     with tempfile.TemporaryDirectory() as folder, bench_database(args.database, folder) as database_url:
         env = {
             **os.environ,
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": slack.base_url,
+            "SLACK_API_URL": fakes.slack_url,
             "OPENAI_API_KEY": "sk-bench",
-            "OPENAI_BASE_URL": ai.base_url,
+            "OPENAI_BASE_URL": fakes.openai_url,
             "DATABASE_URL": database_url,
             "PORT": str(port),
             "LOG_LEVEL": "WARNING",
@@ -222,14 +266,12 @@ def main() -> None:
         ready = ReadyCounter(database_url)
         try:
             acks, generated, posted, before, after, cpu_generated, cpu_posted = asyncio.run(
-                measure(args, slack, ai, ready, port, process)
+                measure(args, fakes, ready, port, process)
             )
         finally:
             process.terminate()
             process.wait(timeout=60)
-    requests = len(ai.requests())
-    slack.stop()
-    ai.stop()
+    requests, slack_violations, openai_violations = fakes.stop()
     acks.sort()
     print(f"reviews: {args.reviews} at once; fake model answers after {args.delay:g} s; model requests: {requests}")
     print(f"submission ack p50: {acks[len(acks) // 2]:.0f} ms, max: {acks[-1]:.0f} ms")
@@ -240,7 +282,7 @@ def main() -> None:
         f"bot memory: {before['VmRSS'] / 1024:.0f} MiB before, peak {after['VmHWM'] / 1024:.0f} MiB; "
         f"about {growth:.0f} KiB per in-flight review"
     )
-    print(f"violations: fake Slack {len(slack.violations)}, fake OpenAI {len(ai.violations)}")
+    print(f"violations: fake Slack {slack_violations}, fake OpenAI {openai_violations}")
 
 
 if __name__ == "__main__":

@@ -257,6 +257,40 @@ async def test_bot_not_in_the_chosen_channel_is_a_field_error(database: Database
 
 
 @SQLITE
+async def test_the_engine_starts_before_the_parent_message_is_up(database: Database) -> None:
+    engine = GatedEngine()
+    async with running_bot(database, engine=engine) as h:
+        h.fake.delay("chat.postMessage", 1.0)
+        submitted = asyncio.ensure_future(h.submit(profile()))
+        await asyncio.wait_for(engine.entered.wait(), 5)
+        assert h.fake.messages(sr.CHANNEL_ID) == []  # generating while Slack is still posting the parent
+        status, _ = await submitted
+        assert status == 200
+        h.fake.delay("chat.postMessage", 0)
+        engine.gate.set()
+        await h.idle()
+        assert len(stage_messages(h.thread())) >= 3
+        h.fake.assert_clean()
+
+
+@SQLITE
+async def test_a_channel_lost_after_the_modal_closed_is_told_to_the_person(database: Database) -> None:
+    async with running_bot(database) as h:
+        h.fake.delay("chat.postMessage", 2.2)  # past the modal's wait
+        h.fake.fail_next("chat.postMessage", "channel_not_found")
+        status, body = await h.submit(profile())
+        assert status == 200 and body in ("", "{}"), body
+        await h.idle()
+        told = [c.args for c in h.fake.calls("chat.postEphemeral")] + [
+            c.args for c in h.fake.calls("chat.postMessage") if c.args.get("channel") == sr.USER_ID
+        ]
+        assert len(told) == 1 and "/invite @scale-review" in json.dumps(told[0]), told
+        async with database.unit_of_work() as repos:
+            version = await repos.roadmaps.latest_version(1, ready_only=False)
+            assert version is not None and version.error == "not started: channel_not_found"
+
+
+@SQLITE
 async def test_a_parent_post_failing_in_the_modal_is_posted_again_by_the_run(database: Database) -> None:
     async with running_bot(database) as h:
         h.fake.fail_next("chat.postMessage", "internal_error")

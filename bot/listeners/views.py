@@ -57,21 +57,25 @@ def register(app: AsyncApp, services: Services) -> None:
         team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id")
         submission = await services.reviews.submit(team_id, user_id, channel_id, profile)
         opening = asyncio.ensure_future(services.reviews.post_parent(submission))
-        opening.add_done_callback(_observed)  # a late failure is handled by the background run
+        opening.add_done_callback(_observed)  # the run handles a failure the modal no longer waits for
+        told_in_modal: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        services.reviews.start_submitted(submission, opening, told_in_modal)  # the engine need not wait for Slack
         try:
             budget = min(THREAD_BUDGET_S, ACK_BY_S - (time.monotonic() - started))
             await asyncio.wait_for(asyncio.shield(opening), max(budget, 0.0))
         except ChannelUnavailable as exc:
+            told_in_modal.set_result(True)
             message = _CHANNEL_HELP[exc.reason].format(channel=channel_id)
             await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: message})
-            services.tasks.spawn(services.reviews.abandon(submission, exc.reason), name="abandon")
             return
         except (TimeoutError, PublishFailed) as exc:
             log.info(
                 "thread for roadmap %s not open yet (%s); continuing in the background", submission.roadmap_id, exc
             )
+        finally:
+            if not told_in_modal.done():  # from here on, only the run can tell the person
+                told_in_modal.set_result(False)
         await ack()
-        services.reviews.start_submitted(submission, opening)
 
 
 def register_nudge_settings(app: AsyncApp, services: Services) -> None:

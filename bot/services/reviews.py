@@ -149,11 +149,6 @@ class ReviewService:
             ParentInfo(submission.profile, submission.user_id, "generating"),
         )
 
-    async def abandon(self, submission: Submission, reason: str) -> None:
-        """The modal showed the person a channel problem: this submission's generation never starts."""
-        async with self._db.unit_of_work() as repos:
-            await repos.roadmaps.fail_version(submission.version_id, f"not started: {reason}")
-
     # --- the thread --------------------------------------------------------------------
 
     async def open_thread(self, roadmap_id: int) -> ThreadOpened:
@@ -193,9 +188,15 @@ class ReviewService:
             on_unfinished=lambda: self.mark_interrupted(roadmap_id),
         )
 
-    def start_submitted(self, submission: Submission, thread: asyncio.Future[ThreadOpened]) -> None:
-        """A fresh submission's run: what the modal stored and the parent message it is posting are handed
-        over, so the run reads nothing back before asking the engine."""
+    def start_submitted(
+        self, submission: Submission, thread: asyncio.Future[ThreadOpened], told_in_modal: asyncio.Future[bool]
+    ) -> None:
+        """A fresh submission's run, started before the modal is answered: what the modal stored and the parent
+        message it is posting are handed over, so the engine starts without reading anything back.
+
+        `told_in_modal` resolves True when the modal itself showed the person that the thread could not open
+        (the run then stays silent about it), False once the modal is closed.
+        """
         job = _Job(
             submission.roadmap_id,
             submission.profile,
@@ -205,7 +206,7 @@ class ReviewService:
             version_id=submission.version_id,
         )
         self._tasks.spawn(
-            self._run_job(job, submission.user_id, thread),
+            self._run_job(job, submission.user_id, thread, told_in_modal),
             name=f"review:{submission.roadmap_id}",
             on_unfinished=lambda: self.mark_interrupted(submission.roadmap_id),
         )
@@ -216,10 +217,14 @@ class ReviewService:
         await self._run_job(job, user_id or job.owner)
 
     async def _run_job(
-        self, job: _Job, notify_user: str | None, thread: asyncio.Future[ThreadOpened] | None = None
+        self,
+        job: _Job,
+        notify_user: str | None,
+        thread: asyncio.Future[ThreadOpened] | None = None,
+        told_in_modal: asyncio.Future[bool] | None = None,
     ) -> None:
         try:
-            await self._run(job, notify_user, thread)
+            await self._run(job, notify_user, thread, told_in_modal)
         except Exception as exc:  # anything unforeseen: logged with context, and the person is told
             log.exception("review of roadmap %s failed", job.roadmap_id)
             detail = f"an internal error ({type(exc).__name__}); it is logged"
@@ -228,29 +233,57 @@ class ReviewService:
                 Notice("generation_failed", job.profile.system_name, job.channel_id, job.roadmap_id, detail),
             )
 
-    async def _run(self, job: _Job, notify_user: str | None, thread: asyncio.Future[ThreadOpened] | None) -> None:
-        try:
-            opened = await self._thread(job, thread)
-        except (ChannelUnavailable, PublishFailed) as exc:
-            if isinstance(exc, ChannelUnavailable):
-                notice = Notice(exc.reason, job.profile.system_name, exc.channel_id, job.roadmap_id)
-            else:
-                notice = Notice("posting_failed", job.profile.system_name, None, job.roadmap_id, exc.reason)
-            if job.version_id is not None:
-                async with self._db.unit_of_work() as repos:
-                    await repos.roadmaps.fail_version(job.version_id, f"not started: {notice.kind}")
-            await self._notify(notify_user, notice)
-            return
-        # The owner's time zone is looked up while the roadmap is generated (the model needs no Slack round
-        # trip first); it is stored with the result, before publishing starts the weekly nudges in that zone.
+    async def _run(
+        self,
+        job: _Job,
+        notify_user: str | None,
+        thread: asyncio.Future[ThreadOpened] | None,
+        told_in_modal: asyncio.Future[bool] | None = None,
+    ) -> None:
+        version_id = job.version_id or await self._start_version(job.roadmap_id)
+        # The engine starts at once: the parent message, the owner's time zone and the progress message are
+        # Slack round trips it does not need, so they go on alongside it. The result is stored once the thread
+        # is open (with the time zone, which starts the weekly nudges in the owner's zone).
+        opened = asyncio.ensure_future(self._thread(job, thread))
         zone = asyncio.ensure_future(self._owner_timezone(job.owner)) if job.owner else None
+        attempt = asyncio.ensure_future(self._attempt(job, opened, notify_user))
         try:
-            generated = await self._generate(job, opened, user_id=notify_user, zone=zone)
+            try:
+                where = await opened
+            except (ChannelUnavailable, PublishFailed) as exc:
+                attempt.cancel()
+                await asyncio.gather(attempt, return_exceptions=True)
+                await self._not_started(job, version_id, exc, notify_user, told_in_modal)
+                return
+            publication = await self._conclude(job, version_id, where, attempt, zone, notify_user)
         finally:
-            if zone is not None and not zone.done():
-                zone.cancel()
-        if generated is not None:
-            await self._publish(generated, user_id=notify_user)
+            for task in (opened, attempt, zone):
+                if task is not None and not task.done():
+                    task.cancel()
+        if publication is not None:
+            await self._publish(publication, user_id=notify_user)
+
+    async def _start_version(self, roadmap_id: int) -> int:
+        async with self._db.unit_of_work() as repos:
+            return (await repos.roadmaps.start_version(roadmap_id, engine=self._engine.name)).id
+
+    async def _not_started(
+        self,
+        job: _Job,
+        version_id: int,
+        exc: ChannelUnavailable | PublishFailed,
+        notify_user: str | None,
+        told_in_modal: asyncio.Future[bool] | None,
+    ) -> None:
+        """No thread, so no roadmap: the attempt is closed (never resumed) and the person hears why, once."""
+        if isinstance(exc, ChannelUnavailable):
+            notice = Notice(exc.reason, job.profile.system_name, exc.channel_id, job.roadmap_id)
+        else:
+            notice = Notice("posting_failed", job.profile.system_name, None, job.roadmap_id, exc.reason)
+        async with self._db.unit_of_work() as repos:
+            await repos.roadmaps.fail_version(version_id, f"not started: {notice.kind}")
+        if told_in_modal is None or not await told_in_modal:
+            await self._notify(notify_user, notice)
 
     async def _thread(self, job: _Job, thread: asyncio.Future[ThreadOpened] | None) -> ThreadOpened:
         """The run's thread: known already, being opened by the modal, or opened now."""
@@ -287,53 +320,52 @@ class ReviewService:
 
     # --- generation --------------------------------------------------------------------
 
-    async def generate(self, roadmap_id: int, *, user_id: str | None = None) -> int | None:
-        """A new version: the row first (retryable), then the engine, falling back to rules if it fails."""
-        job = await self._job(roadmap_id)
-        thread = ThreadOpened(job.channel_id, job.thread_ts) if job.channel_id and job.thread_ts else None
-        generated = await self._generate(job, thread, user_id=user_id)
-        return generated.version_id if generated else None
+    async def _attempt(self, job: _Job, opened: asyncio.Future[ThreadOpened], user_id: str | None) -> EngineResult:
+        """The engine's roadmap (the rules engine standing in when another fails), with live progress in the thread
+        once it is open."""
+        if not self._engine.streams_progress:
+            return await generate_with_fallback(self._engine, self._fallback, job.profile)
+        opening = asyncio.ensure_future(self._open_progress(opened, job.owner or user_id, job.team_id))
+        live = _LiveProgress(opening)
+        try:
+            result = await generate_with_fallback(self._engine, self._fallback, job.profile, live.feed)
+        except asyncio.CancelledError:
+            opening.cancel()
+            raise
+        except Exception as exc:
+            await live.close(f"Generation failed: {_reason(exc)}")
+            raise
+        await live.close(
+            result.fallback_reason or f"Done: {sum(1 for _ in result.roadmap.items())} items; the roadmap follows."
+        )
+        return result
 
-    async def _generate(
+    async def _conclude(
         self,
         job: _Job,
-        thread: ThreadOpened | None,
-        *,
-        user_id: str | None = None,
-        zone: asyncio.Future[str | None] | None = None,
+        version_id: int,
+        where: ThreadOpened,
+        attempt: asyncio.Future[EngineResult],
+        zone: asyncio.Future[str | None] | None,
+        user_id: str | None,
     ) -> _Publication | None:
-        version_id = job.version_id
-        if version_id is None:
-            async with self._db.unit_of_work() as repos:
-                version_id = (await repos.roadmaps.start_version(job.roadmap_id, engine=self._engine.name)).id
+        """Store the attempt's roadmap, or its failure (said in the thread and to the person)."""
         owner, profile = job.owner, job.profile
-        # The progress message opens alongside the model call rather than before it.
-        opening: asyncio.Future[ProgressSink | None] | None = None
-        if self._engine.streams_progress and thread is not None:
-            opening = asyncio.ensure_future(
-                self._open_progress(thread.channel_id, thread.ts, owner or user_id, job.team_id)
-            )
         try:
-            result = await self._generate_with_fallback(profile, opening)
+            result = await attempt
         except Exception as exc:
             log.exception("roadmap generation failed for roadmap %s version %s", job.roadmap_id, version_id)
-            reason = f"{type(exc).__name__}: {exc}"[:500]
-            await self._finish_progress(opening, f"Generation failed: {reason}")
+            reason = _reason(exc)
             async with self._db.unit_of_work() as repos:
                 await repos.roadmaps.fail_version(version_id, reason)
-            if thread is not None:
-                await self._update_parent(
-                    thread.channel_id, thread.ts, ParentInfo(profile, owner or "", "failed", note=reason)
-                )
+            await self._update_parent(
+                where.channel_id, where.ts, ParentInfo(profile, owner or "", "failed", note=reason)
+            )
             await self._notify(
                 user_id or owner,
-                Notice("generation_failed", profile.system_name, job.channel_id, job.roadmap_id, reason),
+                Notice("generation_failed", profile.system_name, where.channel_id, job.roadmap_id, reason),
             )
             return None
-        await self._finish_progress(
-            opening,
-            result.fallback_reason or f"Done: {sum(1 for _ in result.roadmap.items())} items; the roadmap follows.",
-        )
         tz = await zone if zone is not None else None
         async with self._db.unit_of_work() as repos:
             stored = await store_result(repos, version_id, result)
@@ -344,8 +376,8 @@ class ReviewService:
             version_id=version_id,
             number=version.version,
             roadmap_id=job.roadmap_id,
-            channel_id=thread.channel_id if thread else job.channel_id,
-            thread_ts=thread.ts if thread else None,
+            channel_id=where.channel_id,
+            thread_ts=where.ts,
             owner=owner or "",
             owner_tz=tz or job.owner_tz,
             content=result.roadmap,
@@ -356,30 +388,6 @@ class ReviewService:
             usage_note=_usage_note(version.model, version.prompt_tokens, version.completion_tokens, version.cost_usd),
         )
 
-    async def _generate_with_fallback(
-        self, profile: SystemProfile, opening: asyncio.Future[ProgressSink | None] | None
-    ) -> EngineResult:
-        if opening is None:
-            return await generate_with_fallback(self._engine, self._fallback, profile)
-        broken = False
-
-        async def progress(text: str) -> None:
-            """Progress is a courtesy: a failing progress message must never fail the generation, and an
-            update that comes before the message is open is skipped (the next one, or the finish, says more)."""
-            nonlocal broken
-            if broken or not opening.done() or opening.cancelled() or opening.exception() is not None:
-                return
-            sink = opening.result()
-            if sink is None:
-                return
-            try:
-                await sink.append(text)
-            except Exception as exc:
-                broken = True
-                log.warning("live progress stopped: %s", exc)
-
-        return await generate_with_fallback(self._engine, self._fallback, profile, progress)
-
     async def _team_of(self, repos: Repositories, roadmap: StoredRoadmap) -> str | None:
         review = await repos.reviews.get(roadmap.review_id)
         if review is None or review.workspace_id is None:
@@ -388,27 +396,20 @@ class ReviewService:
         return workspace.team_id if workspace else None
 
     async def _open_progress(
-        self, channel_id: str, thread_ts: str, user_id: str | None, team_id: str | None
+        self, opened: asyncio.Future[ThreadOpened], user_id: str | None, team_id: str | None
     ) -> ProgressSink | None:
-        """Live progress in the thread; a failure here never stops the generation itself."""
+        """Live progress in the thread once it is open; a failure here never stops the generation itself."""
+        try:
+            where = await asyncio.shield(opened)
+        except (ChannelUnavailable, PublishFailed):
+            return None  # the run says why
         try:
             return await self._publisher.open_progress(
-                channel_id, thread_ts, recipient_user_id=user_id, recipient_team_id=team_id
+                where.channel_id, where.ts, recipient_user_id=user_id, recipient_team_id=team_id
             )
         except (ChannelUnavailable, PublishFailed) as exc:
-            log.warning("no live progress in %s: %s", channel_id, exc)
+            log.warning("no live progress in %s: %s", where.channel_id, exc)
             return None
-
-    async def _finish_progress(self, opening: asyncio.Future[ProgressSink | None] | None, text: str) -> None:
-        if opening is None:
-            return
-        sink = await opening
-        if sink is None:
-            return
-        try:
-            await sink.finish(text)
-        except (ChannelUnavailable, PublishFailed) as exc:
-            log.warning("could not close the progress message: %s", exc)
 
     # --- publishing --------------------------------------------------------------------
 
@@ -626,6 +627,45 @@ class ReviewService:
             log.exception("could not tell %s about %s (roadmap %s)", user_id, notice.kind, notice.roadmap_id)
 
 
+class _LiveProgress:
+    """Progress lines for a message that opens alongside the engine. Lines written before it is open are kept
+    and sent with the next one; a failing progress message never fails the generation (it is a courtesy)."""
+
+    def __init__(self, opening: asyncio.Future[ProgressSink | None]) -> None:
+        self._opening = opening
+        self._backlog = ""
+        self._broken = False
+
+    async def feed(self, text: str) -> None:
+        opening = self._opening
+        if self._broken or (opening.done() and (opening.cancelled() or opening.exception() is not None)):
+            return
+        sink = opening.result() if opening.done() else None
+        if not opening.done():
+            self._backlog += text
+            return
+        if sink is None:
+            return
+        text, self._backlog = self._backlog + text, ""
+        try:
+            await sink.append(text)
+        except Exception as exc:
+            self._broken = True
+            log.warning("live progress stopped: %s", exc)
+
+    async def close(self, text: str) -> None:
+        sink = await self._opening
+        if sink is None:
+            return
+        try:
+            if self._backlog and not self._broken:
+                await sink.append(self._backlog)
+                self._backlog = ""
+            await sink.finish(text)
+        except (ChannelUnavailable, PublishFailed) as exc:
+            log.warning("could not close the progress message: %s", exc)
+
+
 async def store_result(repos: Repositories, version_id: int, result: EngineResult) -> StoredVersion:
     """A generated roadmap and what it cost, on its version row (a fallback's reason as the change note)."""
     usage = result.usage
@@ -651,6 +691,10 @@ async def _statuses(repos: Repositories, version_id: int) -> Mapping[str, ItemSt
 
 async def _none() -> None:
     return None
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
 
 
 def _usage_note(
