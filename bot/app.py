@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import listeners
 from bot.config import WEEKDAYS, Settings
 from bot.engines import default_engine
+from bot.roadmap.compute import Compute, inline
 from bot.roadmap.engine import RoadmapEngine, RulesEngine
 from bot.services import Services
 from bot.services.events import EventLog
@@ -52,10 +53,11 @@ def build_services(
     *,
     engine: RoadmapEngine | None = None,
     tasks: BackgroundTasks | None = None,
+    compute: Compute = inline,
 ) -> Services:
     tasks = tasks or BackgroundTasks()
     publisher = SlackPublisher(client)
-    rules = RulesEngine()
+    rules = RulesEngine(compute)
     chosen = engine or rules
     fallback = rules if chosen.name != rules.name else None  # the rules engine stands in for any other one
     nudges = NudgeService(database, publisher, nudge_defaults(settings), page_size=settings.nudge_page_size)
@@ -106,7 +108,11 @@ def build_bot(
     *,
     client: AsyncWebClient | None = None,
     engine: RoadmapEngine | None = None,
+    compute: Compute = inline,
 ) -> Bot:
+    """`compute` runs the CPU-bound roadmap work (`serve` passes worker processes; tests run it inline)."""
     client = client or make_client(settings)
-    services = build_services(database, client, settings, engine=engine or default_engine(settings))
+    services = build_services(
+        database, client, settings, engine=engine or default_engine(settings, compute), compute=compute
+    )
     return Bot(create_app(settings, services, client), services, client, database)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.roadmap.compute import default_workers
 from storage.db import normalise_url
 
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./scale-review.db"
@@ -55,6 +56,12 @@ class Settings(BaseSettings):
     nudge_sweep_seconds: int = Field(default=60, ge=5, le=86_400)
     nudge_page_size: int = Field(default=500, ge=1, le=10_000, description="schedules claimed per transaction")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    roadmap_workers: int = Field(
+        default_factory=default_workers,
+        ge=0,
+        le=64,
+        description="worker processes `serve` plans roadmaps in (0: on the event loop)",
+    )
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.config import ConfigError, Settings
+from bot.roadmap.compute import Compute, inline
 from bot.roadmap.engine import RoadmapEngine, RulesEngine
 
 
-def openai_engine(settings: Settings) -> RoadmapEngine:
+def openai_engine(settings: Settings, compute: Compute = inline) -> RoadmapEngine:
     if settings.openai_api_key is None:
         raise ConfigError("OPENAI_API_KEY is not set: the OpenAI engine needs it (or use the rules engine)")
     from openai import AsyncOpenAI
@@ -33,8 +34,9 @@ def openai_engine(settings: Settings) -> RoadmapEngine:
         deadline_s=settings.openai_timeout_seconds * (settings.openai_max_retries + 1) + 5,
         price=price,
         send_cache_key=settings.openai_base_url is None,
+        compute=compute,
     )
 
 
-def default_engine(settings: Settings) -> RoadmapEngine:
-    return openai_engine(settings) if settings.use_openai else RulesEngine()
+def default_engine(settings: Settings, compute: Compute = inline) -> RoadmapEngine:
+    return openai_engine(settings, compute) if settings.use_openai else RulesEngine(compute)

@@ -28,6 +28,7 @@ from starlette.routing import Route
 from bot.app import Bot, build_bot
 from bot.config import ConfigError, Settings
 from bot.database import open_database
+from bot.roadmap.compute import ProcessCompute, inline
 from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
@@ -111,31 +112,36 @@ def http_app(bot: Bot, *, on_startup: list | None = None, on_shutdown: list | No
     )
 
 
-async def _shutdown(bot: Bot, scheduler: Scheduler) -> None:
+async def _shutdown(bot: Bot, scheduler: Scheduler, compute: ProcessCompute | None) -> None:
     scheduler.stop()
     unfinished = await bot.close(SHUTDOWN_GRACE_S)
     if unfinished:
         log.warning("recorded %d unfinished task(s) for the next start: %s", len(unfinished), ", ".join(unfinished))
+    if compute is not None:
+        await asyncio.to_thread(compute.close)
     await bot.database.dispose()
 
 
 async def serve(settings: Settings) -> None:
     settings.require_slack()
     database = await open_database(settings)
-    bot = build_bot(settings, database)
+    workers = ProcessCompute(settings.roadmap_workers) if settings.roadmap_workers else None
+    bot = build_bot(settings, database, compute=workers or inline)
     scheduler = Scheduler(settings, bot.services)
 
     async def startup() -> None:
+        if workers is not None:
+            await workers.start()  # the first roadmap should not wait for a process to start
         resumed = await bot.services.reviews.resume_interrupted()
         if resumed:
             log.info("resuming %d interrupted review(s)", resumed)
         scheduler.start()
 
     if settings.slack_app_token is not None:
-        await _socket_mode(bot, settings, startup, lambda: _shutdown(bot, scheduler))
+        await _socket_mode(bot, settings, startup, lambda: _shutdown(bot, scheduler, workers))
         return
     config = uvicorn.Config(
-        http_app(bot, on_startup=[startup], on_shutdown=[lambda: _shutdown(bot, scheduler)]),
+        http_app(bot, on_startup=[startup], on_shutdown=[lambda: _shutdown(bot, scheduler, workers)]),
         host="0.0.0.0",  # a server in a container listens on all interfaces
         port=settings.port,
         log_level=settings.log_level.lower(),

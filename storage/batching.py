@@ -9,14 +9,14 @@ and under a burst the transaction count falls from one per write to one per roun
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Generic, TypeVar
 
 from storage.db import Database
 from storage.repositories import Repositories
 
 T = TypeVar("T")
-WriteMany = Callable[[Repositories, Sequence[T]], Awaitable[None]]
+WriteMany = Callable[[Repositories, Sequence[T]], Coroutine[Any, Any, None]]
 
 
 class GroupCommit(Generic[T]):
@@ -41,9 +41,9 @@ class GroupCommit(Generic[T]):
             waiting = [(row, done) for row, done in batch if not done.cancelled()]
             if not waiting:
                 continue
+            rows = [row for row, _ in waiting]
             try:
-                async with self._db.unit_of_work() as repos:
-                    await self._write_many(repos, [row for row, _ in waiting])
+                await self._db.transact(lambda repos, batch=rows: self._write_many(repos, batch))
             except asyncio.CancelledError:  # the loop is shutting down: no writer is left waiting forever
                 for _, done in [*waiting, *self._queue]:
                     done.cancel()

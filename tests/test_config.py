@@ -23,6 +23,7 @@ ENV_NAMES = (
     "NUDGE_TIMEZONE",
     "NUDGE_SWEEP_SECONDS",
     "LOG_LEVEL",
+    "ROADMAP_WORKERS",
 )
 
 
@@ -51,7 +52,9 @@ def test_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NUDGE_WEEKDAY", "Friday")
     monkeypatch.setenv("NUDGE_TIME", "09:30")
     monkeypatch.setenv("NUDGE_TIMEZONE", "Asia/Seoul")
+    monkeypatch.setenv("ROADMAP_WORKERS", "0")
     settings = load_settings()
+    assert settings.roadmap_workers == 0
     assert settings.slack_api_url == "http://127.0.0.1:9999/api/"  # a trailing slash, as slack_sdk joins paths
     assert settings.openai_base_url == "http://localhost:8000/v1/"
     assert settings.database_url == "postgresql+asyncpg://postgres@127.0.0.1/scale"
@@ -73,6 +76,8 @@ def test_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("NUDGE_WEEKDAY", "someday", "NUDGE_WEEKDAY:"),
         ("NUDGE_TIME", "25:00", "NUDGE_TIME:"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL:"),
+        ("ROADMAP_WORKERS", "-1", "ROADMAP_WORKERS:"),
+        ("ROADMAP_WORKERS", "many", "ROADMAP_WORKERS:"),
     ],
 )
 def test_invalid_values_name_the_variable(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -11,7 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from storage import Base, Database, ProcessedEvent, Review, normalise_url
+from storage import Base, Database, ProcessedEvent, Repositories, Review, normalise_url
+from storage import db as db_module
 from storage.db import SQLITE_BUSY_TIMEOUT_MS
 from tests.builders import sample_profile
 
@@ -98,6 +102,99 @@ async def test_unit_of_work_commits_on_success_and_rolls_back_on_error(database:
     async with database.unit_of_work() as repos:
         stored = (await repos.session.scalars(select(ProcessedEvent.event_id))).all()
     assert stored == ["Ev-kept"]
+
+
+async def test_transact_commits_returns_and_rolls_back_on_error(database: Database) -> None:
+    async def keep(repos: Repositories) -> int:
+        review = await repos.reviews.add(sample_profile())
+        await repos.events.first_time("Ev-kept")
+        return review.id
+
+    review_id = await database.transact(keep)
+
+    async def fail(repos: Repositories) -> None:
+        await repos.events.first_time("Ev-dropped")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await database.transact(fail)
+    with pytest.raises(IntegrityError):  # a constraint fails the transaction as it would in unit_of_work
+        await database.transact(lambda repos: repos.roadmaps.create(review_id=424242))
+    async with database.unit_of_work(readonly=True) as repos:
+        assert (await repos.reviews.get(review_id)) is not None
+        stored = (await repos.session.scalars(select(ProcessedEvent.event_id))).all()
+    assert stored == ["Ev-kept"]
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+async def test_transact_refuses_work_that_waits_on_something_else(database: Database) -> None:
+    async def wanders(repos: Repositories) -> None:
+        await repos.events.first_time("Ev-never")
+        await asyncio.sleep(0.01)  # e.g. a Slack call: it belongs outside the transaction
+
+    with pytest.raises(RuntimeError, match="awaited something other than the database"):
+        await database.transact(wanders)
+    async with database.unit_of_work(readonly=True) as repos:
+        assert (await repos.session.scalars(select(ProcessedEvent.event_id))).all() == []
+
+
+async def test_transact_waits_off_the_loop_while_another_process_writes(tmp_path: Path) -> None:
+    """Another process holds SQLite's write lock: the event loop keeps running, and the write lands after it."""
+    path = tmp_path / "shared.db"
+    database = Database(f"sqlite:///{path}")
+    await database.upgrade()
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "import sqlite3, time\n"
+        f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(1.0); c.execute('COMMIT')",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and (await holder.stdout.readline()).strip() == b"locked"
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.02)
+                ticks += 1
+
+        running = asyncio.ensure_future(ticker())
+        started = time.monotonic()
+        await database.transact(lambda repos: repos.events.first_time("Ev-after-the-lock"))
+        waited = time.monotonic() - started
+        running.cancel()
+        assert waited > 0.5 and ticks >= 15  # it waited for the other writer, and the loop went on meanwhile
+        async with database.unit_of_work(readonly=True) as repos:
+            assert (await repos.session.scalars(select(ProcessedEvent.event_id))).all() == ["Ev-after-the-lock"]
+    finally:
+        await asyncio.wait_for(holder.wait(), 10)
+        await database.dispose()
+
+
+async def _wal_size_after_writes(path: Path, monkeypatch: pytest.MonkeyPatch, every: int) -> int:
+    monkeypatch.setattr(db_module, "CHECKPOINT_EVERY", every)
+    database = Database(f"sqlite:///{path}")
+    await database.upgrade()
+    try:
+        for n in range(120):
+            await database.transact(lambda repos, n=n: repos.events.first_time(f"Ev-{n}"))
+            await asyncio.sleep(0.005)  # room for a background checkpoint to finish
+        return (path.parent / f"{path.name}-wal").stat().st_size
+    finally:
+        await database.dispose()
+
+
+async def test_inline_writes_leave_wal_checkpoints_to_a_background_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The inline connection never checkpoints (that may fsync on the loop); the background ones keep the WAL short."""
+    unchecked = await _wal_size_after_writes(tmp_path / "never.db", monkeypatch, every=10**9)
+    checked = await _wal_size_after_writes(tmp_path / "often.db", monkeypatch, every=10)
+    assert checked < unchecked / 3, (checked, unchecked)
+    assert "WAL checkpoint failed" not in caplog.text
 
 
 async def test_foreign_keys_are_enforced(database: Database) -> None:

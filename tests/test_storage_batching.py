@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from storage import Database, GroupCommit, PostedMessage, Repositories
 from tests.builders import sample_profile, sample_roadmap
@@ -34,13 +34,13 @@ async def test_concurrent_writes_share_few_transactions_and_all_land(database: D
         if statement.upper().startswith("INSERT INTO MESSAGE_REFS"):
             inserts.append(statement)
 
-    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    event.listen(Engine, "before_cursor_execute", count)  # every engine: on SQLite, writes go their own way
     try:
         await asyncio.gather(
             *(writer.write(PostedMessage(version_id, "stage", "C1", f"1.{n}", stage=1, part=n)) for n in range(50))
         )
     finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+        event.remove(Engine, "before_cursor_execute", count)
     async with database.unit_of_work(readonly=True) as repos:
         stored = {(m.part, m.ts) for m in await repos.messages.list(version_id)}
     assert stored == {(n, f"1.{n}") for n in range(50)}

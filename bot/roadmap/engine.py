@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.roadmap.compute import Compute, inline
 from bot.roadmap.rules import ENGINE_NAME, generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
 
@@ -51,13 +52,16 @@ class RoadmapEngine(Protocol):
 
 
 class RulesEngine:
-    """Offline and deterministic; a few milliseconds, so it runs inline on the event loop."""
+    """Offline and deterministic; a few milliseconds of CPU, run where `compute` says (inline by default)."""
 
     name = ENGINE_NAME
     streams_progress = False
 
+    def __init__(self, compute: Compute = inline) -> None:
+        self._compute = compute
+
     async def generate(self, profile: SystemProfile, progress: Progress | None = None) -> EngineResult:
-        return EngineResult(roadmap=generate_rules_roadmap(profile), engine=self.name)
+        return EngineResult(roadmap=await self._compute(generate_rules_roadmap, profile), engine=self.name)
 
 
 async def generate_with_fallback(

@@ -19,11 +19,12 @@ from openai import AsyncOpenAI
 from openai.types import CompletionUsage
 
 from bot.roadmap import money, prompting
+from bot.roadmap.compute import Compute, inline
 from bot.roadmap.drafts import ENGINE_NAME, DraftRejected, RoadmapDraft, assemble
 from bot.roadmap.engine import EngineFailed, EngineResult, Progress, Usage
 from bot.roadmap.pricing import Price, estimate
 from bot.roadmap.rules import generate_rules_roadmap
-from bot.roadmap.schema import SystemProfile
+from bot.roadmap.schema import Roadmap, SystemProfile
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,23 @@ class _ProgressWatcher:
             await self._progress("\n".join(lines) + "\n")
 
 
+def grounded_messages(profile: SystemProfile, currency: str) -> list[dict[str, str]]:
+    """The prompt, grounded in the rules engine's plan: the model's figures and candidates."""
+    return prompting.messages(profile, generate_rules_roadmap(profile), currency)
+
+
+def assemble_answer(profile: SystemProfile, answer: str, model: str) -> Roadmap:
+    """The model's JSON answer checked and built into a Roadmap; raises EngineFailed (which pickles) if unusable."""
+    try:
+        draft = RoadmapDraft.model_validate_json(answer)
+    except ValueError as exc:  # pydantic's ValidationError, including invalid JSON
+        raise EngineFailed("the answer was not valid JSON for the roadmap schema") from exc
+    try:
+        return assemble(profile, draft, model=model)
+    except DraftRejected as exc:
+        raise EngineFailed(str(exc)) from exc
+
+
 class OpenAIEngine:
     name = ENGINE_NAME
     streams_progress = True
@@ -104,7 +122,9 @@ class OpenAIEngine:
         deadline_s: float,
         price: Price | None = None,
         send_cache_key: bool = True,
+        compute: Compute = inline,
     ) -> None:
+        self._compute = compute
         self._client = client
         self._model = model
         self._deadline = deadline_s
@@ -112,8 +132,8 @@ class OpenAIEngine:
         self._send_cache_key = send_cache_key
 
     async def generate(self, profile: SystemProfile, progress: Progress | None = None) -> EngineResult:
-        rules_roadmap = generate_rules_roadmap(profile)  # grounding: the model's figures and candidates
         currency = profile.budget.currency if money.supported(profile.budget.currency) else "USD"
+        messages = await self._compute(grounded_messages, profile, currency)
         extra: dict[str, object] = {"prompt_cache_key": PROMPT_CACHE_KEY} if self._send_cache_key else {}
         watcher = _ProgressWatcher(progress)
         parts: list[str] = []
@@ -126,7 +146,7 @@ class OpenAIEngine:
                 # partial JSON on every delta, and even its chunk models cost more CPU than the answer.
                 async with self._client.chat.completions.with_streaming_response.create(
                     model=self._model,
-                    messages=prompting.messages(profile, rules_roadmap, currency),  # type: ignore[arg-type]
+                    messages=messages,  # type: ignore[arg-type]
                     response_format=RESPONSE_FORMAT,  # type: ignore[arg-type]
                     stream=True,
                     stream_options={"include_usage": True},
@@ -167,14 +187,7 @@ class OpenAIEngine:
             raise EngineFailed("the answer was cut off before it was complete")
         if finish == "content_filter":
             raise EngineFailed("the answer was stopped by the provider's content filter")
-        try:
-            draft = RoadmapDraft.model_validate_json("".join(parts))
-        except ValueError as exc:  # pydantic's ValidationError, including invalid JSON
-            raise EngineFailed("the answer was not valid JSON for the roadmap schema") from exc
-        try:
-            roadmap = assemble(profile, draft, model=self._model)
-        except DraftRejected as exc:
-            raise EngineFailed(str(exc)) from exc
+        roadmap = await self._compute(assemble_answer, profile, "".join(parts), self._model)
         return EngineResult(roadmap=roadmap, engine=self.name, model=self._model, usage=accounting)
 
     def _usage(self, usage: CompletionUsage | None) -> Usage | None:

@@ -144,17 +144,18 @@ class NudgeService:
         """Every published roadmap gets the default weekly nudge in its owner's time zone (kept if it exists)."""
         tz = timezone if timezone and _valid_zone(timezone) else self._defaults.timezone
         when = WeeklyTime(self._defaults.weekday, self._defaults.at, tz)
-        async with self._db.unit_of_work() as repos:
-            schedule = await repos.nudges.ensure_schedule(
+        schedule = await self._db.transact(
+            lambda repos: repos.nudges.ensure_schedule(
                 roadmap_id,
                 weekday=when.weekday,
                 local_time=when.local_time,
                 timezone=when.timezone,
                 next_due_at=when.next_after(now + FIRST_NUDGE_AFTER),
             )
-            return self._view(
-                schedule.weekday, schedule.local_time, schedule.timezone, schedule.paused, schedule.next_due_at
-            )
+        )
+        return self._view(
+            schedule.weekday, schedule.local_time, schedule.timezone, schedule.paused, schedule.next_due_at
+        )
 
     def _view(
         self, weekday: int, local_time: str, timezone: str, paused: bool, next_due: datetime | None

@@ -131,7 +131,8 @@ class ReviewService:
     async def submit(self, team_id: str, user_id: str, channel_id: str, profile: SystemProfile) -> Submission:
         """Store the answers first, in one transaction with the roadmap and its first version: whatever
         happens next, they are kept, and an interrupted first generation is resumed like any other."""
-        async with self._db.unit_of_work() as repos:
+
+        async def store(repos: Repositories) -> Submission:
             workspace = await repos.workspaces.get_or_create(team_id)
             review = await repos.reviews.add(
                 profile, workspace_id=workspace.id, user_id=user_id, channel_id=channel_id, source="slack"
@@ -140,6 +141,8 @@ class ReviewService:
                 review.id, owner_user_id=user_id, channel_id=channel_id, engine=self._engine.name
             )
             return Submission(review.id, roadmap.id, version.id, team_id, user_id, channel_id, profile)
+
+        return await self._db.transact(store)
 
     async def post_parent(self, submission: Submission) -> ThreadOpened:
         """The new roadmap's parent message ("generating…"), remembered; raises ChannelUnavailable."""
@@ -176,8 +179,7 @@ class ReviewService:
 
     async def _post_parent(self, roadmap_id: int, channel_id: str, parent: ParentInfo) -> ThreadOpened:
         ts = await self._publisher.post_parent(channel_id, parent)
-        async with self._db.unit_of_work() as repos:
-            await repos.roadmaps.set_thread(roadmap_id, channel_id, ts)
+        await self._db.transact(lambda repos: repos.roadmaps.set_thread(roadmap_id, channel_id, ts))
         return ThreadOpened(channel_id, ts)
 
     def start(self, roadmap_id: int, *, user_id: str | None = None) -> None:
@@ -280,8 +282,7 @@ class ReviewService:
             notice = Notice(exc.reason, job.profile.system_name, exc.channel_id, job.roadmap_id)
         else:
             notice = Notice("posting_failed", job.profile.system_name, None, job.roadmap_id, exc.reason)
-        async with self._db.unit_of_work() as repos:
-            await repos.roadmaps.fail_version(version_id, f"not started: {notice.kind}")
+        await self._db.transact(lambda repos: repos.roadmaps.fail_version(version_id, f"not started: {notice.kind}"))
         if told_in_modal is None or not await told_in_modal:
             await self._notify(notify_user, notice)
 
@@ -356,8 +357,7 @@ class ReviewService:
         except Exception as exc:
             log.exception("roadmap generation failed for roadmap %s version %s", job.roadmap_id, version_id)
             reason = _reason(exc)
-            async with self._db.unit_of_work() as repos:
-                await repos.roadmaps.fail_version(version_id, reason)
+            await self._db.transact(lambda repos: repos.roadmaps.fail_version(version_id, reason))
             await self._update_parent(
                 where.channel_id, where.ts, ParentInfo(profile, owner or "", "failed", note=reason)
             )
@@ -367,10 +367,14 @@ class ReviewService:
             )
             return None
         tz = await zone if zone is not None else None
-        async with self._db.unit_of_work() as repos:
+
+        async def store(repos: Repositories) -> StoredVersion:
             stored = await store_result(repos, version_id, result)
             if tz:
                 await repos.roadmaps.set_owner_tz(job.roadmap_id, tz)
+            return stored
+
+        stored = await self._db.transact(store)
         version = stored.version
         return _Publication(
             version_id=version_id,

@@ -1,0 +1,73 @@
+"""Roadmap work in worker processes: the same answers as inline, failures carried back, a dead worker survived."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.roadmap.compute import ProcessCompute, inline
+from bot.roadmap.engine import EngineFailed, RulesEngine
+from bot.roadmap.openai_engine import assemble_answer, grounded_messages
+from bot.roadmap.profile_io import load_profile
+from bot.roadmap.rules import generate_rules_roadmap
+from tests.llm_drafts import draft_from_roadmap
+
+PROFILE = load_profile(Path(__file__).resolve().parent.parent / "examples" / "saas-api.yaml")
+
+
+def _doubled_or_die_in_a_worker(value: int) -> int:
+    if multiprocessing.parent_process() is not None:  # only ever kill a worker, never the test process
+        os._exit(3)
+    return value * 2
+
+
+def _worker_pid() -> int:
+    return os.getpid()
+
+
+@pytest.fixture(scope="module")
+def workers() -> Iterator[ProcessCompute]:
+    compute = ProcessCompute(1)
+    yield compute
+    compute.close()
+
+
+async def test_a_worker_gives_what_inline_gives(workers: ProcessCompute) -> None:
+    assert await workers(generate_rules_roadmap, PROFILE) == await inline(generate_rules_roadmap, PROFILE)
+    assert await workers(grounded_messages, PROFILE, "USD") == grounded_messages(PROFILE, "USD")
+    assert await workers(_worker_pid) != os.getpid()  # really another process
+
+
+async def test_the_rules_engine_plans_in_a_worker(workers: ProcessCompute) -> None:
+    result = await RulesEngine(workers).generate(PROFILE)
+    assert result.roadmap == generate_rules_roadmap(PROFILE) and result.engine == "rules"
+
+
+async def test_an_unusable_answer_fails_in_the_worker_with_its_reason(workers: ProcessCompute) -> None:
+    with pytest.raises(EngineFailed, match="not valid JSON for the roadmap schema"):
+        await workers(assemble_answer, PROFILE, '{"stages": [', "gpt-5.4-mini")
+    answer = json.dumps(draft_from_roadmap(generate_rules_roadmap(PROFILE)))
+    roadmap = await workers(assemble_answer, PROFILE, answer, "gpt-5.4-mini")
+    assert roadmap == assemble_answer(PROFILE, answer, "gpt-5.4-mini")
+
+
+async def test_a_dead_worker_costs_an_inline_run_not_the_answer() -> None:
+    compute = ProcessCompute(1)
+    try:
+        await compute.start()
+        first_pid = await compute(_worker_pid)
+        assert await compute(_doubled_or_die_in_a_worker, 21) == 42  # the worker died; it ran here instead
+        second_pid = await compute(_worker_pid)  # and a new pool serves the next call
+        assert second_pid not in (first_pid, os.getpid())
+    finally:
+        compute.close()
+
+
+def test_no_workers_is_a_configuration_error() -> None:
+    with pytest.raises(ValueError, match="at least one worker"):
+        ProcessCompute(0)
