@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
@@ -154,7 +155,7 @@ async def _db(settings: Settings, action: str) -> str:
         await database.dispose()
 
 
-def _run_fast(coro: Coroutine[Any, Any, None]) -> None:
+def run_fast(coro: Coroutine[Any, Any, None]) -> None:
     """The server on uvloop where it is installed (Linux, macOS): the same asyncio API, less CPU per request."""
     try:
         import uvloop
@@ -199,10 +200,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0 if complete else 1
         if args.command == "serve":
             from bot.logs import setup_logging
-            from bot.server import serve
 
             setup_logging(settings.log_level)
-            _run_fast(serve(settings))
+            if settings.web_concurrency > 1 and settings.slack_app_token is None:
+                from bot.http_workers import run_http_workers
+
+                return run_http_workers(settings)
+            if settings.web_concurrency > 1:
+                logging.getLogger(__name__).warning(
+                    "WEB_CONCURRENCY applies to HTTP mode; Socket Mode runs one process"
+                )
+            from bot.server import serve
+
+            run_fast(serve(settings))
             return 0
     except ProfileError as exc:
         print(f"error: {exc.source} is not a valid profile:", file=sys.stderr)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -122,7 +123,9 @@ async def _shutdown(bot: Bot, scheduler: Scheduler, compute: ProcessCompute | No
     await bot.database.dispose()
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, *, sock: socket.socket | None = None, leader: bool = True) -> None:
+    """`sock`: an already listening socket shared by several HTTP worker processes (bot/http_workers.py); only
+    the `leader` among them resumes interrupted reviews and runs the nudge sweeps."""
     settings.require_slack()
     database = await open_database(settings)
     workers = ProcessCompute(settings.roadmap_workers) if settings.roadmap_workers else None
@@ -132,6 +135,8 @@ async def serve(settings: Settings) -> None:
     async def startup() -> None:
         if workers is not None:
             await workers.start()  # the first roadmap should not wait for a process to start
+        if not leader:
+            return
         resumed = await bot.services.reviews.resume_interrupted()
         if resumed:
             log.info("resuming %d interrupted review(s)", resumed)
@@ -148,7 +153,7 @@ async def serve(settings: Settings) -> None:
         lifespan="on",
     )
     log.info("serving Slack requests over HTTP on port %d (POST /slack/events, GET /healthz)", settings.port)
-    await _Server(config).serve()
+    await _Server(config).serve(sockets=[sock] if sock is not None else None)
 
 
 async def _socket_mode(bot: Bot, settings: Settings, startup, shutdown) -> None:  # type: ignore[no-untyped-def]

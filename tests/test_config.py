@@ -24,6 +24,7 @@ ENV_NAMES = (
     "NUDGE_SWEEP_SECONDS",
     "LOG_LEVEL",
     "ROADMAP_WORKERS",
+    "WEB_CONCURRENCY",
 )
 
 
@@ -78,6 +79,7 @@ def test_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL:"),
         ("ROADMAP_WORKERS", "-1", "ROADMAP_WORKERS:"),
         ("ROADMAP_WORKERS", "many", "ROADMAP_WORKERS:"),
+        ("WEB_CONCURRENCY", "0", "WEB_CONCURRENCY:"),
     ],
 )
 def test_invalid_values_name_the_variable(

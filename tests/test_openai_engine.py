@@ -162,3 +162,54 @@ def test_draft_helper_round_trips() -> None:
 
     draft = RoadmapDraft.model_validate(draft_from_roadmap(generate_rules_roadmap(profile())))
     assert [len(s.items) for s in draft.stages] == [len(s.items) for s in generate_rules_roadmap(profile()).stages]
+
+
+async def test_the_stream_is_read_however_the_network_cuts_it() -> None:
+    """CRLF line ends, raw UTF-8 cut mid-character between writes, and a last event without its newline."""
+    from aiohttp import web
+    from openai import AsyncOpenAI
+
+    from bot.roadmap.rules import generate_rules_roadmap
+
+    korean = profile().model_copy(update={"system_name": "모아 커뮤니티"})
+    draft = draft_from_roadmap(generate_rules_roadmap(korean))
+    draft["analysis"] = "읽기 부하가 먼저 한계에 닿습니다."
+    answer = json.dumps(draft, ensure_ascii=False)
+    pieces = [answer[i : i + 97] for i in range(0, len(answer), 97)]
+    events = [{"choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]} for p in pieces]
+    events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    usage = {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30}
+    wire = b"".join(b"data: " + json.dumps(e, ensure_ascii=False).encode() + b"\r\n\r\n" for e in events)
+    wire += b"data: " + json.dumps({"choices": [], "usage": usage}).encode()  # no newline: the stream just ends
+
+    async def chat(request: web.Request) -> web.StreamResponse:
+        await request.read()
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        for start in range(0, len(wire), 61):  # 61 bytes: cuts through lines and through Korean characters
+            await response.write(wire[start : start + 61])
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", chat)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    client = AsyncOpenAI(api_key="sk-test", base_url=f"http://127.0.0.1:{port}/v1", max_retries=0)
+    lines: list[str] = []
+
+    async def progress(text: str) -> None:
+        lines.append(text)
+
+    try:
+        result = await OpenAIEngine(client, MODEL, deadline_s=10, send_cache_key=False).generate(korean, progress)
+    finally:
+        await client.close()
+        await runner.cleanup()
+    assert result.roadmap.system_name == "모아 커뮤니티"
+    assert any("읽기 부하가 먼저 한계에 닿습니다." in note for note in result.roadmap.notes)
+    assert result.usage is not None and (result.usage.prompt_tokens, result.usage.completion_tokens) == (10, 20)
+    assert all(f"• {item.id} " in "".join(lines) for item in result.roadmap.items())

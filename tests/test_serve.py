@@ -439,7 +439,8 @@ def free_port() -> int:
 
 
 async def wait_healthy(base: str, process: Process) -> Mapping[str, Any]:
-    """Poll GET /healthz until it answers (the port opens only once the app started)."""
+    """Poll GET /healthz until it answers (the port opens only once the app started; with HTTP workers the parent
+    listens first, and a request waits in the queue until a worker is up)."""
 
     async def poll() -> Mapping[str, Any]:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
@@ -448,8 +449,8 @@ async def wait_healthy(base: str, process: Process) -> Mapping[str, Any]:
                     async with session.get(f"{base}/healthz") as response:
                         assert response.status == 200, await response.text()
                         return dict(await response.json())
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)  # not listening yet
+                except (aiohttp.ClientConnectionError, TimeoutError):
+                    await asyncio.sleep(0.05)  # not listening, or not accepting, yet
 
     return await process.until(asyncio.wait_for(poll(), START_TIMEOUT), "GET /healthz")
 
@@ -561,3 +562,64 @@ async def test_serve_without_the_settings_it_needs_exits_2(
         assert "xoxb-not-an-app-token" not in lines[0]  # a secret value is never echoed
     assert fake.calls() == []  # nothing reached Slack
     fake.assert_clean()
+
+
+def _spawned_workers(pid: int) -> set[int]:
+    """The process's children that multiprocessing spawned to run code (not its resource tracker)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            for child in (task / "children").read_text().split():
+                if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    found.add(int(child))
+    return found
+
+
+def _any_alive(pids: set[int]) -> bool:
+    return any(Path(f"/proc/{pid}").exists() for pid in pids)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see the worker processes")
+async def test_http_workers_share_the_port_and_stop_together(fake: FakeSlack, tmp_path: Path) -> None:
+    """WEB_CONCURRENCY=2: two worker processes on one port, each a whole bot; SIGTERM stops both, status 0."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    channels = [f"C0WORKER{n:02d}" for n in range(6)]
+    for channel in channels:
+        fake.add_channel(channel, channel.lower())
+    async with scale_review_serve(
+        tmp_path,
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        PORT=str(port),
+        SLACK_API_URL=fake.base_url,
+        DATABASE_URL=sqlite_url(tmp_path),
+        WEB_CONCURRENCY="2",
+        ROADMAP_WORKERS="0",
+    ) as process:
+        await wait_healthy(base, process)
+        workers = _spawned_workers(process.proc.pid)
+        assert len(workers) == 2, workers
+        view = modal.questionnaire_view(private_metadata="{}", prefill=load_profile(EXAMPLE)).to_dict()
+
+        async def submit(channel: str) -> int:
+            body = sr.view_submission(
+                callback_id=QUESTIONNAIRE_CALLBACK,
+                values=sr.state_from_view(view, channel=channel),
+                private_metadata="{}",
+            )
+            status, _ = await sr.post_signed(f"{base}/slack/events", *body, SECRET)
+            return status
+
+        assert await asyncio.gather(*(submit(c) for c in channels)) == [200] * len(channels)
+
+        # every roadmap ends with its parent message updated to "ready"
+        await process.until(fake.wait_for_calls_async("chat.update", len(channels), timeout=30), "six roadmaps posted")
+        assert count_rows(tmp_path, "roadmap_versions WHERE status = 'ready'") == len(channels)
+        assert count_rows(tmp_path, "roadmaps") == len(channels)  # each submission stored once, by one worker
+
+        exit_status = await process.sigterm(bot.server.SHUTDOWN_GRACE_S + 15)
+        log = process.log
+        assert exit_status == 0, f"exit status {exit_status}; log:\n{log}"
+        assert "2 HTTP workers serving port" in log and "Traceback" not in log, log
+        assert not _any_alive(workers)  # no worker left behind

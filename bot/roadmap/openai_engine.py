@@ -59,6 +59,26 @@ def _event(line: str) -> dict[str, Any] | None:
     return event if isinstance(event, dict) else None
 
 
+def _take(event: dict[str, Any], parts: list[str], refusal: list[str]) -> CompletionUsage | None:
+    """Collect an event's content and refusal deltas; its usage, when it carries it (the last one does)."""
+    for choice in event.get("choices") or []:
+        delta = choice.get("delta") or {}
+        if delta.get("content"):
+            parts.append(delta["content"])
+        if delta.get("refusal"):
+            refusal.append(delta["refusal"])
+    return CompletionUsage.model_validate(event["usage"]) if event.get("usage") else None
+
+
+def _finish(event: dict[str, Any]) -> str | None:
+    reasons = [c["finish_reason"] for c in event.get("choices") or [] if c.get("finish_reason")]
+    return reasons[-1] if reasons else None
+
+
+def _content(event: dict[str, Any]) -> str:
+    return "".join((c.get("delta") or {}).get("content") or "" for c in event.get("choices") or [])
+
+
 class _ProgressWatcher:
     """Turns the streamed JSON into readable progress: one line per item as soon as its title is complete."""
 
@@ -70,7 +90,7 @@ class _ProgressWatcher:
         self._scanned = 0  # items end before this offset; later deltas only extend the text
 
     async def feed(self, delta: str) -> None:
-        if self._progress is None:
+        if self._progress is None or not delta:
             return
         self._text += delta
         lines = []
@@ -153,21 +173,22 @@ class OpenAIEngine:
                     max_completion_tokens=MAX_COMPLETION_TOKENS,
                     **extra,  # type: ignore[arg-type]
                 ) as response:
-                    async for line in response.iter_lines():
-                        event = _event(line)
-                        if event is None:
-                            continue
-                        if event.get("usage"):
-                            usage = CompletionUsage.model_validate(event["usage"])
-                        for choice in event.get("choices") or []:
-                            delta = choice.get("delta") or {}
-                            if delta.get("content"):
-                                parts.append(delta["content"])
-                                await watcher.feed(delta["content"])
-                            if delta.get("refusal"):
-                                refusal.append(delta["refusal"])
-                            if choice.get("finish_reason"):
-                                finish = choice["finish_reason"]
+                    # Whole network chunks, split into lines here: the line iterator's decoder layers cost
+                    # more than the few events each chunk holds.
+                    rest = b""
+                    async for chunk in response.iter_bytes():
+                        *lines, rest = (rest + chunk).split(b"\n")
+                        for line in lines:
+                            event = _event(line.decode("utf-8").rstrip("\r"))
+                            if event is not None:
+                                usage = _take(event, parts, refusal) or usage
+                                finish = _finish(event) or finish
+                                await watcher.feed(_content(event))
+                    event = _event(rest.decode("utf-8").rstrip("\r"))  # a last line without its newline
+                    if event is not None:
+                        usage = _take(event, parts, refusal) or usage
+                        finish = _finish(event) or finish
+                        await watcher.feed(_content(event))
         except TimeoutError as exc:
             raise EngineFailed(f"no complete answer within {self._deadline:g} s") from exc
         except openai.RateLimitError as exc:

@@ -321,11 +321,13 @@ class ReviewService:
 
     # --- generation --------------------------------------------------------------------
 
-    async def _attempt(self, job: _Job, opened: asyncio.Future[ThreadOpened], user_id: str | None) -> EngineResult:
+    async def _attempt(
+        self, job: _Job, opened: asyncio.Future[ThreadOpened], user_id: str | None
+    ) -> tuple[EngineResult, _LiveProgress | None]:
         """The engine's roadmap (the rules engine standing in when another fails), with live progress in the thread
-        once it is open."""
+        once it is open. The progress message is left open for the caller to close once the roadmap is stored."""
         if not self._engine.streams_progress:
-            return await generate_with_fallback(self._engine, self._fallback, job.profile)
+            return await generate_with_fallback(self._engine, self._fallback, job.profile), None
         opening = asyncio.ensure_future(self._open_progress(opened, job.owner or user_id, job.team_id))
         live = _LiveProgress(opening)
         try:
@@ -336,24 +338,22 @@ class ReviewService:
         except Exception as exc:
             await live.close(f"Generation failed: {_reason(exc)}")
             raise
-        await live.close(
-            result.fallback_reason or f"Done: {sum(1 for _ in result.roadmap.items())} items; the roadmap follows."
-        )
-        return result
+        return result, live
 
     async def _conclude(
         self,
         job: _Job,
         version_id: int,
         where: ThreadOpened,
-        attempt: asyncio.Future[EngineResult],
+        attempt: asyncio.Future[tuple[EngineResult, _LiveProgress | None]],
         zone: asyncio.Future[str | None] | None,
         user_id: str | None,
     ) -> _Publication | None:
-        """Store the attempt's roadmap, or its failure (said in the thread and to the person)."""
+        """Store the attempt's roadmap (before any more Slack calls), or its failure (said in the thread and to
+        the person)."""
         owner, profile = job.owner, job.profile
         try:
-            result = await attempt
+            result, live = await attempt
         except Exception as exc:
             log.exception("roadmap generation failed for roadmap %s version %s", job.roadmap_id, version_id)
             reason = _reason(exc)
@@ -375,6 +375,10 @@ class ReviewService:
             return stored
 
         stored = await self._db.transact(store)
+        if live is not None:
+            await live.close(
+                result.fallback_reason or f"Done: {sum(1 for _ in result.roadmap.items())} items; the roadmap follows."
+            )
         version = stored.version
         return _Publication(
             version_id=version_id,

@@ -64,17 +64,17 @@ class RoadmapRepository(Repository):
         query = select(Roadmap).where(Roadmap.channel_id == channel_id, Roadmap.thread_ts == thread_ts)
         return await self._session.scalar(query)
 
-    async def set_thread(self, roadmap_id: int, channel_id: str, thread_ts: str) -> Roadmap:
-        roadmap = await self._require(roadmap_id)
-        roadmap.channel_id, roadmap.thread_ts = channel_id, thread_ts
-        await self._session.flush()
-        return roadmap
+    async def set_thread(self, roadmap_id: int, channel_id: str, thread_ts: str) -> None:
+        await self._update(roadmap_id, channel_id=channel_id, thread_ts=thread_ts)
 
-    async def set_owner_tz(self, roadmap_id: int, tz: str) -> Roadmap:
-        roadmap = await self._require(roadmap_id)
-        roadmap.owner_tz = tz
-        await self._session.flush()
-        return roadmap
+    async def set_owner_tz(self, roadmap_id: int, tz: str) -> None:
+        await self._update(roadmap_id, owner_tz=tz)
+
+    async def _update(self, roadmap_id: int, **values: object) -> None:
+        """One UPDATE, no read first (these run on every review); objects already in the session follow it."""
+        result = await self._session.execute(update(Roadmap).where(Roadmap.id == roadmap_id).values(**values))
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise LookupError(f"no roadmap {roadmap_id}")
 
     async def start_version(self, roadmap_id: int, *, engine: str, model: str | None = None) -> RoadmapVersion:
         """Record the attempt before generating, so a crash or failure leaves something to retry."""
