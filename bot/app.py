@@ -56,7 +56,7 @@ def build_services(
     compute: Compute = inline,
 ) -> Services:
     tasks = tasks or BackgroundTasks()
-    publisher = SlackPublisher(client)
+    publisher = SlackPublisher(client, compute=compute)
     rules = RulesEngine(compute)
     chosen = engine or rules
     fallback = rules if chosen.name != rules.name else None  # the rules engine stands in for any other one

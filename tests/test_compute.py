@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -15,6 +16,8 @@ from bot.roadmap.engine import EngineFailed, RulesEngine
 from bot.roadmap.openai_engine import assemble_answer, grounded_messages
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.schema import ItemStatus
+from bot.slack import blocks
 from tests.llm_drafts import draft_from_roadmap
 
 PROFILE = load_profile(Path(__file__).resolve().parent.parent / "examples" / "saas-api.yaml")
@@ -41,6 +44,18 @@ async def test_a_worker_gives_what_inline_gives(workers: ProcessCompute) -> None
     assert await workers(generate_rules_roadmap, PROFILE) == await inline(generate_rules_roadmap, PROFILE)
     assert await workers(grounded_messages, PROFILE, "USD") == grounded_messages(PROFILE, "USD")
     assert await workers(_worker_pid) != os.getpid()  # really another process
+
+
+async def test_a_whole_roadmap_is_rendered_in_a_worker(workers: ProcessCompute) -> None:
+    roadmap = generate_rules_roadmap(PROFILE)
+    statuses = {item.id: ItemStatus.DONE for item in roadmap.stages[0].items}
+    render = functools.partial(
+        blocks.roadmap_messages, version=2, version_id=7, statuses=statuses, usage_note="gpt: 10 tokens"
+    )
+    rendered = await workers(render, roadmap)
+    assert rendered == render(roadmap)
+    assert [key for key, _ in rendered][:2] == [("summary", 0, 0), ("stage", 1, 0)]
+    assert all(args["text"] and args["blocks"] for _, args in rendered)
 
 
 async def test_the_rules_engine_plans_in_a_worker(workers: ProcessCompute) -> None:

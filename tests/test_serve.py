@@ -595,11 +595,18 @@ async def test_http_workers_share_the_port_and_stop_together(fake: FakeSlack, tm
         SLACK_API_URL=fake.base_url,
         DATABASE_URL=sqlite_url(tmp_path),
         WEB_CONCURRENCY="2",
-        ROADMAP_WORKERS="0",
+        ROADMAP_WORKERS="1",  # each HTTP worker plans and renders in a process of its own
     ) as process:
         await wait_healthy(base, process)
         workers = _spawned_workers(process.proc.pid)
         assert len(workers) == 2, workers
+        planners: set[int] = set()
+        for _ in range(int(START_TIMEOUT * 10)):  # the second worker may still be starting its planner
+            planners = set().union(*(_spawned_workers(pid) for pid in workers))
+            if len(planners) == 2:
+                break
+            await asyncio.sleep(0.1)
+        assert len(planners) == 2, planners
         view = modal.questionnaire_view(private_metadata="{}", prefill=load_profile(EXAMPLE)).to_dict()
 
         async def submit(channel: str) -> int:
@@ -622,4 +629,4 @@ async def test_http_workers_share_the_port_and_stop_together(fake: FakeSlack, tm
         log = process.log
         assert exit_status == 0, f"exit status {exit_status}; log:\n{log}"
         assert "2 HTTP workers serving port" in log and "Traceback" not in log, log
-        assert not _any_alive(workers)  # no worker left behind
+        assert not _any_alive(workers | planners)  # no worker left behind

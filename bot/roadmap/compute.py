@@ -63,7 +63,8 @@ class ProcessCompute:
         try:
             return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
         except BrokenProcessPool:
-            log.warning("a roadmap worker process died; running %s inline and starting new workers", fn.__name__)
+            name = getattr(getattr(fn, "func", fn), "__name__", "the work")
+            log.warning("a roadmap worker process died; running %s inline and starting new workers", name)
             if self._pool is pool:
                 self._pool = self._new_pool()
             return fn(*args)

@@ -711,6 +711,35 @@ def stage_messages(
     return messages
 
 
+def roadmap_messages(
+    roadmap: Roadmap,
+    *,
+    version: int,
+    version_id: int,
+    statuses: Mapping[str, ItemStatus],
+    change_note: str | None = None,
+    usage_note: str | None = None,
+    regenerate_roadmap_id: int | None = None,
+) -> list[tuple[tuple[str, int, int], dict[str, Any]]]:
+    """Every message of a version, in posting order, as ((kind, stage, part), chat arguments).
+
+    Plain values in and out, so the server can render in a worker process: a roadmap is about
+    ten messages, and slack_sdk's models check every element as they serialise.
+    """
+    summary = summary_message(
+        roadmap,
+        version=version,
+        change_note=change_note,
+        usage_note=usage_note,
+        regenerate_roadmap_id=regenerate_roadmap_id,
+    )
+    planned = [(("summary", 0, part), message.to_args()) for part, message in enumerate(summary)]
+    for stage in roadmap.stages:
+        messages = stage_messages(roadmap, stage.number, statuses, version_id=version_id)
+        planned += [(("stage", stage.number, part), message.to_args()) for part, message in enumerate(messages)]
+    return planned
+
+
 # --- item details (modal) -----------------------------------------------------------------------------------------
 def item_details_view(item: RoadmapItem, status: ItemStatus, *, system_name: str) -> View:
     """Everything about one item, including what the stage message leaves out: steps, checks, sources."""

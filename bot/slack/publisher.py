@@ -6,13 +6,16 @@ as soon as Slack returns its ts, so the service can store it before the next cal
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.roadmap.compute import Compute, inline
 from bot.roadmap.schema import ItemStatus, Roadmap
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.ports import (
@@ -41,9 +44,12 @@ def _error_code(exc: SlackApiError) -> str:
 
 
 class SlackPublisher:
-    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer | None = None) -> None:
+    """`compute` renders whole roadmaps (the server passes its worker processes; inline by default)."""
+
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer | None = None, *, compute: Compute = inline) -> None:
         self._client = client
         self._pacer = pacer or ChannelPacer()
+        self._compute = compute
 
     async def _call(self, channel_id: str, method: str, **args: object) -> dict:  # type: ignore[type-arg]
         """One Web API call with Slack's failures turned into the services' errors."""
@@ -58,16 +64,20 @@ class SlackPublisher:
             raise PublishFailed(f"connection: {type(exc).__name__}") from exc
         return response.data if isinstance(response.data, dict) else {}
 
-    async def _post(self, channel_id: str, message: blocks.SlackMessage, thread_ts: str | None = None) -> str:
+    async def _post(
+        self, channel_id: str, message: blocks.SlackMessage | Mapping[str, Any], thread_ts: str | None = None
+    ) -> str:
         await self._pacer.wait(channel_id)
-        args: dict[str, object] = {"channel": channel_id, **message.to_args(), "unfurl_links": False}
+        body = message.to_args() if isinstance(message, blocks.SlackMessage) else message
+        args: dict[str, object] = {"channel": channel_id, **body, "unfurl_links": False}
         if thread_ts:
             args["thread_ts"] = thread_ts
         data = await self._call(channel_id, "chat_postMessage", **args)
         return str(data["ts"])
 
-    async def _update(self, channel_id: str, ts: str, message: blocks.SlackMessage) -> None:
-        await self._call(channel_id, "chat_update", channel=channel_id, ts=ts, **message.to_args())
+    async def _update(self, channel_id: str, ts: str, message: blocks.SlackMessage | Mapping[str, Any]) -> None:
+        body = message.to_args() if isinstance(message, blocks.SlackMessage) else message
+        await self._call(channel_id, "chat_update", channel=channel_id, ts=ts, **body)
 
     # --- the thread ----------------------------------------------------------------------
 
@@ -108,19 +118,18 @@ class SlackPublisher:
         regenerate_roadmap_id: int | None = None,
     ) -> None:
         """Summary, then each stage's parts; a part already posted is updated in place, never posted twice."""
-        summary = blocks.summary_message(
+        planned = await self._compute(
+            functools.partial(
+                blocks.roadmap_messages,
+                version=version,
+                version_id=version_id,
+                statuses=dict(statuses),
+                change_note=change_note,
+                usage_note=usage_note,
+                regenerate_roadmap_id=regenerate_roadmap_id,
+            ),
             roadmap,
-            version=version,
-            change_note=change_note,
-            usage_note=usage_note,
-            regenerate_roadmap_id=regenerate_roadmap_id,
         )
-        planned: list[tuple[MessageKey, blocks.SlackMessage]] = [
-            (("summary", 0, part), message) for part, message in enumerate(summary)
-        ]
-        for stage in roadmap.stages:
-            messages = blocks.stage_messages(roadmap, stage.number, statuses, version_id=version_id)
-            planned += [(("stage", stage.number, part), message) for part, message in enumerate(messages)]
         for key, message in planned:
             ts = existing.get(key)
             if ts is not None:
