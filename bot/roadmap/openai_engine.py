@@ -80,14 +80,20 @@ def _content(event: dict[str, Any]) -> str:
 
 
 class _ProgressWatcher:
-    """Turns the streamed JSON into readable progress: one line per item as soon as its title is complete."""
+    """Turns the streamed JSON into readable progress: one line per item as soon as its title is complete.
+
+    Only the unscanned tail is kept (at most HEADER_SPAN characters before the new text), so each delta costs
+    its own length, not the length of the answer so far.
+    """
+
+    HEADER_SPAN = 4096  # an item's id, pattern and title fit in this; a longer title only loses its progress line
 
     def __init__(self, progress: Progress | None) -> None:
         self._progress = progress
         self._text = ""
         self._seen: set[str] = set()
         self._stage = 0
-        self._scanned = 0  # items end before this offset; later deltas only extend the text
+        self._scanned = 0  # items end before this offset of _text; later deltas only extend the text
 
     async def feed(self, delta: str) -> None:
         if self._progress is None or not delta:
@@ -96,10 +102,10 @@ class _ProgressWatcher:
         lines = []
         for match in _ITEM.finditer(self._text, self._scanned):
             item_id = match.group("id")
+            self._scanned = match.end()
             if item_id in self._seen:
                 continue
             self._seen.add(item_id)
-            self._scanned = match.end()
             stage = int(item_id[0])
             if stage != self._stage:
                 self._stage = stage
@@ -109,6 +115,9 @@ class _ProgressWatcher:
             except json.JSONDecodeError:
                 title = match.group("title")
             lines.append(f"• {item_id} {title}")
+        cut = max(self._scanned, len(self._text) - self.HEADER_SPAN)
+        if cut > 0:
+            self._text, self._scanned = self._text[cut:], max(0, self._scanned - cut)
         if lines:
             await self._progress("\n".join(lines) + "\n")
 
