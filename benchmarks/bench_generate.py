@@ -22,7 +22,6 @@ import contextlib
 import json
 import multiprocessing
 import os
-import secrets
 import sqlite3
 import subprocess
 import sys
@@ -35,12 +34,11 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-from sqlalchemy import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.bot_process import free_port, wait_healthy  # noqa: E402
+from benchmarks.bot_process import free_port, scratch_postgres, wait_healthy  # noqa: E402
 from bot.roadmap.profile_io import load_profile  # noqa: E402
 from bot.roadmap.rules import generate_rules_roadmap  # noqa: E402
 from bot.slack import modal  # noqa: E402
@@ -230,21 +228,8 @@ def bench_database(kind: str, folder: str) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder}/bench.db"
         return
-    admin = os.environ.get("SCALE_REVIEW_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    name = f"scale_review_bench_{secrets.token_hex(4)}"
-
-    async def admin_sql(sql: str) -> None:
-        connection = await asyncpg.connect(admin)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_postgres() as url:
+        yield url
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ import asyncio
 import json
 import multiprocessing
 import os
-import secrets
 import statistics
 import sys
 import time
@@ -30,6 +29,7 @@ sys.path.insert(0, str(REPO))
 import asyncpg  # noqa: E402
 from sqlalchemy import event, make_url, text  # noqa: E402
 
+from benchmarks.bot_process import scratch_postgres  # noqa: E402
 from bot.app import build_services  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.roadmap.examples import EXAMPLE_PROFILE  # noqa: E402
@@ -203,29 +203,16 @@ def main() -> None:
     parser.add_argument("--due", type=float, default=0.1)
     parser.add_argument("--channels", type=int, default=2_000)
     args = parser.parse_args()
-    admin = os.environ.get("SCALE_REVIEW_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    name = f"scale_review_bench_{secrets.token_hex(4)}"
     context = multiprocessing.get_context("spawn")
     queue, stop = context.Queue(), context.Event()
     fake = context.Process(target=serve_fake, args=(args.channels, queue, stop))
     fake.start()
     slack_url, _ = queue.get(timeout=60)
-
-    async def admin_sql(sql: str) -> None:
-        connection = await asyncpg.connect(admin)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
     try:
-        db_url = (
-            make_url(admin).set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
-        )
-        asyncio.run(run(args, slack_url, db_url))
+        with scratch_postgres() as url:
+            db_url = make_url(url).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+            asyncio.run(run(args, slack_url, db_url))
     finally:
-        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         stop.set()
         posted, violations = queue.get(timeout=60)
         fake.join(timeout=30)

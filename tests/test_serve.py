@@ -19,6 +19,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager as AsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -432,6 +433,19 @@ async def scale_review_serve(tmp_path: Path, **env: str) -> AsyncIterator[Proces
             await proc.wait()
 
 
+def http_serve(tmp_path: Path, fake: FakeSlack, port: int, **extra: str) -> AsyncContextManager[Process]:
+    """`scale-review serve` in HTTP mode on `port`, against `fake`, on a SQLite file in `tmp_path`."""
+    return scale_review_serve(
+        tmp_path,
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        PORT=str(port),
+        SLACK_API_URL=fake.base_url,
+        DATABASE_URL=sqlite_url(tmp_path),
+        **extra,
+    )
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -482,14 +496,7 @@ async def test_socket_mode_cli_serves_and_stops_on_sigterm(fake: FakeSlack, tmp_
 async def test_http_cli_serves_and_stops_on_sigterm(fake: FakeSlack, tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    async with scale_review_serve(
-        tmp_path,
-        SLACK_BOT_TOKEN=TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        PORT=str(port),
-        SLACK_API_URL=fake.base_url,
-        DATABASE_URL=sqlite_url(tmp_path),
-    ) as process:
+    async with http_serve(tmp_path, fake, port) as process:
         health = await wait_healthy(base, process)
         assert health["ok"] is True and health["database"] == "ok" and health["revision"]
 
@@ -587,16 +594,8 @@ async def test_http_workers_share_the_port_and_stop_together(fake: FakeSlack, tm
     channels = [f"C0WORKER{n:02d}" for n in range(6)]
     for channel in channels:
         fake.add_channel(channel, channel.lower())
-    async with scale_review_serve(
-        tmp_path,
-        SLACK_BOT_TOKEN=TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        PORT=str(port),
-        SLACK_API_URL=fake.base_url,
-        DATABASE_URL=sqlite_url(tmp_path),
-        WEB_CONCURRENCY="2",
-        ROADMAP_WORKERS="1",  # each HTTP worker plans and renders in a process of its own
-    ) as process:
+    # each of the two HTTP workers plans and renders in a process of its own
+    async with http_serve(tmp_path, fake, port, WEB_CONCURRENCY="2", ROADMAP_WORKERS="1") as process:
         await wait_healthy(base, process)
         workers = _spawned_workers(process.proc.pid)
         assert len(workers) == 2, workers
