@@ -83,6 +83,17 @@ async def test_a_dead_worker_costs_an_inline_run_not_the_answer() -> None:
         compute.close()
 
 
+async def test_workers_that_keep_dying_leave_the_work_inline(caplog: pytest.LogCaptureFixture) -> None:
+    compute = ProcessCompute(1)
+    try:
+        for _ in range(ProcessCompute.MAX_RESTARTS):
+            assert await compute(_doubled_or_die_in_a_worker, 5) == 10
+        assert "keep dying" in caplog.text
+        assert await compute(_worker_pid) == os.getpid()  # no more pools: it runs here
+    finally:
+        compute.close()
+
+
 def test_no_workers_is_a_configuration_error() -> None:
     with pytest.raises(ValueError, match="at least one worker"):
         ProcessCompute(0)

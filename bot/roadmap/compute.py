@@ -46,32 +46,47 @@ class ProcessCompute:
     """Worker processes (spawned: the server has threads by then, and forking those is unsafe).
 
     A worker that dies (killed, out of memory) breaks the pool: the call then runs inline, and the
-    next one gets a fresh pool, so a crash costs latency, never a roadmap.
+    next one gets a fresh pool, so a crash costs latency, never a roadmap. Workers that keep dying
+    (MAX_RESTARTS pools in a row, say they cannot start at all) leave everything inline from then on.
     """
+
+    MAX_RESTARTS = 3
 
     def __init__(self, workers: int) -> None:
         if workers < 1:
             raise ValueError("ProcessCompute needs at least one worker; use `inline` for none")
         self._workers = workers
-        self._pool = self._new_pool()
+        self._pool: ProcessPoolExecutor | None = self._new_pool()
+        self._restarts = 0
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
 
     async def __call__(self, fn: Callable[..., R], /, *args: Any) -> R:
         pool = self._pool
+        if pool is None:
+            return fn(*args)
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+            result = await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
         except BrokenProcessPool:
             name = getattr(getattr(fn, "func", fn), "__name__", "the work")
-            log.warning("a roadmap worker process died; running %s inline and starting new workers", name)
             if self._pool is pool:
-                self._pool = self._new_pool()
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._restarts += 1
+                if self._restarts >= self.MAX_RESTARTS:
+                    log.error("roadmap worker processes keep dying; planning on the event loop from now on")
+                    self._pool = None
+                else:
+                    log.warning("a roadmap worker process died; running %s inline and starting new workers", name)
+                    self._pool = self._new_pool()
             return fn(*args)
+        self._restarts = 0
+        return result
 
     async def start(self) -> None:
         """Start the workers now (each loads the catalogue) rather than on the first roadmap."""
         await asyncio.gather(*(self(_warm) for _ in range(self._workers)))
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
