@@ -646,13 +646,12 @@ class _LiveProgress:
 
     async def feed(self, text: str) -> None:
         opening = self._opening
-        if self._broken or (opening.done() and (opening.cancelled() or opening.exception() is not None)):
+        if self._broken:
             return
-        sink = opening.result() if opening.done() else None
         if not opening.done():
             self._backlog += text
             return
-        if sink is None:
+        if opening.cancelled() or opening.exception() is not None or (sink := opening.result()) is None:
             return
         text, self._backlog = self._backlog + text, ""
         try:
