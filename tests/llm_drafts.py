@@ -3,12 +3,15 @@ profile found in the request's <questionnaire_data> block. The fake OpenAI serve
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
+from tests.fakes.openai_api import FakeOpenAI
 
 _BLOCK = re.compile(r"<questionnaire_data>\s*(.*?)\s*</questionnaire_data>", re.S)
 
@@ -61,3 +64,15 @@ def draft_from_roadmap(roadmap: Roadmap) -> dict[str, Any]:
 def answer_for(body: dict[str, Any]) -> dict[str, Any]:
     """A valid structured answer for a roadmap request."""
     return draft_from_roadmap(generate_rules_roadmap(profile_from_request(body)))
+
+
+@contextlib.contextmanager
+def answering_server(chunk_size: int) -> Iterator[FakeOpenAI]:
+    """A fake OpenAI server answering every request as a well-behaved model would; checked clean at the end."""
+    server = FakeOpenAI(chunk_size=chunk_size).start()
+    server.set_default(answer_for)
+    try:
+        yield server
+        server.assert_clean()
+    finally:
+        server.stop()

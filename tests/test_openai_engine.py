@@ -23,7 +23,7 @@ from bot.roadmap.pricing import KNOWN_PRICES, estimate
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.schema import SystemProfile
 from tests.fakes.openai_api import FakeOpenAI, strict_schema_problems
-from tests.llm_drafts import answer_for, draft_from_roadmap
+from tests.llm_drafts import answer_for, answering_server, draft_from_roadmap
 
 REPO = Path(__file__).resolve().parent.parent
 MODEL = "gpt-5.4-mini"
@@ -35,13 +35,8 @@ def profile() -> SystemProfile:
 
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI(chunk_size=64).start()
-    server.set_default(answer_for)
-    try:
+    with answering_server(chunk_size=64) as server:
         yield server
-        server.assert_clean()
-    finally:
-        server.stop()
 
 
 def engine_for(fake: FakeOpenAI, *, deadline: float = 20, retries: int = 2, timeout: float = 10) -> OpenAIEngine:

@@ -15,7 +15,7 @@ from bot.slack import ids
 from storage import Database
 from tests.fakes import slack_requests as sr
 from tests.fakes.openai_api import FakeOpenAI
-from tests.llm_drafts import answer_for
+from tests.llm_drafts import answer_for, answering_server
 from tests.slack_harness import running_bot
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -25,13 +25,8 @@ MODEL = "gpt-5.4-mini"
 
 @pytest.fixture
 def openai_fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI(chunk_size=48).start()
-    server.set_default(answer_for)
-    try:
+    with answering_server(chunk_size=48) as server:
         yield server
-        server.assert_clean()
-    finally:
-        server.stop()
 
 
 def engine(fake: FakeOpenAI) -> OpenAIEngine:

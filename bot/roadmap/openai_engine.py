@@ -59,24 +59,34 @@ def _event(line: str) -> dict[str, Any] | None:
     return event if isinstance(event, dict) else None
 
 
-def _take(event: dict[str, Any], parts: list[str], refusal: list[str]) -> CompletionUsage | None:
-    """Collect an event's content and refusal deltas; its usage, when it carries it (the last one does)."""
-    for choice in event.get("choices") or []:
-        delta = choice.get("delta") or {}
-        if delta.get("content"):
-            parts.append(delta["content"])
-        if delta.get("refusal"):
-            refusal.append(delta["refusal"])
-    return CompletionUsage.model_validate(event["usage"]) if event.get("usage") else None
+class _Answer:
+    """What the stream said, one server-sent line at a time, in one pass over each event's choices."""
 
+    def __init__(self, watcher: _ProgressWatcher) -> None:
+        self._watcher = watcher
+        self.parts: list[str] = []
+        self.refusal: list[str] = []
+        self.finish: str | None = None
+        self.usage: CompletionUsage | None = None
 
-def _finish(event: dict[str, Any]) -> str | None:
-    reasons = [c["finish_reason"] for c in event.get("choices") or [] if c.get("finish_reason")]
-    return reasons[-1] if reasons else None
-
-
-def _content(event: dict[str, Any]) -> str:
-    return "".join((c.get("delta") or {}).get("content") or "" for c in event.get("choices") or [])
+    async def line(self, raw: bytes) -> None:
+        event = _event(raw.decode("utf-8").rstrip("\r"))
+        if event is None:
+            return
+        if event.get("usage"):  # the last event carries it
+            self.usage = CompletionUsage.model_validate(event["usage"])
+        content = []
+        for choice in event.get("choices") or []:
+            delta = choice.get("delta") or {}
+            if delta.get("content"):
+                content.append(delta["content"])
+            if delta.get("refusal"):
+                self.refusal.append(delta["refusal"])
+            if choice.get("finish_reason"):
+                self.finish = choice["finish_reason"]
+        if content:
+            self.parts += content
+            await self._watcher.feed("".join(content))
 
 
 class _ProgressWatcher:
@@ -164,11 +174,7 @@ class OpenAIEngine:
         currency = profile.budget.currency if money.supported(profile.budget.currency) else "USD"
         messages = await self._compute(grounded_messages, profile, currency)
         extra: dict[str, object] = {"prompt_cache_key": PROMPT_CACHE_KEY} if self._send_cache_key else {}
-        watcher = _ProgressWatcher(progress)
-        parts: list[str] = []
-        refusal: list[str] = []
-        finish: str | None = None
-        usage = None
+        answer = _Answer(_ProgressWatcher(progress))
         try:
             async with asyncio.timeout(self._deadline):
                 # Raw server-sent events, parsed once at the end: the SDK's stream helper re-parses the
@@ -188,16 +194,8 @@ class OpenAIEngine:
                     async for chunk in response.iter_bytes():
                         *lines, rest = (rest + chunk).split(b"\n")
                         for line in lines:
-                            event = _event(line.decode("utf-8").rstrip("\r"))
-                            if event is not None:
-                                usage = _take(event, parts, refusal) or usage
-                                finish = _finish(event) or finish
-                                await watcher.feed(_content(event))
-                    event = _event(rest.decode("utf-8").rstrip("\r"))  # a last line without its newline
-                    if event is not None:
-                        usage = _take(event, parts, refusal) or usage
-                        finish = _finish(event) or finish
-                        await watcher.feed(_content(event))
+                            await answer.line(line)
+                    await answer.line(rest)  # a last line without its newline
         except TimeoutError as exc:
             raise EngineFailed(f"no complete answer within {self._deadline:g} s") from exc
         except openai.RateLimitError as exc:
@@ -210,14 +208,14 @@ class OpenAIEngine:
             raise EngineFailed("could not reach the AI provider") from exc
         except json.JSONDecodeError as exc:
             raise EngineFailed("the AI provider sent an unreadable stream") from exc
-        accounting = self._usage(usage)
-        if refusal:
-            raise EngineFailed(f"the model declined: {''.join(refusal)[:200]}")
-        if finish == "length":
+        accounting = self._usage(answer.usage)
+        if answer.refusal:
+            raise EngineFailed(f"the model declined: {''.join(answer.refusal)[:200]}")
+        if answer.finish == "length":
             raise EngineFailed("the answer was cut off before it was complete")
-        if finish == "content_filter":
+        if answer.finish == "content_filter":
             raise EngineFailed("the answer was stopped by the provider's content filter")
-        roadmap = await self._compute(assemble_answer, profile, "".join(parts), self._model)
+        roadmap = await self._compute(assemble_answer, profile, "".join(answer.parts), self._model)
         return EngineResult(roadmap=roadmap, engine=self.name, model=self._model, usage=accounting)
 
     def _usage(self, usage: CompletionUsage | None) -> Usage | None:

@@ -190,25 +190,24 @@ class NudgeService:
             return self._view(s.weekday, s.local_time, s.timezone, s.paused, s.next_due_at)
 
     async def resume(self, roadmap_id: int, *, now: datetime) -> ScheduleView:
-        async with self._db.unit_of_work() as repos:
-            current = await repos.nudges.get_schedule(roadmap_id)
-            if current is None:
-                raise LookupError(f"roadmap {roadmap_id} has no nudge schedule")
-            when = _weekly(current.weekday, current.local_time, current.timezone, self._defaults.timezone)
-            s = await repos.nudges.update_schedule(roadmap_id, paused=False, next_due_at=when.next_after(now))
-            return self._view(s.weekday, s.local_time, s.timezone, s.paused, s.next_due_at)
+        return await self._reschedule(roadmap_id, now=now, skip_one=False)
 
     async def snooze(self, roadmap_id: int, *, now: datetime) -> ScheduleView:
         """Skip the next nudge: the one after it comes instead."""
+        return await self._reschedule(roadmap_id, now=now, skip_one=True)
+
+    async def _reschedule(self, roadmap_id: int, *, now: datetime, skip_one: bool) -> ScheduleView:
+        """Unpause and set the next due time from the schedule's own weekly time (one later when skipping)."""
         async with self._db.unit_of_work() as repos:
             current = await repos.nudges.get_schedule(roadmap_id)
             if current is None:
                 raise LookupError(f"roadmap {roadmap_id} has no nudge schedule")
             when = _weekly(current.weekday, current.local_time, current.timezone, self._defaults.timezone)
-            upcoming = (
-                current.next_due_at if current.next_due_at and current.next_due_at > now else when.next_after(now)
-            )
-            s = await repos.nudges.update_schedule(roadmap_id, paused=False, next_due_at=when.next_after(upcoming))
+            due = when.next_after(now)
+            if skip_one:
+                upcoming = current.next_due_at if current.next_due_at and current.next_due_at > now else due
+                due = when.next_after(upcoming)
+            s = await repos.nudges.update_schedule(roadmap_id, paused=False, next_due_at=due)
             return self._view(s.weekday, s.local_time, s.timezone, s.paused, s.next_due_at)
 
     async def change(
