@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,7 @@ def _serve_fakes(reviews: int, delay: float, conn: Connection) -> None:
 
 
 READY = "SELECT count(*) FROM roadmap_versions WHERE status = 'ready'"
+TIMELINE = "SELECT created_at, completed_at FROM roadmap_versions WHERE status = 'ready' ORDER BY id"
 
 
 class ReadyCounter:
@@ -147,9 +149,28 @@ class ReadyCounter:
             self._pg = await asyncpg.connect(self._url)
         return int(await self._pg.fetchval(READY))
 
+    async def timeline(self) -> list[tuple[datetime, datetime]]:
+        """When each ready version was created (the submission stored) and completed (the roadmap stored), UTC."""
+        if self._url.startswith("sqlite"):
+            path = self._url.split("///", 1)[1]
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as connection:
+                rows = connection.execute(TIMELINE).fetchall()
+            return [(_utc(datetime.fromisoformat(a)), _utc(datetime.fromisoformat(b))) for a, b in rows]
+        assert self._pg is not None
+        return [(_utc(r[0]), _utc(r[1])) for r in await self._pg.fetch(TIMELINE)]
+
     async def close(self) -> None:
         if self._pg is not None:
             await self._pg.close()
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def spread(label: str, seconds: list[float]) -> str:
+    seconds = sorted(seconds)
+    return f"{label} +{seconds[0]:.2f} s first, +{seconds[len(seconds) // 2]:.2f} s median, +{seconds[-1]:.2f} s last"
 
 
 async def poll(condition: Callable[[], Awaitable[bool] | bool], interval: float = 0.05) -> None:
@@ -203,6 +224,7 @@ async def measure(
     print("the burst starts now", flush=True)
     started = time.perf_counter()
     started_monotonic = time.monotonic()
+    started_wall = datetime.now(UTC)
     acks = await submit_all(url, bodies)
     await poll(lambda: at_least(ready, args.reviews + 1), 0.02)
     generated = time.perf_counter() - started
@@ -211,6 +233,10 @@ async def measure(
         f"model requests of the {len(arrivals)} reviews arrived between +{arrivals[0]:.2f} s and +{arrivals[-1]:.2f} s"
     )
     cpu_generated = cpu_seconds(process.pid) - cpu_before
+    stamps = [(a - started_wall, b - started_wall) for a, b in await ready.timeline() if a >= started_wall]
+    print(spread("submissions stored:", [a.total_seconds() for a, _ in stamps]))
+    print(spread("roadmaps stored:   ", [b.total_seconds() for _, b in stamps]))
+    print(spread("model answers due: ", [at + args.delay for at in arrivals]))
     print(
         f"(meanwhile the fakes used {fakes.ask('cpu') - fakes_before:.2f} s CPU, "
         f"the load generator {time.process_time() - client_before:.2f} s)"

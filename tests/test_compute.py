@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import multiprocessing
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +33,11 @@ def _doubled_or_die_in_a_worker(value: int) -> int:
 
 def _worker_pid() -> int:
     return os.getpid()
+
+
+def _labelled_after(label: str, seconds: float) -> str:
+    time.sleep(seconds)
+    return label
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +76,34 @@ async def test_an_unusable_answer_fails_in_the_worker_with_its_reason(workers: P
     answer = json.dumps(draft_from_roadmap(generate_rules_roadmap(PROFILE)))
     roadmap = await workers(assemble_answer, PROFILE, answer, "gpt-5.4-mini")
     assert roadmap == assemble_answer(PROFILE, answer, "gpt-5.4-mini")
+
+
+async def test_urgent_work_goes_before_queued_bulk_work() -> None:
+    """One worker: two calls are with the pool at once, the rest wait here, urgent ones first."""
+    compute = ProcessCompute(1)
+    try:
+        await compute.start()
+        finished: list[str] = []
+
+        async def call(label: str, *, bulk: bool) -> None:
+            finished.append(await compute(_labelled_after, label, 0.2 if label == "busy" else 0.02, bulk=bulk))
+
+        calls = [asyncio.create_task(call("busy", bulk=False))]
+        for label in ("render-1", "render-2", "render-3"):
+            calls.append(asyncio.create_task(call(label, bulk=True)))
+        await asyncio.sleep(0.05)  # the worker is busy, render-1 is with the pool, render-2 and -3 wait here
+        calls.append(asyncio.create_task(call("check-answer", bulk=False)))
+        await asyncio.gather(*calls)
+        assert finished == ["busy", "render-1", "check-answer", "render-2", "render-3"]
+        # a cancelled wait gives up its place without losing a slot
+        waiting = [asyncio.create_task(call(f"late-{n}", bulk=False)) for n in range(4)]
+        await asyncio.sleep(0.01)
+        waiting[2].cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
+        assert finished[-3:] == ["late-0", "late-1", "late-3"]
+        assert await asyncio.wait_for(compute(_labelled_after, "after", 0.0), 5) == "after"
+    finally:
+        compute.close()
 
 
 async def test_a_dead_worker_costs_an_inline_run_not_the_answer() -> None:

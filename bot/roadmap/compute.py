@@ -9,6 +9,8 @@ computed on another core.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import multiprocessing
 import os
@@ -23,10 +25,14 @@ R = TypeVar("R")
 
 
 class Compute(Protocol):
-    def __call__(self, fn: Callable[..., R], /, *args: Any) -> Awaitable[R]: ...
+    """`bulk=True` marks work nobody is waiting on yet (rendering a finished roadmap's messages, which Slack's
+    pace spreads out anyway): under load it yields to the work on the way to a model call or a stored
+    roadmap."""
+
+    def __call__(self, fn: Callable[..., R], /, *args: Any, bulk: bool = False) -> Awaitable[R]: ...
 
 
-async def inline(fn: Callable[..., R], /, *args: Any) -> R:
+async def inline(fn: Callable[..., R], /, *args: Any, bulk: bool = False) -> R:
     return fn(*args)
 
 
@@ -48,6 +54,11 @@ class ProcessCompute:
     A worker that dies (killed, out of memory) breaks the pool: the call then runs inline, and the
     next one gets a fresh pool, so a crash costs latency, never a roadmap. Workers that keep dying
     (MAX_RESTARTS pools in a row, say they cannot start at all) leave everything inline from then on.
+
+    The pool itself is first come, first served, so calls are handed to it here, in two lanes: at most
+    one waiting per worker (enough to keep each busy while a result travels back), and the rest queued
+    urgent-first. In a burst, an answer waiting to be checked then goes before the rendering of roadmaps
+    that are already stored.
     """
 
     MAX_RESTARTS = 3
@@ -58,11 +69,46 @@ class ProcessCompute:
         self._workers = workers
         self._pool: ProcessPoolExecutor | None = self._new_pool()
         self._restarts = 0
+        self._slots = 2 * workers
+        self._handed = 0  # calls now with the pool
+        self._queued: list[tuple[bool, int, asyncio.Future[None]]] = []  # a heap: urgent (False) first, then by arrival
+        self._arrivals = itertools.count()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
 
-    async def __call__(self, fn: Callable[..., R], /, *args: Any) -> R:
+    async def __call__(self, fn: Callable[..., R], /, *args: Any, bulk: bool = False) -> R:
+        if self._pool is None:
+            return fn(*args)
+        await self._turn(bulk)
+        try:
+            return await self._run(fn, *args)
+        finally:
+            self._hand_on()
+
+    async def _turn(self, bulk: bool) -> None:
+        if self._handed < self._slots and not self._queued:
+            self._handed += 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._queued, (bulk, next(self._arrivals), turn))
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():  # the slot was ours already: pass it on
+                self._hand_on()
+            raise
+
+    def _hand_on(self) -> None:
+        """A call left the pool: its slot goes to the first queued call still waiting."""
+        while self._queued:
+            _, _, turn = heapq.heappop(self._queued)
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._handed -= 1
+
+    async def _run(self, fn: Callable[..., R], /, *args: Any) -> R:
         pool = self._pool
         if pool is None:
             return fn(*args)

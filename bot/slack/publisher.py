@@ -129,6 +129,7 @@ class SlackPublisher:
                 regenerate_roadmap_id=regenerate_roadmap_id,
             ),
             roadmap,
+            bulk=True,
         )
         for key, message in planned:
             ts = existing.get(key)
