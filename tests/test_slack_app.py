@@ -108,6 +108,22 @@ async def test_invalid_answers_go_back_to_the_modal(database: Database) -> None:
             assert await repos.reviews.latest_for_user(None, sr.USER_ID) is None
 
 
+async def test_the_owner_zone_is_looked_up_once_the_parent_message_is_out(database: Database) -> None:
+    """The modal waits for the parent message; the zone lookup (only the nudges need it) must not compete."""
+    async with running_bot(database) as h:
+        h.fake.delay("chat.postMessage", 0.3)
+        status, _ = await h.submit(profile())
+        assert status == 200
+        h.fake.delay("chat.postMessage", 0)
+        await h.idle()
+        parent = next(c for c in h.fake.calls("chat.postMessage") if "thread_ts" not in c.args)
+        lookups = [c for c in h.fake.calls("users.info") if c.args.get("user") == sr.USER_ID]
+        assert len(lookups) == 1 and lookups[0].at >= parent.at + 0.3
+        async with database.unit_of_work() as repos:
+            roadmap = await repos.roadmaps.by_thread(sr.CHANNEL_ID, h.thread()[0]["ts"])
+            assert roadmap is not None and roadmap.owner_tz == "Asia/Seoul"
+
+
 async def test_submission_posts_the_roadmap_in_a_thread(database: Database) -> None:
     """The whole flow, on SQLite and on PostgreSQL."""
     async with running_bot(database) as h:
@@ -138,6 +154,7 @@ async def test_submission_posts_the_roadmap_in_a_thread(database: Database) -> N
         assert {r.ts for r in refs} == {m["ts"] for m in replies}  # every message ts stored
         updates = [c for c in h.fake.calls("chat.update") if c.args["ts"] == parent["ts"]]
         assert updates and "in the thread" in json.dumps(h.fake.message(sr.CHANNEL_ID, parent["ts"]))
+
         h.fake.assert_clean()
 
 

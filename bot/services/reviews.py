@@ -247,7 +247,7 @@ class ReviewService:
         # Slack round trips it does not need, so they go on alongside it. The result is stored once the thread
         # is open (with the time zone, which starts the weekly nudges in the owner's zone).
         opened = asyncio.ensure_future(self._thread(job, thread))
-        zone = asyncio.ensure_future(self._owner_timezone(job.owner)) if job.owner else None
+        zone = asyncio.ensure_future(self._owner_timezone(job.owner, after=opened)) if job.owner else None
         attempt = asyncio.ensure_future(self._attempt(job, opened, notify_user))
         try:
             try:
@@ -297,8 +297,14 @@ class ReviewService:
                 log.info("parent message for roadmap %s failed (%s); posting it again", job.roadmap_id, exc)
         return await self.open_thread(job.roadmap_id)
 
-    async def _owner_timezone(self, user_id: str) -> str | None:
-        """The owner's Slack time zone for the weekly nudges; a lookup failure only means the default zone."""
+    async def _owner_timezone(self, user_id: str, *, after: asyncio.Future[ThreadOpened]) -> str | None:
+        """The owner's Slack time zone for the weekly nudges; a lookup failure only means the default zone.
+
+        Looked up once the parent message is out: the submission's modal waits for that message, not for this.
+        """
+        await asyncio.wait([after])
+        if after.cancelled() or after.exception() is not None:
+            return None  # no thread, so no roadmap to schedule nudges for
         try:
             return await self._publisher.user_timezone(user_id)
         except Exception:
