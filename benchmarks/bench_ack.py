@@ -3,6 +3,8 @@
 The bot runs as its own process (HTTP mode, SQLite), talking to the fake Slack Web API from
 tests/fakes in this process. Prints p50/p99 acknowledgement latency and checks that every
 request opened a modal (one views.open per trigger id). Goal (issue #3): p99 under 100 ms.
+Half the users have answered before, so their questionnaire should open prefilled; prints how many did, and
+how long after the command each modal opened (Slack's trigger id dies after 3 s).
 
 Run from the repository root: python benchmarks/bench_ack.py [--requests 500] [--concurrency 50]
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
 import statistics
@@ -28,16 +31,24 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.bot_process import free_port, wait_healthy  # noqa: E402
+from bot.roadmap.profile_io import load_profile  # noqa: E402
+from storage import Database  # noqa: E402
 from tests.fakes import slack_requests as sr  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
+PROFILE = load_profile(REPO / "examples" / "saas-api.yaml")
 
 
-async def fire(url: str, response_url: str, count: int, concurrency: int, tag: str) -> tuple[list[float], list[str]]:
-    """Signed slash commands from `concurrency` connections; returns latencies (ms) and trigger ids."""
+Fired = tuple[list[float], list[str], dict[str, float]]
+
+
+async def fire(url: str, response_url: str, count: int, concurrency: int, tag: str) -> Fired:
+    """Signed slash commands from `concurrency` connections; returns latencies (ms), trigger ids and when each
+    command was sent (time.monotonic(), the same clock in every process)."""
     latencies: list[float] = []
+    sent: dict[str, float] = {}
     triggers = [f"{tag}.{n}.{uuid.uuid4().hex}" for n in range(count)]
     queue: asyncio.Queue[int] = asyncio.Queue()
     for n in range(count):
@@ -51,6 +62,7 @@ async def fire(url: str, response_url: str, count: int, concurrency: int, tag: s
             )
             headers = {"Content-Type": content_type, **sr.sign(body, SECRET)}
             started = time.perf_counter()
+            sent[triggers[n]] = time.monotonic()
             async with session.post(url, data=body, headers=headers) as response:
                 await response.read()
                 assert response.status == 200, response.status
@@ -59,7 +71,7 @@ async def fire(url: str, response_url: str, count: int, concurrency: int, tag: s
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-    return latencies, triggers
+    return latencies, triggers, sent
 
 
 def load_generator(url: str, response_url: str, count: int, concurrency: int, tag: str, out: Queue) -> None:  # type: ignore[type-arg]
@@ -67,7 +79,7 @@ def load_generator(url: str, response_url: str, count: int, concurrency: int, ta
     out.put(asyncio.run(fire(url, response_url, count, concurrency, tag)))
 
 
-def run_load(url: str, response_url: str, count: int, concurrency: int, tag: str) -> tuple[list[float], list[str]]:
+def run_load(url: str, response_url: str, count: int, concurrency: int, tag: str) -> Fired:
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
     process = context.Process(target=load_generator, args=(url, response_url, count, concurrency, tag, out))
@@ -85,12 +97,31 @@ async def measure(url: str, fake: FakeSlack, process: subprocess.Popen[bytes], r
     await fake.wait_for_calls_async("views.open", 20, timeout=30)
     fake.reset_calls()
     started = time.perf_counter()
-    latencies, triggers = await loop.run_in_executor(
+    latencies, triggers, sent = await loop.run_in_executor(
         None, run_load, url, fake.response_url(), requests, concurrency, "bench"
     )
     wall = time.perf_counter() - started
     opened = await fake.wait_for_calls_async("views.open", requests, timeout=60)
-    return latencies, triggers, wall, opened
+    return latencies, triggers, sent, wall, opened
+
+
+async def seed_returning_users(database_url: str, users: range) -> None:
+    """Earlier answers for these users, so their `/scale-review` should open prefilled."""
+    database = Database(database_url)
+    try:
+        await database.upgrade()
+        async with database.unit_of_work() as repos:
+            workspace = await repos.workspaces.get_or_create(sr.TEAM_ID)
+            for n in users:
+                await repos.reviews.add(
+                    PROFILE, workspace_id=workspace.id, user_id=f"U{n:08d}", channel_id="C0000BENCH", source="slack"
+                )
+    finally:
+        await database.dispose()
+
+
+def p99_of(ordered: list[float]) -> float:
+    return ordered[min(len(ordered) - 1, round(0.99 * len(ordered)) - 1)]
 
 
 def main() -> None:
@@ -100,13 +131,16 @@ def main() -> None:
     args = parser.parse_args()
     fake = FakeSlack(token=TOKEN).start()
     port = free_port()
+    returning = range(0, args.requests, 2)
     with tempfile.TemporaryDirectory() as folder:
+        database_url = f"sqlite:///{folder}/bench.db"
+        asyncio.run(seed_returning_users(database_url, returning))
         env = {
             **os.environ,
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": fake.base_url,
-            "DATABASE_URL": f"sqlite:///{folder}/bench.db",
+            "DATABASE_URL": database_url,
             "PORT": str(port),
             "LOG_LEVEL": "WARNING",
         }
@@ -114,21 +148,35 @@ def main() -> None:
         process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=REPO)
         try:
             url = f"http://127.0.0.1:{port}/slack/events"
-            latencies, triggers, wall, opened = asyncio.run(
+            latencies, triggers, sent, wall, opened = asyncio.run(
                 measure(url, fake, process, args.requests, args.concurrency)
             )
         finally:
             process.terminate()
             process.wait(timeout=30)
     opened_triggers = [c.args["trigger_id"] for c in opened if c.ok]
+    after = sorted(c.at - sent[c.args["trigger_id"]] for c in opened if c.ok and c.args["trigger_id"] in sent)
+    returning_triggers = {f"bench.{n}." for n in returning}
+    prefilled = [
+        c for c in opened if c.ok and "Prefilled from your review" in json.dumps(c.args["view"], ensure_ascii=False)
+    ]
+    wrongly = [c for c in prefilled if not c.args["trigger_id"].startswith(tuple(returning_triggers))]
     fake.stop()
     latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, round(0.99 * len(latencies)) - 1)]
+    p99 = p99_of(latencies)
     print(f"requests: {len(latencies)} at concurrency {args.concurrency}; wall {wall:.2f} s with client start-up")
     print(f"ack latency p50: {statistics.median(latencies):.1f} ms, p99: {p99:.1f} ms, max: {latencies[-1]:.1f} ms")
     print(
         f"modals opened: {len(opened_triggers)} of {len(triggers)}; "
         f"each trigger once: {sorted(opened_triggers) == sorted(triggers)}; contract violations: {len(fake.violations)}"
+    )
+    print(
+        f"modal opened after the command: p50 {statistics.median(after):.2f} s, "
+        f"p99 {p99_of(after):.2f} s, max {after[-1]:.2f} s (trigger ids live 3 s)"
+    )
+    print(
+        f"prefilled: {len(prefilled) - len(wrongly)} of {len(returning)} returning users; "
+        f"new users prefilled by mistake: {len(wrongly)}"
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.listeners import commands
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.schema import ItemStatus, SystemProfile
 from bot.services.reviews import INTERRUPTED
@@ -187,6 +188,30 @@ async def test_questionnaire_is_prefilled_from_previous_answers(database: Databa
         await h.command("Another System")
         view = (await h.fake.wait_for_calls_async("views.open", 1))[0].args["view"]
         assert "Prefilled" not in json.dumps(view)
+        h.fake.assert_clean()
+
+
+@SQLITE
+async def test_a_slow_prefill_lookup_opens_an_empty_questionnaire_in_time(
+    database: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The trigger id dies 3 s after the command: a lookup past the deadline costs the prefill, not the modal."""
+    monkeypatch.setattr(commands, "PREFILL_DEADLINE_S", 0.3)
+    async with running_bot(database) as h:
+        await submit_and_wait(h)
+        stalled = asyncio.Event()
+
+        async def stuck_lookup(*args: object) -> None:
+            stalled.set()
+            await asyncio.sleep(30)
+
+        monkeypatch.setattr(h.bot.services.reviews, "previous_answers", stuck_lookup)
+        sent = time.monotonic()
+        await h.command()
+        (opened,) = await h.fake.wait_for_calls_async("views.open", 1, timeout=5)
+        assert stalled.is_set() and 0.3 <= opened.at - sent < 1.5
+        assert "Prefilled" not in json.dumps(opened.args["view"])
+        assert "opening an empty questionnaire" in caplog.text
         h.fake.assert_clean()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -17,7 +18,9 @@ from bot.slack.ids import COMMAND
 
 log = logging.getLogger(__name__)
 
-PREFILL_BUDGET_S = 0.5  # the trigger_id lives 3 s: never let the prefill lookup eat it
+# The command's trigger id lives 3 s, and views.open needs one Slack round trip of it: the prefill lookup
+# may take until this long after the command arrived, then the questionnaire opens empty rather than late.
+PREFILL_DEADLINE_S = 2.0
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -25,6 +28,7 @@ def register(app: AsyncApp, services: Services) -> None:
     async def scale_review(
         ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
+        arrived = time.monotonic()
         text = (command.get("text") or "").strip()
         keyword = text.lower()
         if keyword in ("help", "?", "도움말"):
@@ -41,7 +45,7 @@ def register(app: AsyncApp, services: Services) -> None:
             services.tasks.spawn(send_list(), name=f"list:{user_id}")
             return
         services.tasks.spawn(
-            _open_questionnaire(services, client, respond, command, system_name=text or None),
+            _open_questionnaire(services, client, respond, command, system_name=text or None, arrived=arrived),
             name=f"questionnaire:{user_id}",
         )
 
@@ -53,14 +57,16 @@ async def _open_questionnaire(
     command: dict[str, Any],
     *,
     system_name: str | None,
+    arrived: float,
 ) -> None:
     previous = None
+    lookup = services.reviews.previous_answers(command["team_id"], command["user_id"], system_name)
     try:
-        previous = await asyncio.wait_for(
-            services.reviews.previous_answers(command["team_id"], command["user_id"], system_name), PREFILL_BUDGET_S
-        )
+        previous = await asyncio.wait_for(lookup, max(0.0, arrived + PREFILL_DEADLINE_S - time.monotonic()))
     except TimeoutError:
-        log.warning("prefill lookup took over %.1f s; opening an empty questionnaire", PREFILL_BUDGET_S)
+        log.warning(
+            "prefill lookup not done %.1f s after the command; opening an empty questionnaire", PREFILL_DEADLINE_S
+        )
     note = None
     if previous is not None:
         note = (
