@@ -27,34 +27,23 @@ class MessageRefRepository(Repository):
         await self.record_many([PostedMessage(version_id, kind, channel_id, ts, stage, part)])
 
     async def record_many(self, messages: Sequence[PostedMessage]) -> None:
-        """Several upserts in one statement, no ORM round trip; of two for the same part, the later one wins."""
+        """Several upserts as one executemany of a Core statement: its compiled form is cached, where a
+        multi-row VALUES would be compiled anew for every batch size. Of two for the same part, the later wins."""
         latest = {(m.version_id, m.kind, m.stage, m.part): m for m in messages}
         if not latest:
             return
         now = utcnow()
-        insert = self._insert(MessageRef).values(
-            [
-                {
-                    "version_id": m.version_id,
-                    "kind": m.kind,
-                    "stage": m.stage,
-                    "part": m.part,
-                    "channel_id": m.channel_id,
-                    "ts": m.ts,
-                    "created_at": now,
-                }
-                for m in latest.values()
-            ]
-        )
+        insert = self._insert(MessageRef.__table__)
         upsert = insert.on_conflict_do_update(
-            index_elements=[MessageRef.version_id, MessageRef.kind, MessageRef.stage, MessageRef.part],
+            index_elements=["version_id", "kind", "stage", "part"],
             set_={
                 "channel_id": insert.excluded.channel_id,
                 "ts": insert.excluded.ts,
                 "created_at": insert.excluded.created_at,
             },
         )
-        await self._session.execute(upsert)
+        rows = [{**m._asdict(), "created_at": now} for m in latest.values()]
+        await self._session.execute(upsert, rows)
 
     async def list(self, version_id: int, kind: str | None = None) -> Sequence[MessageRef]:
         query = select(MessageRef).where(MessageRef.version_id == version_id)

@@ -140,7 +140,7 @@ class RoadmapRepository(Repository):
                 )
         await self._session.flush()
         if rows:
-            await self._session.execute(insert(RoadmapItem), rows)
+            await self._session.execute(insert(RoadmapItem.__table__), rows)  # Core: no ORM bulk-insert layer
         return StoredVersion(version, statuses)
 
     async def fail_version(self, version_id: int, error: str) -> RoadmapVersion:
