@@ -10,7 +10,7 @@ process, so the load generator here does not slow them down).
   second per channel, which the bot keeps on purpose),
 - the bot process's peak memory and the growth per in-flight review.
 
-Run from the repository root: python benchmarks/bench_generate.py [--reviews 100] [--delay 3]
+Run from the repository root: python benchmarks/bench_generate.py [--reviews 100] [--delay 3] [--chunk 256]
 [--database sqlite|postgresql] (postgresql: a scratch database on the server SCALE_REVIEW_TEST_POSTGRES_URL names).
 """
 
@@ -87,10 +87,10 @@ class Fakes:
     """The fake Slack and OpenAI servers in a process of their own, so neither they nor the load generator take
     the other's interpreter lock: the arrival times they record are when a request really came in."""
 
-    def __init__(self, reviews: int, delay: float) -> None:
+    def __init__(self, reviews: int, delay: float, chunk: int) -> None:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve_fakes, args=(reviews, delay, child), daemon=True)
+        self._process = context.Process(target=_serve_fakes, args=(reviews, delay, chunk, child), daemon=True)
         self._process.start()
         self.slack_url, self.openai_url = self._conn.recv()
 
@@ -104,13 +104,13 @@ class Fakes:
         return summary
 
 
-def _serve_fakes(reviews: int, delay: float, conn: Connection) -> None:
+def _serve_fakes(reviews: int, delay: float, chunk: int, conn: Connection) -> None:
     slack = FakeSlack(token=TOKEN).start()
     for n in [*range(reviews), WARM_UP]:
         slack.add_channel(f"C{n:08d}", f"team-{n}")
         slack.add_user(f"U{n:08d}", tz="Asia/Seoul")
     draft = draft_from_roadmap(generate_rules_roadmap(PROFILE))
-    ai = FakeOpenAI(api_key="sk-bench", chunk_size=256).start()
+    ai = FakeOpenAI(api_key="sk-bench", chunk_size=chunk).start()
     ai.set_default(Answer.content(draft, delay=delay, usage=(14_000, 4_000)))
     conn.send((slack.base_url, ai.base_url))
     while True:
@@ -263,13 +263,20 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=100)
     parser.add_argument("--delay", type=float, default=3.0, help="seconds before the fake model answers")
     parser.add_argument(
+        "--chunk",
+        type=int,
+        default=256,
+        help="characters per streamed delta; a real model sends a token (~4 characters) at a time, spread over "
+        "its answer, where the fake sends the whole answer at once",
+    )
+    parser.add_argument(
         "--database",
         choices=["sqlite", "postgresql"],
         default="sqlite",
         help="postgresql: a scratch database on SCALE_REVIEW_TEST_POSTGRES_URL's server, dropped afterwards",
     )
     args = parser.parse_args()
-    fakes = Fakes(args.reviews, args.delay)
+    fakes = Fakes(args.reviews, args.delay, args.chunk)
     port = free_port()
     with tempfile.TemporaryDirectory() as folder, bench_database(args.database, folder) as database_url:
         env = {
@@ -297,7 +304,10 @@ def main() -> None:
             process.wait(timeout=60)
     requests, slack_violations, openai_violations = fakes.stop()
     acks.sort()
-    print(f"reviews: {args.reviews} at once; fake model answers after {args.delay:g} s; model requests: {requests}")
+    print(
+        f"reviews: {args.reviews} at once; fake model answers after {args.delay:g} s in deltas of {args.chunk} "
+        f"characters; model requests: {requests}"
+    )
     print(f"submission ack p50: {acks[len(acks) // 2]:.0f} ms, max: {acks[-1]:.0f} ms")
     print(f"all roadmaps generated and stored: {generated:.2f} s (goal: under 5 s); bot CPU {cpu_generated:.2f} s")
     print(f"all roadmaps fully posted (Slack pace ~1 message/s/channel): {posted:.2f} s; bot CPU {cpu_posted:.2f} s")

@@ -34,11 +34,13 @@ class Bot:
     services: Services
     client: AsyncWebClient
     database: Database
+    engine: RoadmapEngine
 
     async def close(self, grace: float) -> list[str]:
-        """Let background work finish (or record it), then release the HTTP session; returns unfinished work."""
+        """Let background work finish (or record it), then release the HTTP sessions; returns unfinished work."""
         unfinished = await self.services.tasks.drain(grace)
         await close_client(self.client)
+        await self.engine.aclose()
         return unfinished
 
 
@@ -112,7 +114,6 @@ def build_bot(
 ) -> Bot:
     """`compute` runs the CPU-bound roadmap work (`serve` passes worker processes; tests run it inline)."""
     client = client or make_client(settings)
-    services = build_services(
-        database, client, settings, engine=engine or default_engine(settings, compute), compute=compute
-    )
-    return Bot(create_app(settings, services, client), services, client, database)
+    engine = engine or default_engine(settings, compute)
+    services = build_services(database, client, settings, engine=engine, compute=compute)
+    return Bot(create_app(settings, services, client), services, client, database, engine)

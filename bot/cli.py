@@ -109,6 +109,15 @@ async def _print_progress(text: str) -> None:
 async def _review(
     settings: Settings, profile: SystemProfile, *, save: bool, engine: RoadmapEngine
 ) -> tuple[EngineResult, str | None]:
+    try:
+        return await _generate(settings, profile, save=save, engine=engine)
+    finally:
+        await engine.aclose()
+
+
+async def _generate(
+    settings: Settings, profile: SystemProfile, *, save: bool, engine: RoadmapEngine
+) -> tuple[EngineResult, str | None]:
     fallback = RulesEngine() if engine.name != RulesEngine.name else None
     progress = _print_progress if engine.streams_progress else None
     if not save:

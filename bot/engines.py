@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.config import ConfigError, Settings
 from bot.roadmap.compute import Compute, inline
 from bot.roadmap.engine import RoadmapEngine, RulesEngine
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
+
+
+def openai_client(api_key: str, *, base_url: str | None, timeout: float, max_retries: int) -> AsyncOpenAI:
+    """The SDK's client over aiohttp, its documented alternative transport: a streamed answer is thousands of
+    small events, and aiohttp's C parser hands them over in large pieces where h11 yields each on its own
+    (a quarter less bot CPU in bench_generate with token-sized deltas)."""
+    from openai import AsyncOpenAI, DefaultAioHttpClient
+
+    return AsyncOpenAI(
+        api_key=api_key,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=max_retries,
+        http_client=DefaultAioHttpClient(),
+    )
 
 
 def openai_engine(settings: Settings, compute: Compute = inline) -> RoadmapEngine:
     if settings.openai_api_key is None:
         raise ConfigError("OPENAI_API_KEY is not set: the OpenAI engine needs it (or use the rules engine)")
-    from openai import AsyncOpenAI
-
     from bot.roadmap.openai_engine import OpenAIEngine
     from bot.roadmap.pricing import price_for
 
-    client = AsyncOpenAI(
-        api_key=settings.openai_api_key.get_secret_value(),
+    client = openai_client(
+        settings.openai_api_key.get_secret_value(),
         base_url=settings.openai_base_url,
         timeout=settings.openai_timeout_seconds,
         max_retries=settings.openai_max_retries,

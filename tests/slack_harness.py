@@ -44,6 +44,9 @@ class GatedEngine:
         self.fail = fail
         self.calls = 0
 
+    async def aclose(self) -> None:
+        pass
+
     async def generate(self, profile: SystemProfile, progress: Progress | None = None) -> EngineResult:
         self.calls += 1
         self.entered.set()

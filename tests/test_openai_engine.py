@@ -6,16 +6,20 @@ structured-output rules; each test ends with `assert_clean()`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from openai import AsyncOpenAI
 
+from bot.engines import openai_client
 from bot.roadmap.drafts import RoadmapDraft
 from bot.roadmap.engine import EngineFailed, RulesEngine, generate_with_fallback
 from bot.roadmap.openai_engine import RESPONSE_FORMAT, OpenAIEngine
@@ -40,7 +44,8 @@ def fake() -> Iterator[FakeOpenAI]:
 
 
 def engine_for(fake: FakeOpenAI, *, deadline: float = 20, retries: int = 2, timeout: float = 10) -> OpenAIEngine:
-    client = fake.async_client(max_retries=retries, timeout=timeout)
+    """The engine on the client `serve` builds (the SDK over aiohttp), pointed at the fake."""
+    client = openai_client(fake.api_key or "sk-any", base_url=fake.base_url, timeout=timeout, max_retries=retries)
     return OpenAIEngine(client, MODEL, deadline_s=deadline, price=KNOWN_PRICES[MODEL], send_cache_key=True)
 
 
@@ -104,6 +109,28 @@ async def test_failures_raise_engine_failed_with_a_reason(fake: FakeOpenAI, scri
     assert reason in info.value.reason
 
 
+async def test_an_attempt_past_the_sdk_timeout_is_retried_then_fails(fake: FakeOpenAI) -> None:
+    fake.hang(5)
+    fake.hang(5)
+    started = time.monotonic()
+    with pytest.raises(EngineFailed, match="timed out"):
+        await engine_for(fake, deadline=30, retries=1, timeout=0.5).generate(profile())
+    assert time.monotonic() - started < 4 and len(fake.requests()) == 2
+
+
+async def test_an_unreachable_provider_fails_with_its_reason() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    client = openai_client("sk-test", base_url=f"http://127.0.0.1:{port}/v1", timeout=5, max_retries=1)
+    engine = OpenAIEngine(client, MODEL, deadline_s=20, send_cache_key=False)
+    try:
+        with pytest.raises(EngineFailed, match="could not reach the AI provider"):
+            await engine.generate(profile())
+    finally:
+        await engine.aclose()
+
+
 async def test_a_slow_answer_past_the_deadline_fails(fake: FakeOpenAI) -> None:
     fake.hang(5)
     started = time.monotonic()
@@ -140,6 +167,7 @@ def test_cli_review_with_the_openai_engine(fake: FakeOpenAI, tmp_path: Path) -> 
         result.stdout
     )
     assert "• 1.1 " in result.stderr  # live progress on stderr
+    assert "Unclosed" not in result.stderr  # the engine's HTTP session was closed, not left to the collector
     assert "prompt_cache_key" not in fake.last().body  # another base URL: only standard fields
     fake.malformed()
     failed = run_cli("review", "examples/community.yaml", "--engine", "openai", env=env)
@@ -159,11 +187,50 @@ def test_draft_helper_round_trips() -> None:
     assert [len(s.items) for s in draft.stages] == [len(s.items) for s in generate_rules_roadmap(profile()).stages]
 
 
+@contextlib.asynccontextmanager
+async def _stream_server(wire: bytes, *, piece: int) -> AsyncIterator[AsyncOpenAI]:
+    """A bare server-sent-events endpoint writing `wire` in pieces of `piece` bytes, and a client for it."""
+    from aiohttp import web
+
+    async def chat(request: web.Request) -> web.StreamResponse:
+        await request.read()
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        for start in range(0, len(wire), piece):
+            await response.write(wire[start : start + piece])
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", chat)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    client = AsyncOpenAI(api_key="sk-test", base_url=f"http://127.0.0.1:{port}/v1", max_retries=0)
+    try:
+        yield client
+    finally:
+        await client.close()
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize(
+    "bad_event",
+    [b'{"choices": [{"index": 0, "delta": {"content": "ab', b'{"choices": "\xff\xfe"}'],
+    ids=["cut", "utf8"],
+)
+async def test_an_unreadable_stream_fails_with_its_reason(bad_event: bytes) -> None:
+    good = {"choices": [{"index": 0, "delta": {"content": '{"stages": '}, "finish_reason": None}]}
+    wire = b"data: " + json.dumps(good).encode() + b"\n\ndata: " + bad_event + b"\n\ndata: [DONE]\n\n"
+    async with _stream_server(wire, piece=1024) as client:
+        with pytest.raises(EngineFailed, match="unreadable stream"):
+            await OpenAIEngine(client, MODEL, deadline_s=10, send_cache_key=False).generate(profile())
+
+
 async def test_the_stream_is_read_however_the_network_cuts_it() -> None:
     """CRLF line ends, raw UTF-8 cut mid-character between writes, and a last event without its newline."""
-    from aiohttp import web
-    from openai import AsyncOpenAI
-
     from bot.roadmap.rules import generate_rules_roadmap
 
     korean = profile().model_copy(update={"system_name": "모아 커뮤니티"})
@@ -176,34 +243,13 @@ async def test_the_stream_is_read_however_the_network_cuts_it() -> None:
     usage = {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30}
     wire = b"".join(b"data: " + json.dumps(e, ensure_ascii=False).encode() + b"\r\n\r\n" for e in events)
     wire += b"data: " + json.dumps({"choices": [], "usage": usage}).encode()  # no newline: the stream just ends
-
-    async def chat(request: web.Request) -> web.StreamResponse:
-        await request.read()
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
-        await response.prepare(request)
-        for start in range(0, len(wire), 61):  # 61 bytes: cuts through lines and through Korean characters
-            await response.write(wire[start : start + 61])
-        await response.write_eof()
-        return response
-
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", chat)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    client = AsyncOpenAI(api_key="sk-test", base_url=f"http://127.0.0.1:{port}/v1", max_retries=0)
     lines: list[str] = []
 
     async def progress(text: str) -> None:
         lines.append(text)
 
-    try:
+    async with _stream_server(wire, piece=61) as client:  # 61 bytes: cuts through lines and Korean characters
         result = await OpenAIEngine(client, MODEL, deadline_s=10, send_cache_key=False).generate(korean, progress)
-    finally:
-        await client.close()
-        await runner.cleanup()
     assert result.roadmap.system_name == "모아 커뮤니티"
     assert any("읽기 부하가 먼저 한계에 닿습니다." in note for note in result.roadmap.notes)
     assert result.usage is not None and (result.usage.prompt_tokens, result.usage.completion_tokens) == (10, 20)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.engines import openai_client
 from bot.roadmap.openai_engine import OpenAIEngine
 from bot.roadmap.pricing import KNOWN_PRICES
 from bot.roadmap.profile_io import load_profile
@@ -30,7 +31,8 @@ def openai_fake() -> Iterator[FakeOpenAI]:
 
 
 def engine(fake: FakeOpenAI) -> OpenAIEngine:
-    return OpenAIEngine(fake.async_client(max_retries=1, timeout=10), MODEL, deadline_s=20, price=KNOWN_PRICES[MODEL])
+    client = openai_client(fake.api_key or "sk-any", base_url=fake.base_url, timeout=10, max_retries=1)
+    return OpenAIEngine(client, MODEL, deadline_s=20, price=KNOWN_PRICES[MODEL])
 
 
 def item_messages(thread: list[dict]) -> list[dict]:  # type: ignore[type-arg]

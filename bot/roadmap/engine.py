@@ -50,6 +50,9 @@ class RoadmapEngine(Protocol):
 
     async def generate(self, profile: SystemProfile, progress: Progress | None = None) -> EngineResult: ...
 
+    async def aclose(self) -> None:
+        """Release what the engine holds (the OpenAI engine's HTTP connections)."""
+
 
 class RulesEngine:
     """Offline and deterministic; a few milliseconds of CPU, run where `compute` says (inline by default)."""
@@ -62,6 +65,9 @@ class RulesEngine:
 
     async def generate(self, profile: SystemProfile, progress: Progress | None = None) -> EngineResult:
         return EngineResult(roadmap=await self._compute(generate_rules_roadmap, profile), engine=self.name)
+
+    async def aclose(self) -> None:
+        pass
 
 
 async def generate_with_fallback(
