@@ -16,6 +16,7 @@ from bot.engines import default_engine
 from bot.roadmap.compute import Compute, inline
 from bot.roadmap.engine import RoadmapEngine, RulesEngine
 from bot.services import Services
+from bot.services.discussion import DiscussionService
 from bot.services.events import EventLog
 from bot.services.items import ItemService
 from bot.services.nudges import NudgeDefaults, NudgeService
@@ -65,7 +66,14 @@ def build_services(
     nudges = NudgeService(database, publisher, nudge_defaults(settings), page_size=settings.nudge_page_size)
     reviews = ReviewService(database, chosen, publisher, tasks, fallback=fallback, nudges=nudges)
     items = ItemService(database, publisher, nudges)
-    return Services(reviews=reviews, items=items, nudges=nudges, events=EventLog(database), tasks=tasks)
+    return Services(
+        reviews=reviews,
+        items=items,
+        nudges=nudges,
+        events=EventLog(database),
+        tasks=tasks,
+        discussion=DiscussionService(database),
+    )
 
 
 def create_app(settings: Settings, services: Services, client: AsyncWebClient) -> AsyncApp:

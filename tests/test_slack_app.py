@@ -425,6 +425,30 @@ async def test_thread_command_and_slack_retries_are_handled_once(database: Datab
         h.fake.assert_clean()
 
 
+async def test_a_question_in_the_thread_is_answered_from_the_roadmap(database: Database) -> None:
+    """On SQLite and PostgreSQL: "@scale-review why 2.3 after 2.2?" gets the plan's reason and both items."""
+    async with running_bot(database) as h:
+        parent_ts = (await submit_and_wait(h))[0]["ts"]
+        question = f"<@{sr.BOT_USER_ID}> why is 2.3 after 2.2?"
+        asked_ts = h.fake.add_message(sr.CHANNEL_ID, question, user=sr.USER_ID, thread_ts=parent_ts)
+        for event in (
+            sr.app_mention_event(question, ts=asked_ts, thread_ts=parent_ts),
+            sr.message_event(question, ts=asked_ts, thread_ts=parent_ts),  # Slack sends both; one answer
+        ):
+            assert (await h.send(sr.event_callback(event)))[0] == 200
+        await h.idle()
+        answers = [m for m in h.fake.messages(sr.CHANNEL_ID, parent_ts) if ":scales:" in json.dumps(m)]
+        assert len(answers) == 1
+        text = json.dumps(answers[0]["blocks"], ensure_ascii=False)
+        assert "*2.2 comes before 2.3* — 2.3 builds on 2.2" in text and "*2.3 " in text and "*2.2 " in text
+        # outside a roadmap's thread, a mention gets what the bot does
+        assert (await h.send(sr.event_callback(sr.app_mention_event("why 2.3 after 2.2?"))))[0] == 200
+        await h.idle()
+        top_level = [c for c in h.fake.calls("chat.postMessage") if "mention me with a question" in json.dumps(c.args)]
+        assert len(top_level) == 1 and top_level[0].args.get("thread_ts") != parent_ts
+        h.fake.assert_clean()
+
+
 @SQLITE
 async def test_app_home_lists_roadmaps(database: Database) -> None:
     async with running_bot(database) as h:

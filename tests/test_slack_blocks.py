@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.roadmap.discussion import answer
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import ItemStatus, Roadmap, RoadmapItem
@@ -24,6 +25,7 @@ from bot.slack import ids
 from bot.slack.blocks import (
     SlackMessage,
     continued_above,
+    discussion_reply,
     escape_mrkdwn,
     help_message,
     home_view,
@@ -546,6 +548,24 @@ def test_status_note() -> None:
     note = status_note("1.2", "Find the slow queries & fix <them>", ItemStatus.DONE, "U7")
     assert note == ":white_check_mark: <@U7> marked 1.2 *Find the slow queries &amp; fix &lt;them&gt;* as Done"
     assert "Acknowledged (won't do)" in status_note("2.1", "x", ItemStatus.ACKNOWLEDGED, "U7")
+
+
+def test_discussion_reply_gives_the_order_then_the_items_as_their_stage_shows_them() -> None:
+    roadmap = generate_rules_roadmap(load_profile(next(p for p in EXAMPLES if p.name == "saas-api.yaml")))
+    statuses = {"2.2": ItemStatus.IN_PROGRESS}
+    args = check_message(discussion_reply(answer(roadmap, statuses, "why 2.3 after 2.2?")))
+    texts = [b["text"]["text"] for b in args["blocks"]]
+    assert texts[0].startswith(":scales: *2.2 comes before 2.3* — 2.3 builds on 2.2")
+    assert texts[1].startswith("*2.3 ") and any(t.startswith("*2.2 ") and "In progress" in t for t in texts)
+    assert args["text"] == "About 2.3, 2.2 of this roadmap"
+    nothing = check_message(discussion_reply(answer(roadmap, {}, "hmm?")))
+    assert "could not tell which items" in nothing["text"] and "• 1.1 " in json.dumps(
+        nothing["blocks"], ensure_ascii=False
+    )
+    closed = {item.id: ItemStatus.DONE for item in roadmap.items()}
+    assert "Every item of this roadmap is closed" in json.dumps(
+        discussion_reply(answer(roadmap, closed, "?")).to_args()
+    )
 
 
 def test_mention_reply_and_continued_above() -> None:

@@ -1,8 +1,10 @@
-"""Events API: thread replies ("done 1.2"), mentions, the App Home; each event handled once."""
+"""Events API: thread replies ("done 1.2"), mentions (questions about a roadmap in its thread), the App Home;
+each event handled once."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +23,7 @@ log = logging.getLogger(__name__)
 # a Bolt `message` listener cannot say which conversation types it is meant for, so we do.
 SUBSCRIBED_EVENTS = ("app_mention", "message.channels", "message.groups", "app_home_opened")
 
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _IGNORED_SUBTYPES = {"bot_message", "message_changed", "message_deleted", "channel_join", "channel_leave"}
 
 
@@ -63,10 +66,20 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.event("app_mention")
     async def mentioned(event: dict[str, Any], say: AsyncSay) -> None:
         text = event.get("text") or ""
-        if event.get("thread_ts") and (parse_status_command(text) or _looks_like_nudge_command(text)):
+        in_thread = event.get("thread_ts")
+        if in_thread and (parse_status_command(text) or _looks_like_nudge_command(text)):
             return  # the message event for the same reply carries the command
-        thread_ts = event.get("thread_ts") or event.get("ts")
-        services.tasks.spawn(say(text=blocks.mention_reply(), thread_ts=thread_ts), name="mention")
+        thread_ts = in_thread or event.get("ts")
+
+        async def reply() -> None:
+            question = _MENTION.sub("", text).strip()
+            answer = await services.discussion.answer(event["channel"], in_thread, question) if in_thread else None
+            if answer is None:  # not in a roadmap's thread: say what I do
+                await say(text=blocks.mention_reply(), thread_ts=thread_ts)
+            else:
+                await say(**blocks.discussion_reply(answer).to_args(), thread_ts=thread_ts)
+
+        services.tasks.spawn(reply(), name=f"mention:{event.get('channel')}:{thread_ts}")
 
     @app.event("app_home_opened")
     async def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:

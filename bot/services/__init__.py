@@ -1,9 +1,10 @@
-"""Domain services: the review flow, item status, event de-duplication. No Slack payload shapes here."""
+"""Domain services: the review flow, item status, discussion, event de-duplication. No Slack payload shapes here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.discussion import DiscussionService
 from bot.services.events import EventLog
 from bot.services.items import ItemService
 from bot.services.nudges import NudgeService
@@ -18,3 +19,4 @@ class Services:
     nudges: NudgeService
     events: EventLog
     tasks: BackgroundTasks
+    discussion: DiscussionService

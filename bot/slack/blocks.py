@@ -40,6 +40,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.roadmap.discussion import Answer as DiscussionAnswer
 from bot.roadmap.numbers import compact, days_range, money_range, pct_range, percent
 from bot.roadmap.schema import (
     TIER_LABELS,
@@ -780,11 +781,21 @@ def help_message() -> SlackMessage:
         "*`/scale-review help`* shows this message."
     )
     marking = f"*Marking progress:* {HOW_TO_MARK} The ⋯ menu accepts a risk (won't do) or marks an item not applicable."
+    asking = (
+        "*Questions:* mention me in a roadmap's thread, e.g. `@scale-review why 2.3 after 2.2?` or "
+        "`@scale-review why read replicas after the indexes?`, and I answer from the roadmap's own figures."
+    )
     invite = (
         ":information_source: I can only post in channels I am a member of: "
         "type `/invite @scale-review` in the channel first."
     )
-    blocks: list[Block] = [_header("Scale review: how it works"), _section(text), _section(marking), _context(invite)]
+    blocks: list[Block] = [
+        _header("Scale review: how it works"),
+        _section(text),
+        _section(marking),
+        _section(asking),
+        _context(invite),
+    ]
     return SlackMessage("How to use /scale-review", blocks)
 
 
@@ -914,7 +925,7 @@ def mention_reply() -> str:
     return (
         "Hi! I turn “our servers fall over” into a staged scaling roadmap. Type `/scale-review` to describe a "
         "system, `/scale-review list` for your roadmaps, `/scale-review help` for the rest. In a roadmap's thread, "
-        "write `start 1.2` or `done 1.2` to mark items."
+        "write `start 1.2` or `done 1.2` to mark items, or mention me with a question such as “why 1.2 before 2.1?”."
     )
 
 
@@ -922,6 +933,29 @@ def continued_above(stage: int) -> SlackMessage:
     """Replaces a stage message that a re-render no longer needs (its items now fit in the messages above)."""
     text = f"Stage {stage} continues in the messages above."
     return SlackMessage(text, [_context(f"_{text}_")])
+
+
+def discussion_reply(answer: DiscussionAnswer) -> SlackMessage:
+    """The answer to a question in a roadmap's thread: the plan's reason for an order, then the items asked
+    about, as their stage messages show them; or, when the question names none, what is open now."""
+    if not answer.items:
+        lines = [f"• {i.id} {escape_mrkdwn(i.title)}" for i in answer.open_now]
+        now = ("*Open now:*\n" + "\n".join(lines)) if lines else "Every item of this roadmap is closed."
+        text = (
+            "I could not tell which items you mean. Name them by id or by subject, e.g. "
+            "“why 1.2 before 2.1?” or “why read replicas after the indexes?”."
+        )
+        return SlackMessage(text, [_section(text), _section(now)])
+    blocks: list[Block] = []
+    if answer.ordering is not None:
+        order = answer.ordering
+        blocks.append(
+            _section(f":scales: *{order.first.id} comes before {order.then.id}* — {escape_mrkdwn(order.reason)}.")
+        )
+    for item in answer.items:
+        blocks += _item_sections(item, ItemStatus(answer.statuses.get(item.id, ItemStatus.TODO)))
+    names = ", ".join(i.id for i in answer.items)
+    return SlackMessage(shorten(f"About {names} of this roadmap", FALLBACK_MAX), blocks)
 
 
 def status_note(item_id: str, title: str, status: ItemStatus, actor_user_id: str) -> str:

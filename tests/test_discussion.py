@@ -1,0 +1,77 @@
+"""Questions about a roadmap answered from its own figures: which items a question names, and the plan's
+reason for their order (dependency, stage, benefit/cost)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.roadmap.discussion import answer, referenced_items
+from bot.roadmap.profile_io import load_profile
+from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.schema import ItemStatus, Roadmap
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def roadmap() -> Roadmap:
+    return generate_rules_roadmap(load_profile(EXAMPLES / "saas-api.yaml"))
+
+
+def by_id(roadmap: Roadmap, item_id: str):  # type: ignore[no-untyped-def]
+    return next(i for i in roadmap.items() if i.id == item_id)
+
+
+def test_items_named_by_id_come_in_the_questions_order_and_unknown_ids_are_ignored(roadmap: Roadmap) -> None:
+    assert [i.id for i in referenced_items(roadmap, "why 2.1 and not 1.2? (and 9.9, 1.99, v2.10.1)")] == ["2.1", "1.2"]
+
+
+def test_different_stages_are_explained_by_their_stage(roadmap: Roadmap) -> None:
+    ordering = answer(roadmap, {}, "why 1.2 before 2.1?").ordering
+    assert ordering is not None and (ordering.first.id, ordering.then.id) == ("1.2", "2.1")
+    assert "stage 1 (immediate improvements)" in ordering.reason and "stage 2" in ordering.reason
+
+
+def test_a_dependency_explains_the_order_whichever_way_it_is_asked(roadmap: Roadmap) -> None:
+    assert by_id(roadmap, "2.3").depends_on == ["2.2"]
+    ordering = answer(roadmap, {}, "why is 2.3 after 2.2?").ordering
+    assert ordering is not None and (ordering.first.id, ordering.then.id) == ("2.2", "2.3")
+    assert ordering.reason.startswith("2.3 builds on 2.2")
+
+
+def test_within_a_stage_the_benefit_cost_scores_explain_it(roadmap: Roadmap) -> None:
+    first, then = by_id(roadmap, "1.3"), by_id(roadmap, "1.4")
+    ordering = answer(roadmap, {}, "1.4 or 1.3 first?").ordering
+    assert ordering is not None and (ordering.first.id, ordering.then.id) == ("1.3", "1.4")
+    assert f"1.3 scores {first.score:g}, 1.4 scores {then.score:g}" in ordering.reason
+    assert first.score >= then.score
+
+
+def test_a_held_back_item_says_so(roadmap: Roadmap) -> None:
+    held = next(i for i in roadmap.items() if i.deferred)
+    dependency = held.depends_on[0]
+    ordering = answer(roadmap, {}, f"why {held.id} after {dependency}?").ordering
+    assert ordering is not None and f"{held.id} is also held back ({held.deferred})" in ordering.reason
+
+
+def test_items_named_by_subject_prefer_the_specific_words(roadmap: Roadmap) -> None:
+    """ "read" fits several items, "replicas" and "indexes" one each: those two are what the question is about."""
+    found = referenced_items(roadmap, "Why do read replicas come after the indexes?")
+    assert [i.pattern_id for i in found] == ["read-replicas", "slow-query-indexes"]
+    ordering = answer(roadmap, {}, "Why do read replicas come after the indexes?").ordering
+    assert ordering is not None and ordering.first.pattern_id == "slow-query-indexes"
+
+
+def test_no_order_is_explained_without_an_order_question(roadmap: Roadmap) -> None:
+    result = answer(roadmap, {}, "tell me about 1.2 and 2.1")
+    assert [i.id for i in result.items] == ["1.2", "2.1"] and result.ordering is None
+
+
+def test_a_question_naming_nothing_gets_what_is_open_now(roadmap: Roadmap) -> None:
+    assert answer(roadmap, {}, "what should we do now?").open_now == roadmap.stages[0].items
+    done = {item.id: ItemStatus.DONE for item in roadmap.stages[0].items}
+    done["2.1"] = ItemStatus.NOT_APPLICABLE
+    result = answer(roadmap, done, "what now?")
+    assert result.items == [] and [i.id for i in result.open_now] == [i.id for i in roadmap.stages[1].items[1:]]
