@@ -16,7 +16,7 @@ from bot.engines import default_engine
 from bot.roadmap.compute import Compute, inline
 from bot.roadmap.engine import RoadmapEngine, RulesEngine
 from bot.services import Services
-from bot.services.discussion import DiscussionService
+from bot.services.discussion import Discusser, DiscussionService
 from bot.services.events import EventLog
 from bot.services.items import ItemService
 from bot.services.nudges import NudgeDefaults, NudgeService
@@ -72,7 +72,7 @@ def build_services(
         nudges=nudges,
         events=EventLog(database),
         tasks=tasks,
-        discussion=DiscussionService(database),
+        discussion=DiscussionService(database, ask=chosen.discuss if isinstance(chosen, Discusser) else None),
     )
 
 

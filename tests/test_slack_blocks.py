@@ -20,7 +20,7 @@ from bot.roadmap.discussion import answer
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import ItemStatus, Roadmap, RoadmapItem
-from bot.services.ports import RoadmapListing
+from bot.services.ports import DiscussionReply, RoadmapListing
 from bot.slack import ids
 from bot.slack.blocks import (
     SlackMessage,
@@ -553,19 +553,25 @@ def test_status_note() -> None:
 def test_discussion_reply_gives_the_order_then_the_items_as_their_stage_shows_them() -> None:
     roadmap = generate_rules_roadmap(load_profile(next(p for p in EXAMPLES if p.name == "saas-api.yaml")))
     statuses = {"2.2": ItemStatus.IN_PROGRESS}
-    args = check_message(discussion_reply(answer(roadmap, statuses, "why 2.3 after 2.2?")))
+    reading = answer(roadmap, statuses, "why 2.3 after 2.2?")
+    args = check_message(discussion_reply(DiscussionReply(reading)))
     texts = [b["text"]["text"] for b in args["blocks"]]
     assert texts[0].startswith(":scales: *2.2 comes before 2.3* — 2.3 builds on 2.2")
     assert texts[1].startswith("*2.3 ") and any(t.startswith("*2.2 ") and "In progress" in t for t in texts)
     assert args["text"] == "About 2.3, 2.2 of this roadmap"
-    nothing = check_message(discussion_reply(answer(roadmap, {}, "hmm?")))
-    assert "could not tell which items" in nothing["text"] and "• 1.1 " in json.dumps(
-        nothing["blocks"], ensure_ascii=False
-    )
+    nothing = check_message(discussion_reply(DiscussionReply(answer(roadmap, {}, "hmm?"))))
+    assert "could not tell which items" in nothing["text"]
+    assert "• 1.1 " in json.dumps(nothing["blocks"], ensure_ascii=False)
     closed = {item.id: ItemStatus.DONE for item in roadmap.items()}
     assert "Every item of this roadmap is closed" in json.dumps(
-        discussion_reply(answer(roadmap, closed, "?")).to_args()
+        check_message(discussion_reply(DiscussionReply(answer(roadmap, closed, "?"))))
     )
+    # the AI's answer leads, escaped (no mass mentions or links from a model), the roadmap's figures follow
+    ai = check_message(discussion_reply(DiscussionReply(reading, ai_answer="*2.2* first <!channel> & so on")))
+    assert ai["blocks"][0]["text"]["text"] == ":speech_balloon: *2.2* first &lt;!channel&gt; &amp; so on"
+    assert ai["blocks"][1]["text"]["text"].startswith(":scales:") and ai["text"].startswith("*2.2* first")
+    failed = check_message(discussion_reply(DiscussionReply(reading, ai_failed="the AI provider answered HTTP 500")))
+    assert "No AI answer this time (the AI provider answered HTTP 500)" in json.dumps(failed["blocks"][-1])
 
 
 def test_mention_reply_and_continued_above() -> None:

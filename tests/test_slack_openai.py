@@ -121,3 +121,41 @@ async def test_ai_failure_posts_the_rules_roadmap_and_offers_to_regenerate(
         parent = h.fake.message(sr.CHANNEL_ID, thread[0]["ts"])
         assert parent is not None and "v2" in json.dumps(parent)
         h.fake.assert_clean()
+
+
+@SQLITE
+async def test_a_thread_question_gets_the_ai_answer_then_the_roadmaps_figures(
+    database: Database, openai_fake: FakeOpenAI
+) -> None:
+    async with running_bot(database, engine=engine(openai_fake)) as h:
+        await h.submit(load_profile(EXAMPLES / "saas-api.yaml"))
+        await h.idle()
+        parent_ts = h.thread()[0]["ts"]
+        items = {b["block_id"][5:] for m in item_messages(h.thread()) for b in m["blocks"] if "block_id" in b}
+        first, dependant = next((i, d) for i in sorted(items) for d in sorted(items) if i < d)
+
+        async def ask(question: str) -> dict:  # type: ignore[type-arg]
+            before = len(h.fake.messages(sr.CHANNEL_ID, parent_ts))
+            event = sr.app_mention_event(question, thread_ts=parent_ts)
+            assert (await h.send(sr.event_callback(event)))[0] == 200
+            await h.idle()
+            replies = h.fake.messages(sr.CHANNEL_ID, parent_ts)
+            assert len(replies) == before + 1
+            return replies[-1]
+
+        openai_fake.respond_with(f"Do {first} first; {dependant} pays off once it is in place.")
+        reply = await ask(f"why {dependant} after {first}?")
+        assert (
+            reply["blocks"][0]["text"]["text"]
+            == f":speech_balloon: Do {first} first; {dependant} pays off once it is in place."
+        )
+        assert f"*{first} comes before {dependant}*" in json.dumps(reply["blocks"], ensure_ascii=False)
+        question = openai_fake.last().messages[1]["content"].split("<question>")[1].split("</question>")[0]
+        assert json.loads(question) == f"why {dependant} after {first}?"  # the mention itself is stripped
+        openai_fake.fail(500, times=2)
+        fallback = await ask(f"why {dependant} after {first}?")
+        assert ":speech_balloon:" not in json.dumps(fallback) and f"*{first} comes before {dependant}*" in json.dumps(
+            fallback["blocks"], ensure_ascii=False
+        )
+        assert "No AI answer this time (the AI provider answered HTTP 500)" in json.dumps(fallback["blocks"])
+        h.fake.assert_clean()

@@ -9,9 +9,11 @@ review flow falls back to the rules engine and says why.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -30,6 +32,8 @@ from bot.roadmap.schema import Roadmap, SystemProfile
 log = logging.getLogger(__name__)
 
 MAX_COMPLETION_TOKENS = 16_000
+DISCUSS_MAX_TOKENS = 1_000  # a thread reply of about 150 words, with room for a reasoning model's thinking
+DISCUSS_MAX_CHARS = 2_400  # fits one section block with the items that follow it
 PROMPT_CACHE_KEY = "scale-review-roadmap-v1"
 # Strict structured output: pydantic's schema of the draft already meets the strict-mode rules
 # (every object closed, every property required, no defaults); tests check it against them.
@@ -205,7 +209,7 @@ class OpenAIEngine:
         messages = await self._compute(grounded_messages, profile, currency)
         extra: dict[str, object] = {"prompt_cache_key": PROMPT_CACHE_KEY} if self._send_cache_key else {}
         answer = _Answer(_ProgressWatcher(progress))
-        try:
+        with self._provider_errors():
             async with asyncio.timeout(self._deadline):
                 # Raw server-sent events, parsed once at the end: the SDK's stream helper re-parses the
                 # partial JSON on every delta, and even its chunk models cost more CPU than the answer.
@@ -223,6 +227,38 @@ class OpenAIEngine:
                     async for chunk in response.iter_bytes():
                         await answer.chunk(chunk)
                     await answer.end()
+        accounting = self._usage(answer.usage)
+        if answer.refusal:
+            raise EngineFailed(f"the model declined: {''.join(answer.refusal)[:200]}")
+        if answer.finish == "length":
+            raise EngineFailed("the answer was cut off before it was complete")
+        if answer.finish == "content_filter":
+            raise EngineFailed("the answer was stopped by the provider's content filter")
+        roadmap = await self._compute(assemble_answer, profile, "".join(answer.parts), self._model)
+        return EngineResult(roadmap=roadmap, engine=self.name, model=self._model, usage=accounting)
+
+    async def discuss(self, messages: list[dict[str, str]]) -> str:
+        """A short answer in plain text (no schema, no stream): a reply in the roadmap's thread."""
+        with self._provider_errors():
+            async with asyncio.timeout(self._deadline):
+                completion = await self._client.chat.completions.create(
+                    model=self._model,
+                    messages=messages,  # type: ignore[arg-type]
+                    max_completion_tokens=DISCUSS_MAX_TOKENS,
+                )
+        message = completion.choices[0].message if completion.choices else None
+        if message is not None and message.refusal:
+            raise EngineFailed(f"the model declined: {message.refusal[:200]}")
+        text = (message.content or "").strip() if message is not None else ""
+        if not text:
+            raise EngineFailed("the model gave an empty answer")
+        return text[:DISCUSS_MAX_CHARS]
+
+    @contextlib.contextmanager
+    def _provider_errors(self) -> Iterator[None]:
+        """What went wrong with the provider, in words a person in Slack can act on."""
+        try:
+            yield
         except TimeoutError as exc:
             raise EngineFailed(f"no complete answer within {self._deadline:g} s") from exc
         except openai.RateLimitError as exc:
@@ -235,15 +271,6 @@ class OpenAIEngine:
             raise EngineFailed(f"the AI provider answered HTTP {exc.status_code}") from exc
         except openai.APIConnectionError as exc:
             raise EngineFailed("could not reach the AI provider") from exc
-        accounting = self._usage(answer.usage)
-        if answer.refusal:
-            raise EngineFailed(f"the model declined: {''.join(answer.refusal)[:200]}")
-        if answer.finish == "length":
-            raise EngineFailed("the answer was cut off before it was complete")
-        if answer.finish == "content_filter":
-            raise EngineFailed("the answer was stopped by the provider's content filter")
-        roadmap = await self._compute(assemble_answer, profile, "".join(answer.parts), self._model)
-        return EngineResult(roadmap=roadmap, engine=self.name, model=self._model, usage=accounting)
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from functools import cache
 
 import prompts
+from bot.roadmap import discussion
 from bot.roadmap.capacity import SAFE_UTILISATION, build_baseline
 from bot.roadmap.catalogue import Pattern, load_catalogue
 from bot.roadmap.facts import extract_facts
 from bot.roadmap.numbers import compact, days_range, money_range, pct_range
-from bot.roadmap.schema import TIER_LABELS, TIERS, Roadmap, SystemProfile
+from bot.roadmap.schema import TIER_LABELS, TIERS, ItemStatus, Roadmap, SystemProfile
 
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
 
@@ -101,9 +103,49 @@ def _budget_text(profile: SystemProfile, currency: str) -> str:
 
 
 def questionnaire_block(profile: SystemProfile) -> str:
-    """The answers as JSON, with <, > and & escaped so the data cannot close its own block."""
-    text = json.dumps(profile.model_dump(mode="json"), ensure_ascii=False, indent=1)
+    """The answers as JSON, escaped so the data cannot close its own block."""
+    return _data_block(profile.model_dump(mode="json"))
+
+
+def _data_block(value: object) -> str:
+    """JSON with <, > and & escaped, so text inside a tag-delimited block cannot close it."""
+    text = json.dumps(value, ensure_ascii=False, indent=1)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def discussion_messages(
+    roadmap: Roadmap, statuses: Mapping[str, ItemStatus], question: str, reading: discussion.Answer
+) -> list[dict[str, str]]:
+    """A question from the roadmap's thread, with the roadmap (and each item's status) as data, and the rules'
+    reading of it (which items, what order and why) as grounding."""
+    items = [
+        {
+            "id": item.id,
+            "stage": stage.number,
+            "title": item.title,
+            "status": str(statuses.get(item.id, ItemStatus.TODO)),
+            "depends_on": item.depends_on,
+            "benefit_cost_score": item.score,
+            "impact": f"{item.impact.metric} {item.impact.change_pct.low:g}..{item.impact.change_pct.high:g}%",
+            "monthly_cost": f"{item.cost.monthly.low:g}..{item.cost.monthly.high:g} {item.cost.currency}",
+            "why": item.why[:400],
+            **({"held_back": item.deferred} if item.deferred else {}),
+        }
+        for stage in roadmap.stages
+        for item in stage.items
+    ]
+    data = {"system": roadmap.system_name, "verdict": roadmap.summary.verdict, "items": items}
+    if reading.ordering is not None:
+        grounding = f"The question is about {reading.ordering.first.id} and {reading.ordering.then.id}: "
+        grounding += f"{reading.ordering.first.id} comes first because {reading.ordering.reason}."
+    elif reading.items:
+        grounding = "The question is about " + ", ".join(i.id for i in reading.items) + "."
+    else:
+        grounding = "The question names no item by id or subject that scale-review recognised."
+    request = prompts.render(
+        "discussion_request", grounding=grounding, roadmap=_data_block(data), question=_data_block(question)
+    )
+    return [{"role": "system", "content": prompts.render("discussion_system")}, {"role": "user", "content": request}]
 
 
 def messages(profile: SystemProfile, rules_roadmap: Roadmap, currency: str) -> list[dict[str, str]]:

@@ -1,17 +1,39 @@
 """Questions asked in a roadmap's thread, answered from that roadmap (its latest ready version and the team's
-item statuses). No Slack payload shapes here: the listener hands over the channel, thread and text."""
+item statuses). No Slack payload shapes here: the listener hands over the channel, thread and text.
+
+The rules' reading (which items, what order and why) always comes with the reply, so the figures shown are
+the roadmap's own; with an AI engine configured, its answer to the question leads, grounded in that reading.
+"""
 
 from __future__ import annotations
 
-from bot.roadmap import discussion
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol, runtime_checkable
+
+from bot.roadmap import discussion, prompting
+from bot.roadmap.engine import EngineFailed
+from bot.services.ports import DiscussionReply
 from storage import Database
+
+log = logging.getLogger(__name__)
+
+Ask = Callable[[list[dict[str, str]]], Awaitable[str]]  # chat messages in, the model's answer out
+
+
+@runtime_checkable
+class Discusser(Protocol):
+    """An engine that can also answer a question about a roadmap (the OpenAI engine)."""
+
+    async def discuss(self, messages: list[dict[str, str]]) -> str: ...
 
 
 class DiscussionService:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, ask: Ask | None = None) -> None:
         self._db = database
+        self._ask = ask
 
-    async def answer(self, channel_id: str, thread_ts: str, question: str) -> discussion.Answer | None:
+    async def answer(self, channel_id: str, thread_ts: str, question: str) -> DiscussionReply | None:
         """None when the thread is not a roadmap's (or its roadmap is not ready yet): nothing to answer from."""
         async with self._db.unit_of_work(readonly=True) as repos:
             roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
@@ -20,4 +42,12 @@ class DiscussionService:
             if version is None or content is None:
                 return None
             statuses = {item.item_key: item.status for item in await repos.items.list(version.id)}
-        return discussion.answer(content, statuses, question)
+        reading = discussion.answer(content, statuses, question)
+        if self._ask is None:
+            return DiscussionReply(reading)
+        try:
+            text = await self._ask(prompting.discussion_messages(content, statuses, question, reading))
+        except EngineFailed as exc:
+            log.warning("AI answer in %s/%s failed: %s", channel_id, thread_ts, exc.reason)
+            return DiscussionReply(reading, ai_failed=exc.reason)
+        return DiscussionReply(reading, ai_answer=text)

@@ -11,12 +11,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
+from bot.roadmap.discussion import Answer as Reading
 from bot.roadmap.schema import ItemStatus, Roadmap, Summary, SystemProfile
 
 ParentState = Literal["generating", "ready", "failed"]
 NoticeKind = Literal["not_in_channel", "channel_not_found", "generation_failed", "posting_failed", "rate_limited"]
 MessageKey = tuple[str, int, int]  # (kind, stage, part): "summary" or "stage"
 OnPosted = Callable[[str, int, int, str], Awaitable[None]]  # kind, stage, part, ts -> record it
+
+
+@dataclass(frozen=True)
+class DiscussionReply:
+    """A question answered in a roadmap's thread: the rules' reading of it, and the AI's answer when asked for."""
+
+    reading: Reading
+    ai_answer: str | None = None
+    ai_failed: str | None = None  # why the AI's answer is missing, when one was asked for
 
 
 @dataclass(frozen=True)

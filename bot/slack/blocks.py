@@ -40,7 +40,6 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.roadmap.discussion import Answer as DiscussionAnswer
 from bot.roadmap.numbers import compact, days_range, money_range, pct_range, percent
 from bot.roadmap.schema import (
     TIER_LABELS,
@@ -52,7 +51,7 @@ from bot.roadmap.schema import (
     Summary,
     SystemProfile,
 )
-from bot.services.ports import NudgeDigest, NudgeItem, RoadmapListing, StageProgress
+from bot.services.ports import DiscussionReply, NudgeDigest, NudgeItem, RoadmapListing, StageProgress
 from bot.slack import ids
 
 # --- budgets ------------------------------------------------------------------------------------------------------
@@ -935,27 +934,46 @@ def continued_above(stage: int) -> SlackMessage:
     return SlackMessage(text, [_context(f"_{text}_")])
 
 
-def discussion_reply(answer: DiscussionAnswer) -> SlackMessage:
-    """The answer to a question in a roadmap's thread: the plan's reason for an order, then the items asked
-    about, as their stage messages show them; or, when the question names none, what is open now."""
-    if not answer.items:
-        lines = [f"• {i.id} {escape_mrkdwn(i.title)}" for i in answer.open_now]
-        now = ("*Open now:*\n" + "\n".join(lines)) if lines else "Every item of this roadmap is closed."
-        text = (
-            "I could not tell which items you mean. Name them by id or by subject, e.g. "
-            "“why 1.2 before 2.1?” or “why read replicas after the indexes?”."
-        )
-        return SlackMessage(text, [_section(text), _section(now)])
+def discussion_reply(reply: DiscussionReply) -> SlackMessage:
+    """The answer to a question in a roadmap's thread: the AI's answer when there is one, then the plan's reason
+    for an order and the items asked about as their stage messages show them; or, when the question names no
+    item, what is open now."""
+    answer = reply.reading
     blocks: list[Block] = []
+    if reply.ai_answer:
+        blocks += _sections(f":speech_balloon: {escape_mrkdwn(reply.ai_answer)}")
     if answer.ordering is not None:
         order = answer.ordering
-        blocks.append(
-            _section(f":scales: *{order.first.id} comes before {order.then.id}* — {escape_mrkdwn(order.reason)}.")
-        )
+        why = escape_mrkdwn(order.reason)
+        blocks.append(_section(f":scales: *{order.first.id} comes before {order.then.id}* — {why}."))
     for item in answer.items:
         blocks += _item_sections(item, ItemStatus(answer.statuses.get(item.id, ItemStatus.TODO)))
-    names = ", ".join(i.id for i in answer.items)
-    return SlackMessage(shorten(f"About {names} of this roadmap", FALLBACK_MAX), blocks)
+    if not answer.items:
+        lines = [f"• {i.id} {escape_mrkdwn(i.title)}" for i in answer.open_now]
+        if not reply.ai_answer:
+            blocks.append(
+                _section(
+                    "I could not tell which items you mean. Name them by id or by subject, e.g. "
+                    "“why 1.2 before 2.1?” or “why read replicas after the indexes?”."
+                )
+            )
+        blocks.append(
+            _section(("*Open now:*\n" + "\n".join(lines)) if lines else "Every item of this roadmap is closed.")
+        )
+    if reply.ai_failed:
+        blocks.append(
+            _context(
+                f":information_source: No AI answer this time ({escape_mrkdwn(reply.ai_failed)}): "
+                "this one comes from the roadmap's own figures."
+            )
+        )
+    if reply.ai_answer:
+        fallback = shorten(reply.ai_answer, FALLBACK_MAX)
+    elif answer.items:
+        fallback = f"About {', '.join(i.id for i in answer.items)} of this roadmap"
+    else:
+        fallback = "I could not tell which items you mean; here is what is open now."
+    return SlackMessage(fallback, blocks)
 
 
 def status_note(item_id: str, title: str, status: ItemStatus, actor_user_id: str) -> str:
