@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.roadmap.discussion import answer
+from bot.roadmap.discussion import Answer, answer
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import ItemStatus, Roadmap, RoadmapItem
@@ -25,7 +25,7 @@ from bot.slack import ids
 from bot.slack.blocks import (
     SlackMessage,
     continued_above,
-    discussion_reply,
+    discussion_replies,
     escape_mrkdwn,
     help_message,
     home_view,
@@ -550,28 +550,46 @@ def test_status_note() -> None:
     assert "Acknowledged (won't do)" in status_note("2.1", "x", ItemStatus.ACKNOWLEDGED, "U7")
 
 
+def check_reply(reply: DiscussionReply) -> dict[str, Any]:
+    """A reply that fits one message (as every one below does) is that message."""
+    (message,) = discussion_replies(reply)
+    return check_message(message)
+
+
 def test_discussion_reply_gives_the_order_then_the_items_as_their_stage_shows_them() -> None:
     roadmap = generate_rules_roadmap(load_profile(next(p for p in EXAMPLES if p.name == "saas-api.yaml")))
     statuses = {"2.2": ItemStatus.IN_PROGRESS}
     reading = answer(roadmap, statuses, "why 2.3 after 2.2?")
-    args = check_message(discussion_reply(DiscussionReply(reading)))
+    args = check_reply(DiscussionReply(reading))
     texts = [b["text"]["text"] for b in args["blocks"]]
     assert texts[0].startswith(":scales: *2.2 comes before 2.3* — 2.3 builds on 2.2")
     assert texts[1].startswith("*2.3 ") and any(t.startswith("*2.2 ") and "In progress" in t for t in texts)
     assert args["text"] == "About 2.3, 2.2 of this roadmap"
-    nothing = check_message(discussion_reply(DiscussionReply(answer(roadmap, {}, "hmm?"))))
+    nothing = check_reply(DiscussionReply(answer(roadmap, {}, "hmm?")))
     assert "could not tell which items" in nothing["text"]
     assert "• 1.1 " in json.dumps(nothing["blocks"], ensure_ascii=False)
     closed = {item.id: ItemStatus.DONE for item in roadmap.items()}
     assert "Every item of this roadmap is closed" in json.dumps(
-        check_message(discussion_reply(DiscussionReply(answer(roadmap, closed, "?"))))
+        check_reply(DiscussionReply(answer(roadmap, closed, "?")))
     )
     # the AI's answer leads, escaped (no mass mentions or links from a model), the roadmap's figures follow
-    ai = check_message(discussion_reply(DiscussionReply(reading, ai_answer="*2.2* first <!channel> & so on")))
+    ai = check_reply(DiscussionReply(reading, ai_answer="*2.2* first <!channel> & so on"))
     assert ai["blocks"][0]["text"]["text"] == ":speech_balloon: *2.2* first &lt;!channel&gt; &amp; so on"
     assert ai["blocks"][1]["text"]["text"].startswith(":scales:") and ai["text"].startswith("*2.2* first")
-    failed = check_message(discussion_reply(DiscussionReply(reading, ai_failed="the AI provider answered HTTP 500")))
+    failed = check_reply(DiscussionReply(reading, ai_failed="the AI provider answered HTTP 500"))
     assert "No AI answer this time (the AI provider answered HTTP 500)" in json.dumps(failed["blocks"][-1])
+
+
+def test_a_long_discussion_reply_flows_on_into_more_messages_instead_of_failing() -> None:
+    roadmap = generate_rules_roadmap(load_profile(next(p for p in EXAMPLES if p.name == "saas-api.yaml")))
+    long = [item.model_copy(update={"why": "Because the database binds first. " * 44}) for item in roadmap.items()][:3]
+    reading = Answer(items=long, statuses={}, ordering=None, open_now=[])
+    messages = discussion_replies(DiscussionReply(reading, ai_answer="A long answer. " * 160))
+    assert len(messages) >= 2
+    shown = [check_message(m) for m in messages]  # each within Slack's limits
+    assert shown[0]["blocks"][0]["text"]["text"].startswith(":speech_balloon: A long answer.")
+    text = json.dumps([m["blocks"] for m in shown])
+    assert all(f"*{item.id} " in text for item in long) and "answer continued, part 2" in text
 
 
 def test_mention_reply_and_continued_above() -> None:

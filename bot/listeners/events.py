@@ -77,7 +77,8 @@ def register(app: AsyncApp, services: Services) -> None:
             if answer is None:  # not in a roadmap's thread: say what I do
                 await say(text=blocks.mention_reply(), thread_ts=thread_ts)
             else:
-                await say(**blocks.discussion_reply(answer).to_args(), thread_ts=thread_ts)
+                for message in blocks.discussion_replies(answer):
+                    await say(**message.to_args(), thread_ts=thread_ts)
 
         services.tasks.spawn(reply(), name=f"mention:{event.get('channel')}:{thread_ts}")
 

@@ -934,34 +934,37 @@ def continued_above(stage: int) -> SlackMessage:
     return SlackMessage(text, [_context(f"_{text}_")])
 
 
-def discussion_reply(reply: DiscussionReply) -> SlackMessage:
+def discussion_replies(reply: DiscussionReply) -> list[SlackMessage]:
     """The answer to a question in a roadmap's thread: the AI's answer when there is one, then the plan's reason
     for an order and the items asked about as their stage messages show them; or, when the question names no
-    item, what is open now."""
+    item, what is open now. Usually one message; long items flow on into a second rather than being cut."""
     answer = reply.reading
-    blocks: list[Block] = []
+    groups: list[list[Block]] = []
     if reply.ai_answer:
-        blocks += _sections(f":speech_balloon: {escape_mrkdwn(reply.ai_answer)}")
+        groups.append(_sections(f":speech_balloon: {escape_mrkdwn(reply.ai_answer)}"))
     if answer.ordering is not None:
         order = answer.ordering
         why = escape_mrkdwn(order.reason)
-        blocks.append(_section(f":scales: *{order.first.id} comes before {order.then.id}* — {why}."))
+        groups.append([_section(f":scales: *{order.first.id} comes before {order.then.id}* — {why}.")])
     for item in answer.items:
-        blocks += _item_sections(item, ItemStatus(answer.statuses.get(item.id, ItemStatus.TODO)))
+        groups.append(_item_sections(item, ItemStatus(answer.statuses.get(item.id, ItemStatus.TODO))))
     if not answer.items:
-        lines = [f"• {i.id} {escape_mrkdwn(i.title)}" for i in answer.open_now]
         if not reply.ai_answer:
-            blocks.append(
-                _section(
-                    "I could not tell which items you mean. Name them by id or by subject, e.g. "
-                    "“why 1.2 before 2.1?” or “why read replicas after the indexes?”."
-                )
+            groups.append(
+                [
+                    _section(
+                        "I could not tell which items you mean. Name them by id or by subject, e.g. "
+                        "“why 1.2 before 2.1?” or “why read replicas after the indexes?”."
+                    )
+                ]
             )
-        blocks.append(
-            _section(("*Open now:*\n" + "\n".join(lines)) if lines else "Every item of this roadmap is closed.")
+        lines = [f"• {i.id} {escape_mrkdwn(i.title)}" for i in answer.open_now]
+        groups.append(
+            _sections(("*Open now:*\n" + "\n".join(lines)) if lines else "Every item of this roadmap is closed.")
         )
+    tail: list[Block] = []
     if reply.ai_failed:
-        blocks.append(
+        tail.append(
             _context(
                 f":information_source: No AI answer this time ({escape_mrkdwn(reply.ai_failed)}): "
                 "this one comes from the roadmap's own figures."
@@ -973,7 +976,13 @@ def discussion_reply(reply: DiscussionReply) -> SlackMessage:
         fallback = f"About {', '.join(i.id for i in answer.items)} of this roadmap"
     else:
         fallback = "I could not tell which items you mean; here is what is open now."
-    return SlackMessage(fallback, blocks)
+    return _assemble(
+        groups,
+        top=[],
+        continued=lambda k: [_context(f"_(answer continued, part {k})_")],
+        fallback=lambda k, n: fallback,
+        tail=tail,
+    )
 
 
 def status_note(item_id: str, title: str, status: ItemStatus, actor_user_id: str) -> str:
