@@ -277,6 +277,11 @@ async def test_set_status_records_history_only_on_real_changes(database: Databas
         (ItemStatus.IN_PROGRESS, ItemStatus.DONE, "U2", None),
     ]
     assert all(isinstance(e.to_status, ItemStatus) for e in history)
+    async with database.unit_of_work(readonly=True) as repos:
+        statuses = await repos.items.statuses(version.id)
+        keys = {i.item_key for i in await repos.items.list(version.id)}
+    assert statuses["1.2"] is ItemStatus.DONE and set(statuses) == keys
+    assert all(s is ItemStatus.TODO for key, s in statuses.items() if key != "1.2")
 
 
 async def test_unknown_items_and_statuses_raise_clearly(database: Database) -> None:

@@ -41,7 +41,7 @@ class DiscussionService:
             content = version.roadmap_model if version else None
             if version is None or content is None:
                 return None
-            statuses = {item.item_key: item.status for item in await repos.items.list(version.id)}
+            statuses = await repos.items.statuses(version.id)
         reading = discussion.answer(content, statuses, question)
         if self._ask is None:
             return DiscussionReply(reading)

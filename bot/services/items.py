@@ -143,7 +143,7 @@ class ItemService:
             if version is None or roadmap is None or version.roadmap_model is None:
                 return
             content = version.roadmap_model
-            statuses = {i.item_key: i.status for i in await repos.items.list(version_id)}
+            statuses = await repos.items.statuses(version_id)
             refs = {r.part: r.ts for r in await repos.messages.list(version_id, "stage") if r.stage == stage}
             channel_id, thread_ts = roadmap.channel_id, roadmap.thread_ts
         if not channel_id or not thread_ts or not refs:

@@ -445,7 +445,7 @@ class ReviewService:
                 owner_tz=roadmap.owner_tz,
                 content=content,
                 profile=profile,
-                statuses=await _statuses(repos, version_id),
+                statuses=await repos.items.statuses(version_id),
                 existing={(ref.kind, ref.stage, ref.part): ref.ts for ref in await repos.messages.list(version_id)},
                 change_note=version.change_summary,
                 usage_note=_usage_note(
@@ -696,10 +696,6 @@ async def store_result(repos: Repositories, version_id: int, result: EngineResul
 
 async def _record_posted(repos: Repositories, messages: Sequence[PostedMessage]) -> None:
     await repos.messages.record_many(messages)
-
-
-async def _statuses(repos: Repositories, version_id: int) -> Mapping[str, ItemStatus]:
-    return {item.item_key: item.status for item in await repos.items.list(version_id)}
 
 
 async def _none() -> None:

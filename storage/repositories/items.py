@@ -25,6 +25,11 @@ class ItemRepository(Repository):
         query = select(RoadmapItem).where(RoadmapItem.version_id == version_id)
         return (await self._session.scalars(query.order_by(RoadmapItem.stage, RoadmapItem.position))).all()
 
+    async def statuses(self, version_id: int) -> dict[str, ItemStatus]:
+        """Each item's status by its key: what rendering a version needs, without loading whole rows."""
+        query = select(RoadmapItem.item_key, RoadmapItem.status).where(RoadmapItem.version_id == version_id)
+        return {key: ItemStatus(status) for key, status in (await self._session.execute(query)).all()}
+
     async def get(self, version_id: int, item_key: str) -> RoadmapItem | None:
         query = select(RoadmapItem).where(RoadmapItem.version_id == version_id, RoadmapItem.item_key == item_key)
         return await self._session.scalar(query)
