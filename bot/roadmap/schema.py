@@ -281,6 +281,31 @@ class Stage(_Model):
     capacity_after: CapacityPoint
 
 
+class WorkloadKind(_Model):
+    """One kind of workload the engine read ("inventory / flash sale"), with the user's phrases it came from."""
+
+    id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    label: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+    evidence: list[Annotated[str, StringConstraints(max_length=200)]] = Field(default_factory=list)
+
+
+class ProblemAnswer(_Model):
+    """A problem the team named and the items that answer it; `note` says so plainly when none does."""
+
+    said: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    severity: Literal["correctness", "data-loss", "availability", "capacity", "latency", "cost"]
+    item_ids: list[ItemId] = Field(default_factory=list)
+    note: Annotated[str, StringConstraints(max_length=600)] | None = None
+
+
+class Rejection(_Model):
+    """A lever considered and left out ("Not recommended for this system"), with the reason."""
+
+    pattern_id: str
+    title: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=600)]
+
+
 class Roadmap(_Model):
     schema_version: Literal[1] = 1
     engine: str
@@ -288,6 +313,18 @@ class Roadmap(_Model):
     summary: Summary
     stages: Annotated[list[Stage], Field(min_length=3, max_length=3)]
     notes: list[str] = Field(default_factory=list)
+    workload: list[WorkloadKind] = Field(default_factory=list, description="What kind of system this is, and why")
+    problems: list[ProblemAnswer] = Field(default_factory=list, description="Named problems, worst first")
+    not_recommended: list[Rejection] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _answers_name_items(self) -> Roadmap:
+        ids = {i.id for s in self.stages for i in s.items}
+        for answer in self.problems:
+            missing = [i for i in answer.item_ids if i not in ids]
+            if missing:
+                raise ValueError(f"a named problem points at {', '.join(missing)}, which the roadmap does not have")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Roadmap:
