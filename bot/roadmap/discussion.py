@@ -14,6 +14,10 @@ from bot.roadmap.facts import find_phrases
 from bot.roadmap.schema import STAGE_NAMES, ItemStatus, Roadmap, RoadmapItem
 
 MAX_ITEMS = 3  # a thread answer, not a second roadmap
+# A question is read from its first 4,000 characters: a Slack message can be ten times longer, and what a question
+# is about is said well before that. Every pattern below runs in time linear in the text (no two quantifiers that
+# can take the same characters side by side), so the cap bounds the work per question, not a blow-up.
+MAX_QUESTION_CHARS = 4_000
 _ITEM_ID = re.compile(r"(?<![\d.])([1-3]\.[1-9]\d{0,2})(?![\d.]?\d)")
 _WORD = re.compile(r"[^\W\d_][\w-]{3,}")  # words of four letters or more: "cache", "replicas", "세션을"
 _ORDER = re.compile(r"\b(before|after|first|earlier|later|order|priority|instead)\b|먼저|전에|다음에|나중에|순서|우선")
@@ -44,6 +48,7 @@ class Answer:
 
 
 def answer(roadmap: Roadmap, statuses: Mapping[str, ItemStatus], question: str) -> Answer:
+    question = question[:MAX_QUESTION_CHARS]
     items = referenced_items(roadmap, question)
     ordering = order_of(items[0], items[1]) if len(items) >= 2 and _ORDER.search(question.lower()) else None
     open_now: list[RoadmapItem] = []
@@ -60,7 +65,9 @@ def referenced_items(roadmap: Roadmap, question: str) -> list[RoadmapItem]:
 
     A word that fits many items ("read") says less than one that fits a single item ("replicas"): each word
     counts 1/(items it fits), and an item needs half a point, so a question names the few items it is about.
+    Only the first MAX_QUESTION_CHARS characters are read.
     """
+    question = question[:MAX_QUESTION_CHARS]
     by_id = {item.id: item for item in roadmap.items()}
     named = [by_id[i] for i in dict.fromkeys(_ITEM_ID.findall(question)) if i in by_id]
     if named:

@@ -81,7 +81,10 @@ _SUFFIXES = {
     "만": 10_000,
     "억": 100_000_000,
 }
-_COUNT_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(k|m|b|천|만|억)?\s*(?:명|users?)?$", re.IGNORECASE)
+# The whitespace runs are possessive and never side by side (the old `\s*(k|...)?\s*` let a run of tabs be split
+# between the two in quadratically many ways), so a count is read in time linear in its length.
+_COUNT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*+(?:(k|m|b|천|만|억)\s*+)?(?:명|users?)?", re.IGNORECASE)
+MAX_COUNT_CHARS = 100  # "1000000000users" is 15 once cleaned up; a longer answer is not a count and is not matched
 
 
 def parse_count(value: object) -> object:
@@ -95,7 +98,7 @@ def parse_count(value: object) -> object:
     if not isinstance(value, str):
         return value
     text = value.strip().replace(",", "").replace("_", "").replace(" ", "")
-    match = _COUNT_RE.match(text)
+    match = _COUNT_RE.fullmatch(text) if len(text) <= MAX_COUNT_CHARS else None
     if not match:
         raise ValueError(f"'{value.strip()[:40]}' is not a number of users (try 1200, 1.2k or 1M)")
     number = Decimal(match.group(1)) * _SUFFIXES.get((match.group(2) or "").lower(), 1)

@@ -22,24 +22,37 @@ class ScheduleError(ValueError):
     """A weekday, time or time zone a person typed that cannot be used; the message says why."""
 
 
+def _shown(text: str) -> str:
+    """A typed value as quoted back in an error: short enough for one line of a reply."""
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ScheduleError(f"'{name}' is not a time zone; use an IANA name such as Asia/Seoul") from exc
+        raise ScheduleError(f"'{_shown(name)}' is not a time zone; use an IANA name such as Asia/Seoul") from exc
+
+
+# The patterns in this module read text a person typed, so each runs in time linear in its length: no two
+# quantifiers that can take the same characters sit side by side or inside each other, and a whitespace run is
+# taken possessively (`\s*+`: once taken, never given back) wherever what follows cannot start with whitespace.
+_TIME = re.compile(r"\s*+(\d{1,2})(?::(\d{2}))?\s*+(?:(am|pm)\s*+)?", re.IGNORECASE)
+MAX_TIME_CHARS = 32  # "12:30 pm" with room for spaces inside; anything longer, once stripped, is not a time of day
 
 
 def parse_time(text: str) -> time:
-    match = re.fullmatch(r"\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*", text, re.IGNORECASE)
+    stripped = text.strip()  # padding is allowed at any length ("nudge 9", many spaces, "x" gives "9" and spaces)
+    match = _TIME.fullmatch(stripped) if len(stripped) <= MAX_TIME_CHARS else None
     if not match:
-        raise ScheduleError(f"'{text.strip()}' is not a time; use HH:MM, e.g. 09:30")
+        raise ScheduleError(f"'{_shown(stripped)}' is not a time; use HH:MM, e.g. 09:30")
     hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
     if half:
         if not 1 <= hour <= 12:
-            raise ScheduleError(f"'{text.strip()}' is not a time")
+            raise ScheduleError(f"'{_shown(stripped)}' is not a time")
         hour = hour % 12 + (12 if half == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise ScheduleError(f"'{text.strip()}' is not a time of day")
+        raise ScheduleError(f"'{_shown(stripped)}' is not a time of day")
     return time(hour, minute)
 
 
@@ -48,7 +61,7 @@ def parse_weekday(text: str) -> int:
     key = key.removesuffix("요일") if key.endswith("요일") else key.removesuffix("s")
     if key in _DAY_WORDS:
         return _DAY_WORDS[key]
-    raise ScheduleError(f"'{text.strip()}' is not a weekday")
+    raise ScheduleError(f"'{_shown(text.strip())}' is not a weekday")
 
 
 @dataclass(frozen=True)
@@ -106,36 +119,64 @@ class NudgeCommand:
     timezone: str | None = None
 
 
-_COMMAND = re.compile(r"^\s*(?:<@[A-Z0-9]+>\s*)?(?:nudges?|reminders?|넛지|알림)\b[:\s]*(.*?)\s*[.!]?\s*$", re.I | re.S)
+# A thread command is a line or two; a Slack message can be 40,000 characters. Anything longer than this is
+# ordinary discussion, never a command, so no parser spends time on it.
+MAX_COMMAND_CHARS = 4_000
+
+# Only the command word is matched by a pattern; what follows it is split with string methods. (The old single
+# pattern ended in `(.*?)\s*[.!]?\s*$`: a lazy group followed by two whitespace runs, which took a minute on a
+# few thousand spaces.)
+_NUDGE_WORD = re.compile(r"\s*+(?:<@[A-Z0-9]+>\s*+)?(?:nudges?|reminders?|넛지|알림)\b[:\s]*+", re.IGNORECASE)
+_TIME_ZONE = re.compile(r"(?:tz|timezone|time zone|zone)\s++(\S++)", re.IGNORECASE)
+# Not possessive: in "9 friday" the space must be given back for the time to end at "9". The backtracking is
+# bounded: only the first digit of a run can start a time, so each whitespace run is re-read at most once.
+_TIME_IN_TEXT = re.compile(r"(?<![\w:])(\d{1,2}(?::\d{2})?\s*(?:am|pm)?)(?![\w:])", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[\s,]+")
+_PAUSE_WORDS = frozenset({"pause", "stop", "off", "mute", "중지", "일시정지"})
+_RESUME_WORDS = frozenset({"resume", "start", "on", "unmute", "재개", "시작"})
+_FILLER_WORDS = frozenset({"at", "on", "every", "매주"})
+
+
+def _command_rest(text: str) -> str | None:
+    """What follows "nudge" (and a mention before it), without one closing "." or "!"; None when not a command."""
+    if len(text) > MAX_COMMAND_CHARS:
+        return None
+    match = _NUDGE_WORD.match(text)
+    if not match:
+        return None
+    rest = text[match.end() :].rstrip()
+    if rest.endswith((".", "!")):
+        rest = rest[:-1].rstrip()
+    return rest
 
 
 def parse_nudge_command(text: str) -> NudgeCommand | None:
     """ "nudge pause", "nudge resume", "nudge friday 09:00", "nudge 9:30", "nudge tz Asia/Seoul"; None otherwise.
 
-    Raises ScheduleError when it is a nudge command with a value that cannot be used.
+    Raises ScheduleError when it is a nudge command with a value that cannot be used. Linear in the length of
+    the text, and a text longer than MAX_COMMAND_CHARS is not a command.
     """
-    match = _COMMAND.match(text)
-    if not match:
+    rest = _command_rest(text)
+    if rest is None:
         return None
-    rest = match.group(1).strip()
     word = rest.lower()
-    if word in ("pause", "stop", "off", "mute", "중지", "일시정지"):
+    if word in _PAUSE_WORDS:
         return NudgeCommand("pause")
-    if word in ("resume", "start", "on", "unmute", "재개", "시작"):
+    if word in _RESUME_WORDS:
         return NudgeCommand("resume")
     if not rest:
         raise ScheduleError("say `nudge pause`, `nudge resume`, `nudge friday 09:00` or `nudge tz Asia/Seoul`")
-    tz_match = re.fullmatch(r"(?:tz|timezone|time zone|zone)\s+(\S+)", rest, re.I)
+    tz_match = _TIME_ZONE.fullmatch(rest)
     if tz_match:
         zone(tz_match.group(1))
         return NudgeCommand("change", timezone=tz_match.group(1))
-    found = re.search(r"(?<![\w:])(\d{1,2}(?::\d{2})?\s*(?:am|pm)?)(?![\w:])", rest, re.I)
+    found = _TIME_IN_TEXT.search(rest)
     at = parse_time(found.group(1)) if found else None
     remainder = rest[: found.start()] + " " + rest[found.end() :] if found else rest
-    words = [w for w in re.split(r"[\s,]+", remainder) if w and w.lower() not in ("at", "on", "every", "매주")]
+    words = [w for w in _SEPARATORS.split(remainder) if w and w.lower() not in _FILLER_WORDS]
     if len(words) > 1:
-        raise ScheduleError(f"'{rest}' is not a weekday and a time; try `nudge friday 09:00`")
+        raise ScheduleError(f"'{_shown(rest)}' is not a weekday and a time; try `nudge friday 09:00`")
     weekday = parse_weekday(words[0]) if words else None
     if weekday is None and at is None:
-        raise ScheduleError(f"'{rest}' is neither a weekday nor a time")
+        raise ScheduleError(f"'{_shown(rest)}' is neither a weekday nor a time")
     return NudgeCommand("change", weekday=weekday, at=at)
