@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
 from bot.config import WEEKDAYS, Settings
 from bot.engines import default_engine
+from bot.listeners import errors
 from bot.roadmap.compute import Compute, inline
 from bot.roadmap.engine import RoadmapEngine, RulesEngine
 from bot.services import Services
@@ -36,6 +36,7 @@ class Bot:
     client: AsyncWebClient
     database: Database
     engine: RoadmapEngine
+    signing_secret: str | None = None  # HTTP mode: what the boundary verifies requests with
 
     async def close(self, grace: float) -> list[str]:
         """Let background work finish (or record it), then release the HTTP sessions; returns unfinished work."""
@@ -77,38 +78,20 @@ def build_services(
 
 
 def create_app(settings: Settings, services: Services, client: AsyncWebClient) -> AsyncApp:
-    socket_mode = settings.slack_app_token is not None
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = AsyncApp(
         client=client,
         signing_secret=secret,
-        # Socket Mode requests arrive over an authenticated WebSocket and carry no signature.
-        request_verification_enabled=not socket_mode,
+        # bot.slack.boundary verifies every HTTP request on its raw bytes before Bolt sees it, and Socket Mode
+        # requests arrive over an authenticated WebSocket; Bolt gets the validated body as a dict.
+        request_verification_enabled=False,
         # Listeners acknowledge, hand slow work to BackgroundTasks and return, so the response goes
         # out at once (Bolt's other mode polls for ack() every 10 ms) and shutdown can wait for the work.
         process_before_response=True,
     )
     listeners.register(app, services)
 
-    @app.error
-    async def on_error(error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        kind = body.get("type") or ("slash_command" if body.get("command") else "request")
-        detail = body.get("callback_id") or (body.get("view") or {}).get("callback_id") or body.get("command")
-        event = (body.get("event") or {}).get("type")
-        log.error(
-            "unhandled error in a %s listener (%s, user %s)",
-            kind,
-            detail or event or "?",
-            context.user_id,
-            exc_info=error,
-        )
-        if context.respond is not None:  # an interaction with a response_url: say so in Slack too
-            await context.respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text="Sorry, something went wrong on my side (it is logged). Please try again in a moment.",
-            )
-
+    errors.register(app)
     return app
 
 
@@ -124,4 +107,5 @@ def build_bot(
     client = client or make_client(settings)
     engine = engine or default_engine(settings, compute)
     services = build_services(database, client, settings, engine=engine, compute=compute)
-    return Bot(create_app(settings, services, client), services, client, database, engine)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    return Bot(create_app(settings, services, client), services, client, database, engine, secret)

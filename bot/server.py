@@ -12,18 +12,22 @@ import contextlib
 import logging
 import signal
 import socket
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import uvicorn
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.socket_mode.async_internals import send_async_response
+from slack_bolt.adapter.socket_mode.internals import build_headers
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.app import Bot, build_bot
@@ -31,6 +35,8 @@ from bot.config import ConfigError, Settings
 from bot.database import open_database
 from bot.roadmap.compute import ProcessCompute, inline
 from bot.scheduler import Scheduler
+from bot.slack import boundary
+from bot.slack.boundary import Rejected
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +79,15 @@ class _SocketModeHandler(AsyncSocketModeHandler):
         if task is not None:
             self.in_flight.add(task)
         try:
-            await super().handle(client, req)
+            started = time.time()
+            try:
+                inbound = boundary.read_envelope(req.payload)
+            except Rejected as rejected:  # acknowledged all the same, so Slack does not redeliver it
+                log.warning("rejected a Socket Mode envelope (%s): %s", req.type, rejected)
+                await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+                return
+            response = await boundary.dispatch(self.app, inbound, build_headers(req))
+            await send_async_response(client, req, response, started)
         finally:
             if task is not None:
                 self.in_flight.discard(task)
@@ -85,10 +99,19 @@ class _SocketModeHandler(AsyncSocketModeHandler):
 
 
 def http_app(bot: Bot, *, on_startup: list | None = None, on_shutdown: list | None = None) -> Starlette:  # type: ignore[type-arg]
-    handler = AsyncSlackRequestHandler(bot.app)
+    secret = bot.signing_secret
 
     async def events(request: Request) -> Response:
-        return await handler.handle(request)
+        try:
+            raw = await _read_limited(request)
+            if secret is None:
+                raise Rejected(401, "SLACK_SIGNING_SECRET is not set, so no request can be verified")
+            boundary.verify_signature(secret, request.headers, raw)
+            inbound = boundary.read_inbound(boundary.parse_body(raw, request.headers.get("content-type")))
+        except Rejected as rejected:
+            log.warning("rejected a request to /slack/events: %s", rejected)
+            return PlainTextResponse(rejected.reason, status_code=rejected.status)
+        return to_starlette_response(await boundary.dispatch(bot.app, inbound, request.headers))
 
     async def healthz(request: Request) -> Response:
         try:
@@ -111,6 +134,20 @@ def http_app(bot: Bot, *, on_startup: list | None = None, on_shutdown: list | No
         routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])],
         lifespan=lifespan,
     )
+
+
+async def _read_limited(request: Request) -> bytes:
+    """The body, refused past MAX_BODY_BYTES without reading it all (a declared or an actual oversize)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > boundary.MAX_BODY_BYTES:
+        raise Rejected(413, f"body over {boundary.MAX_BODY_BYTES} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > boundary.MAX_BODY_BYTES:
+            raise Rejected(413, f"body over {boundary.MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def _shutdown(bot: Bot, scheduler: Scheduler, compute: ProcessCompute | None) -> None:

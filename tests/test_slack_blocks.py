@@ -46,7 +46,7 @@ from tests.fakes.blockkit import blocks_json_length, message_problems, view_prob
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
 STATUSES = list(ItemStatus)
-VERSION_ID = 4_000_000_123
+VERSION_ID = 2_000_000_123  # a long id (ten digits) within the 32-bit keys the database has
 ITEM_STATUS_RE = ids.ACTION_ITEM_STATUS_PATTERN
 
 # --- fixtures: real roadmaps and extreme ones -------------------------------------------------------------------

@@ -30,7 +30,7 @@ from tests.builders import sample_profile
 from tests.fakes import slack_requests as sr
 from tests.test_slack_blocks import _walk, check_message, check_view, section_texts
 
-VERSION_ID = 4_000_000_123
+VERSION_ID = 2_000_000_123  # a long id (ten digits) within the 32-bit keys the database has
 ROADMAP_ID = 77
 STAGE_NAMES = ("Immediate fixes", "Mid-term architecture", "Long-term scalability")
 

@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -15,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.services import Services
 from bot.slack import blocks, modal
 from bot.slack.ids import COMMAND
+from bot.slack.inbound import SlashCommand
 
 log = logging.getLogger(__name__)
 
@@ -25,17 +25,15 @@ PREFILL_DEADLINE_S = 2.0
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.command(COMMAND)
-    async def scale_review(
-        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
+    async def scale_review(ack: AsyncAck, inbound: SlashCommand, client: AsyncWebClient, respond: AsyncRespond) -> None:
         arrived = time.monotonic()
-        text = (command.get("text") or "").strip()
+        text = inbound.text.strip()
         keyword = text.lower()
         if keyword in ("help", "?", "도움말"):
             await ack(**blocks.help_message().to_args())
             return
         await ack()
-        team_id, user_id = command["team_id"], command["user_id"]
+        team_id, user_id = inbound.team_id, inbound.user_id
         if keyword in ("list", "ls", "목록"):
 
             async def send_list() -> None:
@@ -45,7 +43,7 @@ def register(app: AsyncApp, services: Services) -> None:
             services.tasks.spawn(send_list(), name=f"list:{user_id}")
             return
         services.tasks.spawn(
-            _open_questionnaire(services, client, respond, command, system_name=text or None, arrived=arrived),
+            _open_questionnaire(services, client, respond, inbound, system_name=text or None, arrived=arrived),
             name=f"questionnaire:{user_id}",
         )
 
@@ -54,13 +52,13 @@ async def _open_questionnaire(
     services: Services,
     client: AsyncWebClient,
     respond: AsyncRespond,
-    command: dict[str, Any],
+    command: SlashCommand,
     *,
     system_name: str | None,
     arrived: float,
 ) -> None:
     previous = None
-    lookup = services.reviews.previous_answers(command["team_id"], command["user_id"], system_name)
+    lookup = services.reviews.previous_answers(command.team_id, command.user_id, system_name)
     try:
         previous = await asyncio.wait_for(lookup, max(0.0, arrived + PREFILL_DEADLINE_S - time.monotonic()))
     except TimeoutError:
@@ -73,12 +71,12 @@ async def _open_questionnaire(
             f"Prefilled from your review of *{previous.profile.system_name}* on "
             f"{previous.created_at:%Y-%m-%d}. Change anything that moved on."
         )
-    metadata = json.dumps({"channel": command.get("channel_id")}, separators=(",", ":"))
+    metadata = json.dumps({"channel": command.channel_id}, separators=(",", ":"))
     view = modal.questionnaire_view(
         private_metadata=metadata, prefill=previous.profile if previous else None, prefill_note=note
     )
     try:
-        await client.views_open(trigger_id=command["trigger_id"], view=view)
+        await client.views_open(trigger_id=command.trigger_id, view=view)
     except SlackApiError as exc:
         log.warning("views.open failed: %s", exc.response.get("error"))
         await respond(

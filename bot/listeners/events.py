@@ -16,6 +16,7 @@ from bot.services import Services
 from bot.services.items import CommandResult, parse_status_command
 from bot.services.schedule import ScheduleError, parse_nudge_command
 from bot.slack import blocks
+from bot.slack.inbound import AppHomeOpened, AppMention, EventCallback, MessageEvent
 
 log = logging.getLogger(__name__)
 
@@ -41,52 +42,63 @@ def register_middleware(app: AsyncApp, services: Services) -> None:
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.event("message")
-    async def thread_reply(event: dict[str, Any], say: AsyncSay) -> None:
-        thread_ts, user_id = event.get("thread_ts"), event.get("user")
-        if event.get("subtype") in _IGNORED_SUBTYPES or event.get("bot_id") or not thread_ts or not user_id:
+    async def thread_reply(inbound: EventCallback, say: AsyncSay) -> None:
+        event = inbound.event
+        if not isinstance(event, MessageEvent):
             return
-        if thread_ts == event.get("ts"):
+        thread_ts, user_id, channel = event.thread_ts, event.user, event.channel
+        if event.subtype in _IGNORED_SUBTYPES or event.bot_id or not thread_ts or not user_id:
+            return
+        if thread_ts == event.ts:
             return  # a top-level message, not a reply
+        text = event.text
 
         async def handle() -> None:
-            text = event.get("text") or ""
-            reply = await services.nudges.command(event["channel"], thread_ts, text, now=datetime.now(UTC))
+            reply = await services.nudges.command(channel, thread_ts, text, now=datetime.now(UTC))
             if reply is not None:
                 await say(text=reply, thread_ts=thread_ts)
-                roadmap_refresh = await services.reviews.roadmap_for_thread(event["channel"], thread_ts)
+                roadmap_refresh = await services.reviews.roadmap_for_thread(channel, thread_ts)
                 if roadmap_refresh is not None:
                     await services.reviews.refresh_parent(roadmap_refresh)
                 return
-            result = await services.items.thread_command(event["channel"], thread_ts, text, actor=user_id)
+            result = await services.items.thread_command(channel, thread_ts, text, actor=user_id)
             if result is not None:
                 await say(text=_summarise(result, user_id), thread_ts=thread_ts)
 
-        services.tasks.spawn(handle(), name=f"thread:{event['channel']}:{thread_ts}")
+        services.tasks.spawn(handle(), name=f"thread:{channel}:{thread_ts}")
 
     @app.event("app_mention")
-    async def mentioned(event: dict[str, Any], say: AsyncSay) -> None:
-        text = event.get("text") or ""
-        in_thread = event.get("thread_ts")
-        if in_thread and (parse_status_command(text) or _looks_like_nudge_command(text)):
-            return  # the message event for the same reply carries the command
-        thread_ts = in_thread or event.get("ts")
+    async def mentioned(inbound: EventCallback, say: AsyncSay) -> None:
+        event = inbound.event
+        if not isinstance(event, AppMention):
+            return
+        if event.bot_id:
+            return
+        text, in_thread, channel = event.text, event.thread_ts, event.channel
+        thread_ts = in_thread or event.ts
 
         async def reply() -> None:
+            # parsed off the acknowledgement path: the ack never waits for the text, however long it is
+            if in_thread and (parse_status_command(text) or _looks_like_nudge_command(text)):
+                return  # the message event for the same reply carries the command
             question = _MENTION.sub("", text).strip()
-            answer = await services.discussion.answer(event["channel"], in_thread, question) if in_thread else None
+            answer = await services.discussion.answer(channel, in_thread, question) if in_thread else None
             if answer is None:  # not in a roadmap's thread: say what I do
                 await say(text=blocks.mention_reply(), thread_ts=thread_ts)
             else:
                 for message in blocks.discussion_replies(answer):
                     await say(**message.to_args(), thread_ts=thread_ts)
 
-        services.tasks.spawn(reply(), name=f"mention:{event.get('channel')}:{thread_ts}")
+        services.tasks.spawn(reply(), name=f"mention:{channel}:{thread_ts}")
 
     @app.event("app_home_opened")
-    async def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
+    async def home_opened(inbound: EventCallback) -> None:
+        event = inbound.event
+        if not isinstance(event, AppHomeOpened):
             return
-        services.tasks.spawn(services.reviews.publish_home(body["team_id"], event["user"]), name="home")
+        if event.tab != "home":
+            return
+        services.tasks.spawn(services.reviews.publish_home(inbound.team_id, event.user), name="home")
 
 
 def _looks_like_nudge_command(text: str) -> bool:

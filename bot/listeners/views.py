@@ -17,8 +17,9 @@ from bot.roadmap.schema import SystemProfile
 from bot.services import Services
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.schedule import ScheduleError, parse_time, zone
-from bot.slack import modal
+from bot.slack import modal, values
 from bot.slack.ids import NUDGE_SETTINGS_CALLBACK, QUESTIONNAIRE_CALLBACK
+from bot.slack.inbound import ViewSubmission
 from bot.slack.modal import nudge_settings_errors, read_nudge_settings
 
 log = logging.getLogger(__name__)
@@ -40,21 +41,25 @@ _CHANNEL_HELP = {
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.view(QUESTIONNAIRE_CALLBACK)
-    async def questionnaire_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def questionnaire_submitted(ack: AsyncAck, inbound: ViewSubmission) -> None:
         started = time.monotonic()
-        data, selected = modal.read_submission(view["state"]["values"])
+        data, selected = modal.read_submission(inbound.view.state.answers())
         try:
             profile = SystemProfile.model_validate(data)
         except ValidationError as exc:
             await ack(response_action="errors", errors=modal.field_errors_to_blocks(field_errors(exc)))
             return
-        metadata = _metadata(view)
+        metadata = _metadata(inbound.view.private_metadata)
         channel_id = selected or metadata.get("channel")
         if not channel_id:
             await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: "Pick a channel to post the roadmap in."})
             return
-        user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id")
+        user_id, team_id = inbound.user.id, inbound.team_id
+        if team_id is None:
+            await ack(
+                response_action="errors", errors={modal.CHANNEL_BLOCK: "Slack did not say which workspace this is."}
+            )
+            return
         submission = await services.reviews.submit(team_id, user_id, channel_id, profile)
         opening = asyncio.ensure_future(services.reviews.post_parent(submission))
         opening.add_done_callback(_observed)  # the run handles a failure the modal no longer waits for
@@ -80,9 +85,9 @@ def register(app: AsyncApp, services: Services) -> None:
 
 def register_nudge_settings(app: AsyncApp, services: Services) -> None:
     @app.view(NUDGE_SETTINGS_CALLBACK)
-    async def nudge_settings_submitted(ack: AsyncAck, view: dict[str, Any]) -> None:
-        roadmap_id = _metadata(view).get("r")
-        answers = read_nudge_settings(view["state"]["values"])
+    async def nudge_settings_submitted(ack: AsyncAck, inbound: ViewSubmission) -> None:
+        ref = values.decode(values.RoadmapRef, inbound.view.private_metadata)
+        answers = read_nudge_settings(inbound.view.state.answers())
         problems: dict[str, str] = {}
         weekday = answers.get("weekday")
         at = None
@@ -96,20 +101,27 @@ def register_nudge_settings(app: AsyncApp, services: Services) -> None:
                 zone(timezone)
             except ScheduleError as exc:
                 problems["timezone"] = str(exc)
-        if problems or not isinstance(roadmap_id, int):
-            await ack(response_action="errors", errors=nudge_settings_errors(problems or {"weekday": "Try again."}))
+        if ref is None:
+            problems["weekday"] = "This form no longer belongs to a roadmap I know; open the nudge settings again."
+        if problems or ref is None:
+            await ack(response_action="errors", errors=nudge_settings_errors(problems))
             return
         await ack()
+        roadmap_id = ref.r
 
         async def apply() -> None:
-            await services.nudges.change(
-                roadmap_id,
-                now=datetime.now(UTC),
-                weekday=weekday,
-                at=at,
-                timezone=timezone,
-                paused=bool(answers.get("paused")),
-            )
+            try:
+                await services.nudges.change(
+                    roadmap_id,
+                    now=datetime.now(UTC),
+                    weekday=weekday,
+                    at=at,
+                    timezone=timezone,
+                    paused=bool(answers.get("paused")),
+                )
+            except LookupError:
+                log.info("nudge settings for roadmap %s, which no longer exists", roadmap_id)
+                return
             await services.reviews.refresh_parent(roadmap_id)
 
         services.tasks.spawn(apply(), name=f"nudge-settings:{roadmap_id}")
@@ -120,9 +132,9 @@ def _observed(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+def _metadata(private_metadata: str) -> dict[str, Any]:
     try:
-        value = json.loads(view.get("private_metadata") or "{}")
-    except json.JSONDecodeError:
+        value = json.loads(private_metadata or "{}")
+    except (json.JSONDecodeError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}

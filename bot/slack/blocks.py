@@ -52,7 +52,7 @@ from bot.roadmap.schema import (
     SystemProfile,
 )
 from bot.services.ports import DiscussionReply, NudgeDigest, NudgeItem, RoadmapListing, StageProgress
-from bot.slack import ids
+from bot.slack import ids, values
 
 # --- budgets ------------------------------------------------------------------------------------------------------
 MESSAGE_MAX_BLOCKS = 50  # Slack's documented limit
@@ -65,7 +65,7 @@ HEADER_MAX = 150
 VIEW_MAX_BLOCKS = 100
 HOME_MAX_ENTRIES = 20
 LIST_MAX_ENTRIES = 15
-MAX_VERSION_ID = 2**63 - 1  # a BIGINT key; stage layouts are sized with the longest one
+MAX_VERSION_ID = values.MAX_DB_ID  # stage layouts are sized with the longest key
 
 ParentState = Literal["generating", "ready", "failed"]
 NoticeKind = Literal["not_in_channel", "channel_not_found", "generation_failed", "posting_failed", "rate_limited"]
@@ -170,10 +170,6 @@ def _times(factor: float) -> str:
     if factor >= 100:
         return f"×{factor:,.0f}"
     return f"×{factor:.1f}".removesuffix(".0") if factor < 10 else f"×{factor:.0f}"
-
-
-def _json_value(**fields: object) -> str:
-    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
 
 
 def _link(url: str | None, text: str) -> str:
@@ -450,7 +446,7 @@ def summary_message(
     groups = [_contexts(text) if as_context else _sections(text) for text, as_context in texts]
     tail: list[Block] = []
     if regenerate_roadmap_id is not None:
-        button = _button("Regenerate with AI", ids.ACTION_REGENERATE, value=_json_value(r=regenerate_roadmap_id))
+        button = _button("Regenerate with AI", ids.ACTION_REGENERATE, value=values.for_roadmap(regenerate_roadmap_id))
         tail.append(ActionsBlock(elements=[button], block_id="summary:regenerate"))
     top = [
         _header(summary.headline),
@@ -532,7 +528,7 @@ def _item_sections(item: RoadmapItem, status: ItemStatus) -> list[Block]:
 
 
 def _status_value(version_id: int, item_id: str, new: ItemStatus, shown: ItemStatus) -> str:
-    return _json_value(v=version_id, i=item_id, s=new.value, f=shown.value)
+    return values.for_status(version_id, item_id, new, shown)
 
 
 def item_block_id(item_id: str) -> str:
@@ -565,7 +561,7 @@ def _item_actions(item_id: str, status: ItemStatus, version_id: int) -> ActionsB
         status_button("Done", ItemStatus.DONE, "primary" if status == ItemStatus.IN_PROGRESS else None)
     if not status.is_open:
         status_button("Reopen", ItemStatus.TODO)
-    elements.append(_button("Details", ids.ACTION_ITEM_DETAILS, value=_json_value(v=version_id, i=item_id)))
+    elements.append(_button("Details", ids.ACTION_ITEM_DETAILS, value=values.for_item(version_id, item_id)))
     menu = [s for s in MENU_LABELS if s != status and s not in offered]
     if menu:
         options = [
@@ -907,9 +903,9 @@ def notice_message(
     blocks: list[Block] = [_section("\n".join(lines))]
     if roadmap_id is not None:
         if kind == "generation_failed":
-            button = _button("Retry", ids.ACTION_RETRY, value=_json_value(r=roadmap_id), style="primary")
+            button = _button("Retry", ids.ACTION_RETRY, value=values.for_roadmap(roadmap_id), style="primary")
         else:
-            button = _button("Post again", ids.ACTION_REPOST, value=_json_value(r=roadmap_id), style="primary")
+            button = _button("Post again", ids.ACTION_REPOST, value=values.for_roadmap(roadmap_id), style="primary")
         blocks.append(ActionsBlock(elements=[button], block_id=f"notice:{kind}"))
     template = _NOTICE_WHAT[kind].replace("*", "")
     for room in (80, 40, 16):  # the fallback is mrkdwn too: escaped name, live channel link
@@ -1015,7 +1011,7 @@ def _home_entry(entry: RoadmapListing) -> list[Block]:
     buttons: list[ButtonElement] = []
     if entry.permalink and _link(entry.permalink, "x") != "x":
         buttons.append(_button("Open thread", ids.ACTION_OPEN_THREAD, url=entry.permalink))
-    value = _json_value(r=entry.roadmap_id)
+    value = values.for_roadmap(entry.roadmap_id)
     if entry.nudges_paused:
         buttons.append(_button("Resume nudges", ids.ACTION_NUDGE_RESUME, value=value))
     elif entry.next_nudge:
@@ -1060,7 +1056,7 @@ NUDGE_HOW_TO_CHANGE = "reply `nudge friday 09:00`, `nudge pause` or `nudge resum
 
 
 def _nudge_settings_button(roadmap_id: int) -> ButtonElement:
-    return _button("Nudge settings", ids.ACTION_NUDGE_SETTINGS, value=_json_value(r=roadmap_id))
+    return _button("Nudge settings", ids.ACTION_NUDGE_SETTINGS, value=values.for_roadmap(roadmap_id))
 
 
 def _stage_lines(stages: Sequence[StageProgress], current: int | None, *, width: int = 10) -> list[str]:
@@ -1161,7 +1157,7 @@ def nudge_message(digest: NudgeDigest) -> SlackMessage:
         if later:
             counts = " · ".join(f"stage {n}: {k}" for n, k in later.items())
             tail.append(_context(f"Still open in later stages: {_plural(sum(later.values()), 'item')} ({counts})."))
-    value = _json_value(r=digest.roadmap_id)
+    value = values.for_roadmap(digest.roadmap_id)
     tail.append(
         ActionsBlock(
             elements=[

@@ -7,7 +7,6 @@ validating, and ``field_errors_to_blocks`` turns its complaints into short messa
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from slack_sdk.models.views import View
 
 from bot.roadmap.money import UNITS_PER_USD
 from bot.roadmap.schema import MAX_TEXT, SystemProfile
-from bot.slack import ids
+from bot.slack import ids, values
 
 TEXT_MAX = MAX_TEXT  # Slack's plain_text_input limit, and the profile's
 NAME_MAX = 80
@@ -560,7 +559,7 @@ def nudge_settings_view(*, roadmap_id: int, weekday: int, local_time: str, timez
         title=PlainTextObject(text="Weekly nudges"),
         submit=PlainTextObject(text="Save"),
         close=PlainTextObject(text="Cancel"),
-        private_metadata=json.dumps({"r": roadmap_id}, separators=(",", ":")),
+        private_metadata=values.for_roadmap(roadmap_id),
         blocks=blocks,
     )
 
@@ -573,7 +572,9 @@ def read_nudge_settings(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -
     reports problems with ``nudge_settings_errors``. The roadmap id is in ``private_metadata``, not here.
     """
     day = _state_value(_block_state(values, ids.N_WEEKDAY))
-    weekday = int(day) if day is not None and day.strip().isdigit() and int(day) < len(WEEKDAYS) else None
+    day = day.strip() if day is not None else None
+    # isdecimal() alone admits other scripts' digits ("٣"), which int() reads; ASCII only: our options are "0".."6"
+    weekday = int(day) if day and day.isascii() and day.isdecimal() and int(day) < len(WEEKDAYS) else None
     time = _state_value(_block_state(values, ids.N_TIME))
     zone = _state_value(_block_state(values, ids.N_TIMEZONE))
     box = _block_state(values, ids.N_PAUSED)
