@@ -314,6 +314,15 @@ async def test_socket_mode_serve_end_to_end(fake: FakeSlack, tmp_path: Path, mon
         assert took < ACK_BUDGET
         assert ack == {"envelope_id": envelope_id, "payload": blocks.help_message().to_args()}
 
+        # a malformed envelope (a field of the wrong type) is acknowledged, so Slack does not redeliver it, and
+        # reaches no listener: nothing is called
+        calls_before = len(fake.calls())
+        kind, payload = socket_payload(sr.block_actions_message("item_status:done", '{"v":1,"i":"1.1","s":"done"}'))
+        envelope_id = await fake.socket_send(kind, {**payload, "user": 123, "response_url": fake.response_url()})
+        assert await fake.socket_ack(envelope_id, timeout=5) == {"envelope_id": envelope_id}
+        await asyncio.sleep(0.2)
+        assert len(fake.calls()) == calls_before
+
         # the questionnaire submitted: the modal closes (empty ack) and the roadmap thread is posted
         kind, payload = submission_payload()
         assert kind == "interactive" and payload["type"] == "view_submission"
