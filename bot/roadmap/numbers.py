@@ -1,6 +1,10 @@
-"""Human formatting of counts and money, shared by the Markdown and Slack renderers."""
+"""Numbers for people: formatting counts and money for the renderers, and reading them from free text."""
 
 from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
 
 from bot.roadmap.schema import Range
 
@@ -53,3 +57,116 @@ def percent(share: float) -> str:
     if value >= 10 or value == 0:
         return f"{value:.0f}%"
     return f"{value:.2g}%"
+
+
+# --- reading numbers as people write them ----------------------------------------------------
+# The free-text answers say "1.2k", "3만", "1억 2천만", "two", "두 대": the reader in facts.py
+# needs one place that turns each of those into a number.
+
+ENGLISH_NUMBER_WORDS: dict[str, int] = {
+    "one": 1,
+    "single": 1,
+    "two": 2,
+    "couple": 2,
+    "pair": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "dozen": 12,
+}
+# Native Korean numerals are used with counters ("두 대", "세 개"): never alone.
+KOREAN_NATIVE_NUMBERS: dict[str, int] = {
+    "한": 1,
+    "두": 2,
+    "세": 3,
+    "석": 3,
+    "네": 4,
+    "다섯": 5,
+    "여섯": 6,
+    "일곱": 7,
+    "여덟": 8,
+    "아홉": 9,
+    "열": 10,
+    "스무": 20,
+}
+# Suffixes written right after a number: "1.2k", "10M", "2bn"; the word forms may stand apart.
+GLUED_SCALES: dict[str, float] = {"k": 1e3, "m": 1e6, "mn": 1e6, "mil": 1e6, "b": 1e9, "bn": 1e9}
+WORD_SCALES: dict[str, float] = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "millions": 1e6,
+    "billion": 1e9,
+    "billions": 1e9,
+}
+# Korean place values multiply in sequence: 천만 = 천 x 만 = 10^7, 백만 = 10^6.
+KOREAN_SCALES: dict[str, float] = {"십": 10, "백": 100, "천": 1e3, "만": 1e4, "억": 1e8}
+
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+_PART = re.compile(r"(\d+(?:[.,]\d+)*)\s*([a-z]+|[십백천만억]+)?", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def plain_number(digits: str) -> float | None:
+    """'1,200' -> 1200, '1.5' -> 1.5; a comma list ('3,4') reads as its first number."""
+    if _THOUSANDS.fullmatch(digits):
+        return float(digits.replace(",", ""))
+    head = digits.split(",", 1)[0]
+    if _PLAIN.fullmatch(head):
+        return float(head)
+    return None
+
+
+def korean_scale(word: str) -> tuple[float, str]:
+    """'만명' -> (10000, '명'), '천만' -> (1e7, ''), '대' -> (1, '대'): the place value and what follows it."""
+    scale = 1.0
+    used = 0
+    for char in word:
+        if char not in KOREAN_SCALES:
+            break
+        scale *= KOREAN_SCALES[char]
+        used += 1
+    return scale, word[used:]
+
+
+def parse_number(text: str) -> float | None:
+    """A whole answer that is one number: '1.2k', '10M', '3만', '1억 2천만', '1,200', 'two', '두'."""
+    cleaned = text.strip().lower()
+    if cleaned in ENGLISH_NUMBER_WORDS:
+        return float(ENGLISH_NUMBER_WORDS[cleaned])
+    if cleaned in KOREAN_NATIVE_NUMBERS:
+        return float(KOREAN_NATIVE_NUMBERS[cleaned])
+    total = 0.0
+    pos = 0
+    last_scale = math.inf
+    while pos < len(cleaned):
+        if cleaned[pos].isspace():
+            pos += 1
+            continue
+        match = _PART.match(cleaned, pos)
+        if match is None:
+            return None
+        value = plain_number(match.group(1))
+        suffix = match.group(2) or ""
+        if value is None:
+            return None
+        if suffix in GLUED_SCALES or suffix in WORD_SCALES:
+            scale = GLUED_SCALES.get(suffix) or WORD_SCALES[suffix]
+        else:
+            scale, rest = korean_scale(suffix)
+            if rest:
+                return None
+        # Only Korean composites ("3만 5천") may add parts, each smaller than the one before.
+        if total and not (scale < last_scale and last_scale >= 1e4):
+            return None
+        total += value * scale
+        last_scale = scale
+        pos = match.end()
+    return total if pos else None
