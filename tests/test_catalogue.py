@@ -17,19 +17,22 @@ import pydantic
 import pytest
 import yaml
 
+from bot.roadmap.advice import FIELD_NAMES
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue, parse_catalogue
 
 CATALOGUE = load_catalogue()
 PATTERNS = CATALOGUE.patterns
 BY_ID = {p.id: p for p in PATTERNS}
 
-# The five template fields the engine fills; any other brace would break str.format.
+# The template fields the engine fills (five from the plan, the rest from the team's stack in advice.py);
+# any other brace would break str.format.
 FIELDS = {
     "tier_label": "database",
     "units": "12",
     "units_from": "3",
     "current_users": "1.2k",
     "target_users": "1M",
+    **{name: f"<{name}>" for name in FIELD_NAMES},
 }
 SCALING_FIELDS = {"units", "units_from"}
 
@@ -115,7 +118,8 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def _texts(pattern: Pattern) -> list[str]:
-    return [pattern.title, pattern.why, *pattern.steps, *pattern.verify]
+    variants = [t for v in pattern.variants for t in [v.title or "", *(v.steps or []), *(v.verify or [])] if t]
+    return [pattern.title, pattern.why, *pattern.steps, *pattern.verify, *variants]
 
 
 def _fields_used(text: str) -> set[str]:
@@ -239,8 +243,11 @@ def test_steps_and_verify_are_executable_size(pattern: Pattern) -> None:
 def test_every_pattern_can_be_picked(pattern: Pattern) -> None:
     t = pattern.triggers
     keywords = t.keywords.en + t.keywords.ko
-    assert t.always or keywords or t.binding_tiers or t.when_target_unmet, f"{pattern.id} can never fire"
-    if not (t.always or t.binding_tiers or t.when_target_unmet):
+    answers = pattern.answers.en + pattern.answers.ko
+    assert t.always or keywords or t.binding_tiers or t.when_target_unmet or t.workloads or answers, (
+        f"{pattern.id} can never fire"
+    )
+    if not (t.always or t.binding_tiers or t.when_target_unmet or t.workloads):
         assert t.keywords.en and t.keywords.ko, f"{pattern.id} relies on keywords, so it needs English and Korean"
     assert not set(t.requires_facts) & set(t.excluded_by_facts), f"{pattern.id} requires and excludes a fact"
 

@@ -29,10 +29,80 @@ class Keywords(_Model):
     ko: list[Text] = Field(default_factory=list)
 
 
+# Workload kinds a pattern may name (bot/roadmap/workload.py reads them from the answers).
+WORKLOAD_KINDS = frozenset(
+    {
+        "read-heavy",
+        "write-heavy",
+        "strong-consistency",
+        "inventory",
+        "multi-tenant",
+        "realtime",
+        "media",
+        "analytics",
+        "spiky-reads",
+        "api-only",
+        "tiny-team",
+        "known-event",
+    }
+)
+Severity = Literal["correctness", "data-loss", "availability", "capacity", "latency", "cost"]
+
+
+class Condition(_Model):
+    """When a contraindication or a stack variant applies: every field given must hold (any value within one)."""
+
+    kinds: list[str] = Field(default_factory=list, description="Any of these workload kinds is read")
+    not_kinds: list[str] = Field(default_factory=list, description="None of these workload kinds is read")
+    facts: list[Fact] = Field(default_factory=list, description="Any of these facts holds")
+    database: list[Literal["mysql", "postgresql", "mongodb"]] = Field(default_factory=list)
+    runtime: list[Literal["jvm", "python", "ruby", "node", "php", "go"]] = Field(default_factory=list)
+    managed_db: bool | None = None
+    self_managed_db: bool | None = None
+    small_host: bool | None = None
+    spike: bool | None = Field(default=None, description="A spike multiplier was stated")
+    target_below: int | None = Field(default=None, ge=1, description="Target concurrent users below this")
+    db_busy_below: float | None = Field(
+        default=None, gt=0, le=1, description="The team quoted database utilisation at peak, and it is below this"
+    )
+
+    @model_validator(mode="after")
+    def _known_kinds(self) -> Condition:
+        unknown = set(self.kinds + self.not_kinds) - WORKLOAD_KINDS
+        if unknown:
+            raise ValueError(f"unknown workload kinds {sorted(unknown)}")
+        return self
+
+
+class Contraindication(_Model):
+    """When the pattern must not be recommended, and the reason the roadmap prints."""
+
+    when: Condition
+    reason: Text
+
+
+class Variant(_Model):
+    """Steps (and optionally title and checks) written for one stack: MySQL vs PostgreSQL, a droplet vs RDS."""
+
+    when: Condition
+    title: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
+    steps: Annotated[list[Text], Field(min_length=2, max_length=5)] | None = None
+    verify: Annotated[list[Text], Field(min_length=1, max_length=3)] | None = None
+
+
+class Answers(_Model):
+    """Phrases of a named problem (bottlenecks answer) that this pattern addresses, with a rank among answers."""
+
+    en: list[Text] = Field(default_factory=list)
+    ko: list[Text] = Field(default_factory=list)
+    rank: int = Field(default=5, ge=1, le=9, description="1 = the first answer to reach for")
+
+
 class Triggers(_Model):
     """When the engine picks a pattern. Any positive trigger suffices; exclusions win."""
 
     keywords: Keywords = Keywords()
+    workloads: list[str] = Field(default_factory=list, description="Picked when one of these kinds is read")
     binding_tiers: list[Tier] = Field(
         default_factory=list, description="Picked when one of these tiers binds at the stage's start"
     )
@@ -45,6 +115,13 @@ class Triggers(_Model):
     excluded_by_facts: list[Fact] = Field(
         default_factory=list, description="Skipped when any holds (the team already has it)"
     )
+
+    @model_validator(mode="after")
+    def _known_workloads(self) -> Triggers:
+        unknown = set(self.workloads) - WORKLOAD_KINDS
+        if unknown:
+            raise ValueError(f"unknown workload kinds {sorted(unknown)}")
+        return self
 
 
 class Effect(_Model):
@@ -132,6 +209,11 @@ class Pattern(_Model):
     steps: Annotated[list[Text], Field(min_length=2)]
     verify: Annotated[list[Text], Field(min_length=1)]
     sources: Sources
+    prerequisites: list[Text] = Field(default_factory=list, description="What must be true before starting")
+    contraindications: list[Contraindication] = Field(default_factory=list)
+    answers: Answers = Answers()
+    event_lever: bool = Field(default=False, description="Pulled into stage 1 when a known event is near")
+    variants: list[Variant] = Field(default_factory=list, description="First matching variant replaces the text")
 
     @model_validator(mode="after")
     def _figures_have_sources(self) -> Pattern:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from bot.roadmap import money, planner
 from bot.roadmap.capacity import Baseline, Projection, build_baseline
+from bot.roadmap.advice import Advice, build_advice
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue
 from bot.roadmap.facts import ArchitectureFacts, extract_facts, find_phrases
 from bot.roadmap.numbers import compact, money_range, percent
@@ -52,6 +53,7 @@ class _Context:
     catalogue: Catalogue
     catalogue_index: dict[str, int]  # catalogue order breaks ties, so output is deterministic
     keyword_hits: dict[str, list[str]]  # pattern id -> the user's words that match its keywords
+    advice: Advice  # workload reading, contraindications, named problems: which levers fit this system
     detail: bool = True  # False for the first, budget-free pass: only its capacity figures are used
 
 
@@ -75,7 +77,8 @@ def _context(profile: SystemProfile, catalogue: Catalogue) -> _Context:
         budget = float(profile.budget.monthly_amount)
     index = {p.id: i for i, p in enumerate(catalogue.patterns)}
     hits = {p.id: find_phrases(user_text, p.triggers.keywords.en, p.triggers.keywords.ko) for p in catalogue.patterns}
-    return _Context(profile, facts, baseline, user_text, currency, budget, catalogue, index, hits)
+    advice = build_advice(profile, facts, catalogue)
+    return _Context(profile, facts, baseline, user_text, currency, budget, catalogue, index, hits, advice)
 
 
 def _quote(text: str, phrase: str) -> str:
@@ -109,8 +112,10 @@ def _stage_start(ctx: _Context, projection: Projection) -> _StageStart:
 
 def _trigger_reasons(pattern: Pattern, ctx: _Context, start: _StageStart) -> list[str] | None:
     """Why the pattern fires at this stage's start, or None when it does not."""
+    if ctx.advice.blocked_reason(pattern.id) is not None:
+        return None  # contraindicated for this system
     trig = ctx.profile.scale_factor >= pattern.triggers.min_scale_factor
-    if not trig or any(ctx.facts.has(f) for f in pattern.triggers.excluded_by_facts):
+    if not trig or ctx.advice.excluded(pattern.id):
         return None
     if not all(ctx.facts.has(f) for f in pattern.triggers.requires_facts):
         return None
@@ -132,6 +137,7 @@ def _trigger_reasons(pattern: Pattern, ctx: _Context, start: _StageStart) -> lis
             )
     if pattern.triggers.always:
         reasons.append("")
+    reasons += ctx.advice.wanted.get(pattern.id, ())
     return reasons or None
 
 
@@ -142,7 +148,7 @@ def _select(
     chosen: dict[str, Choice] = {}
     at_start = _stage_start(ctx, start)
     for pattern in catalogue.patterns:
-        if pattern.stage == stage and pattern.id not in earlier:
+        if ctx.advice.stage_of(pattern) == stage and pattern.id not in earlier:
             reasons = _trigger_reasons(pattern, ctx, at_start)
             if reasons is not None:
                 chosen[pattern.id] = Choice(pattern, [r for r in reasons if r])
@@ -151,9 +157,9 @@ def _select(
         choice = pending.pop()
         for dep_id in choice.pattern.requires:
             dep = catalogue.get(dep_id)
-            if dep_id in earlier or dep_id in chosen or any(ctx.facts.has(f) for f in dep.triggers.excluded_by_facts):
+            if dep_id in earlier or dep_id in chosen or ctx.advice.in_place(dep_id):
                 continue  # already planned, or the team already has it
-            if all(ctx.facts.has(f) for f in dep.triggers.requires_facts):
+            if all(ctx.facts.has(f) for f in dep.triggers.requires_facts) and not ctx.advice.blocked_reason(dep_id):
                 chosen[dep_id] = Choice(dep, [], prerequisite=True)
                 pending.append(chosen[dep_id])
             else:
@@ -174,7 +180,9 @@ def _prune(choices: list[Choice], ctx: _Context, start: Projection, earlier: dic
             planner.price(choice, ctx.currency, _nodes(choice, mix))
         planner.rank(mix, need, ctx.currency)
         drop = {
-            id(c) for c in planner.redundant(mix, need) if not c.pattern.triggers.always and c.pattern.resilience == 0
+            id(c)
+            for c in planner.redundant(mix, need)
+            if not c.pattern.triggers.always and c.pattern.resilience == 0 and not ctx.advice.keep(c.pattern.id)
         }
         overlap = planner.redundant_scaling(mix, sizing_rps)
         if overlap is not None:
@@ -198,7 +206,7 @@ def _with_prerequisites(choices: list[Choice], ctx: _Context, earlier: dict[str,
             if all(
                 dep in present
                 or dep in earlier  # a held-back one makes this one wait, see planner.fit_budget
-                or any(ctx.facts.has(f) for f in ctx.catalogue.get(dep).triggers.excluded_by_facts)
+                or ctx.advice.in_place(dep)
                 for dep in c.pattern.requires
             )
         ]
@@ -239,7 +247,7 @@ def _plan_stage(
             planner.price(choice, ctx.currency)
         planner.rank(planner.Mix(start, choices), ctx.baseline.required_rps, ctx.currency)
     mix = planner.Mix(start, choices)
-    ordered = planner.order(choices, ctx.catalogue_index)
+    ordered = ctx.advice.lead_first(planner.order(choices, ctx.catalogue_index))
     for position, choice in enumerate(ordered, 1):
         choice.item_id = f"{stage}.{position}"
     budget_left = None if ctx.budget is None else ctx.budget - spent
@@ -253,6 +261,7 @@ def _plan_stage(
 def _format_fields(ctx: _Context, choice: Choice) -> dict[str, str]:
     tiers = choice.pattern.tiers or [ctx.baseline.binding_now]
     return {
+        **ctx.advice.fields,
         "tier_label": TIER_LABELS[tiers[0]],
         "units": str(choice.units if choice.units is not None else ""),
         "units_from": str(choice.units_from if choice.units_from is not None else ""),
@@ -267,7 +276,7 @@ def _needed_by(pattern_id: str, placed: dict[str, Choice]) -> str:
 
 
 def _item(choice: Choice, ctx: _Context, placed: dict[str, Choice]) -> RoadmapItem:
-    pattern = choice.pattern
+    pattern = ctx.advice.tailor(choice.pattern)  # the steps written for this team's stack
     fields = _format_fields(ctx, choice)
     reasons = list(choice.reasons)
     if choice.prerequisite:
@@ -449,7 +458,8 @@ def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None =
         budget_note=budget_note,
         assumptions=assumptions,
     )
-    return Roadmap(engine=ENGINE_NAME, system_name=profile.system_name, summary=summary, stages=stages)
+    report = ctx.advice.report([i for s in stages for i in s.items], catalogue, ctx.keyword_hits)
+    return Roadmap(engine=ENGINE_NAME, system_name=profile.system_name, summary=summary, stages=stages, **report)
 
 
 # --- modelling a plan chosen elsewhere (the OpenAI engine) -----------------------------------------

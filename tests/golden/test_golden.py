@@ -3,7 +3,9 @@
 Each ``<name>.yaml`` is a questionnaire as a team would fill it in; ``<name>.expect.yaml`` was written
 before the engine ever ran on it and names the levers (catalogue pattern ids) an experienced engineer
 expects by stage, the levers that must not appear, and the named problems that must each get an item.
-The histogram test keeps the engine from handing every system the same skeleton.
+Text that must not appear is checked in what the team is told to do (titles, reasons, steps, checks), not in the
+sources, which may cite another engine's manual. The histogram test keeps the engine from handing every system the
+same skeleton.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import pytest
 import yaml
 
 from bot.roadmap.catalogue import load_catalogue
-from bot.roadmap.markdown import render_markdown
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap
@@ -27,26 +28,15 @@ HERE = Path(__file__).parent
 NAMES = sorted(p.name.removesuffix(".yaml") for p in HERE.glob("*.yaml") if not p.name.endswith(".expect.yaml"))
 
 # Expectations the engine does not meet yet, with the reason; strict, so a fix shows up as XPASS.
-PENDING = "the engine does not read workloads, contraindications or named problems yet (issue 14)"
 XFAIL: dict[str, str] = {
-    "analytics-dashboard": PENDING,
-    "b2b-multitenant-api": PENDING,
-    "chat-websockets": PENDING,
-    "delivery-spring-ko": PENDING,
-    "flash-sale-shop": PENDING,
-    "game-backend": PENDING,
-    "iot-ingest": PENDING,
-    "mature-stack": PENDING,
-    "news-site": PENDING,
-    "payments-ledger": PENDING,
-    "rails-droplet": PENDING,
-    "salon-booking-ko": PENDING,
-    "ticketing-ko": PENDING,
-    "tiny-startup": PENDING,
-    "video-platform": PENDING,
-    "webtoon-ko": PENDING,
+    "analytics-dashboard": "olap-offload is not reached: the plan meets the 20k target with rollups in stage 2",
+    "salon-booking-ko": "the notification queue is held back for budget by the cost model (a worker process on the same"
+    " box is priced like a managed queue)",
+    "tiny-startup": "the reminder queue is held back for budget by the cost model (a worker process on the same box is"
+    " priced like a managed queue)",
+    "video-platform": "database-sharding is proposed in stage 3 to reach 80k although the database is 20% busy",
 }
-HISTOGRAM_PENDING = True  # every system still gets the same skeleton
+HISTOGRAM_PENDING = True  # the baseline practices still reach (almost) every roadmap
 
 # No pattern may be on more than this share of the golden roadmaps (one skeleton for every system).
 MAX_SHARE = 0.6
@@ -76,15 +66,18 @@ def _roadmap(name: str) -> Roadmap:
 
 
 def _stage_of(roadmap: Roadmap) -> dict[str, int]:
-    """Pattern id -> the stage of its item, for items the plan really carries (not held back)."""
-    return {i.pattern_id: i.stage for i in roadmap.items() if i.pattern_id and not i.deferred}
+    """Pattern id -> the first stage with its item, for items the plan really carries (not held back)."""
+    stages: dict[str, int] = {}
+    for item in roadmap.items():
+        if item.pattern_id and not item.deferred:
+            stages.setdefault(item.pattern_id, item.stage)
+    return stages
 
 
 def check(name: str) -> list[str]:
     """Every unmet expectation for one golden profile, in words."""
     expect = _expect(name)
     roadmap = _roadmap(name)
-    text = render_markdown(roadmap)
     stages = _stage_of(roadmap)
     listed = {i.pattern_id for i in roadmap.items()}
     known = {p.id for p in load_catalogue().patterns}
@@ -102,7 +95,8 @@ def check(name: str) -> list[str]:
     wrong += [f"{p} must not appear" for p in expect.absent if p in listed]
     first = [i.pattern_id for i in roadmap.stages[0].items][: len(expect.stage1_lead) + 1]
     wrong += [f"{p} does not lead stage 1 ({first})" for p in expect.stage1_lead if p not in first]
-    wrong += [f"text {t!r} does not fit this stack" for t in expect.absent_text if t.lower() in text.lower()]
+    advice = " ".join(" ".join([i.title, i.why, *i.steps, *i.verify]) for i in roadmap.items()).lower()
+    wrong += [f"text {t!r} does not fit this stack" for t in expect.absent_text if t.lower() in advice]
     if expect.spike:
         load_test = next((i for i in roadmap.items() if i.pattern_id == "load-test-baseline"), None)
         steps = " ".join(load_test.steps) if load_test else ""
@@ -139,7 +133,9 @@ def test_golden_profile_meets_its_expectations(name: str) -> None:
     assert not wrong, f"{name}:\n  " + "\n  ".join(wrong)
 
 
-@pytest.mark.xfail(HISTOGRAM_PENDING, strict=True, reason="new patterns are not in the catalogue yet")
+@pytest.mark.xfail(
+    HISTOGRAM_PENDING, strict=True, reason="baseline practices still on most roadmaps; four patterns unreached"
+)
 def test_pattern_histogram_over_the_golden_roadmaps() -> None:
     """Every pattern is reached by some golden profile and none is handed to (almost) everyone."""
     counts = Counter(i.pattern_id for n in NAMES for i in _roadmap(n).items() if i.pattern_id)

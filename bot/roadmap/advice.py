@@ -1,0 +1,422 @@
+"""Workload-aware lever choice: what a senior engineer would pick for this system, and what never to pick.
+
+The rules engine asks this module, per pattern: may it be recommended at all (contraindications,
+already in place), is it wanted whatever the capacity model says (a lever of this workload, the
+answer to a problem the team named), which stage it belongs in (a near event or a correctness risk
+pulls it into stage 1), and which words fit the team's stack. After planning, it maps each named
+problem to the item that answers it and lists the levers it rejected, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from bot.roadmap.catalogue import Catalogue, Condition, Pattern
+from bot.roadmap.facts import ArchitectureFacts, Fact, find_phrases
+from bot.roadmap.schema import ProblemAnswer, Rejection, RoadmapItem, SystemProfile, WorkloadKind
+from bot.roadmap.workload import SEVERITY_ORDER, Problem, Stack, WorkloadReading, read_workload
+
+if TYPE_CHECKING:
+    from bot.roadmap.planner import Choice
+
+# A known event this many weeks away or nearer pulls its levers into stage 1 (stage 2 ends at ~13 weeks).
+EVENT_HORIZON_WEEKS = 13.0
+# Severities that come before any capacity work.
+RISKS = ("correctness", "data-loss")
+MAX_REJECTIONS = 10
+
+_FACT_LABELS: dict[Fact, str] = {
+    Fact.HAS_CACHE: "a shared cache",
+    Fact.HAS_CDN: "a CDN",
+    Fact.HAS_LOAD_BALANCER: "a load balancer",
+    Fact.HAS_READ_REPLICAS: "read replicas",
+    Fact.HAS_QUEUE: "a queue",
+    Fact.HAS_AUTOSCALING: "autoscaling",
+    Fact.HAS_MONITORING: "monitoring",
+    Fact.HAS_CONNECTION_POOL: "a connection pool",
+    Fact.HAS_SHARDING: "sharding or partitioning",
+    Fact.HAS_SEARCH_ENGINE: "a search engine",
+    Fact.MULTI_REGION: "several regions",
+}
+
+# Words that name the team's tools in steps: {db_stats} and friends (catalogue templates).
+_DB_FIELDS: dict[str | None, dict[str, str]] = {
+    "postgresql": {
+        "db_engine": "PostgreSQL",
+        "db_stats": "pg_stat_statements",
+        "db_activity": "pg_stat_activity",
+        "db_slowlog": "log_min_duration_statement",
+        "db_online_index": "CREATE INDEX CONCURRENTLY",
+        "db_exporter": "postgres_exporter",
+        "db_pooler": "PgBouncer",
+        "db_locks": "pg_locks joined to pg_stat_activity (wait_event_type 'Lock')",
+    },
+    "mysql": {
+        "db_engine": "MySQL",
+        "db_stats": "the performance_schema statement digests (sys.statement_analysis)",
+        "db_activity": "SHOW PROCESSLIST",
+        "db_slowlog": "slow_query_log with long_query_time",
+        "db_online_index": "ALTER TABLE ... ADD INDEX with ALGORITHM=INPLACE, LOCK=NONE (gh-ost for very large tables)",
+        "db_exporter": "mysqld_exporter",
+        "db_pooler": "ProxySQL",
+        "db_locks": "SHOW ENGINE INNODB STATUS and performance_schema.data_locks",
+    },
+    "mongodb": {
+        "db_engine": "MongoDB",
+        "db_stats": "the database profiler (system.profile)",
+        "db_activity": "db.currentOp()",
+        "db_slowlog": "the profiler's slowms threshold",
+        "db_online_index": "createIndex (built online since MongoDB 4.2)",
+        "db_exporter": "mongodb_exporter",
+        "db_pooler": "the driver's connection pool",
+        "db_locks": "db.currentOp() with waitingForLock",
+    },
+    None: {
+        "db_engine": "the database",
+        "db_stats": "the database's statement statistics (pg_stat_statements or the MySQL performance schema)",
+        "db_activity": "the database's session list (pg_stat_activity or SHOW PROCESSLIST)",
+        "db_slowlog": "the slow-query log",
+        "db_online_index": "an online index build (CREATE INDEX CONCURRENTLY or ALGORITHM=INPLACE)",
+        "db_exporter": "the database's Prometheus exporter",
+        "db_pooler": "a connection pooler (PgBouncer or ProxySQL)",
+        "db_locks": "the database's lock views",
+    },
+}
+_APP_WORKERS: dict[str | None, str] = {
+    "python": "gunicorn or uvicorn workers",
+    "ruby": "Puma workers and threads",
+    "node": "Node.js processes (one per core, cluster or one per container)",
+    "jvm": "Tomcat request threads and the HikariCP pool",
+    "php": "PHP-FPM children (pm.max_children)",
+    "go": "the server's concurrency limits and GOMAXPROCS",
+    None: "app workers",
+}
+FIELD_NAMES = frozenset({*_DB_FIELDS[None], "app_workers", "spike", "spike_window"})
+
+
+class _Planned(Protocol):
+    """What the advice needs of a planned choice (planner.Choice has it)."""
+
+    @property
+    def pattern(self) -> Pattern: ...
+
+
+# Components named in the architecture that the general fact reader can miss (a Korean particle glued to
+# "CloudFront로", "HorizontalPodAutoscaler" written as one word); substrings, negation checked nearby.
+_IN_PLACE: dict[Fact, tuple[str, ...]] = {
+    Fact.HAS_CDN: ("cloudfront", "cloudflare", "fastly", "akamai", "cloud cdn"),
+    Fact.HAS_CACHE: ("redis", "memcached", "elasticache", "memorystore", "valkey"),
+    Fact.HAS_CONNECTION_POOL: ("pgbouncer", "proxysql", "hikaricp", "rds proxy"),
+    Fact.HAS_AUTOSCALING: (
+        "horizontalpodautoscaler",
+        "cluster autoscaler",
+        "hpa ",
+        "hpa)",
+        "hpa,",
+        "hpa;",
+        "오토스케일",
+    ),
+    Fact.HAS_MONITORING: ("datadog", "prometheus", "grafana", "new relic", "sentry"),
+    Fact.HAS_QUEUE: ("kafka", "rabbitmq", "sqs", "celery", "sidekiq", "bullmq"),
+    Fact.HAS_SEARCH_ENGINE: ("elasticsearch", "opensearch", "meilisearch", "typesense"),
+}
+_NEGATED_AFTER = ("없", "미사용", "안 씀", "not used")
+_NEGATED_BEFORE = ("no ", "without ", "not ")
+
+
+def _components(profile: SystemProfile, facts: ArchitectureFacts) -> set[Fact]:
+    """What the team already runs: the fact reader's answer plus the names it can miss."""
+    arch = profile.architecture
+    text = "\n".join([arch.database, arch.servers, arch.network or ""]).lower()
+    found = {f for f in _IN_PLACE if facts.has(f)}
+    for fact, names in _IN_PLACE.items():
+        for name in names:
+            at = text.find(name)
+            if at < 0:
+                continue
+            after, before = text[at + len(name) : at + len(name) + 8], text[max(0, at - 12) : at]
+            if not any(n in after for n in _NEGATED_AFTER) and not any(
+                before.endswith(n) or n in before[-6:] for n in _NEGATED_BEFORE
+            ):
+                found.add(fact)
+    return found
+
+
+def holds(
+    condition: Condition,
+    reading: WorkloadReading,
+    facts: frozenset[Fact],
+    profile: SystemProfile,
+    utilisation: Mapping[str, float] | None = None,
+) -> bool:
+    """Every field the condition sets holds for this system (any value within a field)."""
+    db_busy = (utilisation or {}).get("database")
+    stack: Stack = reading.stack
+    kinds = reading.kind_ids
+    checks = [
+        not condition.kinds or bool(kinds & set(condition.kinds)),
+        not (kinds & set(condition.not_kinds)),
+        not condition.facts or bool(facts & set(condition.facts)),
+        not condition.database or stack.database in condition.database,
+        not condition.runtime or stack.runtime in condition.runtime,
+        condition.managed_db is None or stack.managed_db == condition.managed_db,
+        condition.self_managed_db is None or stack.self_managed_db == condition.self_managed_db,
+        condition.small_host is None or stack.small_host == condition.small_host,
+        condition.spike is None or (reading.event is not None and reading.event.spike is not None) == condition.spike,
+        condition.target_below is None or profile.target_users < condition.target_below,
+        condition.db_busy_below is None or (db_busy is not None and db_busy < condition.db_busy_below),
+    ]
+    return all(checks)
+
+
+@dataclass(frozen=True)
+class Advice:
+    reading: WorkloadReading
+    blocked: Mapping[str, str]  # contraindicated here: pattern id -> reason
+    present: Mapping[str, str]  # already in place: pattern id -> what the team runs
+    extended: frozenset[str]  # in place, yet the answer to a named problem: the plan builds on it
+    wanted: Mapping[str, tuple[str, ...]]  # picked whatever the model says: pattern id -> reasons
+    stages: Mapping[str, int]  # stage overrides
+    lead: frozenset[str]  # answers to correctness and data-loss risks: first in their stage
+    fields: Mapping[str, str]
+    candidates: tuple[tuple[Problem, tuple[str, ...]], ...]  # per named problem, the answering patterns
+    variants: Mapping[str, Pattern]  # pattern id -> the pattern with this stack's text
+
+    def stage_of(self, pattern: Pattern) -> int:
+        return self.stages.get(pattern.id, pattern.stage)
+
+    def blocked_reason(self, pattern_id: str) -> str | None:
+        return self.blocked.get(pattern_id)
+
+    def in_place(self, pattern_id: str) -> bool:
+        return pattern_id in self.present
+
+    def excluded(self, pattern_id: str) -> bool:
+        """Not proposed because the team runs it, unless a named problem asks to build on it."""
+        return pattern_id in self.present and pattern_id not in self.extended
+
+    def keep(self, pattern_id: str) -> bool:
+        """Never pruned as redundant: the workload needs it or a named problem asks for it."""
+        return pattern_id in self.wanted
+
+    def tailor(self, pattern: Pattern) -> Pattern:
+        return self.variants.get(pattern.id, pattern)
+
+    def lead_first(self, ordered: Sequence[Choice]) -> list[Choice]:
+        """Risk answers first, each after the items it depends on; the rest keep their order."""
+        ids = [c.pattern.id for c in ordered]
+        first: list[int] = []
+        for index, choice in enumerate(ordered):
+            if choice.pattern.id in self.lead:
+                for dep in choice.pattern.requires:
+                    if dep in ids and ids.index(dep) not in first:
+                        first.append(ids.index(dep))
+                if index not in first:
+                    first.append(index)
+        rest = [i for i in range(len(ordered)) if i not in first]
+        return [ordered[i] for i in first + rest]
+
+    # --- after planning ------------------------------------------------------------------------
+
+    def report(
+        self, items: Sequence[RoadmapItem], catalogue: Catalogue, keyword_hits: Mapping[str, list[str]]
+    ) -> dict[str, list[WorkloadKind] | list[ProblemAnswer] | list[Rejection]]:
+        """The roadmap's workload reading, named-problem map and "not recommended" list."""
+        titles = {p.id: _plain_title(p) for p in catalogue.patterns}
+        return {
+            "workload": self.workload(),
+            "problems": self.answers(items, titles),
+            "not_recommended": self.rejections(considered(self, catalogue, keyword_hits), items, titles),
+        }
+
+    def workload(self) -> list[WorkloadKind]:
+        return [WorkloadKind(id=k.id, label=k.label, evidence=list(k.evidence)) for k in self.reading.kinds]
+
+    def answers(self, items: Sequence[RoadmapItem], titles: Mapping[str, str]) -> list[ProblemAnswer]:
+        """Each named problem, worst first, with the item that answers it (or what to measure)."""
+        first_item: dict[str, str] = {}
+        for item in items:
+            if item.pattern_id and item.pattern_id not in first_item:
+                first_item[item.pattern_id] = item.id
+        answers: list[tuple[int, int, ProblemAnswer]] = []
+        for problem, candidates in self.candidates:
+            on_plan = [first_item[p] for p in candidates if p in first_item]
+            note = None
+            if not on_plan:
+                present = [p for p in candidates if p in self.present]
+                blocked = [p for p in candidates if p in self.blocked]
+                if present:
+                    have = self.present[present[0]]
+                    note = f"You already run {have}; tune it rather than add another ({titles[present[0]]})."
+                elif blocked:
+                    note = f"{titles[blocked[0]]} is not recommended here: {self.blocked[blocked[0]]}"
+                else:
+                    note = _measure_hint(problem.severity)
+            answer = ProblemAnswer(
+                said=problem.text[:300], severity=problem.severity, item_ids=list(dict.fromkeys(on_plan))[:3], note=note
+            )
+            answers.append((SEVERITY_ORDER.index(problem.severity), problem.order, answer))
+        return [a for _, _, a in sorted(answers, key=lambda t: (t[0], t[1]))]
+
+    def rejections(
+        self, considered: set[str], items: Sequence[RoadmapItem], titles: Mapping[str, str]
+    ) -> list[Rejection]:
+        """The levers it considered and left out, with the reason; never one the plan carries."""
+        on_plan = {i.pattern_id for i in items}
+        rejected: list[Rejection] = []
+        for pattern_id in considered:
+            if pattern_id in on_plan:
+                continue
+            if pattern_id in self.blocked:
+                reason = self.blocked[pattern_id]
+            elif pattern_id in self.present:
+                reason = f"You already run {self.present[pattern_id]}; the plan builds on it."
+            else:
+                continue
+            rejected.append(Rejection(pattern_id=pattern_id, title=titles[pattern_id], reason=reason))
+        rejected.sort(key=lambda r: (r.pattern_id in self.present, r.pattern_id))
+        return rejected[:MAX_REJECTIONS]
+
+
+_MEASURE = {
+    "correctness": "No catalogue lever matches this directly: reproduce it under concurrency in a test and log each "
+    "occurrence with the request and the rows involved.",
+    "data-loss": "No catalogue lever matches this directly: write down how much data you can afford to lose and how "
+    "long you can be down, and test a restore against those figures.",
+    "availability": "No catalogue lever matches this directly: record when it happens, the error rates per endpoint "
+    "and per tier, and which resource saturates first.",
+    "capacity": "No catalogue lever matches this directly: measure per-tier utilisation and throughput at peak to find "
+    "the saturated resource.",
+    "latency": "No catalogue lever matches this directly: trace the slow requests and see where the time goes "
+    "(database, app, external calls).",
+    "cost": "No catalogue lever matches this directly: break the bill down by service and by traffic class.",
+}
+
+
+def _plain_title(pattern: Pattern) -> str:
+    """A title without scaling figures ("Add read replicas until the database tier has N nodes")."""
+    return pattern.title.replace("{units}", "N").replace("{units_from}", "M").replace("{tier_label}", "the busiest")
+
+
+def _measure_hint(severity: str) -> str:
+    return _MEASURE.get(severity, _MEASURE["capacity"])
+
+
+def _fields(reading: WorkloadReading) -> dict[str, str]:
+    fields = dict(_DB_FIELDS.get(reading.stack.database, _DB_FIELDS[None]))
+    fields["app_workers"] = _APP_WORKERS.get(reading.stack.runtime, _APP_WORKERS[None])
+    event = reading.event
+    fields["spike"] = f"{event.spike:g}x" if event and event.spike else "2x"
+    window = event.window if event and event.window else None
+    fields["spike_window"] = f"in the time you described ({window})" if window else "over a few minutes"
+    return fields
+
+
+def _kind_label(reading: WorkloadReading, kinds: Sequence[str]) -> str:
+    kind = next(k for k in reading.kinds if k.id in kinds)
+    said = ", ".join(f'"{e}"' for e in kind.evidence[:3])
+    return f"This reads as {kind.label}: you wrote {said}."
+
+
+def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Catalogue) -> Advice:
+    reading = read_workload(profile)
+    components = _components(profile, facts)
+    known = facts.facts | components
+    index = {p.id: i for i, p in enumerate(catalogue.patterns)}
+    blocked: dict[str, str] = {}
+    present: dict[str, str] = {}
+    variants: dict[str, Pattern] = {}
+    for pattern in catalogue.patterns:
+        reason = next(
+            (
+                c.reason
+                for c in pattern.contraindications
+                if holds(c.when, reading, known, profile, facts.quoted_utilisation)
+            ),
+            None,
+        )
+        if reason is not None:
+            blocked[pattern.id] = reason
+        have = [f for f in pattern.triggers.excluded_by_facts if f in components]
+        if have:
+            present[pattern.id] = _FACT_LABELS.get(have[0], have[0].value.replace("_", " "))
+        variant = next(
+            (v for v in pattern.variants if holds(v.when, reading, known, profile, facts.quoted_utilisation)), None
+        )
+        if variant is not None:
+            update = {k: v for k, v in (("title", variant.title), ("steps", variant.steps), ("verify", variant.verify))}
+            variants[pattern.id] = pattern.model_copy(update={k: v for k, v in update.items() if v is not None})
+    usable = {p.id for p in catalogue.patterns if p.id not in blocked and p.id not in present}
+    wanted: dict[str, list[str]] = {}
+    stages: dict[str, int] = {}
+    lead: set[str] = set()
+    candidates: list[tuple[Problem, tuple[str, ...]]] = []
+    extended: set[str] = set()
+    for problem in reading.problems:
+        longest: dict[str, int] = {}
+        for pattern in catalogue.patterns:
+            found = find_phrases(problem.text, pattern.answers.en, pattern.answers.ko)
+            if found:
+                longest[pattern.id] = max(map(len, found))
+        matching = sorted(
+            (p for p in catalogue.patterns if p.id in longest),
+            key=lambda p: (p.answers.rank, -longest[p.id], index[p.id]),
+        )
+        ids = tuple(p.id for p in matching)
+        candidates.append((problem, ids))
+        top = matching[0] if matching else None
+        if top is not None and top.id in present and top.id not in blocked and _builds_on(top, components):
+            extended.add(top.id)  # "you run a queue, yet the PDF renders in the request": use the queue
+            usable.add(top.id)
+        picks = [p for p in matching if p.id in usable]
+        for rank, pattern in enumerate(picks):
+            if rank == 0 or pattern.answers.rank <= 2:
+                quote = problem.text if len(problem.text) <= 160 else problem.text[:157] + "..."
+                wanted.setdefault(pattern.id, []).append(f'You said: "{quote}"')
+                if problem.severity in RISKS:
+                    stages[pattern.id] = 1
+                    lead.add(pattern.id)
+    kinds = reading.kind_ids
+    for pattern in catalogue.patterns:
+        hit = [k for k in pattern.triggers.workloads if k in kinds]
+        if hit and pattern.id in usable and pattern.triggers.min_scale_factor <= profile.scale_factor:
+            wanted.setdefault(pattern.id, []).append(_kind_label(reading, hit))
+    event = reading.event
+    near = reading.has("known-event") and event is not None and (event.weeks_away or 0) <= EVENT_HORIZON_WEEKS
+    if near:
+        for pattern in catalogue.patterns:
+            if pattern.event_lever and pattern.id in wanted:
+                stages[pattern.id] = 1
+    return Advice(
+        reading=reading,
+        blocked=blocked,
+        present=present,
+        extended=frozenset(extended),
+        wanted={k: tuple(v) for k, v in wanted.items()},
+        stages=stages,
+        lead=frozenset(lead),
+        fields=_fields(reading),
+        candidates=tuple(candidates),
+        variants=variants,
+    )
+
+
+def _builds_on(pattern: Pattern, components: set[Fact]) -> bool:
+    """The pattern has text for a team that already runs the component (a variant keyed on that fact)."""
+    return any(set(v.when.facts) & components & set(pattern.triggers.excluded_by_facts) for v in pattern.variants)
+
+
+def considered(advice: Advice, catalogue: Catalogue, keyword_hits: Mapping[str, list[str]]) -> set[str]:
+    """Levers a reader would expect to see discussed: named by the answers, the workload or a problem."""
+    named = {pid for pid, hits in keyword_hits.items() if hits}
+    named |= {pid for _, ids in advice.candidates for pid in ids}
+    kinds = advice.reading.kind_ids
+    named |= {p.id for p in catalogue.patterns if set(p.triggers.workloads) & kinds}
+    named |= {
+        p.id
+        for p in catalogue.patterns
+        if p.triggers.always or p.triggers.binding_tiers or p.triggers.when_target_unmet
+    }
+    return named
