@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from bot.listeners import commands, errors
-from bot.slack import boundary, values
+from bot.listeners import actions, commands, errors
+from bot.slack import boundary, ids, values
 from bot.slack.ids import ACTION_ITEM_DETAILS, ACTION_NUDGE_SNOOZE, NUDGE_SETTINGS_CALLBACK
 from storage import Database
 from tests.builders import sample_profile
@@ -357,3 +357,41 @@ def test_the_apology_goes_where_each_kind_allows() -> None:
     home = boundary.read_inbound(json.loads(sr.event_callback(sr.app_home_opened_event())[0]))
     assert errors.apology_for(home) is None  # nowhere to say it: logged only
     assert errors.apology_for(None) is None
+
+
+@pytest.mark.parametrize(
+    ("action_id", "value", "expected"),
+    [
+        (ACTION_NUDGE_SNOOZE, values.for_roadmap(999), actions.STALE_BUTTON),
+        (ACTION_NUDGE_SNOOZE, '{"r": 99999999999}', actions.STALE_BUTTON),
+        (ACTION_NUDGE_SNOOZE, '{"r": Infinity}', actions.STALE_BUTTON),
+        (ACTION_ITEM_DETAILS, values.for_item(999, "1.1"), actions.STALE_BUTTON),
+        ("item_status:done", '{"v": 999, "i": "1.1", "s": "done"}', "That item no longer exists."),
+        ("item_status:done", '{"v": 1, "i": "9.9", "s": "done"}', actions.STALE_BUTTON),
+    ],
+)
+async def test_a_stale_or_forged_button_gets_a_polite_ephemeral(
+    database: Database, action_id: str, value: str, expected: str
+) -> None:
+    async with running_bot(database) as harness:
+        reply_to = harness.fake.response_url()
+        body = sr.block_actions_message(
+            action_id, value, response_url=reply_to, trigger_id=harness.fake.issue_trigger_id()
+        )
+        status, _ = await harness.send(body)
+        assert status == 200
+        (answer,) = await harness.fake.wait_for_calls_async("response_url", 1)
+        assert answer.args["text"] == expected and answer.args["response_type"] == "ephemeral"
+        await harness.idle()
+
+
+async def test_a_lone_surrogate_typed_in_the_questionnaire_is_kept_as_a_replacement_character(
+    database: Database,
+) -> None:
+    """On SQLite and PostgreSQL: the person's text is stored and posted, not refused, with U+FFFD for the half pair."""
+    async with running_bot(database) as harness:
+        status, _ = await harness.submit(sample_profile(), edits={ids.Q_SYSTEM_NAME: "Pay\ud800ments"})
+        assert status == 200
+        await harness.idle()
+        parent = harness.thread()[0]
+        assert "Pay\ufffdments" in json.dumps(parent, ensure_ascii=False)
