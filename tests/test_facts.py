@@ -143,6 +143,12 @@ def test_negation_stays_inside_its_clause() -> None:
         ("웹서버 세 대, 배치 서버 1대", 3),
         ("3대의 서버로 운영", 3),
         ("EC2 인스턴스 4개", 4),
+        ("WAS 4대 (톰캣), 웹서버 2대 (nginx)", 4),
+        ("Node 18 containers on ECS (6 tasks)", 6),  # 18 is Node's version
+        ("Python 3.11, Django 4.2 on 3 EC2 instances", 3),
+        ("Rails 7 app on 3 Heroku dynos (Standard-2X)", 3),
+        ("Kubernetes: 3 nodes (m5.xlarge), 12 API pods, 4 worker pods", 12),
+        ("Two t3.medium behind nginx; one of them also runs the cron jobs", 2),
     ],
 )
 def test_app_server_counts(servers: str, count: int) -> None:
@@ -212,6 +218,11 @@ def test_what_is_not_a_number(text: str) -> None:
         ("MySQL with read replicas", 2, 0),
         ("MySQL 마스터 1대, 스탠바이 1대 (Multi-AZ), 레플리카 2대", 2, 1),
         ("MySQL, no replicas", 0, 0),
+        ("PostgreSQL 13 on a dedicated server, streaming replication to 1 hot standby", 0, 1),
+        ("MySQL 5.7 master + 3 slaves", 3, 0),
+        ("Mongo Atlas, 3-node replica set, reads from secondaries (readPreference=secondaryPreferred)", 2, 0),
+        ("RDS PostgreSQL db.m6g.2xlarge, Multi-AZ, 1 read replica in another region", 1, 1),
+        ("SQL Server 2019 on-prem, Always On with a secondary for reporting", 1, 0),
     ],
 )
 def test_a_standby_is_not_a_read_replica(database: str, replicas: int, standbys: int) -> None:
@@ -247,6 +258,11 @@ def test_standby_reading_says_why_it_is_not_a_replica() -> None:
         ("error rate 5% and cache hit ratio 85%", {}),
         ("70% of traffic is images; disk 90% full", {}),
         ("DB memory 90%, 70% faster after the index", {}),
+        ("2,000 req/s at peak, p95 1.8 s; DB CPU around 70%, web tier 30%; 5xx 2%", {"database": 0.7, "app": 0.3}),
+        ("CPU: app 85%, db 40%", {"app": 0.85, "database": 0.4}),
+        ("Redis memory 90%, Postgres 45% CPU", {"database": 0.45}),
+        ("서버 CPU가 80%를 넘고 DB는 여유 있음 (30%)", {"app": 0.8, "database": 0.3}),
+        ("쿼리가 느림 (DB CPU 95%), 앱 서버는 40% 정도", {"database": 0.95, "app": 0.4}),
     ],
 )
 def test_a_utilisation_lands_on_the_tier_written_next_to_it(bottlenecks: str, expected: dict[str, float]) -> None:
@@ -275,6 +291,8 @@ def test_utilisation_in_the_architecture_answers_defaults_to_that_tier() -> None
         ("MongoDB Atlas M30", "mongodb", "mongodb"),
         ("DynamoDB on-demand", "dynamodb", "dynamodb"),
         ("포스트그레스 14", "postgresql", "postgresql"),
+        ("Aurora Serverless v2 (PostgreSQL), 2 reader instances", "aurora-postgresql", "postgresql"),
+        ("SQL Server 2019 on-prem", "sqlserver", "sqlserver"),
     ],
 )
 def test_database_engine(database: str, engine: str, family: str) -> None:
@@ -408,6 +426,8 @@ def test_registered_and_daily_users_are_recorded_as_such() -> None:
 
     facts = read_answers(features="가입자 100만 명, MAU 1M", constraints="3 engineers; 10k orders per day")
     assert facts.user_counts == {"registered": 1_000_000, "monthly": 1_000_000}
+    facts = read_answers(features="회원 수 30만, 일 방문자 5만 명, 최대 동시접속 4천")
+    assert facts.user_counts == {"registered": 300_000, "daily": 50_000, "concurrent": 4_000}
 
 
 # --- what I read ------------------------------------------------------------------------------------------

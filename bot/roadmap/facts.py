@@ -731,7 +731,7 @@ def _role_of(tok: _Tok) -> str | None:
 def _noun_kind(tok: _Tok) -> str | None:
     """host | replica | standby | instance: what a counted noun is."""
     if tok.kind == "id":
-        if tok.low in _HOST_NOUNS:
+        if tok.low in _HOST_NOUNS or tok.text == "WAS":  # WAS: a Korean team's word for its app servers
             return "host"
         if tok.low in _REPLICA_NOUNS:
             return "replica"
@@ -747,6 +747,14 @@ def _noun_kind(tok: _Tok) -> str | None:
         if any(w in tok.text for w in _HOST_NOUNS_KO):
             return "host"
     return None
+
+
+@_per_word
+def _names_a_version(tok: _Tok) -> bool:
+    """A runtime or engine name, after which a number is its version."""
+    if tok.kind == "kw":
+        return any(tok.text.startswith(w) for w in _RUNTIMES_KO) or any(tok.text.startswith(w) for w in _DB_ENGINES_KO)
+    return tok.low in _RUNTIMES or tok.low in _DB_ENGINES or tok.text in ("Node", "Go")
 
 
 @_per_word
@@ -925,6 +933,8 @@ def _counts(text: str, toks: list[_Tok], field_name: str) -> list[_Count]:
             continue
         if j < n and toks[j].low in ("x", "*"):
             j += 1  # "6 x c6i.xlarge", "4x m5.large"
+        elif i > 0 and not number.word and _names_a_version(toks[i - 1]):
+            continue  # "Node 18 containers", "PostgreSQL 15 nodes": a version, not a count
         if j >= n or _is_unit(toks[j]) or toks[j].text == "%":
             continue  # "8 vCPU", "400 GB", "95%": a size, not a count
         # English order: the number, up to six words (parentheses allowed), then the noun.
@@ -965,8 +975,9 @@ def _counts(text: str, toks: list[_Tok], field_name: str) -> list[_Count]:
         qualifiers = gap if kind in ("replica", "standby") else _prefix(toks, i) + gap
         role = _resolve_role(kind, qualifiers, default)
         if role:
-            found.append(_Count(role, number, _span(text, toks, i, hit)))
-            used.update(range(i, hit + 1))
+            last = hit + 1 if hit + 1 < n and _noun_kind(toks[hit + 1]) == "host" else hit  # "2 reader instances"
+            found.append(_Count(role, number, _span(text, toks, i, last)))
+            used.update(range(i, last + 1))
     # Postfix order: "servers: 4", "m5.large x4", "웹 서버 3대", "서버 두 대", "레플리카 2대".
     for i in range(n):
         kind = _noun_kind(toks[i])
@@ -1034,7 +1045,9 @@ _NOT_UTIL = frozenset(
     )
 )
 _NOT_UTIL_KO = _words("에러|오류|실패|적중|히트|디스크|메모리|감소|증가|가용|성공|할인|빨라|개선|트래픽")
-_LINK_WORDS = frozenset(_words("at|is|are|~|:|=|around|about|approx|approximately|over|near|hits|reaches|->"))
+_LINK_WORDS = frozenset(
+    _words("tier|layer|side|at|is|are|~|:|=|around|about|approx|approximately|over|near|hits|reaches|->")
+)
 
 
 @_per_word
@@ -1142,15 +1155,17 @@ def _utilisation(text: str, toks: list[_Tok], field_name: str) -> list[tuple[str
                 ]
                 found = _search(toks, outside)
                 if found is not None:
-                    quote_to = min(close_at, n - 1)
+                    quote_from, quote_to = found[1], min(close_at, n - 1)
         else:
             found = _search(toks, before) or _search(
                 toks, [k for k in range(sign + 1, min(next_bound, sign + 6)) if toks[k].clause == clause]
             )
         if verdict is None:
-            # No word says CPU or load: accept only a tier written right next to the figure ("DB 85%", "(DB 85%)").
+            # No word says CPU or load: accept only a tier written right next to the figure ("DB 85%", "(DB 85%)"),
+            # or a figure alone in parentheses after its tier ("DB는 여유 있음 (30%)").
             adjacent = [k for k in before if toks[k].low not in _LINK_WORDS][:1]
-            if found is None or not adjacent or adjacent[0] != found[1]:
+            alone = group is not None and group[0] == first - 1 and group[1] == sign + 1
+            if found is None or not (alone or (adjacent and adjacent[0] == found[1])):
                 continue
         tier = found[0] if found is not None else _FIELD_ROLE.get(field_name)
         if tier is None:
@@ -1535,7 +1550,7 @@ def _engines(toks: list[_Tok]) -> list[tuple[str, int, int, str | None]]:
         if engine is None:
             continue
         if engine == "aurora":
-            for k in range(i + 1, min(len(toks), i + 4)):
+            for k in range(i + 1, min(len(toks), i + 6)):
                 other = _DB_ENGINES.get(toks[k].low)
                 if other in ("mysql", "postgresql"):
                     engine = f"aurora-{other}"
@@ -1553,7 +1568,8 @@ def _engines(toks: list[_Tok]) -> list[tuple[str, int, int, str | None]]:
             nxt = toks[after + 1] if after + 1 < len(toks) else None
             if len(candidate) <= 5 and not (nxt is not None and (_is_unit(nxt) or nxt.text == "%")):
                 version = candidate
-        found.append((engine, i, after if version else after - 1, version))
+        first = i - 1 if tok.low == "server" else i  # "SQL Server"
+        found.append((engine, first, after if version else after - 1, version))
     return found
 
 
@@ -1797,11 +1813,11 @@ def _users(text: str, toks: list[_Tok]) -> list[tuple[str, int, str]]:
         after = [k for k in range(end, min(n, end + 4)) if toks[k].clause == clause]
         before = [k for k in range(i - 1, max(-1, i - 4), -1) if toks[k].clause == clause and toks[k].kind != "num"]
         window = after + before
-        kind_at = next((k for k in window if _user_kind(toks[k]) is not None), None)
+        kind_at = next((k for k in window if _user_kind(toks[k]) is not None or _per_period(toks, k)), None)
         if kind_at is None or any(_not_people(toks[k]) for k in after[:3]) or number.value < 1:
             i = end
             continue
-        kind = _user_kind(toks[kind_at])
+        kind = _user_kind(toks[kind_at]) or _per_period(toks, kind_at)
         # "동접", "DAU", "concurrent" name the people themselves; "daily" needs "users" or "명" nearby.
         people = [k for k in window if _user_word(toks[k])]
         if kind == "concurrent" or number.counter.startswith("명") or people:
@@ -1809,6 +1825,13 @@ def _users(text: str, toks: list[_Tok]) -> list[tuple[str, int, str]]:
             out.append((kind, round(number.value), _span(text, toks, min(span), max(span))))  # type: ignore[arg-type]
         i = end
     return out
+
+
+def _per_period(toks: list[_Tok], k: int) -> str | None:
+    """Korean "일 방문자", "월 사용자": a bare 일 or 월 before a word for people."""
+    if toks[k].text in ("일", "월") and k + 1 < len(toks) and _user_word(toks[k + 1]):
+        return "daily" if toks[k].text == "일" else "monthly"
+    return None
 
 
 _NOT_PEOPLE = frozenset(
