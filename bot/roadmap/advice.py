@@ -190,6 +190,11 @@ class Advice:
     def blocked_reason(self, pattern_id: str) -> str | None:
         return self.blocked.get(pattern_id)
 
+    def reasons(self, pattern_id: str, given: Sequence[str]) -> list[str]:
+        """Why the workload or a named problem wants the pattern, minus sentences the trigger already quoted."""
+        said = " ".join(given)
+        return [r for r in self.wanted.get(pattern_id, ()) if r[11:60] not in said]
+
     def in_place(self, pattern_id: str) -> bool:
         return pattern_id in self.present
 
@@ -269,10 +274,10 @@ class Advice:
         for pattern_id in considered:
             if pattern_id in on_plan:
                 continue
-            if pattern_id in self.blocked:
-                reason = self.blocked[pattern_id]
-            elif pattern_id in self.present:
+            if pattern_id in self.present:
                 reason = f"You already run {self.present[pattern_id]}; the plan builds on it."
+            elif pattern_id in self.blocked:
+                reason = self.blocked[pattern_id]
             else:
                 continue
             rejected.append(Rejection(pattern_id=pattern_id, title=titles[pattern_id], reason=reason))
@@ -374,7 +379,7 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
         for rank, pattern in enumerate(picks):
             if rank == 0 or pattern.answers.rank <= 2:
                 quote = problem.text if len(problem.text) <= 160 else problem.text[:157] + "..."
-                wanted.setdefault(pattern.id, []).append(f'You said: "{quote}"')
+                wanted.setdefault(pattern.id, []).append(f'You wrote: "{quote}"')
                 if problem.severity in RISKS:
                     stages[pattern.id] = 1
                     lead.add(pattern.id)

@@ -54,9 +54,53 @@ def render_markdown(roadmap: Roadmap) -> str:
         lines.append(f"> {note}")
     if roadmap.notes:
         lines.append("")
+    lines += render_reading(roadmap)
     for stage in roadmap.stages:
         lines += [f"## Stage {stage.number}: {stage.name} ({stage.horizon})", ""]
         for item in stage.items:
             lines += render_item(item)
+    lines += render_not_recommended(roadmap)
     lines += ["## Assumptions", "", *[f"- {a}" for a in summary.assumptions], ""]
     return "\n".join(lines)
+
+
+_SEVERITY_LABELS = {
+    "correctness": "correctness risk",
+    "data-loss": "data-loss risk",
+    "availability": "availability",
+    "capacity": "capacity",
+    "latency": "latency",
+    "cost": "cost",
+}
+
+
+def render_reading(roadmap: Roadmap) -> list[str]:
+    """What kind of system the engine thinks this is, and each named problem with the item that answers it."""
+    lines: list[str] = []
+    if roadmap.workload:
+        lines += ["## What kind of system this is", ""]
+        for kind in roadmap.workload:
+            said = ", ".join(f'"{e}"' for e in kind.evidence)
+            lines.append(f"- **{kind.label}**" + (f" - you wrote {said}" if said else ""))
+        lines.append("")
+    if roadmap.problems:
+        lines += ["## The problems you named, worst first", ""]
+        titles = {i.id: i.title for i in roadmap.items()}
+        for answer in roadmap.problems:
+            head = f'- *{_SEVERITY_LABELS[answer.severity]}* - you said "{answer.said}"'
+            if answer.item_ids:
+                items = "; ".join(f"item {i} ({titles[i]})" for i in answer.item_ids)
+                lines.append(f"{head} -> {items}")
+            else:
+                lines.append(f"{head} -> no item: {answer.note}")
+        lines.append("")
+    return lines
+
+
+def render_not_recommended(roadmap: Roadmap) -> list[str]:
+    """The levers considered and left out, each with its reason."""
+    if not roadmap.not_recommended:
+        return []
+    lines = ["## Not recommended for this system", ""]
+    lines += [f"- **{r.title}** - {r.reason}" for r in roadmap.not_recommended]
+    return [*lines, ""]

@@ -137,7 +137,7 @@ def _trigger_reasons(pattern: Pattern, ctx: _Context, start: _StageStart) -> lis
             )
     if pattern.triggers.always:
         reasons.append("")
-    reasons += ctx.advice.wanted.get(pattern.id, ())
+    reasons += ctx.advice.reasons(pattern.id, reasons)
     return reasons or None
 
 

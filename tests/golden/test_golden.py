@@ -34,7 +34,6 @@ XFAIL: dict[str, str] = {
     " box is priced like a managed queue)",
     "tiny-startup": "the reminder queue is held back for budget by the cost model (a worker process on the same box is"
     " priced like a managed queue)",
-    "video-platform": "database-sharding is proposed in stage 3 to reach 80k although the database is 20% busy",
 }
 HISTOGRAM_PENDING = True  # the baseline practices still reach (almost) every roadmap
 
