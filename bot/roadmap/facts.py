@@ -877,8 +877,8 @@ def _resolve_role(noun_kind: str, qualifiers: list[_Tok], default: str | None) -
         return "replica" if any(_read_mark(q) for q in qualifiers) else "standby"
     for tok in reversed(qualifiers):  # closest to the noun first
         role = _role_of(tok)
-        if role is not None and role != "network":
-            return "app" if role in ("app",) else role
+        if role is not None and role != "network":  # "bandwidth" qualifies a figure, never a server
+            return role
     return default
 
 
@@ -1063,15 +1063,19 @@ def _not_util_word(tok: _Tok) -> bool:
 def _tier_word(toks: list[_Tok], k: int) -> str | None:
     """The tier a word names; "server" or "서버" takes the qualifier before it ("DB server" is the database)."""
     tok = toks[k]
-    generic = tok.low in _GENERIC_NOUNS or (tok.kind == "kw" and any(w in tok.text for w in _HOST_NOUNS_KO))
-    role = _role_of(tok)
-    if generic or (role == "app" and tok.low in ("worker", "workers")):
+    if _generic_noun(tok):
         for q in reversed(_prefix(toks, k, 2)):
             qualified = _role_of(q)
             if qualified is not None:
                 return qualified
-        return "app" if generic or role else None
-    return role
+        return "app"
+    return _role_of(tok)
+
+
+@_per_word
+def _generic_noun(tok: _Tok) -> bool:
+    """A word for a machine or process, whose tier is the word before it ("DB server", "Celery workers")."""
+    return tok.low in _GENERIC_NOUNS or (tok.kind == "kw" and any(w in tok.text for w in _HOST_NOUNS_KO))
 
 
 def _percent_figures(toks: list[_Tok]) -> list[tuple[int, int, float]]:
@@ -1204,35 +1208,29 @@ def _resource_mentions(text: str, toks: list[_Tok]) -> list[tuple[Tier, str]]:
 # --- stack: database engine, runtime, provider, hosting, instances, sizes, region -----------------
 
 _DB_ENGINES: dict[str, str] = {
-    "postgres": "postgresql",
-    "postgresql": "postgresql",
-    "psql": "postgresql",
-    "timescaledb": "postgresql",
-    "supabase": "postgresql",
-    "citus": "postgresql",
-    "mysql": "mysql",
-    "percona": "mysql",
-    "planetscale": "mysql",
-    "vitess": "mysql",
-    "mariadb": "mariadb",
-    "aurora": "aurora",
-    "mongodb": "mongodb",
-    "mongo": "mongodb",
-    "documentdb": "documentdb",
-    "dynamodb": "dynamodb",
-    "firestore": "firestore",
-    "couchbase": "couchbase",
-    "cassandra": "cassandra",
-    "scylladb": "scylladb",
-    "scylla": "scylladb",
-    "sqlite": "sqlite",
-    "cockroachdb": "cockroachdb",
-    "yugabytedb": "yugabytedb",
-    "tidb": "tidb",
-    "mssql": "sqlserver",
-    "oracle": "oracle",
-    "spanner": "spanner",
-    "clickhouse": "clickhouse",
+    word: value
+    for value, words in {
+        "postgresql": "postgres|postgresql|psql|timescaledb|supabase|citus",
+        "mysql": "mysql|percona|planetscale|vitess",
+        "mariadb": "mariadb",
+        "aurora": "aurora",
+        "mongodb": "mongodb|mongo",
+        "documentdb": "documentdb",
+        "dynamodb": "dynamodb",
+        "firestore": "firestore",
+        "couchbase": "couchbase",
+        "cassandra": "cassandra",
+        "scylladb": "scylladb|scylla",
+        "sqlite": "sqlite",
+        "cockroachdb": "cockroachdb",
+        "yugabytedb": "yugabytedb",
+        "tidb": "tidb",
+        "sqlserver": "mssql",
+        "oracle": "oracle",
+        "spanner": "spanner",
+        "clickhouse": "clickhouse",
+    }.items()
+    for word in words.split("|")
 }
 _DB_ENGINES_KO: dict[str, str] = {
     "포스트그레": "postgresql",
@@ -1243,22 +1241,18 @@ _DB_ENGINES_KO: dict[str, str] = {
     "오라클": "oracle",
 }
 _DB_FAMILY: dict[str, str] = {
-    "postgresql": "postgresql",
-    "aurora-postgresql": "postgresql",
-    "cockroachdb": "postgresql",
-    "yugabytedb": "postgresql",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "aurora-mysql": "mysql",
-    "tidb": "mysql",
-    "mongodb": "mongodb",
-    "documentdb": "mongodb",
-    "dynamodb": "dynamodb",
-    "cassandra": "cassandra",
-    "scylladb": "cassandra",
-    "sqlite": "sqlite",
-    "sqlserver": "sqlserver",
-    "oracle": "oracle",
+    word: value
+    for value, words in {
+        "postgresql": "postgresql|aurora-postgresql|cockroachdb|yugabytedb",
+        "mysql": "mysql|mariadb|aurora-mysql|tidb",
+        "mongodb": "mongodb|documentdb",
+        "dynamodb": "dynamodb",
+        "cassandra": "cassandra|scylladb",
+        "sqlite": "sqlite",
+        "sqlserver": "sqlserver",
+        "oracle": "oracle",
+    }.items()
+    for word in words.split("|")
 }
 _MANAGED_DB = (
     _words(
@@ -1278,43 +1272,36 @@ _SELF_MANAGED_DB = (
 
 # key -> (runtime, language); a framework names itself, a language or app server names the language.
 _RUNTIMES: dict[str, tuple[str, str]] = {
-    "django": ("django", "python"),
-    "flask": ("flask", "python"),
-    "fastapi": ("fastapi", "python"),
-    "gunicorn": ("python", "python"),
-    "uwsgi": ("python", "python"),
-    "uvicorn": ("python", "python"),
-    "python": ("python", "python"),
-    "rails": ("rails", "ruby"),
-    "puma": ("ruby", "ruby"),
-    "unicorn": ("ruby", "ruby"),
-    "ruby": ("ruby", "ruby"),
-    "sinatra": ("sinatra", "ruby"),
-    "spring": ("spring", "jvm"),
-    "quarkus": ("quarkus", "jvm"),
-    "micronaut": ("micronaut", "jvm"),
-    "tomcat": ("java", "jvm"),
-    "java": ("java", "jvm"),
-    "jvm": ("java", "jvm"),
-    "kotlin": ("kotlin", "jvm"),
-    "scala": ("scala", "jvm"),
-    "node.js": ("node", "node"),
-    "nodejs": ("node", "node"),
-    "express": ("express", "node"),
-    "express.js": ("express", "node"),
-    "nestjs": ("nestjs", "node"),
-    "next.js": ("nextjs", "node"),
-    "deno": ("deno", "node"),
-    "php": ("php", "php"),
-    "php-fpm": ("php", "php"),
-    "laravel": ("laravel", "php"),
-    "symfony": ("symfony", "php"),
-    "wordpress": ("wordpress", "php"),
-    "golang": ("go", "go"),
-    "asp.net": ("dotnet", "dotnet"),
-    "dotnet": ("dotnet", "dotnet"),
-    "elixir": ("elixir", "elixir"),
-    "phoenix": ("phoenix", "elixir"),
+    word: (runtime, language)
+    for runtime, language, words in (
+        ("django", "python", "django"),
+        ("flask", "python", "flask"),
+        ("fastapi", "python", "fastapi"),
+        ("python", "python", "gunicorn|uwsgi|uvicorn|python"),
+        ("rails", "ruby", "rails"),
+        ("ruby", "ruby", "puma|unicorn|ruby"),
+        ("sinatra", "ruby", "sinatra"),
+        ("spring", "jvm", "spring"),
+        ("quarkus", "jvm", "quarkus"),
+        ("micronaut", "jvm", "micronaut"),
+        ("java", "jvm", "tomcat|java|jvm"),
+        ("kotlin", "jvm", "kotlin"),
+        ("scala", "jvm", "scala"),
+        ("node", "node", "node.js|nodejs"),
+        ("express", "node", "express|express.js"),
+        ("nestjs", "node", "nestjs"),
+        ("nextjs", "node", "next.js"),
+        ("deno", "node", "deno"),
+        ("php", "php", "php|php-fpm"),
+        ("laravel", "php", "laravel"),
+        ("symfony", "php", "symfony"),
+        ("wordpress", "php", "wordpress"),
+        ("go", "go", "golang"),
+        ("dotnet", "dotnet", "asp.net|dotnet"),
+        ("elixir", "elixir", "elixir"),
+        ("phoenix", "elixir", "phoenix"),
+    )
+    for word in words.split("|")
 }
 _LANGUAGE_KEYS = frozenset({"python", "ruby", "java", "kotlin", "scala", "node", "php", "go", "dotnet", "elixir"})
 _RUNTIMES_KO: dict[str, tuple[str, str]] = {
@@ -1398,86 +1385,25 @@ _GCP_REGION = re.compile(
     r"(?:east|west|central|north|south|northeast|southeast|northwest|southwest)\d{1,2}"
 )
 _REGION_AREAS: dict[str, str] = {
-    "ap-northeast-2": "korea",
-    "asia-northeast3": "korea",
-    "koreacentral": "korea",
-    "koreasouth": "korea",
-    "seoul": "korea",
-    "busan": "korea",
-    "korea": "korea",
-    "서울": "korea",
-    "부산": "korea",
-    "한국": "korea",
-    "ap-northeast-1": "japan",
-    "ap-northeast-3": "japan",
-    "asia-northeast1": "japan",
-    "asia-northeast2": "japan",
-    "japaneast": "japan",
-    "tokyo": "japan",
-    "osaka": "japan",
-    "도쿄": "japan",
-    "오사카": "japan",
-    "ap-southeast-1": "singapore",
-    "asia-southeast1": "singapore",
-    "southeastasia": "singapore",
-    "singapore": "singapore",
-    "싱가포르": "singapore",
-    "ap-southeast-2": "australia",
-    "australiaeast": "australia",
-    "sydney": "australia",
-    "ap-south-1": "india",
-    "centralindia": "india",
-    "mumbai": "india",
-    "ap-east-1": "hong-kong",
-    "hong kong": "hong-kong",
-    "홍콩": "hong-kong",
-    "us-east-1": "us-east",
-    "us-east-2": "us-east",
-    "us-east1": "us-east",
-    "us-east4": "us-east",
-    "eastus": "us-east",
-    "eastus2": "us-east",
-    "virginia": "us-east",
-    "ohio": "us-east",
-    "버지니아": "us-east",
-    "us-west-1": "us-west",
-    "us-west-2": "us-west",
-    "us-west1": "us-west",
-    "westus": "us-west",
-    "westus2": "us-west",
-    "oregon": "us-west",
-    "california": "us-west",
-    "오레곤": "us-west",
-    "us-central1": "us-central",
-    "centralus": "us-central",
-    "iowa": "us-central",
-    "eu-west-1": "eu-west",
-    "eu-west-2": "eu-west",
-    "eu-west-3": "eu-west",
-    "europe-west1": "eu-west",
-    "europe-west2": "eu-west",
-    "westeurope": "eu-west",
-    "northeurope": "eu-west",
-    "ireland": "eu-west",
-    "dublin": "eu-west",
-    "london": "eu-west",
-    "paris": "eu-west",
-    "eu-central-1": "eu-central",
-    "europe-west3": "eu-central",
-    "germanywestcentral": "eu-central",
-    "frankfurt": "eu-central",
-    "프랑크푸르트": "eu-central",
-    "eu-north-1": "eu-north",
-    "stockholm": "eu-north",
-    "sa-east-1": "south-america",
-    "southamerica-east1": "south-america",
-    "brazilsouth": "south-america",
-    "sao paulo": "south-america",
-    "são paulo": "south-america",
-    "ca-central-1": "canada",
-    "canadacentral": "canada",
-    "montreal": "canada",
-    "toronto": "canada",
+    word: value
+    for value, words in {
+        "korea": "ap-northeast-2|asia-northeast3|koreacentral|koreasouth|seoul|busan|korea|서울|부산|한국",
+        "japan": "ap-northeast-1|ap-northeast-3|asia-northeast1|asia-northeast2|japaneast|tokyo|osaka|도쿄|오사카",
+        "singapore": "ap-southeast-1|asia-southeast1|southeastasia|singapore|싱가포르",
+        "australia": "ap-southeast-2|australiaeast|sydney",
+        "india": "ap-south-1|centralindia|mumbai",
+        "hong-kong": "ap-east-1|hong kong|홍콩",
+        "us-east": "us-east-1|us-east-2|us-east1|us-east4|eastus|eastus2|virginia|ohio|버지니아",
+        "us-west": "us-west-1|us-west-2|us-west1|westus|westus2|oregon|california|오레곤",
+        "us-central": "us-central1|centralus|iowa",
+        "eu-west": "eu-west-1|eu-west-2|eu-west-3|europe-west1|europe-west2|westeurope|northeurope|ireland|dublin|"
+        "london|paris",
+        "eu-central": "eu-central-1|europe-west3|germanywestcentral|frankfurt|프랑크푸르트",
+        "eu-north": "eu-north-1|stockholm",
+        "south-america": "sa-east-1|southamerica-east1|brazilsouth|sao paulo|são paulo",
+        "canada": "ca-central-1|canadacentral|montreal|toronto",
+    }.items()
+    for word in words.split("|")
 }
 _REGION_NAMES = {
     "서울": "seoul",
@@ -1926,282 +1852,292 @@ def read_answers(
         "features": features,
         "constraints": constraints,
     }
-    fields = {name: _prepare(name, text or "") for name, text in raw.items()}
-    readings: list[Reading] = []
-    facts: set[Fact] = set()
-    absent: set[Fact] = set()
+    reader = _Reader({name: _prepare(name, text or "") for name, text in raw.items()})
+    reader.kinds(error_rate_pct)
+    reader.components()
+    reader.counts()
+    reader.database()
+    reader.runtime_and_hosting()
+    reader.sizes()
+    reader.regions()
+    reader.money()
+    reader.users()
+    reader.utilisation()
+    return reader.result()
 
-    # Kinds of system and symptoms, by phrase (components are handled below).
-    arch_lowered = "\n".join(fields[f].lowered for f in _ARCH_FIELDS)
-    everything = "\n".join(fields[f].lowered for f in _ALL_FIELDS)
-    for fact, (english, korean) in _FACT_PHRASES.items():
-        if fact in COMPONENTS:
-            continue
-        if fact is Fact.OUTAGES:
-            scope = fields["bottlenecks"].lowered
-        elif fact in _USAGE_FACTS:
-            scope = everything
-        else:
-            scope = arch_lowered
-        if any(not h.negated for h in _phrase_hits(scope, english, korean)):
-            facts.add(fact)
-    if (error_rate_pct or 0) >= 1:
-        facts.add(Fact.OUTAGES)
 
-    # Components in place, and those the team says it lacks: one search over all the answers, each
-    # hit mapped back to its answer (the gap between answers is wider than any negation window).
-    offsets: list[int] = []
-    starts: list[str] = []
-    position = 0
-    for name in _ALL_FIELDS:
-        offsets.append(position)
-        starts.append(name)
-        position += len(fields[name].lowered) + len(_FIELD_GAP)
-    joined = _FIELD_GAP.join(fields[name].lowered for name in _ALL_FIELDS)
-    for fact in COMPONENTS:
-        if fact in _COUNTED:
-            continue
-        english, korean = _FACT_PHRASES[fact]
-        present_in = _ALL_FIELDS if fact in _ANYWHERE_COMPONENTS else _ARCH_FIELDS
-        present: tuple[_Field, int, int] | None = None
-        missing: tuple[_Field, int, int] | None = None
-        for hit in _phrase_hits(joined, english, korean):
-            f, offset = (
-                fields[starts[bisect_right(offsets, hit.start) - 1]],
-                offsets[bisect_right(offsets, hit.start) - 1],
-            )
-            if hit.negated:
-                missing = missing or (f, hit.start - offset, hit.end - offset)
-            elif not hit.wanted and f.name in present_in:
-                present = present or (f, hit.start - offset, hit.end - offset)
-        if present is not None:
-            facts.add(fact)
-            readings.append(Reading(f"component:{fact.value}", True, _excerpt(present[0].text, *present[1:])))
-        elif missing is not None:
-            absent.add(fact)
-            readings.append(Reading(f"component:{fact.value}", False, _excerpt(missing[0].text, *missing[1:])))
-    if Fact.HAS_PITR in facts:
-        facts.add(Fact.HAS_BACKUPS)
-        absent.discard(Fact.HAS_BACKUPS)
+class _Reader:
+    """One read of the answers: each step adds facts, ArchitectureFacts fields and the readings behind them."""
 
-    # Counts: app servers, read replicas, standbys.
-    counts = {name: _counts(fields[name].text, fields[name].toks, name) for name in _ARCH_FIELDS}
-    app_counts = [c for name in _ARCH_FIELDS for c in counts[name] if c.role == "app"]
-    chosen = [c for c in app_counts if not c.bare] or app_counts
-    app_servers, app_range, stated = 1, None, False
-    if chosen:
-        best = max(chosen, key=lambda c: c.number.value)
-        app_servers = max(1, round(best.number.value))
-        stated = True
-        note = ""
-        if best.number.low is not None:
-            app_range = (max(1, round(best.number.low)), app_servers)
-            note = "the top of the range: a range is usually at its top at peak, and per-server load stays conservative"
-        if len({round(c.number.value) for c in chosen}) > 1:
-            note = (note + "; " if note else "") + "the largest of the counts written"
-        readings.append(Reading("app_servers", app_servers, best.source, note))
-    replicas, standbys, replica_notes = _replicas(fields, counts)
-    if replicas[0]:
-        facts.add(Fact.HAS_READ_REPLICAS)
-        readings.append(Reading("db_replicas", replicas[0], replicas[1], replica_notes[0]))
-    elif replicas[1]:
-        absent.add(Fact.HAS_READ_REPLICAS)
-        readings.append(Reading("db_replicas", 0, replicas[1]))
-    if standbys[0]:
-        facts.add(Fact.HAS_STANDBY)
-        readings.append(Reading("db_standbys", standbys[0], standbys[1], replica_notes[1]))
-    elif standbys[1]:
-        absent.add(Fact.HAS_STANDBY)
-    if app_servers <= 1:
-        facts.add(Fact.SINGLE_SERVER)
+    def __init__(self, fields: dict[str, _Field]) -> None:
+        self.fields = fields
+        self.facts: set[Fact] = set()
+        self.absent: set[Fact] = set()
+        self.readings: list[Reading] = []
+        self.values: dict[str, Any] = {}
 
-    # The stack.
-    engines: list[tuple[str, str | None, str]] = []
-    for name in _ARCH_FIELDS:
-        f = fields[name]
-        for engine, first_tok, last_tok, version in _engines(f.toks):
-            if engine == "oracle" and name != "database":
+    def read(self, name: str, value: object, source: str, note: str = "") -> None:
+        self.readings.append(Reading(name, value, source, note))
+
+    def kinds(self, error_rate_pct: float | None) -> None:
+        """Kinds of system and symptoms, by phrase (components are read by `components`)."""
+        fields = self.fields
+        arch_lowered = "\n".join(fields[f].lowered for f in _ARCH_FIELDS)
+        everything = "\n".join(fields[f].lowered for f in _ALL_FIELDS)
+        for fact, (english, korean) in _FACT_PHRASES.items():
+            if fact in COMPONENTS:
                 continue
-            engines.append((engine, version, _span(f.text, f.toks, first_tok, last_tok)))
-    db_engines = tuple(dict.fromkeys(e for e, _, _ in engines))
-    db_engine = db_engines[0] if db_engines else None
-    db_version = engines[0][1] if engines else None
-    if engines:
-        readings.append(Reading("db_engine", db_engine, engines[0][2], f"version {db_version}" if db_version else ""))
-    db_managed = None
-    db_text = fields["database"].lowered
-    self_managed = next((h for h in _phrase_hits(db_text, *_SELF_MANAGED_DB) if not h.negated), None)
-    managed = next((h for h in _phrase_hits(db_text, *_MANAGED_DB) if not h.negated), None)
-    if self_managed is not None and self_managed.phrase.startswith("self"):
-        managed = None  # "self-managed" contains "managed"
-    if managed is not None:
-        db_managed = True
-        readings.append(Reading("db_hosting", "managed", _excerpt(fields["database"].text, managed.start, managed.end)))
-    elif self_managed is not None:
-        db_managed = False
-        readings.append(
-            Reading(
-                "db_hosting", "self-managed", _excerpt(fields["database"].text, self_managed.start, self_managed.end)
-            )
-        )
-
-    runtimes: list[tuple[str, str, str]] = []
-    for name in ("servers", "database", "network"):
-        f = fields[name]
-        runtimes += [(r, lang, _span(f.text, f.toks, i, i)) for r, lang, i in _runtimes(f.toks)]
-    framework = next((r for r in runtimes if r[0] not in _LANGUAGE_KEYS), runtimes[0] if runtimes else None)
-    if framework is not None:
-        readings.append(Reading("runtime", framework[0], framework[2]))
-
-    provider = None
-    for name in ("servers", "database", "network"):
-        hits = _keyed_hits(fields[name].lowered, _PROVIDERS_FLAT)
-        if hits:
-            provider, hit = hits[0]
-            readings.append(Reading("provider", provider, _excerpt(fields[name].text, hit.start, hit.end)))
-            break
-
-    app_hosting = None
-    servers = fields["servers"]
-    hosting = _keyed_hits(servers.lowered, _HOSTING_FLAT)
-    if hosting:
-        rank = list(_HOSTING)
-        app_hosting, hit = min(hosting, key=lambda kh: rank.index(kh[0]))
-        readings.append(Reading("app_hosting", app_hosting, _excerpt(servers.text, hit.start, hit.end)))
-
-    instance_types: dict[str, str] = {}
-    for name in _ARCH_FIELDS:
-        f = fields[name]
-        for i, tok in enumerate(f.toks):
-            if tok.kind != "id" or not _instance_type(tok.low):
-                continue
-            if tok.low.startswith("db"):
-                tier = "database"
-            elif tok.low.startswith("cache."):
-                tier = "cache"
+            if fact is Fact.OUTAGES:
+                scope = fields["bottlenecks"].lowered
+            elif fact in _USAGE_FACTS:
+                scope = everything
             else:
-                roles = [r for q in reversed(_prefix(f.toks, i, 3)) if (r := _role_of(q)) in ("database", "cache")]
-                tier = roles[0] if roles else (_FIELD_ROLE.get(name) or "app")
-                tier = "app" if tier == "network" else tier
-            if tier not in instance_types:
-                instance_types[tier] = tok.low
-                readings.append(Reading(f"instance_type:{tier}", tok.text, _span(f.text, f.toks, i, i)))
-    if app_hosting is None and "app" in instance_types:
-        app_hosting = "vm"
+                scope = arch_lowered
+            if any(not h.negated for h in _phrase_hits(scope, english, korean)):
+                self.facts.add(fact)
+        if (error_rate_pct or 0) >= 1:
+            self.facts.add(Fact.OUTAGES)
+        bottleneck = fields["bottlenecks"]
+        evidence: dict[Tier, list[str]] = {
+            tier: [h.phrase for h in _phrase_hits(bottleneck.lowered, english, korean) if not h.negated]
+            for tier, (english, korean) in _TIER_SYMPTOMS.items()
+        }
+        for tier, word in _resource_mentions(bottleneck.text, bottleneck.toks):
+            evidence[tier].append(word)
+        self.values["tier_evidence"] = {t: evidence[t] for t in TIERS}
 
-    vcpus: dict[str, int] = {}
-    memory: dict[str, float] = {}
-    storage: float | None = None
-    for name in _ARCH_FIELDS:
-        f = fields[name]
-        for what, tier, value, quote in _sizes(f.text, f.toks, name):
-            if what == "vcpus" and tier not in vcpus:
-                vcpus[tier] = int(value)
-                readings.append(Reading(f"vcpus:{tier}", int(value), quote))
-            elif what == "memory_gb" and tier not in memory:
-                memory[tier] = value
-                readings.append(Reading(f"memory_gb:{tier}", value, quote))
-            elif what == "storage_gb" and tier == "database" and storage is None:
-                storage = value
-                readings.append(Reading("db_storage_gb", value, quote))
+    def components(self) -> None:
+        """Components in place and those said missing: one search over all the answers, each hit mapped
+        back to its answer (the gap between answers is wider than any negation window)."""
+        names = list(_ALL_FIELDS)
+        offsets: list[int] = []
+        position = 0
+        for name in names:
+            offsets.append(position)
+            position += len(self.fields[name].lowered) + len(_FIELD_GAP)
+        joined = _FIELD_GAP.join(self.fields[name].lowered for name in names)
+        for fact in COMPONENTS:
+            if fact in _COUNTED:
+                continue
+            english, korean = _FACT_PHRASES[fact]
+            present_in = _ALL_FIELDS if fact in _ANYWHERE_COMPONENTS else _ARCH_FIELDS
+            present: tuple[_Field, int, int] | None = None
+            missing: tuple[_Field, int, int] | None = None
+            for hit in _phrase_hits(joined, english, korean):
+                at = bisect_right(offsets, hit.start) - 1
+                place = (self.fields[names[at]], hit.start - offsets[at], hit.end - offsets[at])
+                if hit.negated:
+                    missing = missing or place
+                elif not hit.wanted and names[at] in present_in:
+                    present = present or place
+            if present is not None:
+                self.facts.add(fact)
+                self.read(f"component:{fact.value}", True, _excerpt(present[0].text, *present[1:]))
+            elif missing is not None:
+                self.absent.add(fact)
+                self.read(f"component:{fact.value}", False, _excerpt(missing[0].text, *missing[1:]))
+        if Fact.HAS_PITR in self.facts:
+            self.facts.add(Fact.HAS_BACKUPS)
 
-    regions: list[tuple[str, str]] = []  # (region, area)
-    for name in ("network", "servers", "database"):
-        f = fields[name]
-        found: list[tuple[int, str, str]] = []
-        for tok in f.toks:
-            if tok.kind == "id" and (
-                _AWS_REGION.fullmatch(tok.low) or _GCP_REGION.fullmatch(tok.low) or tok.low in _REGION_AREAS
-            ):
-                found.append((tok.start, tok.low, _excerpt(f.text, tok.start, tok.end)))
-        for hit in _phrase_hits(f.lowered, _REGION_WORDS_EN, _REGION_WORDS_KO):
-            if not hit.negated:
-                found.append((hit.start, hit.phrase, _excerpt(f.text, hit.start, hit.end)))
-        for _, written, quote in sorted(found):
-            region = _REGION_NAMES.get(written, written)
-            area = _area_of(region) or region
-            if all(area != a for _, a in regions):
-                regions.append((region, area))
-                readings.append(Reading("region", region, quote))
-    if len(regions) >= 2:
-        facts.add(Fact.MULTI_REGION)
+    def counts(self) -> None:
+        """App servers, read replicas and standbys."""
+        counts = {name: _counts(self.fields[name].text, self.fields[name].toks, name) for name in _ARCH_FIELDS}
+        app_counts = [c for name in _ARCH_FIELDS for c in counts[name] if c.role == "app"]
+        chosen = [c for c in app_counts if not c.bare] or app_counts
+        app_servers, app_range = 1, None
+        if chosen:
+            best = max(chosen, key=lambda c: c.number.value)
+            app_servers = max(1, round(best.number.value))
+            note = ""
+            if best.number.low is not None:
+                app_range = (max(1, round(best.number.low)), app_servers)
+                note = (
+                    "the top of the range: a range is usually at its top at peak, and per-server load stays "
+                    "conservative"
+                )
+            if len({round(c.number.value) for c in chosen}) > 1:
+                note = (note + "; " if note else "") + "the largest of the counts written"
+            self.read("app_servers", app_servers, best.source, note)
+        if app_servers <= 1:
+            self.facts.add(Fact.SINGLE_SERVER)
+        self.values.update(app_servers=app_servers, app_servers_range=app_range, app_servers_stated=bool(chosen))
+        replicas, standbys, notes = _replicas(self.fields, counts)
+        for fact, key, (count, source), note in (
+            (Fact.HAS_READ_REPLICAS, "db_replicas", replicas, notes[0]),
+            (Fact.HAS_STANDBY, "db_standbys", standbys, notes[1]),
+        ):
+            self.values[key] = count
+            if count:
+                self.facts.add(fact)
+                self.read(key, count, source, note)
+            elif source:  # "no replicas": said missing
+                self.absent.add(fact)
+                self.read(key, 0, source)
 
-    prices: list[StatedPrice] = []
-    spend: StatedPrice | None = None
-    for name in _ALL_FIELDS:
-        f = fields[name]
-        for price, is_spend in _prices(f.text, f.toks, name):
-            if name in _ARCH_FIELDS:
-                prices.append(price)
-                readings.append(Reading(f"price:{price.tier}", price, price.source))
-            elif is_spend and spend is None:
-                spend = StatedPrice("total", price.amount, price.currency, False, price.period, price.source)
-                readings.append(Reading("current_monthly_spend", spend, spend.source))
+    def database(self) -> None:
+        """Engine, version and whether the team runs the database itself."""
+        engines: list[tuple[str, str | None, str]] = []
+        for name in _ARCH_FIELDS:
+            f = self.fields[name]
+            for engine, first_tok, last_tok, version in _engines(f.toks):
+                if engine == "oracle" and name != "database":
+                    continue
+                engines.append((engine, version, _span(f.text, f.toks, first_tok, last_tok)))
+        db_engines = tuple(dict.fromkeys(e for e, _, _ in engines))
+        self.values.update(db_engines=db_engines, db_engine=db_engines[0] if db_engines else None)
+        if engines:
+            engine, version, source = engines[0]
+            self.values["db_version"] = version
+            self.read("db_engine", engine, source, f"version {version}" if version else "")
+        db = self.fields["database"]
+        self_managed = next((h for h in _phrase_hits(db.lowered, *_SELF_MANAGED_DB) if not h.negated), None)
+        managed = next((h for h in _phrase_hits(db.lowered, *_MANAGED_DB) if not h.negated), None)
+        if self_managed is not None and self_managed.phrase.startswith("self"):
+            managed = None  # "self-managed" contains "managed"
+        hit = managed or self_managed
+        if hit is not None:
+            self.values["db_managed"] = managed is not None
+            self.read("db_hosting", "managed" if managed else "self-managed", _excerpt(db.text, hit.start, hit.end))
 
-    user_counts: dict[str, int] = {}
-    for name in ("features", "bottlenecks", "constraints", *_ARCH_FIELDS):
-        f = fields[name]
-        for kind, count, quote in _users(f.text, f.toks):
-            if kind not in user_counts:
-                user_counts[kind] = count
-                note = "" if kind == "concurrent" else "not concurrent users"
-                readings.append(Reading(f"users:{kind}", count, quote, note))
+    def runtime_and_hosting(self) -> None:
+        """Runtime, provider, how the app tier is hosted, and instance types."""
+        runtimes: list[tuple[str, str, str]] = []
+        for name in ("servers", "database", "network"):
+            f = self.fields[name]
+            runtimes += [(r, lang, _span(f.text, f.toks, i, i)) for r, lang, i in _runtimes(f.toks)]
+        framework = next((r for r in runtimes if r[0] not in _LANGUAGE_KEYS), runtimes[0] if runtimes else None)
+        self.values["runtimes"] = tuple(dict.fromkeys(r for r, _, _ in runtimes))
+        if framework is not None:
+            self.values.update(runtime=framework[0], language=framework[1])
+            self.read("runtime", framework[0], framework[2])
 
-    quoted: dict[Tier, float] = {}
-    other: dict[str, float] = {}
-    busiest: dict[str, tuple[float, str]] = {}
-    for name in ("bottlenecks", "servers", "database", "network"):
-        f = fields[name]
-        for tier, share, quote in _utilisation(f.text, f.toks, name):
-            # Several figures for one tier: the highest is the peak; one reading per tier.
-            if share > busiest.get(tier, (0.0, ""))[0]:
-                busiest[tier] = (share, quote)
-    for tier, (share, quote) in busiest.items():
-        if tier in TIERS:
-            quoted[tier] = share  # type: ignore[index]
-        else:
-            other[tier] = share
-        readings.append(Reading(f"utilisation:{tier}", share, quote))
+        for name in ("servers", "database", "network"):
+            hits = _keyed_hits(self.fields[name].lowered, _PROVIDERS_FLAT)
+            if hits:
+                provider, hit = hits[0]
+                self.values["provider"] = provider
+                self.read("provider", provider, _excerpt(self.fields[name].text, hit.start, hit.end))
+                break
 
-    bottleneck = fields["bottlenecks"]
-    evidence: dict[Tier, list[str]] = {
-        tier: [h.phrase for h in _phrase_hits(bottleneck.lowered, english, korean) if not h.negated]
-        for tier, (english, korean) in _TIER_SYMPTOMS.items()
-    }
-    for tier, word in _resource_mentions(bottleneck.text, bottleneck.toks):
-        evidence[tier].append(word)
+        servers = self.fields["servers"]
+        hosting = _keyed_hits(servers.lowered, _HOSTING_FLAT)
+        if hosting:
+            rank = list(_HOSTING)
+            kind, hit = min(hosting, key=lambda kh: rank.index(kh[0]))
+            self.values["app_hosting"] = kind
+            self.read("app_hosting", kind, _excerpt(servers.text, hit.start, hit.end))
 
-    return ArchitectureFacts(
-        facts=frozenset(facts),
-        app_servers=app_servers,
-        db_replicas=replicas[0],
-        tier_evidence={t: evidence[t] for t in TIERS},
-        quoted_utilisation=quoted,
-        app_servers_range=app_range,
-        app_servers_stated=stated,
-        db_standbys=standbys[0],
-        absent=frozenset(absent - facts),
-        db_engine=db_engine,
-        db_engines=db_engines,
-        db_version=db_version,
-        db_managed=db_managed,
-        runtime=framework[0] if framework else None,
-        language=framework[1] if framework else None,
-        runtimes=tuple(dict.fromkeys(r for r, _, _ in runtimes)),
-        provider=provider,
-        app_hosting=app_hosting,
-        instance_types=instance_types,
-        vcpus=vcpus,
-        memory_gb=memory,
-        db_storage_gb=storage,
-        regions=tuple(r for r, _ in regions),
-        region_area=regions[0][1] if regions else None,
-        stated_prices=tuple(prices),
-        current_monthly_spend=spend,
-        user_counts=user_counts,
-        other_utilisation=other,
-        readings=tuple(readings),
-    )
+        instance_types: dict[str, str] = {}
+        for name in _ARCH_FIELDS:
+            f = self.fields[name]
+            for i, tok in enumerate(f.toks):
+                if tok.kind != "id" or not _instance_type(tok.low):
+                    continue
+                if tok.low.startswith("db"):
+                    tier = "database"
+                elif tok.low.startswith("cache."):
+                    tier = "cache"
+                else:
+                    roles = [r for q in reversed(_prefix(f.toks, i, 3)) if (r := _role_of(q)) in ("database", "cache")]
+                    tier = roles[0] if roles else "database" if name == "database" else "app"
+                if tier not in instance_types:
+                    instance_types[tier] = tok.low
+                    self.read(f"instance_type:{tier}", tok.text, _span(f.text, f.toks, i, i))
+        self.values["instance_types"] = instance_types
+        if "app_hosting" not in self.values and "app" in instance_types:
+            self.values["app_hosting"] = "vm"
+
+    def sizes(self) -> None:
+        """vCPUs and memory of one server per tier, and the database's storage."""
+        vcpus: dict[str, int] = {}
+        memory: dict[str, float] = {}
+        for name in _ARCH_FIELDS:
+            f = self.fields[name]
+            for what, tier, value, quote in _sizes(f.text, f.toks, name):
+                if what == "vcpus" and tier not in vcpus:
+                    vcpus[tier] = int(value)
+                    self.read(f"vcpus:{tier}", int(value), quote)
+                elif what == "memory_gb" and tier not in memory:
+                    memory[tier] = value
+                    self.read(f"memory_gb:{tier}", value, quote)
+                elif what == "storage_gb" and tier == "database" and "db_storage_gb" not in self.values:
+                    self.values["db_storage_gb"] = value
+                    self.read("db_storage_gb", value, quote)
+        self.values.update(vcpus=vcpus, memory_gb=memory)
+
+    def regions(self) -> None:
+        """Regions as written, one per area ("Seoul (ap-northeast-2)" is one region)."""
+        regions: list[tuple[str, str]] = []  # (region, area)
+        for name in ("network", "servers", "database"):
+            f = self.fields[name]
+            found: list[tuple[int, str, str]] = []
+            for tok in f.toks:
+                if tok.kind == "id" and (
+                    _AWS_REGION.fullmatch(tok.low) or _GCP_REGION.fullmatch(tok.low) or tok.low in _REGION_AREAS
+                ):
+                    found.append((tok.start, tok.low, _excerpt(f.text, tok.start, tok.end)))
+            for hit in _phrase_hits(f.lowered, _REGION_WORDS_EN, _REGION_WORDS_KO):
+                if not hit.negated:
+                    found.append((hit.start, hit.phrase, _excerpt(f.text, hit.start, hit.end)))
+            for _, written, quote in sorted(found):
+                region = _REGION_NAMES.get(written, written)
+                area = _area_of(region) or region
+                if all(area != a for _, a in regions):
+                    regions.append((region, area))
+                    self.read("region", region, quote)
+        if len(regions) >= 2:
+            self.facts.add(Fact.MULTI_REGION)
+        self.values.update(regions=tuple(r for r, _ in regions), region_area=regions[0][1] if regions else None)
+
+    def money(self) -> None:
+        """Prices written in the architecture answers, and what the team says it spends today."""
+        prices: list[StatedPrice] = []
+        spend: StatedPrice | None = None
+        for name in _ALL_FIELDS:
+            f = self.fields[name]
+            for price, is_spend in _prices(f.text, f.toks, name):
+                if name in _ARCH_FIELDS:
+                    if all(p.tier != price.tier for p in prices):
+                        self.read(f"price:{price.tier}", price, price.source)
+                    prices.append(price)
+                elif is_spend and spend is None:
+                    spend = StatedPrice("total", price.amount, price.currency, False, price.period, price.source)
+                    self.read("current_monthly_spend", spend, spend.source)
+        self.values.update(stated_prices=tuple(prices), current_monthly_spend=spend)
+
+    def users(self) -> None:
+        """Registered, daily, monthly and concurrent users, each as written (the first of each kind)."""
+        user_counts: dict[str, int] = {}
+        for name in ("features", "bottlenecks", "constraints", *_ARCH_FIELDS):
+            f = self.fields[name]
+            for kind, count, quote in _users(f.text, f.toks):
+                if kind not in user_counts:
+                    user_counts[kind] = count
+                    self.read(f"users:{kind}", count, quote, "" if kind == "concurrent" else "not concurrent users")
+        self.values["user_counts"] = user_counts
+
+    def utilisation(self) -> None:
+        """Utilisation per tier; several figures for one tier: the highest is the peak."""
+        busiest: dict[str, tuple[float, str]] = {}
+        for name in ("bottlenecks", "servers", "database", "network"):
+            f = self.fields[name]
+            for tier, share, quote in _utilisation(f.text, f.toks, name):
+                if share > busiest.get(tier, (0.0, ""))[0]:
+                    busiest[tier] = (share, quote)
+        quoted: dict[str, float] = {}
+        other: dict[str, float] = {}
+        for tier, (share, quote) in busiest.items():
+            (quoted if tier in TIERS else other)[tier] = share
+            self.read(f"utilisation:{tier}", share, quote)
+        self.values.update(quoted_utilisation=quoted, other_utilisation=other)
+
+    def result(self) -> ArchitectureFacts:
+        return ArchitectureFacts(
+            facts=frozenset(self.facts),
+            absent=frozenset(self.absent - self.facts),
+            readings=tuple(self.readings),
+            **self.values,
+        )
 
 
 def _replicas(
