@@ -436,6 +436,7 @@ def summary_message(
             False,
         ),
     ]
+    texts += _reading_texts(roadmap)
     if roadmap.notes:
         texts.append(("\n".join(f":information_source: {escape_mrkdwn(n)}" for n in roadmap.notes), False))
     if summary.assumptions:
@@ -461,6 +462,28 @@ def summary_message(
         return [_context(f"*Roadmap v{version} summary (continued, part {k})*")]
 
     return _assemble(groups, top=top, continued=cont, fallback=lambda k, n: fallback, tail=tail)
+
+
+def _reading_texts(roadmap: Roadmap) -> list[tuple[str, bool]]:
+    """What the engine read (the kind of system, with the team's phrases), where each named problem is answered,
+    and the levers left out with why: so a reader can check the plan against what they wrote."""
+    texts: list[tuple[str, bool]] = []
+    if roadmap.workload:
+        lines = []
+        for kind in roadmap.workload:
+            quotes = ", ".join(f"“{escape_mrkdwn(shorten(e, 60))}”" for e in kind.evidence[:2])
+            lines.append(f"• {escape_mrkdwn(kind.label)}" + (f" ({quotes})" if quotes else ""))
+        texts.append(("*What kind of system I read*\n" + "\n".join(lines), False))
+    if roadmap.problems:
+        lines = []
+        for answer in roadmap.problems:
+            where = ", ".join(answer.item_ids) if answer.item_ids else (answer.note or "no item answers it")
+            lines.append(f"• “{escape_mrkdwn(shorten(answer.said, 90))}” → {escape_mrkdwn(where)}")
+        texts.append(("*You said → where the plan answers it*\n" + "\n".join(lines), False))
+    if roadmap.not_recommended:
+        lines = [f"• *{escape_mrkdwn(r.title)}*: {escape_mrkdwn(r.reason)}" for r in roadmap.not_recommended]
+        texts.append(("*Not recommended for this system*\n" + "\n".join(lines), True))
+    return texts
 
 
 def _assemble(
