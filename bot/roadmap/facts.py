@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache, wraps
@@ -819,7 +819,12 @@ class _Hit:
     start: int
     end: int
     negated: bool
-    wanted: bool  # planned or needed, not in place
+    text: str = field(repr=False, compare=False)  # the lower-cased text searched
+
+    @property
+    def wanted(self) -> bool:
+        """Planned or needed ("we plan to add Redis", "CDN 도입 예정"), so not in place."""
+        return not self.negated and _wanted(self.text, self.start, self.end)
 
 
 def _phrase_hits(lowered: str, english: Iterable[str], korean: Iterable[str]) -> Iterator[_Hit]:
@@ -830,9 +835,7 @@ def _phrase_hits(lowered: str, english: Iterable[str], korean: Iterable[str]) ->
     if regex is None:
         return
     for m in regex.finditer(lowered):
-        negated = _negated(lowered, m.start(), m.end())
-        wanted = not negated and _wanted(lowered, m.start(), m.end())
-        yield _Hit(m.group(0), m.start(), m.end(), negated, wanted)
+        yield _Hit(m.group(0), m.start(), m.end(), _negated(lowered, m.start(), m.end()), lowered)
 
 
 def find_phrases(text: str, english: Iterable[str], korean: Iterable[str]) -> list[str]:
@@ -841,10 +844,17 @@ def find_phrases(text: str, english: Iterable[str], korean: Iterable[str]) -> li
     return [h.phrase for h in _phrase_hits(lowered, english, korean) if not h.negated]
 
 
+_NEGATION_CUES_BEFORE = re.compile(r"no|n't|never|without|lack|missing|dont|doesnt|zero")
+_NEGATION_CUES_AFTER = re.compile(r"[없미안않:=-]")
+
+
 def _negated(text: str, start: int, end: int) -> bool:
+    # Substring cues first: most phrases have no negation near them, and the cues cost far less than the regexes.
     before = text[max(0, start - 30) : start]
+    if _NEGATION_CUES_BEFORE.search(before) and _NEGATION_BEFORE.search(before):
+        return True
     after = text[end : end + 24]
-    return bool(_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after))
+    return bool(_NEGATION_CUES_AFTER.search(after) and _NEGATION_AFTER.search(after))
 
 
 def _wanted(text: str, start: int, end: int) -> bool:
@@ -1435,22 +1445,47 @@ def _area_of(region: str) -> str | None:
 _Table = dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
 
 
-def _flatten(table: _Table) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
-    """All phrases of a table at once, with the key each belongs to: one search instead of one per key."""
-    key_of = {p.lower(): key for key, (english, korean) in table.items() for p in (*english, *korean)}
-    english = tuple(p for _, (words, _) in table.items() for p in words)
-    korean = tuple(p for _, (_, words) in table.items() for p in words)
-    return english, korean, key_of
+_Flat = tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[Any, ...]]]
 
 
-def _keyed_hits(lowered: str, flat: tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]) -> list[tuple[str, _Hit]]:
-    """(key, hit) for each phrase of the table in the text that is not negated, in text order."""
-    english, korean, key_of = flat
-    return [(key_of[h.phrase], h) for h in _phrase_hits(lowered, english, korean) if not h.negated]
+def _flatten(table: Mapping[Any, tuple[tuple[str, ...], tuple[str, ...]]]) -> _Flat:
+    """All phrases of a table at once, with the keys each belongs to: one search instead of one per key."""
+    keys_of: dict[str, tuple[Any, ...]] = {}
+    for key, (english, korean) in table.items():
+        for phrase in dict.fromkeys(p.lower() for p in (*english, *korean)):
+            keys_of[phrase] = (*keys_of.get(phrase, ()), key)
+    english = tuple(dict.fromkeys(p.lower() for _, (words, _) in table.items() for p in words))
+    korean = tuple(dict.fromkeys(p.lower() for _, (_, words) in table.items() for p in words))
+    return english, korean, keys_of
+
+
+def _keyed_hits(lowered: str, flat: _Flat, negated: bool = False) -> list[tuple[Any, _Hit]]:
+    """(key, hit) for each phrase of the table in the text, in text order; negated hits only when asked."""
+    english, korean, keys_of = flat
+    return [
+        (key, h)
+        for h in _phrase_hits(lowered, english, korean)
+        if negated or not h.negated
+        for key in keys_of[h.phrase]
+    ]
 
 
 _PROVIDERS_FLAT = _flatten(_PROVIDERS)
 _HOSTING_FLAT = _flatten(_HOSTING)
+_SYMPTOMS_FLAT = _flatten(_TIER_SYMPTOMS)
+_COMPONENTS_FLAT = _flatten({f: _FACT_PHRASES[f] for f in COMPONENTS if f not in _COUNTED})
+# Kinds of system, by where they are read: outages in the symptoms, usage anywhere, the rest in the layout.
+_KIND_TABLES: dict[str, _Flat] = {
+    "bottlenecks": _flatten({Fact.OUTAGES: _FACT_PHRASES[Fact.OUTAGES]}),
+    "everything": _flatten({f: _FACT_PHRASES[f] for f in _USAGE_FACTS}),
+    "architecture": _flatten(
+        {
+            f: p
+            for f, p in _FACT_PHRASES.items()
+            if f not in COMPONENTS and f not in _USAGE_FACTS and f is not Fact.OUTAGES
+        }
+    ),
+}
 
 
 def _engines(toks: list[_Tok]) -> list[tuple[str, int, int, str | None]]:
@@ -1796,6 +1831,7 @@ def _not_people(tok: _Tok) -> bool:
 
 # --- putting it together --------------------------------------------------------------------------
 
+_DIGIT = re.compile(r"\d")
 _ARCH_FIELDS = ("database", "servers", "network")
 _FIELD_GAP = "\n" * 5
 _ALL_FIELDS = ("database", "servers", "network", "bottlenecks", "features", "constraints")
@@ -1807,17 +1843,25 @@ def _lower(text: str) -> str:
     return lowered if len(lowered) == len(text) else "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-@dataclass
 class _Field:
-    name: str
-    text: str
-    lowered: str
-    toks: list[_Tok]
+    """One answer: its text, lower-case, and tokens (made on first use: most answers need no token pass)."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = _cap(text).translate(_TRANSLATE)
+        self.lowered = _lower(self.text)
+        self.has_digit = _DIGIT.search(self.text) is not None
+        self._toks: _Toks | None = None
+
+    @property
+    def toks(self) -> _Toks:
+        if self._toks is None:
+            self._toks = _tokens(self.text)
+        return self._toks
 
 
 def _prepare(name: str, text: str) -> _Field:
-    text = _cap(text).translate(_TRANSLATE)
-    return _Field(name, text, _lower(text), _tokens(text))
+    return _Field(name, text)
 
 
 def extract_facts(profile: SystemProfile) -> ArchitectureFacts:
@@ -1882,28 +1926,22 @@ class _Reader:
     def kinds(self, error_rate_pct: float | None) -> None:
         """Kinds of system and symptoms, by phrase (components are read by `components`)."""
         fields = self.fields
-        arch_lowered = "\n".join(fields[f].lowered for f in _ARCH_FIELDS)
-        everything = "\n".join(fields[f].lowered for f in _ALL_FIELDS)
-        for fact, (english, korean) in _FACT_PHRASES.items():
-            if fact in COMPONENTS:
-                continue
-            if fact is Fact.OUTAGES:
-                scope = fields["bottlenecks"].lowered
-            elif fact in _USAGE_FACTS:
-                scope = everything
-            else:
-                scope = arch_lowered
-            if any(not h.negated for h in _phrase_hits(scope, english, korean)):
-                self.facts.add(fact)
+        scopes = {
+            "bottlenecks": fields["bottlenecks"].lowered,
+            "architecture": "\n".join(fields[f].lowered for f in _ARCH_FIELDS),
+            "everything": "\n".join(fields[f].lowered for f in _ALL_FIELDS),
+        }
+        for scope, flat in _KIND_TABLES.items():
+            self.facts.update(fact for fact, _ in _keyed_hits(scopes[scope], flat))
         if (error_rate_pct or 0) >= 1:
             self.facts.add(Fact.OUTAGES)
         bottleneck = fields["bottlenecks"]
-        evidence: dict[Tier, list[str]] = {
-            tier: [h.phrase for h in _phrase_hits(bottleneck.lowered, english, korean) if not h.negated]
-            for tier, (english, korean) in _TIER_SYMPTOMS.items()
-        }
-        for tier, word in _resource_mentions(bottleneck.text, bottleneck.toks):
-            evidence[tier].append(word)
+        evidence: dict[Tier, list[str]] = {tier: [] for tier in _TIER_SYMPTOMS}
+        for tier, hit in _keyed_hits(bottleneck.lowered, _SYMPTOMS_FLAT):
+            evidence[tier].append(hit.phrase)
+        if any(w in bottleneck.lowered for w in ("cpu", "memory", "ram", "메모리")):
+            for tier, word in _resource_mentions(bottleneck.text, bottleneck.toks):
+                evidence[tier].append(word)
         self.values["tier_evidence"] = {t: evidence[t] for t in TIERS}
 
     def components(self) -> None:
@@ -1916,20 +1954,17 @@ class _Reader:
             offsets.append(position)
             position += len(self.fields[name].lowered) + len(_FIELD_GAP)
         joined = _FIELD_GAP.join(self.fields[name].lowered for name in names)
+        present_at: dict[Fact, tuple[_Field, int, int]] = {}
+        missing_at: dict[Fact, tuple[_Field, int, int]] = {}
+        for fact, hit in _keyed_hits(joined, _COMPONENTS_FLAT, negated=True):
+            at = bisect_right(offsets, hit.start) - 1
+            place = (self.fields[names[at]], hit.start - offsets[at], hit.end - offsets[at])
+            if hit.negated:
+                missing_at.setdefault(fact, place)
+            elif not hit.wanted and names[at] in (_ALL_FIELDS if fact in _ANYWHERE_COMPONENTS else _ARCH_FIELDS):
+                present_at.setdefault(fact, place)
         for fact in COMPONENTS:
-            if fact in _COUNTED:
-                continue
-            english, korean = _FACT_PHRASES[fact]
-            present_in = _ALL_FIELDS if fact in _ANYWHERE_COMPONENTS else _ARCH_FIELDS
-            present: tuple[_Field, int, int] | None = None
-            missing: tuple[_Field, int, int] | None = None
-            for hit in _phrase_hits(joined, english, korean):
-                at = bisect_right(offsets, hit.start) - 1
-                place = (self.fields[names[at]], hit.start - offsets[at], hit.end - offsets[at])
-                if hit.negated:
-                    missing = missing or place
-                elif not hit.wanted and names[at] in present_in:
-                    present = present or place
+            present, missing = present_at.get(fact), missing_at.get(fact)
             if present is not None:
                 self.facts.add(fact)
                 self.read(f"component:{fact.value}", True, _excerpt(present[0].text, *present[1:]))
@@ -2095,6 +2130,8 @@ class _Reader:
         spend: StatedPrice | None = None
         for name in _ALL_FIELDS:
             f = self.fields[name]
+            if not f.has_digit:
+                continue
             for price, is_spend in _prices(f.text, f.toks, name):
                 if name in _ARCH_FIELDS:
                     if all(p.tier != price.tier for p in prices):
@@ -2110,6 +2147,8 @@ class _Reader:
         user_counts: dict[str, int] = {}
         for name in ("features", "bottlenecks", "constraints", *_ARCH_FIELDS):
             f = self.fields[name]
+            if not f.has_digit:
+                continue
             for kind, count, quote in _users(f.text, f.toks):
                 if kind not in user_counts:
                     user_counts[kind] = count
@@ -2121,6 +2160,8 @@ class _Reader:
         busiest: dict[str, tuple[float, str]] = {}
         for name in ("bottlenecks", "servers", "database", "network"):
             f = self.fields[name]
+            if "%" not in f.text and "퍼센트" not in f.text and "percent" not in f.lowered:
+                continue
             for tier, share, quote in _utilisation(f.text, f.toks, name):
                 if share > busiest.get(tier, (0.0, ""))[0]:
                     busiest[tier] = (share, quote)
