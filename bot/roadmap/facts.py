@@ -233,15 +233,16 @@ _TIER_SYMPTOMS: dict[Tier, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 # Negation may not cross a clause: "no replicas, Redis cache" keeps Redis. Every window is bounded
-# (30 characters before, 24 after) and the repeated groups alternate disjoint classes, so each test
-# costs a constant.
+# (30 characters before, 24 after), and no two quantifiers side by side or nested can match the same
+# character, so each test costs a constant.
 _NEGATION_BEFORE = re.compile(
     r"(?:\bno|\bnot|\bnever|\bwithout|\black(?:ing|s)?|\bmissing|n't|\bdont|\bdoesnt|\bzero)"
     r"[^\S\n]+(?:[\w'/+-]+[^\S\n]+){0,3}$",
     re.I,
 )
 _NEGATION_AFTER = re.compile(
-    r"^\W{0,3}\S{0,6}\s?(?:없|미사용|안 ?씀|안 ?쓰|안 ?함|미도입|미적용|미구축|사용 ?안|사용하지 ?않|쓰지 ?않|도입 ?안)"
+    r"^[^\w\n]{0,3}(?:\w{1,6}[^\S\n]?)?"
+    r"(?:없|미사용|안 ?씀|안 ?쓰|안 ?함|미도입|미적용|미구축|사용 ?안|사용하지 ?않|쓰지 ?않|도입 ?안)"
     r"|^[^\S\n]{0,2}[:=-][^\S\n]{0,2}(?:none|no\b|n/a|0\b|not (?:used|yet|in place|set up))",
     re.I,
 )
@@ -1599,8 +1600,8 @@ def _sizes(text: str, toks: list[_Tok], field_name: str) -> list[tuple[str, str,
                 tag = "storage_gb"
                 break
         if tag is None:
-            crossed = any(toks[k].text == "(" for k in range(last_vcpu, i)) if last_vcpu >= 0 else True
-            if i - last_vcpu <= 4 and not crossed and gigabytes <= 1024:
+            near = 0 <= i - last_vcpu <= 4 and not any(toks[k].text == "(" for k in range(last_vcpu, i))
+            if near and gigabytes <= 1024:
                 tag = "memory_gb"  # "8 vCPU / 32 GB": the figure after the vCPUs is memory
             elif field_name == "database":
                 tag = "storage_gb" if gigabytes >= 100 else "memory_gb"
