@@ -172,6 +172,9 @@ class SystemProfile(_Model):
     bottlenecks: LongText
     budget: Budget = Budget()
     measurements: Measurements = Measurements()
+    language: Literal["en", "ko"] | None = Field(
+        default=None, description="The language the roadmap is written in; None: chosen when the review starts"
+    )
 
     @model_validator(mode="after")
     def _target_above_current(self) -> SystemProfile:
