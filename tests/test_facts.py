@@ -149,6 +149,10 @@ def test_negation_stays_inside_its_clause() -> None:
         ("Rails 7 app on 3 Heroku dynos (Standard-2X)", 3),
         ("Kubernetes: 3 nodes (m5.xlarge), 12 API pods, 4 worker pods", 12),
         ("Two t3.medium behind nginx; one of them also runs the cron jobs", 2),
+        ("8 Django (gunicorn, 4 workers each) pods on EKS with the HorizontalPodAutoscaler", 8),
+        ("6 Java 17 (Spring Boot) services on EC2 m6i.xlarge", 6),
+        ("5 Express (Node.js 20) servers on EC2 c6i.2xlarge", 5),
+        ("One $24/month DigitalOcean droplet (2 vCPU, 4 GB)", 1),
     ],
 )
 def test_app_server_counts(servers: str, count: int) -> None:
@@ -157,11 +161,22 @@ def test_app_server_counts(servers: str, count: int) -> None:
     assert facts.has(Fact.SINGLE_SERVER) == (count == 1)
 
 
+def test_programs_are_not_machines() -> None:
+    facts = read_answers(servers="About 140 Go services on two EKS clusters (HPA and cluster autoscaler)")
+    assert not facts.app_servers_stated and facts.has(Fact.HAS_AUTOSCALING)
+    # A noun inside parentheses belongs to the words in there, not to a number before them.
+    assert read_answers(servers="3 (see the diagram; we have 4 servers)").app_servers == 4
+
+
 def test_sizes_are_not_counts() -> None:
     facts = read_answers(database="MySQL on a 16 vCPU VM (500 GB)", servers="Node.js on 8 vCPU / 32 GB instances")
     assert not facts.app_servers_stated and facts.app_servers == 1
     assert facts.vcpus == {"database": 16, "app": 8}
     assert facts.memory_gb == {"app": 32} and facts.db_storage_gb == 500
+    # A database's own size is its data; memory is the figure written after its vCPUs.
+    assert read_answers(database="PostgreSQL 15 on RDS db.m6g.large, 60 GB").db_storage_gb == 60
+    facts = read_answers(database="Cloud SQL for MySQL 8 (16 vCPU, 64 GB)")
+    assert facts.memory_gb == {"database": 64} and facts.vcpus == {"database": 16}
 
 
 @pytest.mark.parametrize(
@@ -263,6 +278,8 @@ def test_standby_reading_says_why_it_is_not_a_replica() -> None:
         ("Redis memory 90%, Postgres 45% CPU", {"database": 0.45}),
         ("서버 CPU가 80%를 넘고 DB는 여유 있음 (30%)", {"app": 0.8, "database": 0.3}),
         ("쿼리가 느림 (DB CPU 95%), 앱 서버는 40% 정도", {"database": 0.95, "app": 0.4}),
+        ("Search queries are 70% of database CPU (writer at 65%)", {"database": 0.65}),
+        ("The primary sits at 80-85% CPU; our three biggest tenants are 15% of all writes", {"database": 0.85}),
     ],
 )
 def test_a_utilisation_lands_on_the_tier_written_next_to_it(bottlenecks: str, expected: dict[str, float]) -> None:
@@ -405,6 +422,11 @@ def test_components_said_missing_or_only_planned() -> None:
         Fact.HAS_BACKUPS,
     } <= facts.absent
     assert not facts.in_place
+    facts = read_answers(database="MySQL 8, 백업 없음", bottlenecks="백업이 전혀 없습니다.")
+    assert facts.lacks(Fact.HAS_BACKUPS) and not facts.has(Fact.HAS_BACKUPS)
+    # In the network answer, "the cache" is the CDN's: no cache tier is in place.
+    facts = read_answers(network="Cloudflare in front for images only (HTML bypasses the cache)")
+    assert facts.has(Fact.HAS_CDN) and not facts.has(Fact.HAS_CACHE)
     planned = read_answers(database="MySQL", servers="2 servers", network="Redis (planned), we need a CDN")
     assert not planned.has(Fact.HAS_CACHE) and not planned.has(Fact.HAS_CDN)
     assert not planned.lacks(Fact.HAS_CACHE)  # planned is neither in place nor said to be missing

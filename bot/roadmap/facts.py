@@ -123,7 +123,10 @@ _FACT_PHRASES: dict[Fact, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("큐", "메시지 큐", "카프카"),
     ),
     Fact.HAS_AUTOSCALING: (
-        ("autoscaling", "auto scaling", "auto-scaling", "autoscaler", "autoscale", "autoscaled", "hpa", "asg"),
+        _words(
+            "autoscaling|auto scaling|auto-scaling|autoscaler|autoscale|autoscaled|hpa|asg|horizontalpodautoscaler|"
+            "horizontal pod autoscaler|karpenter|keda|scale set|scale sets"
+        ),
         ("오토스케일", "오토 스케일", "자동 확장"),
     ),
     Fact.HAS_MONITORING: (
@@ -241,7 +244,7 @@ _NEGATION_BEFORE = re.compile(
     re.I,
 )
 _NEGATION_AFTER = re.compile(
-    r"^[^\w\n]{0,3}(?:\w{1,6}[^\S\n]?)?"
+    r"^[^\w\n]{0,3}(?:\w{1,6}[^\S\n]){0,2}"
     r"(?:없|미사용|안 ?씀|안 ?쓰|안 ?함|미도입|미적용|미구축|사용 ?안|사용하지 ?않|쓰지 ?않|도입 ?안)"
     r"|^[^\S\n]{0,2}[:=-][^\S\n]{0,2}(?:none|no\b|n/a|0\b|not (?:used|yet|in place|set up))",
     re.I,
@@ -893,6 +896,20 @@ def _resolve_role(noun_kind: str, qualifiers: list[_Tok], default: str | None) -
     return default
 
 
+_MAX_GAP_TOKENS = 16  # a count and its noun are never further apart than this, parentheses included
+_MACHINE_WORDS = frozenset({"ec2", "vm", "vms", "droplet", "droplets", "instance", "instances", "hosts", "linode"})
+
+
+def _on_machines(toks: list[_Tok], k: int) -> bool:
+    """ "6 Spring Boot services on EC2 m6i.xlarge" counts machines; "140 Go services on EKS" counts programs."""
+    for t in toks[k + 1 : k + 7]:
+        if t.clause != toks[k].clause:
+            break
+        if t.low in _MACHINE_WORDS or _noun_kind(t) == "instance":
+            return True
+    return False
+
+
 def _gap_ok(tok: _Tok, depth_open: int) -> bool:
     if tok.kind == "sym":
         return tok.text in _GAP_SYMBOLS or (tok.text == "," and depth_open > 0)
@@ -948,38 +965,51 @@ def _counts(text: str, toks: list[_Tok], field_name: str) -> list[_Count]:
             continue  # "Node 18 containers", "PostgreSQL 15 nodes": a version, not a count
         if j >= n or _is_unit(toks[j]) or toks[j].text == "%":
             continue  # "8 vCPU", "400 GB", "95%": a size, not a count
-        # English order: the number, up to six words (parentheses allowed), then the noun.
+        # English order: the number, up to six words, then the noun. Anything in parentheses ("4 Python
+        # (Django, 4 workers each) servers"), sizes ("2 x 8 vCPU servers"), versions ("5 Express (Node.js 20)
+        # servers") and prices ("One $24/month droplet") may sit in between; a noun inside parentheses is not it.
         depth_open = 0
         instance_at = -1
-        k = j
-        steps = 0
-        limit = 3 if article else 7
         hit = -1
-        while k < n and steps < limit:
+        k = j
+        words = 0
+        limit = 3 if article else 7
+        while k < n and words < limit and k - j < _MAX_GAP_TOKENS:
             t = toks[k]
-            kind = _noun_kind(t)
-            if kind == "instance":
-                instance_at = k  # "6 x c6i.xlarge app servers": a noun after the type may follow
-            elif kind:
-                hit = k
-                break
-            elif t.kind == "num" and k + 1 < n and _is_unit(toks[k + 1]):
-                k += 2  # "2 x 8 vCPU servers": a size inside the gap
-                steps += 1
-                continue
-            elif t.kind == "sym" and t.text in ("(", "["):
+            if t.kind == "sym" and t.text in ("(", "["):
                 depth_open += 1
             elif t.kind == "sym" and t.text in (")", "]"):
                 depth_open -= 1
-            elif not _gap_ok(t, depth_open):
+                if depth_open < 0:
+                    break
+            elif depth_open > 0:
+                pass
+            elif (kind := _noun_kind(t)) == "instance":
+                instance_at = k  # "6 x c6i.xlarge app servers": a noun after the type may follow
+            elif kind or (t.low in ("service", "services") and _on_machines(toks, k)):
+                hit = k
+                break
+            elif t.kind == "num" and k + 1 < n and _is_unit(toks[k + 1]):
+                k += 2  # a size
+                words += 1
+                continue
+            elif t.kind == "num" and _names_a_version(toks[k - 1]):
+                pass  # a version
+            elif t.kind == "sym" and t.text in _CURRENCY_SYMBOLS and k + 1 < n and toks[k + 1].kind == "num":
+                k += 2  # a price, and its period
+                while k < n and (toks[k].text == "/" or toks[k].low in _MONTH_WORDS):
+                    k += 1
+                continue
+            elif _gap_ok(t, depth_open):
+                words += 1
+            else:
                 break
             k += 1
-            steps += 1
         if hit < 0 and instance_at >= 0:
             hit = instance_at
         if hit < 0:
             continue
-        kind = _noun_kind(toks[hit]) or "host"
+        kind = _noun_kind(toks[hit]) or "host"  # "services" on machines are hosts
         if kind == "instance":
             kind = "host"
         gap = list(toks[j : hit + 1])
@@ -1045,7 +1075,8 @@ def _counts(text: str, toks: list[_Tok], field_name: str) -> list[_Count]:
 _UTIL_WORDS = frozenset(
     _words("cpu|cpus|util|utilisation|utilization|utilised|utilized|load|busy|usage|saturated|saturation|pegged")
 )
-_CAPACITY_WORDS = frozenset({"capacity", "uplink", "link", "limit", "max", "maximum", "quota", "cpu", "bandwidth"})
+# "80% of the uplink" is a utilisation; "70% of database CPU" is a share of the work, not one.
+_CAPACITY_WORDS = frozenset({"capacity", "uplink", "link", "limit", "max", "maximum", "quota", "bandwidth"})
 _UTIL_WORDS_KO = ("사용률", "점유율", "부하", "사용량", "점유")
 _NOT_UTIL = frozenset(
     _words(
@@ -1185,7 +1216,10 @@ def _utilisation(text: str, toks: list[_Tok], field_name: str) -> list[tuple[str
         tier = found[0] if found is not None else _FIELD_ROLE.get(field_name)
         if tier is None:
             continue
-        if found is not None and group is None:
+        if found is None:
+            # The answer's own tier ("CPU around 20%" in the database answer): quote from the word saying CPU.
+            quote_from = next((k for k in before if _util_word(toks[k])), first)
+        elif group is None:
             quote_from, quote_to = min(found[1], first), max(found[1], sign)
             while (
                 quote_from > 0 and toks[quote_from - 1].clause == clause and _role_of(toks[quote_from - 1]) is not None
@@ -1604,7 +1638,7 @@ def _sizes(text: str, toks: list[_Tok], field_name: str) -> list[tuple[str, str,
             if near and gigabytes <= 1024:
                 tag = "memory_gb"  # "8 vCPU / 32 GB": the figure after the vCPUs is memory
             elif field_name == "database":
-                tag = "storage_gb" if gigabytes >= 100 else "memory_gb"
+                tag = "storage_gb"  # "PostgreSQL on RDS, 60 GB": a database's size is its data
             elif gigabytes <= 768:
                 tag = "memory_gb"
         if tag is not None:
@@ -1706,7 +1740,7 @@ def _prices(text: str, toks: list[_Tok], field_name: str) -> list[tuple[StatedPr
         budget = any(t.low in _BUDGET_WORDS or (t.kind == "kw" and "예산" in t.text) for t in clause_words)
         quote_from = first
         for k in range(first - 1, max(-1, first - 3), -1):
-            if toks[k].clause != toks[first].clause:
+            if toks[k].clause != toks[first].clause or toks[k].depth != toks[first].depth:
                 break
             if toks[k].low in _HOST_NOUNS or _role_of(toks[k]) is not None:
                 quote_from = k
@@ -1959,6 +1993,8 @@ class _Reader:
         missing_at: dict[Fact, tuple[_Field, int, int]] = {}
         for fact, hit in _keyed_hits(joined, _COMPONENTS_FLAT, negated=True):
             at = bisect_right(offsets, hit.start) - 1
+            if fact is Fact.HAS_CACHE and hit.phrase in ("cache", "caching") and names[at] == "network":
+                continue  # "HTML bypasses the cache": in the network answer, that is the CDN's cache
             place = (self.fields[names[at]], hit.start - offsets[at], hit.end - offsets[at])
             if hit.negated:
                 missing_at.setdefault(fact, place)
