@@ -27,6 +27,7 @@ from bot.roadmap.numbers import (
     KOREAN_NATIVE_NUMBERS,
     WORD_SCALES,
     korean_scale,
+    money,
     plain_number,
 )
 from bot.roadmap.schema import TIERS, SystemProfile, Tier
@@ -1713,12 +1714,12 @@ def _prices(text: str, toks: list[_Tok], field_name: str) -> list[tuple[StatedPr
     for i in range(n):
         if toks[i].kind not in ("num", "sym"):
             continue
-        money = _money_at(toks, i)
-        if money is None:
+        written = _money_at(toks, i)
+        if written is None:
             continue
         if len(out) >= MAX_PRICES:
             break
-        amount, currency, first, last = money
+        amount, currency, first, last = written
         near_after = [t for t in toks[last + 1 : last + 4] if t.clause == toks[last].clause]
         near_before = _prefix(toks, first, 3)
         period = "month"
@@ -2372,7 +2373,13 @@ _NOTES_KO: dict[str, str] = {
 
 
 def what_i_read(facts: ArchitectureFacts) -> list[tuple[str, object, str]]:
-    """(fact name, value, source phrase) for each fact read from the answers, in reading order."""
+    """(fact name, value, source phrase) for each fact read from the answers, in reading order.
+
+    Names: app_servers, db_replicas, db_standbys, db_engine, db_hosting, runtime, provider, app_hosting,
+    instance_type:<tier>, vcpus:<tier>, memory_gb:<tier>, db_storage_gb, region, price:<tier>,
+    current_monthly_spend, utilisation:<tier> (a share, 0.85), users:<registered|daily|monthly|concurrent>,
+    component:<Fact value> (True in place, False said missing). Reading.note says how a value was read.
+    """
     return [(r.name, r.value, r.source) for r in facts.readings]
 
 
@@ -2395,8 +2402,6 @@ def _value(name: str, value: object, language: str) -> str:
             return "있음" if value else "없음"
         return "in place" if value else "not in place"
     if isinstance(value, StatedPrice):
-        from bot.roadmap.numbers import money
-
         per = (" 대당" if ko else " each") if value.per_unit else ""
         period = ("/시간" if ko else "/hour") if value.period == "hour" else ("/월" if ko else "/month")
         return f"{money(value.amount, value.currency)}{period}{per}"
