@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.roadmap.compute import Compute, inline
@@ -75,7 +75,7 @@ async def generate_with_fallback(
 ) -> EngineResult:
     """The engine's roadmap, or the fallback's with a note saying which engine failed and why."""
     try:
-        return await engine.generate(profile, progress)
+        return _in_language(await engine.generate(profile, progress), profile)
     except Exception as exc:
         if fallback is None:
             raise
@@ -83,8 +83,19 @@ async def generate_with_fallback(
         log.warning("engine %s failed (%s); using %s", engine.name, why, fallback.name)
         result = await fallback.generate(profile)
         reason = f"The {engine.name} engine failed ({why}), so this is the {result.engine} roadmap."
-        return EngineResult(
-            roadmap=result.roadmap.model_copy(update={"notes": [*result.roadmap.notes, reason]}),
-            engine=result.engine,
-            fallback_reason=reason,
+        return _in_language(
+            EngineResult(
+                roadmap=result.roadmap.model_copy(update={"notes": [*result.roadmap.notes, reason]}),
+                engine=result.engine,
+                fallback_reason=reason,
+            ),
+            profile,
         )
+
+
+def _in_language(result: EngineResult, profile: SystemProfile) -> EngineResult:
+    """The roadmap labelled with the profile's language, which every surface that shows it renders in."""
+    language = profile.language or "en"
+    if result.roadmap.language == language:
+        return result
+    return replace(result, roadmap=result.roadmap.model_copy(update={"language": language}))

@@ -322,6 +322,7 @@ class Roadmap(_Model):
     workload: list[WorkloadKind] = Field(default_factory=list, description="What kind of system this is, and why")
     problems: list[ProblemAnswer] = Field(default_factory=list, description="Named problems, worst first")
     not_recommended: list[Rejection] = Field(default_factory=list)
+    language: Literal["en", "ko"] = Field(default="en", description="The language its texts are written in")
 
     @model_validator(mode="after")
     def _answers_name_items(self) -> Roadmap:
