@@ -448,6 +448,7 @@ def test_registered_and_daily_users_are_recorded_as_such() -> None:
 
     facts = read_answers(features="가입자 100만 명, MAU 1M", constraints="3 engineers; 10k orders per day")
     assert facts.user_counts == {"registered": 1_000_000, "monthly": 1_000_000}
+    assert read_answers(features="누적 가입자 1억 2천만 명").user_counts == {"registered": 120_000_000}
     facts = read_answers(features="회원 수 30만, 일 방문자 5만 명, 최대 동시접속 4천")
     assert facts.user_counts == {"registered": 300_000, "daily": 50_000, "concurrent": 4_000}
 
