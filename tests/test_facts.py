@@ -582,6 +582,15 @@ def test_adversarial_text_reads_quickly_and_sanely(name: str) -> None:
     assert seconds < CPU_BOUND
 
 
+def test_numbers_too_long_to_mean_anything_are_not_read() -> None:
+    huge = "9" * 400
+    for text in (f"{huge} servers", f"{huge} registered users", f"${huge}/month", f"DB CPU {huge}%", "120000 servers"):
+        facts = read_answers(servers=text, features=text, bottlenecks=text, constraints=text)
+        assert (facts.app_servers, facts.app_servers_stated, facts.user_counts) == (1, False, {}), text
+        assert facts.quoted_utilisation == {} and facts.current_monthly_spend is None
+    assert parse_number(huge) is None
+
+
 def test_input_is_capped_before_parsing() -> None:
     filler = "word " * (MAX_READ_CHARS // 5 + 10)
     assert read_answers(servers="3 app servers " + filler).app_servers == 3
@@ -591,7 +600,9 @@ def test_input_is_capped_before_parsing() -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
-        st.sampled_from([*"0123456789 ()%-.,x$k만대두세\n", "DB ", "CPU ", "servers ", "replica ", "no ", "users "]),
+        st.sampled_from(
+            [*"0123456789 ()%-.,x$k만대두세\n", "DB ", "CPU ", "servers ", "replica ", "no ", "users ", "9" * 30]
+        ),
         max_size=120,
     ).map("".join)
 )

@@ -30,7 +30,7 @@ from bot.roadmap.numbers import (
     money,
     plain_number,
 )
-from bot.roadmap.schema import TIERS, SystemProfile, Tier
+from bot.roadmap.schema import MAX_USERS, TIERS, SystemProfile, Tier
 
 _R = TypeVar("_R")
 
@@ -38,6 +38,7 @@ MAX_READ_CHARS = 3000  # per answer: the modal's own limit, so only a pasted fil
 MAX_PHRASE_TEXT = 40_000  # find_phrases: the longest text a Slack message can carry
 QUOTE_CHARS = 60  # a source phrase is at most this long, cut between words
 MAX_PRICES = 8  # amounts of money read per answer: a price list is not an architecture
+MAX_UNITS = 100_000  # more servers, replicas or pods than this is not a count anyone means
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -944,7 +945,7 @@ def _counts(text: str, toks: list[_Tok], field_name: str) -> list[_Count]:
             continue
         article = tok.kind == "id" and tok.low in ("a", "an")
         number = _Number(1.0, None, i, i + 1, "", True) if article else _quantity_at(toks, i)
-        if number is None or (i > 0 and toks[i - 1].text in ("$", "€", "£", "₩", "¥")):
+        if number is None or number.value > MAX_UNITS or (i > 0 and toks[i - 1].text in _CURRENCY_SYMBOLS):
             continue
         j = number.end
         if number.counter:
@@ -1047,7 +1048,7 @@ def _counts(text: str, toks: list[_Tok], field_name: str) -> list[_Count]:
                     if candidate.counter.startswith(("대", "개", "기")):
                         number = candidate
                     break
-        if number is None or number.start in used:
+        if number is None or number.start in used or number.value > MAX_UNITS:
             continue
         prefix = _prefix(toks, i, 2 if kind in ("replica", "standby") else 3)
         role = _resolve_role("host" if kind == "instance" else kind, [*prefix, toks[i]], default)
@@ -1066,7 +1067,7 @@ def _counts(text: str, toks: list[_Tok], field_name: str) -> list[_Count]:
             if i in used or toks[i].kind != "num":
                 continue
             number = _number_at(toks, i)
-            if number is not None and number.counter.startswith("대"):
+            if number is not None and number.counter.startswith("대") and number.value <= MAX_UNITS:
                 found.append(_Count("app", number, _span(text, toks, i, number.end - 1), bare=True))
     return found
 
@@ -1815,6 +1816,9 @@ def _users(text: str, toks: list[_Tok]) -> list[tuple[str, int, str]]:
             i = end
             continue
         kind = _user_kind(toks[kind_at]) or _per_period(toks, kind_at)
+        if number.value > MAX_USERS:
+            i = end
+            continue
         # "동접", "DAU", "concurrent" name the people themselves; "daily" needs "users" or "명" nearby.
         people = [k for k in window if _user_word(toks[k])]
         if kind == "concurrent" or number.counter.startswith("명") or people:

@@ -108,6 +108,7 @@ WORD_SCALES: dict[str, float] = {
 # Korean place values multiply in sequence: 천만 = 천 x 만 = 10^7, 백만 = 10^6.
 KOREAN_SCALES: dict[str, float] = {"십": 10, "백": 100, "천": 1e3, "만": 1e4, "억": 1e8}
 
+MAX_DIGITS = 15  # a count, a price or a share with more integer digits than this is a typo or noise
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _PLAIN = re.compile(r"\d+(?:\.\d+)?")
 _PART = re.compile(r"(\d+(?:[.,]\d+)*)\s*([a-z]+|[십백천만억]+)?", re.IGNORECASE)
@@ -115,13 +116,20 @@ _PART = re.compile(r"(\d+(?:[.,]\d+)*)\s*([a-z]+|[십백천만억]+)?", re.IGNOR
 
 @lru_cache(maxsize=4096)
 def plain_number(digits: str) -> float | None:
-    """'1,200' -> 1200, '1.5' -> 1.5; a comma list ('3,4') reads as its first number."""
+    """'1,200' -> 1200, '1.5' -> 1.5; a comma list ('3,4') reads as its first number.
+
+    More than MAX_DIGITS digits is not a figure anyone means (and would overflow): it is not read.
+    """
+    if len(digits) > MAX_DIGITS + 6:
+        return None
     if _THOUSANDS.fullmatch(digits):
-        return float(digits.replace(",", ""))
-    head = digits.split(",", 1)[0]
-    if _PLAIN.fullmatch(head):
-        return float(head)
-    return None
+        value = float(digits.replace(",", ""))
+    else:
+        head = digits.split(",", 1)[0]
+        if not _PLAIN.fullmatch(head):
+            return None
+        value = float(head)
+    return value if value < 10**MAX_DIGITS else None
 
 
 def korean_scale(word: str) -> tuple[float, str]:
