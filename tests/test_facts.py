@@ -153,6 +153,9 @@ def test_negation_stays_inside_its_clause() -> None:
         ("6 Java 17 (Spring Boot) services on EC2 m6i.xlarge", 6),
         ("5 Express (Node.js 20) servers on EC2 c6i.2xlarge", 5),
         ("One $24/month DigitalOcean droplet (2 vCPU, 4 GB)", 1),
+        ("a dozen pods", 12),
+        ("a couple of servers", 2),
+        ("서버 네 대", 4),
     ],
 )
 def test_app_server_counts(servers: str, count: int) -> None:

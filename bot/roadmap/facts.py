@@ -944,6 +944,8 @@ def _counts(text: str, toks: list[_Tok], field_name: str) -> list[_Count]:
         if tok.kind == "sym":
             continue
         article = tok.kind == "id" and tok.low in ("a", "an")
+        if article and i + 1 < n and toks[i + 1].low in ENGLISH_NUMBER_WORDS:
+            continue  # "a dozen pods", "a couple of servers": the number word counts
         number = _Number(1.0, None, i, i + 1, "", True) if article else _quantity_at(toks, i)
         if number is None or number.value > MAX_UNITS or (i > 0 and toks[i - 1].text in _CURRENCY_SYMBOLS):
             continue
