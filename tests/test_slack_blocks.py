@@ -558,13 +558,15 @@ def check_reply(reply: DiscussionReply) -> dict[str, Any]:
 
 def test_discussion_reply_gives_the_order_then_the_items_as_their_stage_shows_them() -> None:
     roadmap = generate_rules_roadmap(load_profile(next(p for p in EXAMPLES if p.name == "saas-api.yaml")))
-    statuses = {"2.2": ItemStatus.IN_PROGRESS}
-    reading = answer(roadmap, statuses, "why 2.3 after 2.2?")
+    # an item and the one it builds on, in the same stage: which ones is the example plan's business
+    first, then = next((d, i.id) for i in roadmap.items() for d in i.depends_on if d.split(".")[0] == str(i.stage))
+    statuses = {first: ItemStatus.IN_PROGRESS}
+    reading = answer(roadmap, statuses, f"why {then} after {first}?")
     args = check_reply(DiscussionReply(reading))
     texts = [b["text"]["text"] for b in args["blocks"]]
-    assert texts[0].startswith(":scales: *2.2 comes before 2.3* — 2.3 builds on 2.2")
-    assert texts[1].startswith("*2.3 ") and any(t.startswith("*2.2 ") and "In progress" in t for t in texts)
-    assert args["text"] == "About 2.3, 2.2 of this roadmap"
+    assert texts[0].startswith(f":scales: *{first} comes before {then}* — {then} builds on {first}")
+    assert texts[1].startswith(f"*{then} ") and any(t.startswith(f"*{first} ") and "In progress" in t for t in texts)
+    assert args["text"] == f"About {then}, {first} of this roadmap"
     nothing = check_reply(DiscussionReply(answer(roadmap, {}, "hmm?")))
     assert "could not tell which items" in nothing["text"]
     assert "• 1.1 " in json.dumps(nothing["blocks"], ensure_ascii=False)

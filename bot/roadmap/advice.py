@@ -108,7 +108,7 @@ class _Planned(Protocol):
 _IN_PLACE: dict[Fact, tuple[str, ...]] = {
     Fact.HAS_CDN: ("cloudfront", "cloudflare", "fastly", "akamai", "cloud cdn"),
     Fact.HAS_CACHE: ("redis", "memcached", "elasticache", "memorystore", "valkey"),
-    Fact.HAS_CONNECTION_POOL: ("pgbouncer", "proxysql", "hikaricp", "rds proxy"),
+    Fact.HAS_CONNECTION_POOL: ("pgbouncer", "proxysql", "hikaricp", "rds proxy", "vitess"),
     Fact.HAS_AUTOSCALING: (
         "horizontalpodautoscaler",
         "cluster autoscaler",
@@ -167,6 +167,9 @@ def holds(
         condition.spike is None or (reading.event is not None and reading.event.spike is not None) == condition.spike,
         condition.target_below is None or profile.target_users < condition.target_below,
         condition.db_busy_below is None or (db_busy is not None and db_busy < condition.db_busy_below),
+        condition.contention is None or reading.contention == condition.contention,
+        condition.at_largest_size is None or reading.at_largest_size == condition.at_largest_size,
+        condition.managed_lb is None or stack.managed_lb == condition.managed_lb,
     ]
     return all(checks)
 
@@ -180,6 +183,7 @@ class Advice:
     wanted: Mapping[str, tuple[str, ...]]  # picked whatever the model says: pattern id -> reasons
     stages: Mapping[str, int]  # stage overrides
     lead: frozenset[str]  # answers to correctness and data-loss risks: first in their stage
+    answering: frozenset[str]  # answers to the other named problems: next, before generic capacity work
     fields: Mapping[str, str]
     candidates: tuple[tuple[Problem, tuple[str, ...]], ...]  # per named problem, the answering patterns
     variants: Mapping[str, Pattern]  # pattern id -> the pattern with this stack's text
@@ -198,6 +202,10 @@ class Advice:
     def in_place(self, pattern_id: str) -> bool:
         return pattern_id in self.present
 
+    def waived(self, pattern_id: str) -> bool:
+        """A prerequisite that need not come first: the team runs it, or it is contraindicated here."""
+        return pattern_id in self.present or pattern_id in self.blocked
+
     def excluded(self, pattern_id: str) -> bool:
         """Not proposed because the team runs it, unless a named problem asks to build on it."""
         return pattern_id in self.present and pattern_id not in self.extended
@@ -210,16 +218,21 @@ class Advice:
         return self.variants.get(pattern.id, pattern)
 
     def lead_first(self, ordered: Sequence[Choice]) -> list[Choice]:
-        """Risk answers first, each after the items it depends on; the rest keep their order."""
+        """Risk answers first, then answers to the other named problems, each after what it depends on.
+
+        The rest keep the benefit/cost order. The budget is spent in this order, so what the team named
+        is funded before generic capacity work.
+        """
         ids = [c.pattern.id for c in ordered]
         first: list[int] = []
-        for index, choice in enumerate(ordered):
-            if choice.pattern.id in self.lead:
-                for dep in choice.pattern.requires:
-                    if dep in ids and ids.index(dep) not in first:
-                        first.append(ids.index(dep))
-                if index not in first:
-                    first.append(index)
+        for group in (self.lead, self.answering):
+            for index, choice in enumerate(ordered):
+                if choice.pattern.id in group:
+                    for dep in choice.pattern.requires:
+                        if dep in ids and ids.index(dep) not in first:
+                            first.append(ids.index(dep))
+                    if index not in first:
+                        first.append(index)
         rest = [i for i in range(len(ordered)) if i not in first]
         return [ordered[i] for i in first + rest]
 
@@ -257,8 +270,13 @@ class Advice:
                     note = f"You already run {have}; tune it rather than add another ({titles[present[0]]})."
                 elif blocked:
                     note = f"{titles[blocked[0]]} is not recommended here: {self.blocked[blocked[0]]}"
+                elif candidates:
+                    note = (
+                        f"{titles[candidates[0]]} would answer this, but it did not fit this plan (its "
+                        "prerequisites or scale are not there); first " + _measure_hint(problem.severity)
+                    )
                 else:
-                    note = _measure_hint(problem.severity)
+                    note = "No catalogue lever matches this directly: " + _measure_hint(problem.severity)
             answer = ProblemAnswer(
                 said=problem.text[:300], severity=problem.severity, item_ids=list(dict.fromkeys(on_plan))[:3], note=note
             )
@@ -286,17 +304,15 @@ class Advice:
 
 
 _MEASURE = {
-    "correctness": "No catalogue lever matches this directly: reproduce it under concurrency in a test and log each "
+    "correctness": "reproduce it under concurrency in a test and log each "
     "occurrence with the request and the rows involved.",
-    "data-loss": "No catalogue lever matches this directly: write down how much data you can afford to lose and how "
+    "data-loss": "write down how much data you can afford to lose and how "
     "long you can be down, and test a restore against those figures.",
-    "availability": "No catalogue lever matches this directly: record when it happens, the error rates per endpoint "
+    "availability": "record when it happens, the error rates per endpoint "
     "and per tier, and which resource saturates first.",
-    "capacity": "No catalogue lever matches this directly: measure per-tier utilisation and throughput at peak to find "
-    "the saturated resource.",
-    "latency": "No catalogue lever matches this directly: trace the slow requests and see where the time goes "
-    "(database, app, external calls).",
-    "cost": "No catalogue lever matches this directly: break the bill down by service and by traffic class.",
+    "capacity": "measure per-tier utilisation and throughput at peak to find the saturated resource.",
+    "latency": "trace the slow requests and see where the time goes (database, app, external calls).",
+    "cost": "break the bill down by service and by traffic class.",
 }
 
 
@@ -326,19 +342,21 @@ def _kind_label(reading: WorkloadReading, kinds: Sequence[str]) -> str:
 
 
 def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Catalogue) -> Advice:
-    reading = read_workload(profile)
+    reading = read_workload(profile, facts)
     components = _components(profile, facts)
     known = facts.facts | components
     index = {p.id: i for i, p in enumerate(catalogue.patterns)}
     blocked: dict[str, str] = {}
     present: dict[str, str] = {}
     variants: dict[str, Pattern] = {}
+    named = _named(profile, catalogue)
     for pattern in catalogue.patterns:
         reason = next(
             (
                 c.reason
                 for c in pattern.contraindications
                 if holds(c.when, reading, known, profile, facts.quoted_utilisation)
+                and not (c.unless_named and pattern.id in named)
             ),
             None,
         )
@@ -353,10 +371,13 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
         if variant is not None:
             update = {k: v for k, v in (("title", variant.title), ("steps", variant.steps), ("verify", variant.verify))}
             variants[pattern.id] = pattern.model_copy(update={k: v for k, v in update.items() if v is not None})
+    for pattern_id, label in _stateless(profile, facts).items():
+        present.setdefault(pattern_id, label)
     usable = {p.id for p in catalogue.patterns if p.id not in blocked and p.id not in present}
     wanted: dict[str, list[str]] = {}
     stages: dict[str, int] = {}
     lead: set[str] = set()
+    answering: set[str] = set()
     candidates: list[tuple[Problem, tuple[str, ...]]] = []
     extended: set[str] = set()
     for problem in reading.problems:
@@ -383,6 +404,8 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
                 if problem.severity in RISKS:
                     stages[pattern.id] = 1
                     lead.add(pattern.id)
+                else:
+                    answering.add(pattern.id)
     kinds = reading.kind_ids
     for pattern in catalogue.patterns:
         hit = [k for k in pattern.triggers.workloads if k in kinds]
@@ -402,10 +425,38 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
         wanted={k: tuple(v) for k, v in wanted.items()},
         stages=stages,
         lead=frozenset(lead),
+        answering=frozenset(answering - lead),
         fields=_fields(reading),
         candidates=tuple(candidates),
         variants=variants,
     )
+
+
+def _named(profile: SystemProfile, catalogue: Catalogue) -> set[str]:
+    """Patterns the team's own words point at: a trigger keyword anywhere, or an answer to a named problem."""
+    arch = profile.architecture
+    text = "\n".join([profile.bottlenecks, *profile.core_features, arch.database, arch.servers, arch.network or ""])
+    named = {p.id for p in catalogue.patterns if find_phrases(text, p.triggers.keywords.en, p.triggers.keywords.ko)}
+    named |= {p.id for p in catalogue.patterns if find_phrases(profile.bottlenecks, p.answers.en, p.answers.ko)}
+    return named
+
+
+# Evidence that the app tier is already stateless: it runs as several servers behind a balancer, or as containers.
+_STATELESS_EN = ("pods", "containers", "fargate", "ecs", "kubernetes", "eks", "gke", "aks", "stateless", "lambda")
+_STATELESS_KO = ("컨테이너", "쿠버네티스", "파드")
+
+
+def _stateless(profile: SystemProfile, facts: ArchitectureFacts) -> dict[str, str]:
+    """Session state already out of the app process: the plan does not ask for it again."""
+    if facts.has(Fact.STATEFUL_SESSIONS):
+        return {}
+    servers = profile.architecture.servers
+    said = find_phrases(servers, _STATELESS_EN, _STATELESS_KO)
+    if said:
+        return {"externalize-session-state": f'stateless app containers (you wrote "{said[0]}")'}
+    if facts.app_servers >= 2 and facts.has(Fact.HAS_LOAD_BALANCER):
+        return {"externalize-session-state": f"{facts.app_servers} app servers behind a load balancer"}
+    return {}
 
 
 def _builds_on(pattern: Pattern, components: set[Fact]) -> bool:

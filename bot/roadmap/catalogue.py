@@ -61,6 +61,9 @@ class Condition(_Model):
     self_managed_db: bool | None = None
     small_host: bool | None = None
     spike: bool | None = Field(default=None, description="A spike multiplier was stated")
+    contention: bool | None = Field(default=None, description="Lock waits, deadlocks or hot rows were named")
+    at_largest_size: bool | None = Field(default=None, description="The team says the database is the largest size")
+    managed_lb: bool | None = Field(default=None, description="A managed load balancer (ALB, NLB, cloud) is in place")
     target_below: int | None = Field(default=None, ge=1, description="Target concurrent users below this")
     db_busy_below: float | None = Field(
         default=None, gt=0, le=1, description="The team quoted database utilisation at peak, and it is below this"
@@ -79,6 +82,9 @@ class Contraindication(_Model):
 
     when: Condition
     reason: Text
+    unless_named: bool = Field(
+        default=False, description="Waived when the team's own words name the pattern (a keyword or a named problem)"
+    )
 
 
 class Variant(_Model):

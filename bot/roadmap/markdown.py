@@ -85,16 +85,21 @@ def render_reading(roadmap: Roadmap) -> list[str]:
         lines.append("")
     if roadmap.problems:
         lines += ["## The problems you named, worst first", ""]
-        titles = {i.id: i.title for i in roadmap.items()}
+        items_by_id = {i.id: i for i in roadmap.items()}
         for answer in roadmap.problems:
             head = f'- *{_SEVERITY_LABELS[answer.severity]}* - you said "{answer.said}"'
             if answer.item_ids:
-                items = "; ".join(f"item {i} ({titles[i]})" for i in answer.item_ids)
+                items = "; ".join(_item_ref(items_by_id[i]) for i in answer.item_ids)
                 lines.append(f"{head} -> {items}")
             else:
                 lines.append(f"{head} -> no item: {answer.note}")
         lines.append("")
     return lines
+
+
+def _item_ref(item: RoadmapItem) -> str:
+    held = " - held back, see the item" if item.deferred else ""
+    return f"item {item.id} ({item.title}{held})"
 
 
 def render_not_recommended(roadmap: Roadmap) -> list[str]:

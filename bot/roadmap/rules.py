@@ -157,9 +157,9 @@ def _select(
         choice = pending.pop()
         for dep_id in choice.pattern.requires:
             dep = catalogue.get(dep_id)
-            if dep_id in earlier or dep_id in chosen or ctx.advice.in_place(dep_id):
+            if dep_id in earlier or dep_id in chosen or ctx.advice.waived(dep_id):
                 continue  # already planned, or the team already has it
-            if all(ctx.facts.has(f) for f in dep.triggers.requires_facts) and not ctx.advice.blocked_reason(dep_id):
+            if all(ctx.facts.has(f) for f in dep.triggers.requires_facts):
                 chosen[dep_id] = Choice(dep, [], prerequisite=True)
                 pending.append(chosen[dep_id])
             else:
@@ -206,7 +206,7 @@ def _with_prerequisites(choices: list[Choice], ctx: _Context, earlier: dict[str,
             if all(
                 dep in present
                 or dep in earlier  # a held-back one makes this one wait, see planner.fit_budget
-                or ctx.advice.in_place(dep)
+                or ctx.advice.waived(dep)
                 for dep in c.pattern.requires
             )
         ]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.roadmap import money
-from bot.roadmap.facts import find_phrases
+from bot.roadmap.facts import ArchitectureFacts, find_phrases
 from bot.roadmap.schema import SystemProfile
 
 # Workload kinds: (label, English phrases, Korean phrases). English matches on word boundaries.
@@ -248,6 +248,37 @@ _SMALL_HOST = (
     ("droplet", "lightsail", "linode", "vps", "same box", "same droplet", "same instance"),
     ("같은 인스턴스",),
 )
+_MANAGED_LB = (
+    (
+        "alb",
+        "nlb",
+        "elb",
+        "application load balancer",
+        "network load balancer",
+        "cloud load balancer",
+        "google cloud load balancer",
+        "azure front door",
+        "alb ingress",
+    ),
+    ("로드밸런서(ALB)",),
+)
+_CONTENTION = (
+    (
+        "deadlock",
+        "deadlocks",
+        "lock wait",
+        "lock waits",
+        "hot row",
+        "row lock",
+        "serialization failure",
+        "lock contention",
+    ),
+    ("데드락", "락 대기", "잠금 대기", "락 경합"),
+)
+_LARGEST = (
+    ("largest instance", "largest we can buy", "largest size", "biggest instance", "cannot be a bigger box"),
+    ("최대 사양", "가장 큰 인스턴스"),
+)
 _SELF_MANAGED = (
     ("self-managed", "self managed", "on a vm", "on an i3", "installed on", "own vm", "hetzner"),
     ("설치",),
@@ -345,6 +376,7 @@ class Stack:
     managed_db: bool
     small_host: bool  # a droplet, a Lightsail box, a VPS: no cloud instance classes
     self_managed_db: bool
+    managed_lb: bool = False  # ALB, NLB, a cloud load balancer: it scales itself
 
 
 @dataclass(frozen=True)
@@ -364,6 +396,8 @@ class WorkloadReading:
     problems: tuple[Problem, ...]
     tiny_team: bool
     budget_usd: float | None
+    contention: bool = False  # lock waits, deadlocks, hot rows named: contention, not CPU
+    at_largest_size: bool = False  # "the largest instance we can buy": no bigger box to move to
     evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def has(self, kind: str) -> bool:
@@ -386,14 +420,24 @@ def _first(text: str, table: dict[str, tuple[tuple[str, ...], tuple[str, ...]]])
     return best[1] if best else None
 
 
-def read_stack(profile: SystemProfile) -> Stack:
+_ENGINE_FAMILY = (("mysql", "mysql"), ("mariadb", "mysql"), ("postgres", "postgresql"), ("mongo", "mongodb"))
+_LANGUAGES = frozenset({"jvm", "python", "ruby", "node", "php", "go"})
+
+
+def read_stack(profile: SystemProfile, facts: ArchitectureFacts | None = None) -> Stack:
+    """Database family, runtime and hosting: the fact reader's answer first, this module's phrases otherwise."""
     arch = profile.architecture
-    database = _first(arch.database, _DB) or _first(arch.servers, _DB)
-    runtime = _first(arch.servers, _RUNTIME)
+    engine = getattr(facts, "db_engine", None) or ""
+    database = next((family for word, family in _ENGINE_FAMILY if word in engine), None)
+    database = database or _first(arch.database, _DB) or _first(arch.servers, _DB)
+    language = getattr(facts, "language", None)
+    runtime = language if language in _LANGUAGES else _first(arch.servers, _RUNTIME)
     small = bool(find_phrases(f"{arch.servers}\n{arch.database}", *_SMALL_HOST))
-    managed = bool(find_phrases(arch.database, *_MANAGED_DB))
+    db_managed = getattr(facts, "db_managed", None)
+    managed = db_managed if isinstance(db_managed, bool) else bool(find_phrases(arch.database, *_MANAGED_DB))
     self_managed = not managed and (small or bool(find_phrases(arch.database, *_SELF_MANAGED)))
-    return Stack(database, runtime, managed, small, self_managed)
+    balancer = bool(find_phrases(f"{arch.servers}\n{arch.network or ''}", *_MANAGED_LB))
+    return Stack(database, runtime, managed, small, self_managed, balancer)
 
 
 def _event(text: str) -> Event | None:
@@ -446,7 +490,7 @@ def _budget_usd(profile: SystemProfile) -> float | None:
     return money.to_usd(amount, profile.budget.currency)
 
 
-def read_workload(profile: SystemProfile) -> WorkloadReading:
+def read_workload(profile: SystemProfile, facts: ArchitectureFacts | None = None) -> WorkloadReading:
     """The kinds this system is (several at once is normal), with the phrases each came from."""
     arch = profile.architecture
     features = "\n".join(profile.core_features)
@@ -474,10 +518,12 @@ def read_workload(profile: SystemProfile) -> WorkloadReading:
         kinds.append(Kind("known-event", "known event or deadline (a peak you can prepare for)", event.evidence[:3]))
     return WorkloadReading(
         kinds=tuple(kinds),
-        stack=read_stack(profile),
+        stack=read_stack(profile, facts),
         event=event,
         problems=_problems(profile.bottlenecks),
         tiny_team=tiny,
         budget_usd=budget,
+        contention=bool(find_phrases(profile.bottlenecks, *_CONTENTION)),
+        at_largest_size=bool(find_phrases(f"{profile.bottlenecks}\n{arch.database}", *_LARGEST)),
         evidence=evidence,
     )
