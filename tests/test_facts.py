@@ -167,6 +167,7 @@ def test_app_server_counts(servers: str, count: int) -> None:
 def test_programs_are_not_machines() -> None:
     facts = read_answers(servers="About 140 Go services on two EKS clusters (HPA and cluster autoscaler)")
     assert not facts.app_servers_stated and facts.has(Fact.HAS_AUTOSCALING)
+    assert not facts.has(Fact.SINGLE_SERVER)  # no count, but a cluster: not one server
     # A noun inside parentheses belongs to the words in there, not to a number before them.
     assert read_answers(servers="3 (see the diagram; we have 4 servers)").app_servers == 4
 

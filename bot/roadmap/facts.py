@@ -2037,8 +2037,6 @@ class _Reader:
             if len({round(c.number.value) for c in chosen}) > 1:
                 note = (note + "; " if note else "") + "the largest of the counts written"
             self.read("app_servers", app_servers, best.source, note)
-        if app_servers <= 1:
-            self.facts.add(Fact.SINGLE_SERVER)
         self.values.update(app_servers=app_servers, app_servers_range=app_range, app_servers_stated=bool(chosen))
         replicas, standbys, notes = _replicas(self.fields, counts)
         for fact, key, (count, source), note in (
@@ -2217,6 +2215,12 @@ class _Reader:
         self.values.update(quoted_utilisation=quoted, other_utilisation=other)
 
     def result(self) -> ArchitectureFacts:
+        # One server: said so, or no count given and nothing that runs several (a cluster, a balancer, autoscaling).
+        several = self.facts & {Fact.KUBERNETES, Fact.HAS_LOAD_BALANCER, Fact.HAS_AUTOSCALING} or self.values.get(
+            "app_hosting"
+        ) in ("kubernetes", "containers", "serverless")
+        if self.values["app_servers"] <= 1 and (self.values["app_servers_stated"] or not several):
+            self.facts.add(Fact.SINGLE_SERVER)
         return ArchitectureFacts(
             facts=frozenset(self.facts),
             absent=frozenset(self.absent - self.facts),
