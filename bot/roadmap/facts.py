@@ -6,9 +6,11 @@ servers, read replicas and standbys, the database engine, runtime, provider, ins
 region, which tier the symptoms point at, any utilisation figure quoted ("DB CPU 95%") and any
 registered or daily user count (never taken for concurrent users).
 
-Every figure is read from a list of tokens, never by a regex that can backtrack: a token pass is
-linear in the text, and each answer is cut to MAX_READ_CHARS first. Each reading keeps the phrase
-it came from ("servers: 4 (from '4 Python (Django) servers')") so a user can correct it.
+Each answer is cut to MAX_READ_CHARS, split into tokens in one linear pass, and read by walking
+the tokens with windows of a fixed size; the few regular expressions left run on one token or on a
+bounded window, so no text can make the reader slow (docs/reading-answers.md). Each reading keeps
+the phrase it came from ("app servers: 4 (from '4 Python (Django) servers')") so a user can
+correct it.
 """
 
 from __future__ import annotations
