@@ -1876,6 +1876,12 @@ def _not_people(tok: _Tok) -> bool:
 # --- putting it together --------------------------------------------------------------------------
 
 _DIGIT = re.compile(r"\d")
+# Words without which an answer holds no user count or no amount of money: its tokens are then never made.
+_USER_CUES = re.compile(
+    r"user|dau|mau|wau|ccu|regist|sign|account|member|subscri|daily|month|concurren|simultan|online|visitor|people|"
+    r"player|customer|active|unique|가입|회원|동시|동접|사용자|이용자|방문자|유저|명|플레이어|접속|고객|일간|일일|하루|월간"
+)
+_MONEY_CUES = re.compile(r"[$€£₩¥원]|달러|usd|dollar|eur|gbp|krw|won\b|jpy|yen")
 _ARCH_FIELDS = ("database", "servers", "network")
 _FIELD_GAP = "\n" * 5
 _ALL_FIELDS = ("database", "servers", "network", "bottlenecks", "features", "constraints")
@@ -2174,7 +2180,7 @@ class _Reader:
         spend: StatedPrice | None = None
         for name in _ALL_FIELDS:
             f = self.fields[name]
-            if not f.has_digit:
+            if not f.has_digit or not _MONEY_CUES.search(f.lowered):
                 continue
             for price, is_spend in _prices(f.text, f.toks, name):
                 if name in _ARCH_FIELDS:
@@ -2191,7 +2197,7 @@ class _Reader:
         user_counts: dict[str, int] = {}
         for name in ("features", "bottlenecks", "constraints", *_ARCH_FIELDS):
             f = self.fields[name]
-            if not f.has_digit:
+            if not f.has_digit or not _USER_CUES.search(f.lowered):
                 continue
             for kind, count, quote in _users(f.text, f.toks):
                 if kind not in user_counts:
