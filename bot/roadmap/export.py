@@ -60,6 +60,8 @@ def _status(statuses: Mapping[str, ItemStatus], item: RoadmapItem) -> ItemStatus
 
 def _facts(item: RoadmapItem, lang: Language) -> list[str]:
     """The figures of an item, one line each, as both the checklist and the CSV description show them."""
+    days = days_range(item.effort.person_days, t(lang, "person-days"))
+    weeks = days_range(item.effort.weeks, t(lang, "weeks"))
     return [
         t(
             lang,
@@ -72,8 +74,8 @@ def _facts(item: RoadmapItem, lang: Language) -> list[str]:
             lang,
             "Effort: {difficulty}, {days}, {weeks}",
             difficulty=item.difficulty.value,
-            days=days_range(item.effort.person_days, t(lang, "person-days")),
-            weeks=days_range(item.effort.weeks, t(lang, "weeks")),
+            days=days,
+            weeks=weeks,
         ),
         t(
             lang,
