@@ -121,6 +121,7 @@ _IN_PLACE: dict[Fact, tuple[str, ...]] = {
     Fact.HAS_MONITORING: ("datadog", "prometheus", "grafana", "new relic", "sentry"),
     Fact.HAS_QUEUE: ("kafka", "rabbitmq", "sqs", "celery", "sidekiq", "bullmq"),
     Fact.HAS_SEARCH_ENGINE: ("elasticsearch", "opensearch", "meilisearch", "typesense"),
+    Fact.HAS_SHARDING: ("vitess", "citus", "sharded", "샤딩"),
 }
 _NEGATED_AFTER = ("없", "미사용", "안 씀", "not used")
 _NEGATED_BEFORE = ("no ", "without ", "not ")
@@ -187,6 +188,7 @@ class Advice:
     fields: Mapping[str, str]
     candidates: tuple[tuple[Problem, tuple[str, ...]], ...]  # per named problem, the answering patterns
     variants: Mapping[str, Pattern]  # pattern id -> the pattern with this stack's text
+    named: frozenset[str] = frozenset()  # patterns the team's own words point at (keywords, named problems)
 
     def stage_of(self, pattern: Pattern) -> int:
         return self.stages.get(pattern.id, pattern.stage)
@@ -239,14 +241,14 @@ class Advice:
     # --- after planning ------------------------------------------------------------------------
 
     def report(
-        self, items: Sequence[RoadmapItem], catalogue: Catalogue, keyword_hits: Mapping[str, list[str]]
+        self, items: Sequence[RoadmapItem], catalogue: Catalogue, keyword_hits: Mapping[str, list[str]] | None = None
     ) -> dict[str, list[WorkloadKind] | list[ProblemAnswer] | list[Rejection]]:
         """The roadmap's workload reading, named-problem map and "not recommended" list."""
         titles = {p.id: _plain_title(p) for p in catalogue.patterns}
         return {
             "workload": self.workload(),
             "problems": self.answers(items, titles),
-            "not_recommended": self.rejections(considered(self, catalogue, keyword_hits), items, titles),
+            "not_recommended": self.rejections(considered(self, catalogue, keyword_hits or {}), items, titles),
         }
 
     def workload(self) -> list[WorkloadKind]:
@@ -429,6 +431,7 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
         fields=_fields(reading),
         candidates=tuple(candidates),
         variants=variants,
+        named=frozenset(named),
     )
 
 
@@ -466,7 +469,7 @@ def _builds_on(pattern: Pattern, components: set[Fact]) -> bool:
 
 def considered(advice: Advice, catalogue: Catalogue, keyword_hits: Mapping[str, list[str]]) -> set[str]:
     """Levers a reader would expect to see discussed: named by the answers, the workload or a problem."""
-    named = {pid for pid, hits in keyword_hits.items() if hits}
+    named = set(advice.named) | {pid for pid, hits in keyword_hits.items() if hits}
     named |= {pid for _, ids in advice.candidates for pid in ids}
     kinds = advice.reading.kind_ids
     named |= {p.id for p in catalogue.patterns if set(p.triggers.workloads) & kinds}

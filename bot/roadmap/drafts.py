@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot.roadmap.advice import Advice, build_advice
 from bot.roadmap.catalogue import Catalogue, load_catalogue
+from bot.roadmap.facts import extract_facts
 from bot.roadmap.numbers import compact, money_range, pct_range, percent
 from bot.roadmap.rules import model_selection
 from bot.roadmap.schema import (
@@ -135,6 +137,9 @@ def _assemble(profile: SystemProfile, draft: RoadmapDraft, *, model: str, catalo
     _check_structure(draft)
     known = {p.id for p in catalogue.patterns}
     notes = [f"Written by the OpenAI engine ({model}); capacity figures recomputed by scale-review's model."]
+    advice = build_advice(profile, extract_facts(profile), catalogue)
+    draft, dropped = _without_contraindicated(draft, advice)
+    notes += dropped
     if draft.analysis.strip():
         notes.append(f"Analysis: {draft.analysis.strip()}")
     unknown_patterns = sorted({i.pattern_id for s in draft.stages for i in s.items if i.pattern_id} - known)
@@ -253,4 +258,39 @@ def _assemble(profile: SystemProfile, draft: RoadmapDraft, *, model: str, catalo
         budget_note=budget_note,
         assumptions=selection.assumptions,
     )
-    return Roadmap(engine=ENGINE_NAME, system_name=profile.system_name, summary=summary, stages=stages, notes=notes)
+    report = advice.report([i for s in stages for i in s.items], catalogue)
+    return Roadmap(
+        engine=ENGINE_NAME, system_name=profile.system_name, summary=summary, stages=stages, notes=notes, **report
+    )
+
+
+def _without_contraindicated(draft: RoadmapDraft, advice: Advice) -> tuple[RoadmapDraft, list[str]]:
+    """The draft minus items whose pattern is contraindicated here, with a note per dropped item saying why."""
+    notes: list[str] = []
+    gone: set[str] = set()
+    stages = []
+    for stage in draft.stages:
+        kept = []
+        for item in stage.items:
+            reason = advice.blocked_reason(item.pattern_id) if item.pattern_id else None
+            if reason is None:
+                kept.append(item)
+            else:
+                gone.add(item.id)
+                notes.append(f"Dropped the model's item {item.id} ({item.title.strip()}): {reason}")
+        if not kept:
+            raise DraftRejected(f"every item of stage {stage.number} is contraindicated for this system")
+        stages.append(stage.model_copy(update={"items": kept}))
+    if not gone:
+        return draft, notes
+    stages = [
+        s.model_copy(
+            update={
+                "items": [
+                    i.model_copy(update={"depends_on": [d for d in i.depends_on if d not in gone]}) for i in s.items
+                ]
+            }
+        )
+        for s in stages
+    ]
+    return draft.model_copy(update={"stages": stages}), notes

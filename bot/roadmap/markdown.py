@@ -76,13 +76,13 @@ _SEVERITY_LABELS = {
 
 def render_reading(roadmap: Roadmap) -> list[str]:
     """What kind of system the engine thinks this is, and each named problem with the item that answers it."""
-    lines: list[str] = []
-    if roadmap.workload:
-        lines += ["## What kind of system this is", ""]
-        for kind in roadmap.workload:
-            said = ", ".join(f'"{e}"' for e in kind.evidence)
-            lines.append(f"- **{kind.label}**" + (f" - you wrote {said}" if said else ""))
-        lines.append("")
+    lines = ["## What kind of system this is", ""]
+    for kind in roadmap.workload:
+        said = ", ".join(f'"{e}"' for e in kind.evidence)
+        lines.append(f"- **{kind.label}**" + (f" - you wrote {said}" if said else ""))
+    if not roadmap.workload:
+        lines.append("- No particular workload kind stood out in your answers; the levers follow the capacity model.")
+    lines.append("")
     if roadmap.problems:
         lines += ["## The problems you named, worst first", ""]
         items_by_id = {i.id: i for i in roadmap.items()}
@@ -104,8 +104,8 @@ def _item_ref(item: RoadmapItem) -> str:
 
 def render_not_recommended(roadmap: Roadmap) -> list[str]:
     """The levers considered and left out, each with its reason."""
-    if not roadmap.not_recommended:
-        return []
     lines = ["## Not recommended for this system", ""]
     lines += [f"- **{r.title}** - {r.reason}" for r in roadmap.not_recommended]
+    if not roadmap.not_recommended:
+        lines.append("- Nothing the engine considered was ruled out for this system.")
     return [*lines, ""]

@@ -92,7 +92,29 @@ def _candidates_text(rules_roadmap: Roadmap) -> str:
         for item in stage.items:
             held = f" [held back: {item.deferred}]" if item.deferred else ""
             lines.append(f"- {item.pattern_id}: {item.title}{held}")
-    return "\n".join(lines)
+    return "\n".join(lines + _reading_lines(rules_roadmap))
+
+
+def _reading_lines(rules_roadmap: Roadmap) -> list[str]:
+    """The workload reading, the named problems and the contraindicated levers, as data for the model.
+
+    The team's phrases are in it, so it goes in an escaped data block like the answers themselves.
+    """
+    reading = {
+        "workload_kinds": [{"kind": k.label, "team_wrote": k.evidence} for k in rules_roadmap.workload],
+        "named_problems_worst_first": [
+            {"severity": a.severity, "team_said": a.said, "rules_items": a.item_ids} for a in rules_roadmap.problems
+        ],
+        "not_recommended_never_propose": [
+            {"pattern": r.pattern_id, "reason": r.reason} for r in rules_roadmap.not_recommended
+        ],
+    }
+    return [
+        "",
+        "What kind of system this is, the problems the team named (answer each, correctness and data-loss risks "
+        "first) and the patterns that must not be proposed here (an item that does is dropped):",
+        f"<rules_reading>\n{_data_block(reading)}\n</rules_reading>",
+    ]
 
 
 def _budget_text(profile: SystemProfile, currency: str) -> str:

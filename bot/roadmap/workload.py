@@ -499,7 +499,10 @@ def read_workload(profile: SystemProfile, facts: ArchitectureFacts | None = None
     kinds: list[Kind] = []
     evidence: dict[str, tuple[str, ...]] = {}
     for kind_id, (label, english, korean) in KINDS.items():
-        hits = tuple(dict.fromkeys(find_phrases(text, english, korean)))
+        if kind_id == "api-only":  # "no CDN (API only)": the negation belongs to the CDN, not to "API only"
+            hits = tuple(p for p in (*english, *korean) if p.lower() in text.lower())
+        else:
+            hits = tuple(dict.fromkeys(find_phrases(text, english, korean)))
         if len(hits) < _MIN_HITS.get(kind_id, 1) and not set(hits) & _STRONG.get(kind_id, set()):
             hits = ()  # one passing word ("images", "inventory") does not make the kind
         if kind_id == "spiky-reads" and hits and not _SPIKE.search(text) and "spike" not in text.lower():
