@@ -15,6 +15,7 @@ import textwrap
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import get_args
 
 from matplotlib import font_manager, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -23,7 +24,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from bot.i18n import Language, count, t
 from bot.roadmap.numbers import money
-from bot.roadmap.schema import MODEL_TIERS, CapacityPoint, Roadmap, Tier
+from bot.roadmap.schema import CapacityPoint, Roadmap, Tier
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ALT_TEXT_MAX = 1000  # Slack's limit for a file's alt text (files.getUploadURLExternal `alt_txt`)
@@ -80,7 +81,7 @@ def chart_data(
     summary = roadmap.summary
     capacity: list[CapacityPoint] = [summary.capacity_now, *(s.capacity_after for s in roadmap.stages)]
     points = (t(lang, "Now"), *(t(lang, "After stage {number}", number=s.number) for s in roadmap.stages))
-    modelled = [tier for tier in MODEL_TIERS if any(tier in p.tier_users for p in capacity)]
+    modelled = [tier for tier in get_args(Tier) if any(tier in p.tier_users for p in capacity)]
     tier_users = tuple((tier, tuple(p.tier_users.get(tier) for p in capacity)) for tier in modelled)
     held = (False, *(any(i.deferred for i in s.items) for s in roadmap.stages))
     currency = next((i.cost.currency for i in roadmap.items()), budget_currency or "USD")
