@@ -102,7 +102,9 @@ def test_a_team_that_already_runs_a_component_is_told_to_use_it_not_to_add_it() 
 def _without_deadline(path: Path) -> SystemProfile:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["budget"]["constraints"] = "Four backend engineers."
-    data["bottlenecks"] = data["bottlenecks"].replace("At 10:00 on drop day traffic", "On busy days traffic")
+    first, rest = data["bottlenecks"].split("\n", 1)
+    assert first.startswith("At 10:00 on drop day")
+    data["bottlenecks"] = "On busy days traffic doubles for an hour.\n" + rest
     data["core_features"] = [f.replace("drops opening at 10:00 sharp", "drops") for f in data["core_features"]]
     return parse_profile(data)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.roadmap.catalogue import Catalogue, Condition, Pattern
 from bot.roadmap.facts import ArchitectureFacts, Fact, find_phrases
 from bot.roadmap.schema import ProblemAnswer, Rejection, RoadmapItem, SystemProfile, WorkloadKind
-from bot.roadmap.workload import SEVERITY_ORDER, Problem, Stack, WorkloadReading, read_workload
+from bot.roadmap.workload import SEVERITY_ORDER, Problem, Stack, WorkloadReading, mentions, read_workload
 
 if TYPE_CHECKING:
     from bot.roadmap.planner import Choice
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 EVENT_HORIZON_WEEKS = 13.0
 # Severities that come before any capacity work.
 RISKS = ("correctness", "data-loss")
-MAX_REJECTIONS = 10
+MAX_REJECTIONS = 6
 
 _FACT_LABELS: dict[Fact, str] = {
     Fact.HAS_CACHE: "a shared cache",
@@ -169,6 +169,7 @@ def holds(
         condition.target_below is None or profile.target_users < condition.target_below,
         condition.db_busy_below is None or (db_busy is not None and db_busy < condition.db_busy_below),
         condition.contention is None or reading.contention == condition.contention,
+        condition.team_below is None or (reading.team_size is not None and reading.team_size < condition.team_below),
         condition.at_largest_size is None or reading.at_largest_size == condition.at_largest_size,
         condition.managed_lb is None or stack.managed_lb == condition.managed_lb,
     ]
@@ -189,6 +190,7 @@ class Advice:
     candidates: tuple[tuple[Problem, tuple[str, ...]], ...]  # per named problem, the answering patterns
     variants: Mapping[str, Pattern]  # pattern id -> the pattern with this stack's text
     named: frozenset[str] = frozenset()  # patterns the team's own words point at (keywords, named problems)
+    scaled_out: frozenset[str] = frozenset()  # scale-out the team already has (several servers behind a balancer)
 
     def stage_of(self, pattern: Pattern) -> int:
         return self.stages.get(pattern.id, pattern.stage)
@@ -206,7 +208,7 @@ class Advice:
 
     def waived(self, pattern_id: str) -> bool:
         """A prerequisite that need not come first: the team runs it, or it is contraindicated here."""
-        return pattern_id in self.present or pattern_id in self.blocked
+        return pattern_id in self.present or pattern_id in self.blocked or pattern_id in self.scaled_out
 
     def excluded(self, pattern_id: str) -> bool:
         """Not proposed because the team runs it, unless a named problem asks to build on it."""
@@ -241,14 +243,20 @@ class Advice:
     # --- after planning ------------------------------------------------------------------------
 
     def report(
-        self, items: Sequence[RoadmapItem], catalogue: Catalogue, keyword_hits: Mapping[str, list[str]] | None = None
+        self,
+        items: Sequence[RoadmapItem],
+        catalogue: Catalogue,
+        keyword_hits: Mapping[str, list[str]] | None = None,
+        dropped: Sequence[str] = (),
     ) -> dict[str, list[WorkloadKind] | list[ProblemAnswer] | list[Rejection]]:
         """The roadmap's workload reading, named-problem map and "not recommended" list."""
         titles = {p.id: _plain_title(p) for p in catalogue.patterns}
         return {
             "workload": self.workload(),
             "problems": self.answers(items, titles),
-            "not_recommended": self.rejections(considered(self, catalogue, keyword_hits or {}), items, titles),
+            "not_recommended": self.rejections(
+                considered(self, catalogue, keyword_hits or {}) | set(dropped), items, titles, first=dropped
+            ),
         }
 
     def workload(self) -> list[WorkloadKind]:
@@ -286,7 +294,7 @@ class Advice:
         return [a for _, _, a in sorted(answers, key=lambda t: (t[0], t[1]))]
 
     def rejections(
-        self, considered: set[str], items: Sequence[RoadmapItem], titles: Mapping[str, str]
+        self, considered: set[str], items: Sequence[RoadmapItem], titles: Mapping[str, str], first: Sequence[str] = ()
     ) -> list[Rejection]:
         """The levers it considered and left out, with the reason; never one the plan carries."""
         on_plan = {i.pattern_id for i in items}
@@ -301,7 +309,14 @@ class Advice:
             else:
                 continue
             rejected.append(Rejection(pattern_id=pattern_id, title=titles[pattern_id], reason=reason))
-        rejected.sort(key=lambda r: (r.pattern_id in self.present, r.pattern_id))
+        rejected.sort(
+            key=lambda r: (
+                r.pattern_id not in first,  # what a model's draft proposed and lost comes first
+                r.pattern_id not in self.present,
+                r.pattern_id not in self.named,
+                r.pattern_id,
+            )
+        )
         return rejected[:MAX_REJECTIONS]
 
 
@@ -385,7 +400,7 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
     for problem in reading.problems:
         longest: dict[str, int] = {}
         for pattern in catalogue.patterns:
-            found = find_phrases(problem.text, pattern.answers.en, pattern.answers.ko)
+            found = mentions(problem.text, pattern.answers.en, pattern.answers.ko)
             if found:
                 longest[pattern.id] = max(map(len, found))
         matching = sorted(
@@ -408,6 +423,8 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
                     lead.add(pattern.id)
                 else:
                     answering.add(pattern.id)
+                if rank == 0 and problem.severity == "availability" and _quick_resilience(pattern):
+                    stages[pattern.id] = 1  # an outage named today gets its first fix now, not in a quarter
     kinds = reading.kind_ids
     for pattern in catalogue.patterns:
         hit = [k for k in pattern.triggers.workloads if k in kinds]
@@ -432,7 +449,15 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
         candidates=tuple(candidates),
         variants=variants,
         named=frozenset(named),
+        scaled_out=frozenset(
+            {"horizontal-app-scaling"} if facts.app_servers >= 2 and facts.has(Fact.HAS_LOAD_BALANCER) else set()
+        ),
     )
+
+
+def _quick_resilience(pattern: Pattern) -> bool:
+    """A resilience fix small enough to start in the first two weeks for the one call the team named."""
+    return pattern.category == "resilience" and pattern.difficulty.value != "high" and pattern.stage == 2
 
 
 def _named(profile: SystemProfile, catalogue: Catalogue) -> set[str]:
@@ -440,7 +465,7 @@ def _named(profile: SystemProfile, catalogue: Catalogue) -> set[str]:
     arch = profile.architecture
     text = "\n".join([profile.bottlenecks, *profile.core_features, arch.database, arch.servers, arch.network or ""])
     named = {p.id for p in catalogue.patterns if find_phrases(text, p.triggers.keywords.en, p.triggers.keywords.ko)}
-    named |= {p.id for p in catalogue.patterns if find_phrases(profile.bottlenecks, p.answers.en, p.answers.ko)}
+    named |= {p.id for p in catalogue.patterns if mentions(profile.bottlenecks, p.answers.en, p.answers.ko)}
     return named
 
 

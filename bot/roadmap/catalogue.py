@@ -65,6 +65,7 @@ class Condition(_Model):
     at_largest_size: bool | None = Field(default=None, description="The team says the database is the largest size")
     managed_lb: bool | None = Field(default=None, description="A managed load balancer (ALB, NLB, cloud) is in place")
     target_below: int | None = Field(default=None, ge=1, description="Target concurrent users below this")
+    team_below: int | None = Field(default=None, ge=1, description="The team says how many engineers, fewer than this")
     db_busy_below: float | None = Field(
         default=None, gt=0, le=1, description="The team quoted database utilisation at peak, and it is below this"
     )

@@ -138,8 +138,13 @@ def _assemble(profile: SystemProfile, draft: RoadmapDraft, *, model: str, catalo
     known = {p.id for p in catalogue.patterns}
     notes = [f"Written by the OpenAI engine ({model}); capacity figures recomputed by scale-review's model."]
     advice = build_advice(profile, extract_facts(profile), catalogue)
-    draft, dropped = _without_contraindicated(draft, advice)
+    kept, dropped = _without_contraindicated(draft, advice)
     notes += dropped
+    dropped_patterns = sorted(
+        {i.pattern_id for s in draft.stages for i in s.items if i.pattern_id}
+        - {i.pattern_id for s in kept.stages for i in s.items if i.pattern_id}
+    )
+    draft = kept
     if draft.analysis.strip():
         notes.append(f"Analysis: {draft.analysis.strip()}")
     unknown_patterns = sorted({i.pattern_id for s in draft.stages for i in s.items if i.pattern_id} - known)
@@ -258,7 +263,7 @@ def _assemble(profile: SystemProfile, draft: RoadmapDraft, *, model: str, catalo
         budget_note=budget_note,
         assumptions=selection.assumptions,
     )
-    report = advice.report([i for s in stages for i in s.items], catalogue)
+    report = advice.report([i for s in stages for i in s.items], catalogue, dropped=dropped_patterns)
     return Roadmap(
         engine=ENGINE_NAME, system_name=profile.system_name, summary=summary, stages=stages, notes=notes, **report
     )

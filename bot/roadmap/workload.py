@@ -9,7 +9,9 @@ conclusion came from so the roadmap can say "why I think so".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.roadmap import money
 from bot.roadmap.facts import ArchitectureFacts, find_phrases
@@ -330,7 +332,7 @@ _SEVERITY_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "latency": (("slow", "p95", "takes about", "seconds", " s "), ("느립", "느려", "초 이상", "걸립")),
 }
 # Kinds that need two phrases, unless one of their unmistakable phrases is there.
-_MIN_HITS = {"read-heavy": 2, "write-heavy": 99, "inventory": 2, "media": 2, "analytics": 2}
+_MIN_HITS = {"read-heavy": 2, "write-heavy": 99, "inventory": 2, "media": 2, "analytics": 2, "strong-consistency": 2}
 _STRONG: dict[str, set[str]] = {
     "read-heavy": {"anonymous", "read-heavy", "익명"},
     "write-heavy": {"telemetry", "iops", "writes/s", "writes per second", "write-heavy", "텔레메트리", "쓰기 부하"},
@@ -348,8 +350,39 @@ _STRONG: dict[str, set[str]] = {
     },
     "media": {"video", "videos", "transcoding", "ffmpeg", "egress", "동영상", "웹툰", "영상"},
     "analytics": {"analytics", "group by", "aggregate", "aggregates", "funnels", "분석"},
+    "strong-consistency": {
+        "ledger",
+        "double-entry",
+        "balance",
+        "balances",
+        "overdraft",
+        "wallet",
+        "원장",
+        "잔액",
+        "지갑",
+    },
 }
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?。])\s+|\n+")
+
+
+@lru_cache(maxsize=2048)
+def _mention_regex(english: tuple[str, ...], korean: tuple[str, ...]) -> re.Pattern[str] | None:
+    parts = []
+    if english:
+        words = sorted({w.lower() for w in english}, key=len, reverse=True)
+        parts.append(r"(?<![\w])(?:" + "|".join(map(re.escape, words)) + r")(?![\w])")
+    if korean:
+        parts.append("(?:" + "|".join(map(re.escape, sorted(set(korean), key=len, reverse=True))) + ")")
+    return re.compile("|".join(parts)) if parts else None
+
+
+def mentions(text: str, english: Iterable[str], korean: Iterable[str]) -> list[str]:
+    """Phrases present in the text, negated or not: a problem is often said as a lack ("no backups", "백업이 없")."""
+    lowered = text.lower()
+    regex = _mention_regex(
+        tuple(p for p in english if p.lower() in lowered), tuple(p for p in korean if p.lower() in lowered)
+    )
+    return [m.group(0) for m in regex.finditer(lowered)] if regex else []
 
 
 @dataclass(frozen=True)
@@ -398,6 +431,7 @@ class WorkloadReading:
     budget_usd: float | None
     contention: bool = False  # lock waits, deadlocks, hot rows named: contention, not CPU
     at_largest_size: bool = False  # "the largest instance we can buy": no bigger box to move to
+    team_size: int | None = None  # engineers, as the constraints say ("Four backend engineers", "개발자 5명")
     evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def has(self, kind: str) -> bool:
@@ -476,11 +510,47 @@ def _problems(bottlenecks: str) -> tuple[Problem, ...]:
     for order, sentence in enumerate(s for s in sentences if len(s) >= 8):
         severity = "capacity"
         for level in ("correctness", "data-loss", "availability", "cost", "latency"):
-            if find_phrases(sentence, *_SEVERITY_WORDS[level]):
+            if mentions(sentence, *_SEVERITY_WORDS[level]):
                 severity = level
                 break
         found.append(Problem(sentence, severity, order))
     return tuple(found)
+
+
+_TEAM_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5,
+}  # fmt: skip
+_TEAM_NUMBER = (
+    r"\d{1,3}|(?:twenty|thirty|forty|fifty|sixty)-(?:one|two|three|four|five|six|seven|eight|nine)|"
+    + "|".join(sorted((w for w in _TEAM_WORDS if w.isascii()), key=len, reverse=True))
+)
+_TEAM_EN = re.compile(
+    rf"\b({_TEAM_NUMBER})\s+(?:backend\s+|full-stack\s+|software\s+)?(?:engineers?|developers?|devs?|founders?)\b"
+    rf"|\bteam of ({_TEAM_NUMBER})\b",
+    re.I,
+)
+_TEAM_KO = re.compile(r"(?:개발자|엔지니어|창업자)\s*(\d{1,3})\s*명|개발은\s*(한|두|세|네)\s*명")
+
+
+def _team_number(word: str) -> int:
+    """'25', 'four', 'twenty-five', '다섯' as a number."""
+    word = word.lower()
+    if word.isdigit():
+        return int(word)
+    tens, _, ones = word.partition("-")
+    return _TEAM_WORDS[tens] + (_TEAM_WORDS[ones] if ones else 0)
+
+
+def _team_size(constraints: str) -> int | None:
+    """The largest engineer count in the constraints: the team, not one of its sub-teams."""
+    counts = []
+    for match in _TEAM_EN.finditer(constraints):
+        counts.append(_team_number(match.group(1) or match.group(2)))
+    for match in _TEAM_KO.finditer(constraints):
+        counts.append(_team_number(match.group(1) or match.group(2)))
+    return max(counts) if counts else None
 
 
 def _budget_usd(profile: SystemProfile) -> float | None:
@@ -526,7 +596,8 @@ def read_workload(profile: SystemProfile, facts: ArchitectureFacts | None = None
         problems=_problems(profile.bottlenecks),
         tiny_team=tiny,
         budget_usd=budget,
-        contention=bool(find_phrases(profile.bottlenecks, *_CONTENTION)),
-        at_largest_size=bool(find_phrases(f"{profile.bottlenecks}\n{arch.database}", *_LARGEST)),
+        contention=bool(mentions(profile.bottlenecks, *_CONTENTION)),
+        team_size=_team_size(constraints),
+        at_largest_size=bool(mentions(f"{profile.bottlenecks}\n{arch.database}", *_LARGEST)),
         evidence=evidence,
     )
