@@ -493,3 +493,51 @@ def test_breaking_the_packaged_catalogue_is_caught() -> None:
             pattern["stage"] = 3
     with pytest.raises(pydantic.ValidationError, match="later stage"):
         parse_catalogue(yaml.safe_dump(broken, allow_unicode=True))
+
+
+# --- workload-aware fields: contraindications, answers, variants, prerequisites ---------------------------------------
+
+
+def test_the_catalogue_covers_real_systems() -> None:
+    """Issue 'workload-aware advice': 50+ patterns, each workload kind has levers and contraindications."""
+    assert len(PATTERNS) >= 50
+    lever_kinds = {k for p in PATTERNS for k in p.triggers.workloads}
+    contra_kinds = {k for p in PATTERNS for c in p.contraindications for k in c.when.kinds + c.when.not_kinds}
+    for kind in ("inventory", "strong-consistency", "write-heavy", "multi-tenant", "media", "analytics", "spiky-reads"):
+        assert kind in lever_kinds, f"no pattern is a lever for {kind}"
+    for kind in ("strong-consistency", "write-heavy", "tiny-team", "api-only", "spiky-reads"):
+        assert kind in contra_kinds, f"no pattern is contraindicated for {kind}"
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
+def test_prerequisites_contraindications_and_answers_read_as_advice(pattern: Pattern) -> None:
+    assert pattern.prerequisites, f"{pattern.id} says nothing about what must be true first"
+    for text in pattern.prerequisites:
+        assert len(text) >= 30 and "{" not in text
+    for contra in pattern.contraindications:
+        assert len(contra.reason) >= 40 and "{" not in contra.reason, f"{pattern.id}: a reason the team can act on"
+        assert contra.when.model_dump(exclude_defaults=True), f"{pattern.id}: a contraindication needs a condition"
+    en, ko = pattern.answers.en, pattern.answers.ko
+    assert all(len(w) >= 3 for w in en) and all(HANGUL.search(w) for w in ko), pattern.id
+    assert len(set(en)) == len(en) and len(set(ko)) == len(ko), f"{pattern.id} repeats an answer phrase"
+
+
+@pytest.mark.parametrize("pattern", [p for p in PATTERNS if p.variants], ids=lambda p: p.id)
+def test_variants_are_keyed_on_the_stack_and_keep_the_shape(pattern: Pattern) -> None:
+    for variant in pattern.variants:
+        assert variant.title or variant.steps or variant.verify, f"{pattern.id}: an empty variant"
+        if variant.steps:
+            assert 2 <= len(variant.steps) <= 5 and all(len(s) >= 40 for s in variant.steps)
+    keys = [v.when.model_dump_json(exclude_defaults=True) for v in pattern.variants]
+    assert len(keys) == len(set(keys)), f"{pattern.id}: two variants for the same condition"
+
+
+def test_the_validator_rejects_an_unknown_workload_kind() -> None:
+    data = _valid()
+    data["patterns"][0]["contraindications"] = [{"when": {"kinds": ["crypto-exchange"]}, "reason": "Not a kind."}]
+    with pytest.raises(pydantic.ValidationError, match="unknown workload kinds"):
+        _parse(data)
+    data = _valid()
+    data["patterns"][0]["triggers"] = {"always": True, "workloads": ["flash-sale"]}
+    with pytest.raises(pydantic.ValidationError, match="unknown workload kinds"):
+        _parse(data)
