@@ -11,6 +11,7 @@ from bot.roadmap.discussion import answer, referenced_items
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import ItemStatus, Roadmap
+from tests.builders import sample_roadmap
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -62,8 +63,19 @@ def test_a_held_back_item_says_so(roadmap: Roadmap) -> None:
     assert ordering is not None and f"{held.id} is also held back ({held.deferred})" in ordering.reason
 
 
-def test_items_named_by_subject_prefer_the_specific_words(roadmap: Roadmap) -> None:
-    """ "read" fits several items, "replicas" and "indexes" one each: those two are what the question is about."""
+def test_items_named_by_subject_prefer_the_specific_words() -> None:
+    """ "read" fits several items, "replicas" and "indexes" one each: those two are what the question is about.
+
+    A roadmap built by hand, so that "read" fits three items whatever the engine plans for the examples.
+    """
+    roadmap = sample_roadmap(
+        [
+            ("1.1", "slow-query-indexes", "Find the slow queries and add the missing indexes"),
+            ("1.2", "in-process-cache", "Cache hot, rarely changing reads inside the app process"),
+            ("2.1", "read-replicas", "Add read replicas until the database tier has 3 nodes"),
+            ("3.1", "cqrs-read-models", "Precompute feeds into read models"),
+        ]
+    )
     found = referenced_items(roadmap, "Why do read replicas come after the indexes?")
     assert [i.pattern_id for i in found] == ["read-replicas", "slow-query-indexes"]
     ordering = answer(roadmap, {}, "Why do read replicas come after the indexes?").ordering

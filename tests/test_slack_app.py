@@ -427,9 +427,13 @@ async def test_thread_command_and_slack_retries_are_handled_once(database: Datab
 
 async def test_a_question_in_the_thread_is_answered_from_the_roadmap(database: Database) -> None:
     """On SQLite and PostgreSQL: "@scale-review why 2.3 after 2.2?" gets the plan's reason and both items."""
+    from bot.roadmap.rules import generate_rules_roadmap
+
+    plan = generate_rules_roadmap(profile())  # which items depend on which is the plan's business
+    first, then = next((d, i.id) for i in plan.items() for d in i.depends_on if d.split(".")[0] == str(i.stage))
     async with running_bot(database) as h:
         parent_ts = (await submit_and_wait(h))[0]["ts"]
-        question = f"<@{sr.BOT_USER_ID}> why is 2.3 after 2.2?"
+        question = f"<@{sr.BOT_USER_ID}> why is {then} after {first}?"
         asked_ts = h.fake.add_message(sr.CHANNEL_ID, question, user=sr.USER_ID, thread_ts=parent_ts)
         for event in (
             sr.app_mention_event(question, ts=asked_ts, thread_ts=parent_ts),
@@ -440,7 +444,8 @@ async def test_a_question_in_the_thread_is_answered_from_the_roadmap(database: D
         answers = [m for m in h.fake.messages(sr.CHANNEL_ID, parent_ts) if ":scales:" in json.dumps(m)]
         assert len(answers) == 1
         text = json.dumps(answers[0]["blocks"], ensure_ascii=False)
-        assert "*2.2 comes before 2.3* — 2.3 builds on 2.2" in text and "*2.3 " in text and "*2.2 " in text
+        assert f"*{first} comes before {then}* — {then} builds on {first}" in text
+        assert f"*{then} " in text and f"*{first} " in text
         # outside a roadmap's thread, a mention gets what the bot does
         assert (await h.send(sr.event_callback(sr.app_mention_event("why 2.3 after 2.2?"))))[0] == 200
         await h.idle()

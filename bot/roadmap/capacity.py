@@ -1,39 +1,57 @@
 """A transparent capacity model built on the operational laws (see docs/capacity-model.md).
 
-- Interactive response-time law: X = N / (R + Z) turns concurrent users into requests/s.
-- Utilisation law: U = X * D per tier, so a tier saturates at X = 1 / D per unit.
+- Little's law for a closed loop, N = X (R + Z): concurrent users and requests/s convert through
+  the requests each user makes per second, measured at today's peak when the team gives it.
+- Utilisation law: U = X * D per tier, so a tier at utilisation U today carries X / U at U = 1.
 - Universal Scalability Law: n units give C1 * n / (1 + sigma (n-1) + kappa n (n-1)),
-  never a free linear claim.
+  never a free linear claim; a hot row is its contention term, which no hardware removes.
 
 The model is calibrated on what the team told us: today's peak throughput and how busy each
-tier is at that peak. Every number the engine prints is derived here or in the catalogue.
+tier is at that peak. Every number the engine prints is derived here or in the catalogue, and
+every assumption is recorded with its origin (measured, stated by the team, or a default).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.roadmap.facts import ArchitectureFacts, Fact
-from bot.roadmap.schema import TIER_LABELS, TIERS, CapacityPoint, Range, SystemProfile, Tier
+from bot.roadmap.rounding import sig2, users2
+from bot.roadmap.schema import MODEL_TIERS, TIER_LABELS, CapacityPoint, Range, SystemProfile, Tier
+from bot.roadmap.traffic import Traffic, read_traffic
 
 # Defaults, each stated in docs/capacity-model.md and repeated in a roadmap's assumptions.
 THINK_TIME_S = 10.0
-RESPONSE_TIME_S = 0.3
+RESPONSE_TIME_S = 0.3  # mean response time when nothing is measured
+P95_PER_MEAN = 3.0  # exponential response times: p95 = ln(20) x mean = 3.0 x mean
 SAFE_UTILISATION = 0.7
-BUSY_UTILISATION = 0.9  # binding tier at today's peak when the team reports trouble
-OUTAGE_UTILISATION = 1.0  # binding tier when they report outages or errors >= 1%
-OTHER_UTILISATION: dict[Tier, float] = {"app": 0.5, "database": 0.5, "network": 0.25}
-EVIDENCED_SHARE = 0.8  # a tier with symptoms but not the worst: this share of the binding tier's U
+SATURATED_UTILISATION = 1.0  # the tier that gives way, when the team reports failures and no figure explains them
+BUSY_UTILISATION = 0.7  # a tier the symptoms name, when nothing fails and no figure is quoted: no headroom assumed
+STRAINED_UTILISATION = 0.6  # a tier the symptoms name, when another tier's figure explains the failures
+IDLE_UTILISATION = 0.5  # a tier nobody mentioned
+EXPLAINED_UTILISATION = 0.85  # a quoted figure at or above this explains failures at peak
+MIN_UTILISATION = 0.05  # below this a quoted figure says little about capacity; never extrapolate past 20x
 # USL coefficients of today's deployment, before any pattern changes them.
 CURRENT_USL: dict[Tier, tuple[float, float]] = {
     "app": (0.03, 0.0005),
     "database": (0.2, 0.005),
     "network": (0.0, 0.0),
+    "contention": (0.0, 0.0),
 }
-BINDING_PREFERENCE: tuple[Tier, ...] = ("database", "app", "network")
+SHARDED_USL = (0.01, 0.0001)  # a database already split into shards: little cross-shard work (default)
+BINDING_PREFERENCE: tuple[Tier, ...] = ("contention", "database", "app", "network")
+
+MEASURED, STATED, DEFAULT, DERIVED = "measured", "you said", "default", "derived"
+
+
+def note(origin: str, text: str) -> str:
+    """An assumption as printed: its origin first, so a reader knows which ones to correct."""
+    return f"[{origin}] {text}"
+
 
 Scenario = Literal["optimistic", "expected", "conservative"]
 SCENARIOS: tuple[Scenario, ...] = ("optimistic", "expected", "conservative")
@@ -75,7 +93,7 @@ def units_for(required: float, per_unit: float, sigma: float, kappa: float, lo: 
 
 @dataclass(frozen=True, slots=True)
 class TierState:
-    unit_rps: float  # one unit's throughput at U = 1 with today's demand per request
+    unit_rps: float  # one unit's throughput at the tier's planning ceiling with today's demand per request
     units: int
     sigma: float
     kappa: float
@@ -83,6 +101,7 @@ class TierState:
     partitions: int = 1  # independent copies of the tier's layout (shards)
     part_sigma: float = 0.0
     part_kappa: float = 0.0
+    counted: bool = True  # False: today's unit count was not stated, so one unit stands for today's fleet
 
     @property
     def per_unit_rps(self) -> float:
@@ -110,10 +129,10 @@ class CapacityState:
         return self.tiers[tier].capacity_rps() * self.cell_factor()
 
     def system_rps(self) -> float:
-        return min(self.tier_rps(t) for t in TIERS)
+        return min(self.tier_rps(t) for t in self.tiers)
 
     def binding(self) -> Tier:
-        return min(BINDING_PREFERENCE, key=self.tier_rps)
+        return min((t for t in BINDING_PREFERENCE if t in self.tiers), key=self.tier_rps)
 
     def with_demand(self, tier: Tier, factor: float) -> CapacityState:
         current = self.tiers[tier]
@@ -150,140 +169,342 @@ class Projection:
 
 @dataclass(frozen=True)
 class Baseline:
-    """Today's system as the laws see it, calibrated on the answers."""
+    """Today's system as the laws see it, calibrated on the answers.
 
+    Tier capacities are held at each tier's planning ceiling (usually 70% busy), so a capacity
+    in requests/s converts to users by Little's law alone: users = capacity / requests per user.
+    """
+
+    per_user_rps: float  # requests each concurrent user makes per second at peak (N = X (R + Z))
     think_time_s: float
-    response_time_s: float  # today's, used to read the think time off today's peak
-    planned_response_s: float  # at the design point: never slower than a healthy default
+    response_time_s: float  # today's mean response time (from p95 with a stated factor, or a default)
     current_users: int
     target_users: int
     current_rps: float
-    target_rps: float
-    utilisation: dict[Tier, float]
+    utilisation: dict[Tier, float]  # today, at the peak
+    ceilings: dict[Tier, float]  # the utilisation each tier is planned to run at
     binding_now: Tier
     state: CapacityState
+    failing: bool  # the team reports failures at today's peak
+    open_workload: bool
+    traffic: Traffic = field(default_factory=Traffic)
     assumptions: list[str] = field(default_factory=list)
-    safe_utilisation: float = SAFE_UTILISATION
+    measure: list[str] = field(default_factory=list)  # what to measure to replace the defaults
 
     @property
-    def seconds_per_request_cycle(self) -> float:
-        return self.planned_response_s + self.think_time_s
+    def planned_response_s(self) -> float:
+        return self.response_time_s
+
+    @property
+    def target_rps(self) -> float:
+        return self.target_users * self.per_user_rps
 
     @property
     def required_rps(self) -> float:
-        """Capacity at U = 1 that keeps the target at the safe utilisation."""
-        return self.target_rps / self.safe_utilisation
+        """Capacity (at the planning ceilings) that carries the target."""
+        return self.target_rps
+
+    @property
+    def tiers(self) -> tuple[Tier, ...]:
+        return tuple(t for t in MODEL_TIERS if t in self.state.tiers)
 
     def users_at(self, rps: float) -> int:
-        """Sustainable concurrent users when a capacity of `rps` (at U = 1) is run at the safe U."""
-        return math.floor(rps * self.safe_utilisation * self.seconds_per_request_cycle + 1e-6)
+        """Concurrent users a capacity of `rps` carries at the planning ceilings (Little's law)."""
+        return math.floor(rps / self.per_user_rps + 1e-6)
+
+    @property
+    def capacity_now_users(self) -> int:
+        return self.users_at(self.state.system_rps())
+
+    @property
+    def over_capacity_now(self) -> bool:
+        return self.capacity_now_users < self.current_users
 
     def point(self, label: str, projection: Projection, monthly_cost: Range) -> CapacityPoint:
         expected = projection.expected
         users = self.users_at(expected.system_rps())
-        return CapacityPoint(
+        return CapacityPoint(  # figures to two significant figures, rounded down: what the estimate supports
             label=label,
-            users=users,
-            rps=round(expected.system_rps() * self.safe_utilisation, 1),
+            users=users2(users),
+            rps=sig2(expected.system_rps()),
             binding_tier=expected.binding(),
-            tier_users={t: self.users_at(expected.tier_rps(t)) for t in TIERS},
+            tier_users={t: users2(self.users_at(expected.tier_rps(t))) for t in self.tiers},
             meets_target=users >= self.target_users,
             monthly_cost=monthly_cost,
         )
 
 
-def _binding_tier(facts: ArchitectureFacts) -> tuple[Tier, str]:
-    quoted = facts.quoted_utilisation
-    if quoted:
-        tier = max(BINDING_PREFERENCE, key=lambda t: quoted.get(t, 0.0))
-        return tier, f"you quoted {TIER_LABELS[tier]} at {quoted[tier]:.0%}"
-    scores = {t: len(facts.tier_evidence.get(t, [])) for t in TIERS}
-    if max(scores.values()) == 0:
-        return "database", "no symptom named a tier, so the database is assumed to bind (the most common case)"
-    tier = max(BINDING_PREFERENCE, key=lambda t: scores[t])
-    words = ", ".join(dict.fromkeys(facts.tier_evidence[tier]))[:120]
-    return tier, f"your symptoms point at the {TIER_LABELS[tier]} ({words})"
+def _fmt(value: float) -> str:
+    """Two significant figures: what an estimate supports."""
+    if value == 0:
+        return "0"
+    digits = max(0, 1 - math.floor(math.log10(abs(value))))
+    rounded = round(value, digits)
+    return f"{rounded:,.{digits}f}" if digits else f"{rounded:,.0f}"
 
 
-def build_baseline(profile: SystemProfile, facts: ArchitectureFacts) -> Baseline:
-    notes: list[str] = []
+def _present_tiers(facts: ArchitectureFacts, traffic: Traffic) -> list[Tier]:
+    """App servers and a database always (the questionnaire asks for both); the rest only when named.
+
+    Static delivery is a tier when the symptoms or a figure name it, or when media is served from
+    the origin (no CDN): then the bytes are a load of their own.
+    """
+    tiers: list[Tier] = ["app", "database"]
+    media_from_origin = facts.has(Fact.MEDIA_HEAVY) and not facts.has(Fact.HAS_CDN)
+    if "network" in facts.quoted_utilisation or facts.tier_evidence.get("network") or media_from_origin:
+        tiers.append("network")
+    if traffic.contention:
+        tiers.append("contention")
+    return tiers
+
+
+def _evidence(tier: Tier, facts: ArchitectureFacts, traffic: Traffic) -> list[str]:
+    if tier == "contention":
+        return list(traffic.contention_phrases)
+    return list(dict.fromkeys(facts.tier_evidence.get(tier, [])))
+
+
+def _per_user_rate(profile: SystemProfile, open_phrases: tuple[str, ...], notes: list[str], measure: list[str]):  # type: ignore[no-untyped-def]
+    """(requests per user per second, today's mean response time, think time, today's peak req/s)."""
     measured = profile.measurements
+    users = profile.current_users
     if measured.p95_latency_ms:
-        response = measured.p95_latency_ms / 1000
-        notes.append(f"Response time R = your p95 of {measured.p95_latency_ms:g} ms (an upper bound on the mean).")
+        response = measured.p95_latency_ms / 1000 / P95_PER_MEAN
+        notes.append(
+            note(
+                DERIVED,
+                f"Mean response time ~{_fmt(response)} s (p95 {measured.p95_latency_ms:,.0f} ms / {P95_PER_MEAN:g}).",
+            )
+        )
     else:
         response = RESPONSE_TIME_S
-        notes.append(f"Response time R = {RESPONSE_TIME_S:g} s (default; give p95 latency to replace it).")
+        notes.append(note(DEFAULT, f"Mean response time {RESPONSE_TIME_S:g} s (give p95 latency)."))
+        measure.append("p95 latency at peak")
     if measured.peak_rps:
-        current_rps = measured.peak_rps
-        think = profile.current_users / current_rps - response
-        if think < 0:
-            notes.append(
-                f"Your {measured.peak_rps:g} req/s from {profile.current_users:,} users means more than one request "
-                "in flight per user; think time Z set to 0."
+        peak = measured.peak_rps
+        rate = peak / users
+        think = max(0.0, users / peak - response)
+        notes.append(
+            note(
+                MEASURED,
+                f"{_fmt(rate)} req/s per user ({_fmt(peak)} req/s / {users:,} users).",
             )
-            think = 0.0
+        )
+        if open_phrases:
+            notes.append(
+                note(
+                    DERIVED,
+                    f"Open workload ({', '.join(open_phrases[:2])}): a faster system does not create more "
+                    "arrivals; planned on the arrival rate.",
+                )
+            )
+        elif think > 0:
+            faster = (response - min(response, RESPONSE_TIME_S)) / (think + min(response, RESPONSE_TIME_S))
+            text = f"Think time ~{_fmt(think)} s"
+            text += f"; faster pages add up to {faster:.0%} requests." if faster >= 0.05 else "."
+            notes.append(note(DERIVED, text))
         else:
-            notes.append(f"Think time Z = {think:.1f} s, derived from your peak of {measured.peak_rps:g} req/s.")
-    else:
-        think = THINK_TIME_S
-        current_rps = profile.current_users / (response + think)
-        notes.append(
-            f"Think time Z = {THINK_TIME_S:g} s between a user's requests (default; give peak req/s to replace it)."
+            notes.append(
+                note(
+                    DERIVED,
+                    "Over one request in flight per user: no think time.",
+                )
+            )
+        return rate, response, think, peak
+    think = THINK_TIME_S
+    rate = 1 / (response + think)
+    peak = users * rate
+    notes.append(
+        note(
+            DEFAULT,
+            f"Think time {THINK_TIME_S:g} s: {users:,} users make ~{_fmt(peak)} req/s (give your peak req/s).",
         )
-    planned = min(response, RESPONSE_TIME_S)
-    if planned < response:
-        notes.append(
-            f"At the target, R = {planned:g} s: a healthy system answers fast, and faster answers mean more "
-            "requests per user (the conservative choice for capacity)."
-        )
-    cycle = planned + think
-    target_rps = profile.target_users / cycle
+    )
+    measure.append("peak requests/s")
+    return rate, response, think, peak
 
-    binding, reason = _binding_tier(facts)
-    quoted = facts.quoted_utilisation
-    if binding in quoted:
-        busy = quoted[binding]
-    elif facts.has(Fact.OUTAGES):
-        busy = OUTAGE_UTILISATION
-    else:
-        busy = BUSY_UTILISATION
+
+_LOAD_WORDS = re.compile(
+    r"peak|spike|surge|traffic|load|busy|viral|rush|sale|launch|lunch|evening|month[- ]end|concurrent|users arrive|"
+    r"피크|트래픽|부하|몰리|몰림|세일|급증|동시|오픈",
+    re.I,
+)
+_FAIL_WORDS = re.compile(
+    r"\bdown\b|outage|crash|falls? over|unavailable|50[234]\b|time[sd]? ?out|timeouts?|\bdies\b|\boom\b|"
+    r"다운|장애|뻗|죽|먹통|타임아웃|터지",
+    re.I,
+)
+_SENTENCES = re.compile(r"[^.!?\n。]+")
+
+
+def _fails_at_peak(profile: SystemProfile, facts: ArchitectureFacts) -> tuple[bool, str]:
+    """It fails today when errors reach 1% or a sentence ties an outage or timeouts to load.
+
+    A bad deploy that took the site down is an incident, not a capacity limit.
+    """
+    errors = profile.measurements.error_rate_pct
+    if errors is not None and errors >= 1:
+        return True, f"{errors:g}% errors"
+    if not facts.has(Fact.OUTAGES):
+        return False, ""
+    for sentence in _SENTENCES.findall(profile.bottlenecks):
+        if _FAIL_WORDS.search(sentence) and _LOAD_WORDS.search(sentence):
+            quote = sentence.strip()
+            return True, f'"{quote[:80]}{"..." if len(quote) > 80 else ""}"'
+    return False, ""
+
+
+_SHARDS = re.compile(
+    r"(\d{1,4})\s*(?:shards?|partitions?|샤드|개 샤드)|(?:샤드|shards?)\s*(\d{1,4})\s*(?:개|대)?", re.I
+)
+
+
+def _shards(profile: SystemProfile, facts: ArchitectureFacts) -> int:
+    """How many shards the database already has ("sharded with Vitess into 16 shards"); 1 when not sharded."""
+    if not facts.has(Fact.HAS_SHARDING):
+        return 1
+    found = _SHARDS.search(profile.architecture.database)
+    count = int(found.group(1) or found.group(2)) if found else 1
+    return max(1, min(count, 4096))
+
+
+def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Traffic | None = None) -> Baseline:
+    traffic = traffic or read_traffic(profile)
+    notes: list[str] = []
+    measure: list[str] = []
+    open_workload = traffic.open
+    rate, response, think, current_rps = _per_user_rate(profile, traffic.open_phrases, notes, measure)
+    failing, why = _fails_at_peak(profile, facts)
+    if failing:
+        notes.append(note(STATED, f"Fails at peak ({why})."))
+
+    tiers = _present_tiers(facts, traffic)
+    quoted = {t: v for t, v in facts.quoted_utilisation.items() if t in tiers}
     utilisation: dict[Tier, float] = {}
-    for tier in TIERS:
-        if tier == binding:
-            utilisation[tier] = busy
-        elif tier in quoted:
-            utilisation[tier] = min(quoted[tier], busy)
-        elif facts.tier_evidence.get(tier):
-            utilisation[tier] = EVIDENCED_SHARE * busy
+    for tier, value in quoted.items():
+        utilisation[tier] = max(value, MIN_UTILISATION)
+        notes.append(note(STATED, f"{TIER_LABELS[tier]} {value:.0%} busy at peak."))
+    unquoted = [t for t in tiers if t not in utilisation]
+    evidence = {t: _evidence(t, facts, traffic) for t in tiers}
+    ranked = sorted(unquoted, key=lambda t: (-len(evidence[t]), BINDING_PREFERENCE.index(t)))
+    explained = any(v >= EXPLAINED_UTILISATION for v in utilisation.values())
+    if failing and not explained:
+        if ranked:
+            tier = ranked[0]
+            words = ", ".join(evidence[tier][:4])
+            because = f"named ({words})" if words else "the tier without a figure"
+            if tier == "contention":
+                because = f"lock contention ({words}) serialises requests"
+            utilisation[tier] = SATURATED_UTILISATION
+            notes.append(
+                note(
+                    DEFAULT,
+                    f"{TIER_LABELS[tier]} saturated (100%) at peak: {because}. Measure it.",
+                )
+            )
+            measure.append(f"{TIER_LABELS[tier]} utilisation at peak")
+            ranked = ranked[1:]
         else:
-            utilisation[tier] = min(OTHER_UTILISATION[tier], EVIDENCED_SHARE * busy)
-    notes.append(
-        f"Binding tier today: {TIER_LABELS[binding]}, because {reason}; taken as {busy:.0%} busy at today's peak."
-    )
-    units: dict[Tier, int] = {"app": facts.app_servers, "database": 1 + facts.db_replicas, "network": 1}
-    tiers: dict[Tier, TierState] = {}
-    for tier in TIERS:
+            notes.append(
+                note(
+                    DERIVED,
+                    "No quoted tier is near saturation yet it fails: probably not capacity (check pools, locks, "
+                    "timeouts, retries).",
+                )
+            )
+    for tier in ranked:
+        if evidence[tier]:
+            value = STRAINED_UTILISATION if failing else BUSY_UTILISATION
+            words = ", ".join(evidence[tier][:4])
+            notes.append(
+                note(
+                    DEFAULT,
+                    f"{TIER_LABELS[tier]} {value:.0%} busy (named: {words}).",
+                )
+            )
+            measure.append(f"{TIER_LABELS[tier]} utilisation at peak")
+        else:
+            value = IDLE_UTILISATION
+            notes.append(note(DEFAULT, f"{TIER_LABELS[tier]} {value:.0%} busy (not mentioned)."))
+        utilisation[tier] = value
+    for tier in quoted:
+        if utilisation[tier] < IDLE_UTILISATION and evidence[tier]:
+            notes.append(
+                note(
+                    DERIVED,
+                    f"{TIER_LABELS[tier]} at {utilisation[tier]:.0%} is not short of capacity: its slowness is "
+                    "latency work (queries, N+1, pools), not hardware.",
+                )
+            )
+
+    ceilings: dict[Tier, float] = {}
+    for tier in tiers:
+        ceiling = SAFE_UTILISATION
+        if not failing and utilisation[tier] > SAFE_UTILISATION:
+            ceiling = utilisation[tier]
+            notes.append(
+                note(
+                    DERIVED,
+                    f"{TIER_LABELS[tier]} runs at {utilisation[tier]:.0%} without failing: its ceiling, no headroom.",
+                )
+            )
+        ceilings[tier] = ceiling
+
+    units: dict[Tier, int] = {
+        "app": facts.app_servers,
+        "database": 1 + facts.db_replicas,
+        "network": 1,
+        "contention": 1,
+    }
+    shards = _shards(profile, facts)
+    states: dict[Tier, TierState] = {}
+    for tier in tiers:
         sigma, kappa = CURRENT_USL[tier]
-        tier_rps = current_rps / utilisation[tier]
-        tiers[tier] = TierState(
-            unit_rps=tier_rps / usl(units[tier], sigma, kappa), units=units[tier], sigma=sigma, kappa=kappa
+        capacity = current_rps * ceilings[tier] / utilisation[tier]
+        parts = shards if tier == "database" else 1
+        p_sigma, p_kappa = SHARDED_USL if parts > 1 else (0.0, 0.0)
+        states[tier] = TierState(
+            unit_rps=capacity / usl(units[tier], sigma, kappa) / usl(parts, p_sigma, p_kappa),
+            units=units[tier],
+            sigma=sigma,
+            kappa=kappa,
+            partitions=parts,
+            part_sigma=p_sigma,
+            part_kappa=p_kappa,
+            counted=tier != "app" or facts.app_servers_stated or facts.app_servers > 1,
         )
+    state = CapacityState(tiers=states)
+    binding = state.binding()
     notes.append(
-        "Today's units: "
-        f"{units['app']} app server(s), {units['database']} database node(s); "
-        f"a tier is planned to run at no more than {SAFE_UTILISATION:.0%} utilisation."
+        note(
+            STATED if facts.app_servers > 1 or facts.db_replicas else DEFAULT,
+            f"{units['app']} app server{'s' if units['app'] > 1 else ''}, {units['database']} database "
+            f"node{'s' if units['database'] > 1 else ''}"
+            + (f" in each of {shards} shards" if shards > 1 else "")
+            + f"; planned at <= {SAFE_UTILISATION:.0%} busy.",
+        )
     )
+    if "contention" in tiers:
+        notes.append(
+            note(
+                DERIVED,
+                "Lock contention is its own limit (USL contention): no server, replica or shard lifts a hot row.",
+            )
+        )
     return Baseline(
+        per_user_rps=rate,
         think_time_s=think,
         response_time_s=response,
-        planned_response_s=planned,
         current_users=profile.current_users,
         target_users=profile.target_users,
         current_rps=current_rps,
-        target_rps=target_rps,
         utilisation=utilisation,
+        ceilings=ceilings,
         binding_now=binding,
-        state=CapacityState(tiers=tiers),
+        state=state,
+        failing=failing,
+        open_workload=open_workload,
+        traffic=traffic,
         assumptions=notes,
+        measure=list(dict.fromkeys(measure)),
     )

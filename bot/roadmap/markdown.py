@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from bot.roadmap.numbers import compact, days_range, money_range, pct_range
-from bot.roadmap.schema import TIER_LABELS, TIERS, CapacityPoint, Roadmap, RoadmapItem
+from bot.roadmap.schema import TIER_LABELS, CapacityPoint, Roadmap, RoadmapItem
 
 
 def _capacity_line(point: CapacityPoint, target: int) -> str:
     mark = "meets the target" if point.meets_target else f"{point.users / target:.0%} of target"
-    tiers = ", ".join(f"{TIER_LABELS[t]} {compact(point.tier_users[t])}" for t in TIERS)
+    tiers = ", ".join(f"{TIER_LABELS[t]} {compact(users)}" for t, users in point.tier_users.items())
     return f"**{compact(point.users)} users** ({mark}); limit: {TIER_LABELS[point.binding_tier]}. Per tier: {tiers}."
 
 
@@ -21,7 +21,8 @@ def render_item(item: RoadmapItem) -> list[str]:
         item.why,
         "",
         f"- **Predicted impact:** {item.impact.metric} {pct_range(item.impact.change_pct)} "
-        f"(confidence {item.impact.confidence.value}); capacity effect in the model ×{item.capacity_gain:g}",
+        f"(confidence {item.impact.confidence.value})"
+        + (f". {item.model_effect}" if item.model_effect else "" if item.tiers else "; no capacity effect"),
         f"- **Difficulty / time:** {item.difficulty.value}, {days_range(item.effort.person_days, 'person-days')}, "
         f"{days_range(item.effort.weeks, 'weeks')}",
         f"- **Cost:** one-off {money_range(item.cost.one_off, item.cost.currency)}, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
+from bot.roadmap.rounding import money2
 from bot.roadmap.schema import Range
 
 RATES_DATE = "2025-06"
@@ -49,5 +50,6 @@ def to_usd(amount: Decimal | float, currency: str) -> float:
 
 @lru_cache(maxsize=4096)
 def range_from_usd(value: Range, currency: str) -> Range:
+    """A USD range in `currency`, in round amounts (two significant figures): estimates, not invoices."""
     rate = UNITS_PER_USD[currency]
-    return Range.model_construct(low=round(value.low * rate), high=round(value.high * rate))
+    return Range.model_construct(low=money2(value.low * rate), high=money2(value.high * rate))

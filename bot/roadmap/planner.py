@@ -24,9 +24,12 @@ from bot.roadmap.capacity import (
     usl_peak,
 )
 from bot.roadmap.catalogue import Pattern
+from bot.roadmap.costs import CostModel
 from bot.roadmap.numbers import compact
 from bot.roadmap.numbers import money as fmt_money
-from bot.roadmap.schema import TIERS, Range, Tier
+from bot.roadmap.rounding import money2 as money_round
+from bot.roadmap.rounding import sig, users2
+from bot.roadmap.schema import TIER_LABELS, Range, Tier
 
 ZERO = Range(low=0, high=0)
 
@@ -41,7 +44,8 @@ class Choice:
     units: int | None = None  # scaling patterns: the size chosen; None = not (or not usefully) sized
     units_from: int | None = None
     notes: list[str] = field(default_factory=list)
-    doublings: float = 0.0  # capacity doublings toward the target on its tiers: the benefit
+    doublings: float = 0.0  # capacity doublings toward the target on its tiers: part of the benefit
+    system_gain: float = 0.0  # doublings of system capacity it adds at its turn: the main benefit
     capacity_gain: float = 1.0  # its share of the stage's system capacity gain, for display
     score: float = 0.0
     one_off: Range = ZERO
@@ -50,6 +54,17 @@ class Choice:
     deferred: str | None = None
     budget_limited: bool = False
     item_id: str = ""
+    resize_of: Choice | None = None  # a later stage growing what an earlier item scaled out
+    base_monthly: Range = ZERO  # the lever's own monthly cost, before units
+    unit_monthly: Range = ZERO  # one more unit (scaling levers), in the roadmap's currency
+    pricing: Pricing | None = None
+    effect: str | None = None  # what the model computes for it: its tiers' change and the binding tier after it
+    relative: bool = False  # today's count was not stated: units are multiples of today's fleet
+
+    @property
+    def first(self) -> Choice:
+        """The item that introduced this lever (itself, unless this is a re-size)."""
+        return self.resize_of.first if self.resize_of is not None else self
 
     @property
     def is_scaling(self) -> bool:
@@ -69,12 +84,14 @@ class Mix:
 
     def __init__(self, start: Projection, choices: Iterable[Choice]) -> None:
         self.start = start
+        self.tiers: tuple[Tier, ...] = tuple(start.expected.tiers)
         self.choices = [c for c in choices if c.active]
-        self.factors: dict[Scenario, dict[Tier, float]] = {s: dict.fromkeys(TIERS, 1.0) for s in SCENARIOS}
+        self.factors: dict[Scenario, dict[Tier, float]] = {s: dict.fromkeys(self.tiers, 1.0) for s in SCENARIOS}
         for choice in self.choices:
             for effect in choice.pattern.effects:
-                for scenario in SCENARIOS:
-                    self.factors[scenario][effect.tier] *= pick(effect.demand_factor, scenario)
+                if effect.tier in self.tiers:
+                    for scenario in SCENARIOS:
+                        self.factors[scenario][effect.tier] *= pick(effect.demand_factor, scenario)
         self.scaling = [c for c in self.choices if c.is_scaling]
         self._full: dict[tuple[Scenario, Tier], float] = {}
         # (scenario, tier or "cells", mode) -> (choice, units, sigma, kappa); a later choice overrides
@@ -113,8 +130,10 @@ class Mix:
         if found is not None:
             parts, p_sigma, p_kappa = found[1:]
         found = overrides.get((scenario, "cells", "units"))
-        if found is not None:
+        if found is not None and tier != "contention":  # a hot row stays one row in every cell
             cells, c_sigma, c_kappa = found[1:]
+        if tier == "contention":
+            cells, c_sigma, c_kappa = 1, 0.0, 0.0
         per_unit = current.unit_rps / (current.demand * factor)
         return per_unit, units, sigma, kappa, parts, p_sigma, p_kappa, cells, c_sigma, c_kappa
 
@@ -156,23 +175,24 @@ class Mix:
         return full
 
     def system_rps(self, scenario: Scenario = "expected", without: Choice | None = None) -> float:
-        return min(self.tier_rps(scenario, t, without) for t in TIERS)
+        return min(self.tier_rps(scenario, t, without) for t in self.tiers)
 
     def system_rps_with(self, choice: Choice, scenario: Scenario = "expected") -> float:
         """System capacity with one more demand cut (or, rarely, scaling) on top of this set."""
         if choice.is_scaling:
             return Mix(self.start, [*self.choices, choice]).system_rps(scenario)
-        factors = dict.fromkeys(TIERS, 1.0)
+        factors = dict.fromkeys(self.tiers, 1.0)
         for effect in choice.pattern.effects:
-            factors[effect.tier] *= pick(effect.demand_factor, scenario)
-        return min(self.tier_rps(scenario, t) / factors[t] for t in TIERS)
+            if effect.tier in factors:
+                factors[effect.tier] *= pick(effect.demand_factor, scenario)
+        return min(self.tier_rps(scenario, t) / factors[t] for t in self.tiers)
 
     def sizing_base(self, choice: Choice) -> tuple[float, int]:
         """(capacity of one unit of what `choice` scales, units before it), expected scenario."""
         scaling = choice.pattern.scaling
         assert scaling is not None
         if scaling.tier == "cells":
-            layouts = [self._layout("expected", t, choice) for t in TIERS]
+            layouts = [self._layout("expected", t, choice) for t in self.tiers if t != "contention"]
             per_cell = min(lay[0] * usl(lay[1], lay[2], lay[3]) * usl(lay[4], lay[5], lay[6]) for lay in layouts)
             return per_cell, int(layouts[0][7])
         per_unit, units, sigma, kappa, parts, p_sigma, p_kappa, cells, c_sigma, c_kappa = self._layout(
@@ -186,6 +206,10 @@ class Mix:
     def nodes_per_partition(self, tier: Tier) -> int:
         return int(self._layout("expected", tier, None)[1])
 
+    def partitions(self, tier: Tier) -> int:
+        """Shards of the tier: a replica added "per node" is added in every shard."""
+        return int(self._layout("expected", tier, None)[4])
+
     def projection(self) -> Projection:
         """The end-of-stage states, the next stage's start."""
 
@@ -193,10 +217,11 @@ class Mix:
             state = self.start.get(scenario)
             tiers: dict[Tier, TierState] = {}
             layout: tuple[float, ...] = ()
-            for tier in TIERS:
+            for tier in self.tiers:
                 layout = self._layout(scenario, tier, None)
                 current = state.tiers[tier]
                 tiers[tier] = TierState(
+                    counted=current.counted,
                     unit_rps=current.unit_rps,
                     units=int(layout[1]),
                     sigma=layout[2],
@@ -220,21 +245,38 @@ def _scaling_rank(choice: Choice) -> int:
     return 2 if scaling.tier == "cells" else _SCALING_ORDER[scaling.mode]
 
 
-def size_scaling(choices: Sequence[Choice], start: Projection, sizing_rps: float, users_at: Callable[[float], int]):  # type: ignore[no-untyped-def]
-    """Size each scaling choice to `sizing_rps` after the stage's demand cuts; None = not needed."""
+def size_scaling(  # type: ignore[no-untyped-def]
+    choices: Sequence[Choice],
+    start: Projection,
+    sizing_rps: float,
+    users_at: Callable[[float], int],
+    wanted: Callable[[str], bool] | None = None,
+):
+    """Size each scaling choice to `sizing_rps` after the stage's demand cuts; None = not needed.
+
+    A lever wanted for something other than capacity (cells to limit a failure's blast radius) and
+    not needed for capacity gets its minimum size, never more.
+    """
     for choice in choices:
         if choice.is_scaling:
             choice.units = None
-            choice.notes = [n for n in choice.notes if not n.startswith("Even ")]
+            choice.notes = [n for n in choice.notes if not n.startswith(("Even ", "Sized at its minimum"))]
     for choice in sorted((c for c in choices if c.is_scaling), key=_scaling_rank):
         scaling = choice.pattern.scaling
         assert scaling is not None
+        if scaling.tier != "cells" and scaling.tier not in start.expected.tiers:
+            continue  # the system has no such tier: nothing to scale
         mix = Mix(start, choices)
         per_unit, units_from = mix.sizing_base(choice)
         sigma, kappa = scaling.sigma.mid, scaling.kappa.mid
         ceiling = usl_peak(sigma, kappa, scaling.max_units)
         current = per_unit * usl(units_from, sigma, kappa) if units_from > 1 else per_unit
         if ceiling <= units_from or current >= sizing_rps:
+            if wanted is not None and wanted(choice.pattern.id) and choice.resize_of is None:
+                choice.units, choice.units_from = max(scaling.min_units, units_from + 1), units_from
+                choice.notes.append(
+                    f"Sized at its minimum ({choice.units} {scaling.units_label}): capacity does not need more."
+                )
             continue  # already as large as it can usefully be
         needed = units_for(sizing_rps, per_unit, sigma, kappa, max(scaling.min_units, units_from + 1), ceiling)
         if needed is None:
@@ -245,21 +287,24 @@ def size_scaling(choices: Sequence[Choice], start: Projection, sizing_rps: float
                 f"Even {ceiling} {scaling.units_label} ({limit}) carry only about {compact(reach)} users."
             )
         choice.units, choice.units_from = needed, units_from
+        tier_state = start.expected.tiers.get(scaling.tier) if scaling.tier != "cells" else None
+        choice.relative = tier_state is not None and not tier_state.counted and scaling.mode == "units"
 
 
 def gaps(start: Projection, need_rps: float) -> dict[Tier, float]:
     """Doublings of capacity each tier still needs to carry the target (0 once it can)."""
-    return {t: max(0.0, math.log2(need_rps / start.expected.tier_rps(t))) for t in TIERS}
+    return {t: max(0.0, math.log2(need_rps / start.expected.tier_rps(t))) for t in start.expected.tiers}
 
 
 def tier_doublings(choice: Choice, mix: Mix) -> dict[Tier, float]:
     """Capacity doublings the choice gives each tier (expected figures)."""
-    result = dict.fromkeys(TIERS, 0.0)
+    result = dict.fromkeys(mix.tiers, 0.0)
     for effect in choice.pattern.effects:
-        result[effect.tier] -= math.log2(effect.demand_factor.mid)
+        if effect.tier in result:
+            result[effect.tier] -= math.log2(effect.demand_factor.mid)
     scaling = choice.pattern.scaling
     if scaling is not None and choice.units is not None:
-        tiers = TIERS if scaling.tier == "cells" else (scaling.tier,)
+        tiers = [t for t in mix.tiers if t != "contention"] if scaling.tier == "cells" else (scaling.tier,)
         for tier in tiers:
             with_it, without = mix.tier_rps("expected", tier), mix.tier_rps("expected", tier, without=choice)
             result[tier] += math.log2(with_it / without) - sum(
@@ -269,12 +314,35 @@ def tier_doublings(choice: Choice, mix: Mix) -> dict[Tier, float]:
 
 
 def rank(mix: Mix, need_rps: float, currency: str) -> None:
-    """Benefit (doublings toward the target, capped per tier) and score of every active choice."""
+    """Benefit and score of every active choice, in the order a capacity engineer would take them.
+
+    Each choice's tier doublings (capped at what each tier lacks) count a quarter; what counts in
+    full is the system capacity it adds at its turn, taking the choices greedily by that value per
+    cost: the binding tier is relieved first, then the tier that binds next, and so on.
+    """
     missing = gaps(mix.start, need_rps)
     for choice in mix.choices:
         gained = tier_doublings(choice, mix)
-        choice.doublings = sum(min(gained[t], missing[t]) for t in TIERS)
-        choice.score = score(choice, currency)
+        choice.doublings = sum(min(gained[t], missing[t]) for t in mix.tiers)
+        choice.system_gain = 0.0
+    remaining = list(mix.choices)
+    taken: list[Choice] = []
+    current = Mix(mix.start, ())
+    while remaining:
+        now = min(current.system_rps(), need_rps)
+        best: tuple[float, Choice] | None = None
+        for choice in remaining:
+            gain = max(0.0, math.log2(min(current.system_rps_with(choice), need_rps) / now)) if now > 0 else 0.0
+            choice.system_gain = gain
+            value = score(choice, currency)
+            if best is None or value > best[0] + 1e-12:
+                best = (value, choice)
+        assert best is not None
+        chosen = best[1]
+        chosen.score = best[0]
+        remaining.remove(chosen)
+        taken.append(chosen)
+        current = Mix(mix.start, taken)
 
 
 def redundant(mix: Mix, need_rps: float) -> list[Choice]:
@@ -287,7 +355,7 @@ def redundant(mix: Mix, need_rps: float) -> list[Choice]:
     result: list[Choice] = []
     for choice in sorted((c for c in mix.choices if not c.is_scaling), key=lambda c: -c.score):
         gained = tier_doublings(choice, mix)
-        used = {t: min(gained[t], remaining[t]) for t in TIERS}
+        used = {t: min(gained[t], remaining[t]) for t in mix.tiers}
         if sum(used.values()) <= 1e-9:
             result.append(choice)
         for tier, amount in used.items():
@@ -295,10 +363,12 @@ def redundant(mix: Mix, need_rps: float) -> list[Choice]:
     return result
 
 
-def redundant_scaling(mix: Mix, sizing_rps: float) -> Choice | None:
+def redundant_scaling(mix: Mix, sizing_rps: float, wanted: Callable[[str], bool] | None = None) -> Choice | None:
     """The costliest scaling choice whose tier reaches the goal without it (cells cover shards, say)."""
     candidates = []
     for choice in mix.scaling:
+        if wanted is not None and wanted(choice.pattern.id) and choice.resize_of is None:
+            continue
         scaling = choice.pattern.scaling
         assert scaling is not None
         without = (
@@ -321,22 +391,97 @@ def _share(mix: Mix, empty: Mix, choice: Choice) -> float:
     return math.sqrt((alone / empty.system_rps()) * (mix.system_rps() / mix.system_rps(without=choice)))
 
 
-def price(choice: Choice, currency: str, nodes_per_partition: int = 1) -> None:
+def resizes(earlier: Iterable[Choice]) -> list[Choice]:
+    """Every scale-out lever placed before this stage, offered again to be re-sized to this stage's goal.
+
+    The latest placement of each (tier, mode) wins; the sizing step leaves it out when the tier
+    already carries what the stage needs.
+    """
+    latest: dict[tuple[str, str], Choice] = {}
+    for choice in earlier:
+        scaling = choice.pattern.scaling
+        if scaling is not None and choice.units is not None and choice.deferred is None:
+            latest[(scaling.tier, scaling.mode)] = choice
+    return [
+        Choice(c.pattern, [f"Grows what item {c.item_id} built, to what this stage needs."], resize_of=c)
+        for c in latest.values()
+    ]
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """What prices a stage's items: the team's own instances (costs.py) and the load the stage is built for."""
+
+    costs: CostModel
+    load_rps: float  # the peak request rate the stage is sized for
+    layout: tuple[int, int] = (1, 1)  # (app servers, database nodes) a new cell copies
+
+
+def _usage_monthly(choice: Choice, pricing: Pricing) -> Range | None:
+    """A usage-based monthly cost (USD) for the patterns whose bill follows traffic or instance size."""
+    pattern_id = choice.pattern.id
+    costs = pricing.costs
+    if pattern_id == "cdn-static-assets":
+        return costs.cdn_monthly(pricing.load_rps)
+    if pattern_id == "database-scale-up":  # one size up doubles the instance price
+        unit = costs.db_unit()
+        return unit
+    if pattern_id == "async-queue-workers" and pricing.layout[0] <= 2:
+        # a small fleet runs its workers as one more process on the box it has, the queue in its database
+        # or Redis: at most a third of a server, not a managed queue
+        return Range.model_construct(low=0.0, high=costs.app_unit().high / 3)
+    return None
+
+
+def unit_cost_usd(choice: Choice, pricing: Pricing | None) -> Range:
+    """Monthly price of one more unit of what the choice scales, from what the team runs."""
+    scaling = choice.pattern.scaling
+    assert scaling is not None
+    if pricing is not None:
+        if scaling.tier == "app":
+            return pricing.costs.app_unit()
+        if scaling.tier == "database":
+            return pricing.costs.db_unit()
+        if scaling.tier == "cells":
+            app, db = pricing.layout
+            app_unit, db_unit = pricing.costs.app_unit(), pricing.costs.db_unit()
+            return Range.model_construct(
+                low=app * app_unit.low + db * db_unit.low, high=app * app_unit.high + db * db_unit.high
+            )
+    return scaling.unit_cost_monthly_usd
+
+
+def price(choice: Choice, currency: str, nodes_per_partition: int = 1, pricing: Pricing | None = None) -> None:
     pattern = choice.pattern
-    choice.one_off = money.range_from_usd(pattern.cost.one_off_usd, currency)
-    monthly = money.range_from_usd(pattern.cost.monthly_usd, currency)
+    pricing = pricing or choice.pricing
+    choice.pricing = pricing
+    if choice.resize_of is not None:  # the lever exists already: only the added units cost
+        choice.one_off = ZERO
+        monthly = ZERO
+    else:
+        choice.one_off = money.range_from_usd(pattern.cost.one_off_usd, currency)
+        usage = _usage_monthly(choice, pricing) if pricing is not None else None
+        monthly = money.range_from_usd(usage or pattern.cost.monthly_usd, currency)
+    choice.base_monthly = monthly
     scaling = pattern.scaling
+    if scaling is not None:
+        choice.unit_monthly = money.range_from_usd(unit_cost_usd(choice, pricing), currency)
     if scaling is not None and choice.units is not None and choice.units_from is not None:
-        added = (choice.units - choice.units_from) * (nodes_per_partition if scaling.mode == "partitions" else 1)
-        unit = money.range_from_usd(scaling.unit_cost_monthly_usd, currency)
-        monthly = Range.model_construct(low=monthly.low + added * unit.low, high=monthly.high + added * unit.high)
+        added = (choice.units - choice.units_from) * nodes_per_partition  # per shard for replicas, per node for shards
+        unit = choice.unit_monthly
+        monthly = Range.model_construct(
+            low=money_round(monthly.low + added * unit.low), high=money_round(monthly.high + added * unit.high)
+        )
     choice.monthly = monthly
 
 
 def score(choice: Choice, currency: str) -> float:
-    """Benefit per cost: capacity doublings x 10 plus resilience points, per person-day equivalent."""
+    """Benefit per cost: capacity doublings x 10 plus resilience points, per person-day equivalent.
+
+    Doublings of system capacity at the choice's turn count in full, its own tiers' doublings a quarter.
+    """
     pattern = choice.pattern
-    benefit = 10 * choice.doublings + pattern.resilience
+    benefit = 10 * (choice.system_gain + 0.25 * choice.doublings) + pattern.resilience
     rate = money.UNITS_PER_USD[currency]
     cost = pattern.effort.person_days.mid + (choice.one_off.mid + 12 * choice.monthly.mid) / rate / money.PERSON_DAY_USD
     return benefit / max(cost, 0.5)
@@ -361,28 +506,96 @@ def order(choices: Sequence[Choice], catalogue_index: dict[str, int]) -> list[Ch
     return result
 
 
-def fit_budget(
-    ordered: Sequence[Choice],
-    earlier: dict[str, Choice],
-    budget_left: float | None,
-    currency: str,
-    nodes_per_partition: Callable[[Choice], int],
-) -> float:
-    """Hold back (or cut down) what the monthly budget cannot carry; returns the budget spent."""
-    spent = 0.0
-    by_id = {c.pattern.id: c for c in ordered} | earlier
+def _capacity_critical(ordered: Sequence[Choice]) -> set[int]:
+    """Choices that move capacity, and the prerequisites they need in the same stage."""
+    by_id = {c.pattern.id: c for c in ordered}
+    critical: set[int] = set()
+
+    def mark(choice: Choice) -> None:
+        if id(choice) in critical:
+            return
+        critical.add(id(choice))
+        for dep in choice.pattern.requires:
+            if dep in by_id:
+                mark(by_id[dep])
+
     for choice in ordered:
+        if choice.pattern.effects or choice.pattern.scaling is not None:
+            mark(choice)
+    return critical
+
+
+@dataclass
+class Budget:
+    """The monthly budget across the three stages, spent at the top of each cost range.
+
+    Funding order, so that more budget never reaches less: first what the team's named problems
+    and risks need (as the plan orders them), then capacity work strictly in plan order across the
+    stages (once a capacity item does not fit, even cut down, the capacity items after it wait),
+    and last, from what is left, practices that do not move capacity.
+    """
+
+    total: float | None
+    spent: float = 0.0
+    stopped_at: str | None = None  # the capacity item where the money ran out
+    pending: list[Choice] = field(default_factory=list)
+
+    def left(self) -> float | None:
+        return None if self.total is None else self.total - self.spent
+
+    def fit_stage(
+        self,
+        ordered: Sequence[Choice],
+        earlier: dict[str, Choice],
+        currency: str,
+        nodes_per_partition: Callable[[Choice], int],
+        wanted: Callable[[str], bool] = lambda _: False,
+    ) -> None:
+        critical = _capacity_critical(ordered)
+        by_id = {c.pattern.id: c for c in ordered} | earlier
+        first = [c for c in ordered if wanted(c.pattern.id)]
+        second = [c for c in ordered if id(c) in critical and c not in first]
+        for choice in first:
+            self._fund(choice, by_id, currency, nodes_per_partition, skip=True)
+        for choice in second:
+            self._fund(choice, by_id, currency, nodes_per_partition, skip=False)
+        self.pending += [c for c in ordered if c not in first and c not in second]
+
+    def finish(self, currency: str) -> None:
+        """Fund the practices that do not move capacity from what the capacity work left."""
+        by_id = {c.pattern.id: c for c in self.pending}
+        for choice in self.pending:
+            self._fund(choice, by_id, currency, lambda _: 1, skip=True)
+        self.pending = []
+
+    def _fund(
+        self,
+        choice: Choice,
+        by_id: dict[str, Choice],
+        currency: str,
+        nodes_per_partition: Callable[[Choice], int],
+        *,
+        skip: bool,
+    ) -> None:
         blocked = [by_id[d].item_id or d for d in choice.pattern.requires if d in by_id and by_id[d].deferred]
+        if choice.resize_of is not None and choice.resize_of.deferred:
+            blocked = [choice.resize_of.item_id]
         if blocked:
             choice.deferred = f"Waits for {', '.join(blocked)}, which is held back."
-            continue
-        left = None if budget_left is None else budget_left - spent
-        if left is not None and choice.monthly.mid > left:
+            return
+        if not skip and self.stopped_at is not None and choice.monthly.high > 0:
+            choice.deferred = (
+                f"Waits for budget: capacity work is funded in plan order and the money ran out at {self.stopped_at}."
+            )
+            choice.budget_limited = True
+            return
+        left = self.left()
+        if left is not None and choice.monthly.high > left:
             scaling = choice.pattern.scaling
             if scaling is not None and choice.units is not None and choice.units_from is not None:
                 nodes = nodes_per_partition(choice)
-                fixed = money.range_from_usd(choice.pattern.cost.monthly_usd, currency).mid
-                per_unit = money.range_from_usd(scaling.unit_cost_monthly_usd, currency).mid * nodes
+                fixed = 0.0 if choice.resize_of is not None else choice.base_monthly.high
+                per_unit = choice.unit_monthly.high * nodes
                 affordable = choice.units_from + max(0, math.floor((left - fixed) / per_unit)) if per_unit else 0
                 if affordable > choice.units_from:
                     choice.notes.append(
@@ -391,18 +604,23 @@ def fit_budget(
                     choice.units = affordable
                     choice.budget_limited = True
                     price(choice, currency, nodes)
-            if choice.monthly.mid > left:
+                    if not skip:
+                        self.stopped_at = choice.item_id
+            if choice.monthly.high > left:
                 choice.deferred = (
-                    f"Over budget: adds about {fmt_money(choice.monthly.mid, currency)} a month and "
-                    f"{fmt_money(max(left, 0), currency)} of the monthly budget is left."
+                    f"Over budget: adds up to {fmt_money(money_round(choice.monthly.high), currency)} a month and "
+                    f"{fmt_money(money_round(max(left, 0)), currency)} of the monthly budget is left."
                 )
                 choice.budget_limited = True
-                continue
-        spent += choice.monthly.mid
-    return spent
+                if not skip:
+                    self.stopped_at = self.stopped_at or choice.item_id
+                return
+        self.spent += choice.monthly.high
 
 
-def describe(choices: Sequence[Choice], start: Projection) -> Projection:
+def describe(
+    choices: Sequence[Choice], start: Projection, users_at: Callable[[float], int] | None = None
+) -> Projection:
     """Final capacity figures for each item, and the stage's end state."""
     kept = [c for c in choices if not c.deferred]
     final, empty = Mix(start, kept), Mix(start, ())
@@ -421,4 +639,70 @@ def describe(choices: Sequence[Choice], start: Projection) -> Projection:
                 changes.append(round((after / before - 1) * 100))
             changes.sort()
             choice.impact_change = Range(low=changes[0], high=changes[1])
+    if users_at is not None:
+        _effects(choices, start, users_at)
     return final.projection()
+
+
+def _effects(choices: Sequence[Choice], start: Projection, users_at: Callable[[float], int]) -> None:
+    """Each item's honest effect: what it does to its own tiers, and which tier binds once it is in.
+
+    Items are taken in the stage's order, each on top of the ones before it, so "after it" means
+    after it and everything listed before it in the stage.
+    """
+    done: list[Choice] = []
+    before = Mix(start, ())
+    for choice in choices:
+        if choice.deferred or not choice.active:
+            choice.effect = None
+            continue
+        after = Mix(start, [*done, choice])
+        parts = []
+        scaling = choice.pattern.scaling
+        if scaling is not None and choice.units is not None and choice.units_from is not None:
+            if choice.relative:
+                parts.append(
+                    f"{scaling.units_label} {choice.units_from}x -> {choice.units}x today's (count not stated)"
+                )
+            else:
+                parts.append(f"{scaling.units_label} {choice.units_from} -> {choice.units}")
+        for tier in after.tiers:
+            gain = after.tier_rps("expected", tier) / before.tier_rps("expected", tier)
+            if gain > 1.005:
+                parts.append(f"{TIER_LABELS[tier]} capacity x{sig(gain, 2):g}")
+        system = after.system_rps()
+        binding = min(after.tiers, key=lambda t: after.tier_rps("expected", t))
+        if parts:
+            choice.effect = (
+                f"In the model: {', '.join(parts)}; binding tier after it: {TIER_LABELS[binding]}, "
+                f"about {compact(users2(users_at(system)))} users."
+            )
+        else:
+            choice.effect = None
+        done.append(choice)
+        before = after
+
+
+RESIZE_EFFORT = (Range(low=1, high=3), Range(low=0.5, high=1))  # person-days, weeks: adding nodes to a working fleet
+
+
+def resize_text(choice: Choice) -> tuple[str, list[str], list[str]]:
+    """Title, steps and checks of a re-size item: more of a lever the plan already built."""
+    scaling = choice.pattern.scaling
+    assert scaling is not None and choice.resize_of is not None
+    label = scaling.units_label
+    title = f"Grow the {label} from {choice.units_from} to {choice.units}"
+    if choice.relative:
+        title = f"Grow the {label} from {choice.units_from}x to {choice.units}x today's fleet"
+    steps = [
+        f"Add the {label} in two or three steps (about a third each), watching p95 latency, errors and the "
+        "busiest tier after every step.",
+        f"Raise the autoscaling or capacity limits to {choice.units} {label} and keep one extra for failures "
+        "if you run close to the ceiling.",
+        "Re-run the load test at this stage's goal and feed the measured throughput back into the plan.",
+    ]
+    verify = [
+        f"A load test at this stage's goal passes with {choice.units} {label}, p95 within the objective.",
+        "Throughput rose with the added units (if it did not, the tier is not the limit: stop adding).",
+    ]
+    return title, steps, verify

@@ -18,7 +18,7 @@ from bot.roadmap.capacity import SAFE_UTILISATION, build_baseline
 from bot.roadmap.catalogue import Pattern, load_catalogue
 from bot.roadmap.facts import extract_facts
 from bot.roadmap.numbers import compact, days_range, money_range, pct_range
-from bot.roadmap.schema import TIER_LABELS, TIERS, ItemStatus, Roadmap, SystemProfile
+from bot.roadmap.schema import TIER_LABELS, ItemStatus, Roadmap, SystemProfile
 
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
 
@@ -68,7 +68,7 @@ def _capacity_text(profile: SystemProfile, rules_roadmap: Roadmap) -> str:
         f"- Target: {profile.target_users:,} users, about {base.target_rps:.0f} requests/s; every tier planned at "
         f"no more than {SAFE_UTILISATION:.0%} utilisation.",
     ]
-    for tier in TIERS:
+    for tier in base.tiers:
         users = base.users_at(base.state.tier_rps(tier))
         lines.append(
             f"- {TIER_LABELS[tier]}: about {base.utilisation[tier]:.0%} busy at today's peak, "

@@ -13,20 +13,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.roadmap import money, planner
-from bot.roadmap.capacity import Baseline, Projection, build_baseline
 from bot.roadmap.advice import Advice, build_advice
+from bot.roadmap.capacity import Baseline, Projection, build_baseline
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue
-from bot.roadmap.facts import ArchitectureFacts, extract_facts, find_phrases
+from bot.roadmap.costs import CostModel, read_costs
+from bot.roadmap.facts import ArchitectureFacts, Fact, extract_facts, find_phrases
 from bot.roadmap.numbers import compact, money_range, percent
 from bot.roadmap.numbers import money as fmt_money
 from bot.roadmap.planner import Choice
+from bot.roadmap.rounding import money2 as money_round
+from bot.roadmap.rounding import sig2, users2
 from bot.roadmap.schema import (
     STAGE_HORIZONS,
     STAGE_NAMES,
     TIER_LABELS,
-    TIERS,
     CapacityPoint,
     Cost,
+    Difficulty,
     Effort,
     Impact,
     Range,
@@ -54,6 +57,7 @@ class _Context:
     catalogue_index: dict[str, int]  # catalogue order breaks ties, so output is deterministic
     keyword_hits: dict[str, list[str]]  # pattern id -> the user's words that match its keywords
     advice: Advice  # workload reading, contraindications, named problems: which levers fit this system
+    costs: CostModel  # what one more server or node costs this team, and bandwidth prices
     detail: bool = True  # False for the first, budget-free pass: only its capacity figures are used
 
 
@@ -78,7 +82,8 @@ def _context(profile: SystemProfile, catalogue: Catalogue) -> _Context:
     index = {p.id: i for i, p in enumerate(catalogue.patterns)}
     hits = {p.id: find_phrases(user_text, p.triggers.keywords.en, p.triggers.keywords.ko) for p in catalogue.patterns}
     advice = build_advice(profile, facts, catalogue)
-    return _Context(profile, facts, baseline, user_text, currency, budget, catalogue, index, hits, advice)
+    costs = read_costs(profile, media_heavy=facts.has(Fact.MEDIA_HEAVY), facts=facts)
+    return _Context(profile, facts, baseline, user_text, currency, budget, catalogue, index, hits, advice, costs)
 
 
 def _quote(text: str, phrase: str) -> str:
@@ -173,18 +178,19 @@ def _prune(choices: list[Choice], ctx: _Context, start: Projection, earlier: dic
     need = ctx.baseline.required_rps
     for _ in range(len(choices) + 1):
         sizing_rps = _stage_ceiling(choices, ctx, start)
-        planner.size_scaling(choices, start, sizing_rps, ctx.baseline.users_at)
+        planner.size_scaling(choices, start, sizing_rps, ctx.baseline.users_at, ctx.advice.keep)
         keep = [c for c in choices if c.active]
         mix = planner.Mix(start, keep)
+        pricing = _pricing(ctx, sizing_rps, start)
         for choice in keep:
-            planner.price(choice, ctx.currency, _nodes(choice, mix))
+            planner.price(choice, ctx.currency, _nodes(choice, mix), pricing)
         planner.rank(mix, need, ctx.currency)
         drop = {
             id(c)
             for c in planner.redundant(mix, need)
             if not c.pattern.triggers.always and c.pattern.resilience == 0 and not ctx.advice.keep(c.pattern.id)
         }
-        overlap = planner.redundant_scaling(mix, sizing_rps)
+        overlap = planner.redundant_scaling(mix, sizing_rps, ctx.advice.keep)
         if overlap is not None:
             drop.add(id(overlap))
         protected = {dep for c in keep if id(c) not in drop for dep in c.pattern.requires}
@@ -205,7 +211,7 @@ def _with_prerequisites(choices: list[Choice], ctx: _Context, earlier: dict[str,
             for c in choices
             if all(
                 dep in present
-                or dep in earlier  # a held-back one makes this one wait, see planner.fit_budget
+                or dep in earlier  # a held-back one makes this one wait, see planner.Budget
                 or ctx.advice.waived(dep)
                 for dep in c.pattern.requires
             )
@@ -228,34 +234,50 @@ def _stage_ceiling(choices: list[Choice], ctx: _Context, start: Projection) -> f
     return min(need, planner.Mix(start, choices).system_rps())
 
 
+def _pricing(ctx: _Context, load_rps: float, start: Projection) -> planner.Pricing:
+    """Prices from the team's own instances, for the load this stage is built for."""
+    tiers = start.expected.tiers
+    app = tiers["app"].units
+    db = tiers["database"].units * tiers["database"].partitions
+    return planner.Pricing(costs=ctx.costs, load_rps=load_rps, layout=(app, db))
+
+
 def _nodes(choice: Choice, mix: planner.Mix) -> int:
-    """Nodes per shard: a new shard copies the tier's current primary-and-replica layout."""
+    """Nodes per added unit: a new shard copies the primary-and-replica layout; a replica goes in every shard."""
     scaling = choice.pattern.scaling
-    if scaling is None or scaling.mode != "partitions" or scaling.tier == "cells":
+    if scaling is None or scaling.tier == "cells" or scaling.tier not in mix.tiers:
         return 1
+    if scaling.mode == "units":  # replicas are added in every shard
+        return mix.partitions(scaling.tier)
     return mix.nodes_per_partition(scaling.tier)
 
 
 def _plan_stage(
-    stage: int, ctx: _Context, catalogue: Catalogue, start: Projection, earlier: dict[str, Choice], spent: float
-) -> tuple[list[Choice], Projection, float]:
+    stage: int,
+    ctx: _Context,
+    catalogue: Catalogue,
+    start: Projection,
+    earlier: dict[str, Choice],
+    budget: planner.Budget,
+    history: Sequence[Choice] = (),
+) -> tuple[list[Choice], Projection]:
     selected = _select(stage, ctx, catalogue, start, earlier)
+    selected += planner.resizes(history)
     choices = _prune(selected, ctx, start, earlier)
     if not choices:  # never an empty stage: the stage's baseline practices always apply
         choices = [Choice(p, []) for p in catalogue.patterns if p.stage == stage and p.triggers.always]
         for choice in choices:
-            planner.price(choice, ctx.currency)
+            planner.price(choice, ctx.currency, pricing=_pricing(ctx, ctx.baseline.required_rps, start))
         planner.rank(planner.Mix(start, choices), ctx.baseline.required_rps, ctx.currency)
     mix = planner.Mix(start, choices)
     ordered = ctx.advice.lead_first(planner.order(choices, ctx.catalogue_index))
     for position, choice in enumerate(ordered, 1):
         choice.item_id = f"{stage}.{position}"
-    budget_left = None if ctx.budget is None else ctx.budget - spent
-    spent += planner.fit_budget(ordered, earlier, budget_left, ctx.currency, lambda c: _nodes(c, mix))
+    budget.fit_stage(ordered, earlier, ctx.currency, lambda c: _nodes(c, mix), ctx.advice.keep)
     if not ctx.detail:
-        return ordered, planner.Mix(start, [c for c in ordered if not c.deferred]).projection(), spent
-    end = planner.describe(ordered, start)
-    return ordered, end, spent
+        return ordered, planner.Mix(start, [c for c in ordered if not c.deferred]).projection()
+    end = planner.describe(ordered, start, ctx.baseline.users_at)
+    return ordered, end
 
 
 def _format_fields(ctx: _Context, choice: Choice) -> dict[str, str]:
@@ -263,7 +285,7 @@ def _format_fields(ctx: _Context, choice: Choice) -> dict[str, str]:
     return {
         **ctx.advice.fields,
         "tier_label": TIER_LABELS[tiers[0]],
-        "units": str(choice.units if choice.units is not None else ""),
+        "units": "" if choice.units is None else f"{choice.units}x today's" if choice.relative else str(choice.units),
         "units_from": str(choice.units_from if choice.units_from is not None else ""),
         "current_users": compact(ctx.profile.current_users),
         "target_users": compact(ctx.profile.target_users),
@@ -296,7 +318,7 @@ def _item(choice: Choice, ctx: _Context, placed: dict[str, Choice]) -> RoadmapIt
     if pattern.effects or pattern.scaling:
         sources.append(CAPACITY_SOURCE)
     scaling = pattern.scaling
-    tiers = list(TIERS) if scaling and scaling.tier == "cells" else pattern.tiers
+    tiers = list(ctx.baseline.tiers) if scaling and scaling.tier == "cells" else pattern.tiers
     if choice.impact_change is not None and scaling is not None:
         metric = "system capacity" if scaling.tier == "cells" else f"{TIER_LABELS[scaling.tier]} capacity"
         impact = Impact(metric=metric, change_pct=choice.impact_change, confidence=pattern.impact.confidence)
@@ -304,23 +326,37 @@ def _item(choice: Choice, ctx: _Context, placed: dict[str, Choice]) -> RoadmapIt
         impact = Impact(
             metric=pattern.impact.metric, change_pct=pattern.impact.change_pct, confidence=pattern.impact.confidence
         )
+    title = pattern.title.format(**fields)
+    steps = [s.format(**fields) for s in pattern.steps]
+    verify = [v.format(**fields) for v in pattern.verify]
+    effort = Effort(person_days=pattern.effort.person_days, weeks=pattern.effort.weeks)
+    depends_on = [placed[d].item_id for d in pattern.requires if d in placed]
+    difficulty = pattern.difficulty
+    if choice.resize_of is not None:  # more of a lever an earlier item built
+        title, steps, verify = planner.resize_text(choice)
+        why = " ".join([*choice.reasons, *choice.notes, choice.deferred or ""]).strip()
+        effort = Effort(person_days=planner.RESIZE_EFFORT[0], weeks=planner.RESIZE_EFFORT[1])
+        depends_on = [choice.resize_of.item_id]
+        difficulty = Difficulty.LOW
+        sources = [f"re-sized from item {choice.resize_of.item_id}", *sources[3:]]
     return RoadmapItem(
         id=choice.item_id,
         pattern_id=pattern.id,
-        title=pattern.title.format(**fields)[:150],
+        title=title[:150],
         why=why[:1500],
-        steps=[s.format(**fields) for s in pattern.steps],
+        steps=steps,
         impact=impact,
-        capacity_gain=round(choice.capacity_gain, 2),
+        capacity_gain=sig2(choice.capacity_gain),
         tiers=tiers,
-        difficulty=pattern.difficulty,
-        effort=Effort(person_days=pattern.effort.person_days, weeks=pattern.effort.weeks),
+        difficulty=difficulty,
+        effort=effort,
         cost=Cost(currency=ctx.currency, one_off=choice.one_off, monthly=choice.monthly),
-        score=round(choice.score, 3),
-        depends_on=[placed[d].item_id for d in pattern.requires if d in placed],
-        verify=[v.format(**fields) for v in pattern.verify],
+        score=sig2(choice.score),
+        depends_on=depends_on,
+        verify=verify,
         deferred=choice.deferred,
         sources=sources,
+        model_effect=choice.effect,
     )
 
 
@@ -330,10 +366,46 @@ class _Unconstrained:
 
     users: int
     monthly: Range
+    binding: str = "database"
+
+
+# The lever that lifts each tier once the catalogue's own levers are spent: the wall, named.
+_WALLS = {
+    "database": (
+        "a single-writer database: replicas only add reads, so the next lever is splitting the writes "
+        "(sharding by a key, or moving the heaviest write path to a store built for it)"
+    ),
+    "app": "the app tier's shared state: the next lever is removing what the servers share (sessions, locks, caches)",
+    "network": "origin bandwidth: the next lever is serving more of the bytes from the edge (CDN, object storage)",
+    "contention": (
+        "lock contention on hot rows: no hardware lifts it; the levers are shorter lock holds (atomic "
+        "updates, no network calls inside a transaction), queueing the writes, or splitting the hot row"
+    ),
+}
+
+
+def _budget_steps(ctx: _Context, catalogue: Catalogue, free: _Unconstrained) -> list[tuple[float, int]]:
+    """What each doubling of the monthly budget buys, up to what the unconstrained plan costs."""
+    assert ctx.budget is not None
+    steps: list[tuple[float, int]] = []
+    amount = max(ctx.budget, 1.0)
+    for _ in range(4):
+        amount *= 2
+        if amount >= free.monthly.high:
+            break
+        stages = _plan(replace(ctx, budget=amount, detail=False), catalogue)[0]
+        users = ctx.baseline.users_at(stages[-1][2].expected.system_rps())
+        if not steps or users > steps[-1][1]:
+            steps.append((amount, users))
+    return steps
 
 
 def _verdict(
-    ctx: _Context, stages: list[Stage], limited: list[RoadmapItem], free: _Unconstrained
+    ctx: _Context,
+    stages: list[Stage],
+    limited: list[RoadmapItem],
+    free: _Unconstrained,
+    steps: list[tuple[float, int]],
 ) -> tuple[bool, str, str]:
     target = ctx.profile.target_users
     reached = next((s for s in stages if s.capacity_after.meets_target), None)
@@ -353,10 +425,13 @@ def _verdict(
     else:
         budget_note = (
             f"Budget {fmt_money(ctx.budget, ctx.currency)} a month: the plan adds {cost_text} "
-            "(checked against the middle of each range)."
+            "(checked at the top of each range)."
         )
         if limited:
-            budget_note += f" Held back or cut down for budget: {', '.join(i.id for i in limited)}."
+            budget_note += f" Held back or cut down: {', '.join(i.id for i in limited)}."
+        if steps:
+            bought = "; ".join(f"{fmt_money(money_round(a), ctx.currency)} -> {compact(u)} users" for a, u in steps)
+            budget_note += f" More budget a month: {bought}."
     share = percent(final.users / target)
     if reached is not None:
         verdict = (
@@ -364,28 +439,37 @@ def _verdict(
             f"concurrent users expected against {compact(target)}."
         )
         if ctx.budget is not None:
-            verdict += " It fits the budget."
+            verdict += " It fits the budget (top of each cost range)."
     elif limited and free.users > final.users:
-        unlimited = (
-            "would reach the target" if free.users >= target else f"would reach about {compact(free.users)} users"
-        )
+        if free.users >= target:
+            unlimited = f"Reaching it costs about {money_range(free.monthly, ctx.currency)} a month (cheapest path)"
+        else:
+            unlimited = (
+                f"Without the budget limit it would reach about {compact(free.users)} users for about "
+                f"{money_range(free.monthly, ctx.currency)} a month, then stop at {_WALLS[free.binding]}"
+            )
         verdict = (
             f"Target not reachable within the budget: the plan reaches about {compact(final.users)} "
-            f"concurrent users ({share} of {compact(target)}). Without the budget limit it {unlimited} "
-            f"for about {money_range(free.monthly, ctx.currency)} a month."
+            f"concurrent users ({share} of {compact(target)}). {unlimited}."
         )
     else:
         verdict = (
             f"Target not reached by these patterns: about {compact(final.users)} concurrent users "
-            f"({share} of {compact(target)}), limited by the {TIER_LABELS[final.binding_tier]}. "
+            f"({share} of {compact(target)}), limited by {_WALLS[final.binding_tier]}. "
             "Measure the real service demand with a load test and revisit."
+        )
+    if ctx.baseline.over_capacity_now:
+        base = ctx.baseline
+        verdict = (
+            f"Over capacity at peak now: about {compact(users2(base.capacity_now_users))} of today's "
+            f"{compact(base.current_users)} users fit at a safe load; stage 1 starts with relief. " + verdict
         )
     return reached is not None, verdict, budget_note
 
 
 def _monthly_total(choices: Iterable[Choice]) -> Range:
     kept = [c.monthly for c in choices if c.deferred is None]
-    return Range(low=sum(r.low for r in kept), high=sum(r.high for r in kept))
+    return Range(low=money_round(sum(r.low for r in kept)), high=money_round(sum(r.high for r in kept)))
 
 
 _StagePlan = tuple[int, list[Choice], Projection]
@@ -395,12 +479,15 @@ def _plan(ctx: _Context, catalogue: Catalogue) -> tuple[list[_StagePlan], dict[s
     base = ctx.baseline
     projection = Projection(base.state, base.state, base.state)
     placed: dict[str, Choice] = {}
-    spent = 0.0
+    history: list[Choice] = []
+    budget = planner.Budget(ctx.budget)
     stages: list[_StagePlan] = []
     for number in (1, 2, 3):
-        choices, projection, spent = _plan_stage(number, ctx, catalogue, projection, placed, spent)
-        placed.update({c.pattern.id: c for c in choices})
+        choices, projection = _plan_stage(number, ctx, catalogue, projection, placed, budget, history)
+        placed.update({c.pattern.id: c for c in choices if c.resize_of is None})
+        history += choices
         stages.append((number, choices, projection))
+    budget.finish(ctx.currency)  # practices that move no capacity, from what the capacity work left
     return stages, placed
 
 
@@ -416,7 +503,7 @@ def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None =
     for number, choices, projection in planned:
         items = [_item(c, ctx, placed) for c in choices]
         spent = _monthly_total(choices)
-        running = Range(low=running.low + spent.low, high=running.high + spent.high)
+        running = Range(low=money_round(running.low + spent.low), high=money_round(running.high + spent.high))
         stages.append(
             Stage(
                 number=number,  # type: ignore[arg-type]
@@ -426,14 +513,18 @@ def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None =
                 capacity_after=base.point(f"after stage {number}", projection, running),
             )
         )
-    held = [i for s in stages for i in s.items if placed[i.pattern_id or ""].budget_limited]
+    by_item = {c.item_id: c for _, choices, _ in planned for c in choices}
+    held = [i for s in stages for i in s.items if by_item[i.id].budget_limited]
     # The plain budget verdict compares with the same plan free of the budget, when it bit.
     unconstrained = _plan(replace(ctx, budget=None, detail=False), catalogue)[0] if held else planned
     free_monthly = _monthly_total(c for _, choices, _ in unconstrained for c in choices)
-    free = _Unconstrained(base.users_at(unconstrained[-1][2].expected.system_rps()), free_monthly)
-    reachable, verdict, budget_note = _verdict(ctx, stages, held, free)
+    end_state = unconstrained[-1][2].expected
+    free = _Unconstrained(base.users_at(end_state.system_rps()), free_monthly, end_state.binding())
+    steps = _budget_steps(ctx, catalogue, free) if held and ctx.budget is not None else []
+    reachable, verdict, budget_note = _verdict(ctx, stages, held, free, steps)
     assumptions = list(base.assumptions)
-    assumptions.append("Projections use the middle of each catalogue range; each item shows its full range.")
+    assumptions += ctx.costs.assumptions
+
     if ctx.currency != "USD":
         assumptions.append(
             f"Catalogue prices are in USD, converted at about {money.UNITS_PER_USD[ctx.currency]:g} "
@@ -447,7 +538,7 @@ def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None =
         )[:150],
         current_users=profile.current_users,
         target_users=profile.target_users,
-        scale_factor=round(profile.scale_factor, 2),
+        scale_factor=sig2(profile.scale_factor),
         capacity_now=capacity_now,
         binding_bottleneck=(
             f"{TIER_LABELS[binding]}: about {base.utilisation[binding]:.0%} busy at today's peak of "
@@ -518,8 +609,9 @@ def model_selection(
         planner.size_scaling(listed, projection, _stage_ceiling(listed, ctx, projection), base.users_at)
         active = [c for c in listed if c.active]
         mix = planner.Mix(projection, active)
+        pricing = _pricing(ctx, min(base.required_rps, mix.system_rps()), projection)
         for choice in active:
-            planner.price(choice, ctx.currency, _nodes(choice, mix))
+            planner.price(choice, ctx.currency, _nodes(choice, mix), pricing)
         end = planner.describe(active, projection)
         for choice in listed:
             scaling = choice.pattern.scaling

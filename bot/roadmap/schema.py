@@ -26,12 +26,15 @@ MAX_USERS = 10_000_000_000
 MAX_TEXT = 3000  # Slack's plain_text_input limit: a modal answer can never be longer
 MAX_FEATURES = 30
 
-Tier = Literal["app", "database", "network"]
-TIERS: tuple[Tier, ...] = ("app", "database", "network")
+Tier = Literal["app", "database", "network", "contention"]
+TIERS: tuple[Tier, ...] = ("app", "database", "network")  # tiers a symptom can name (see facts.py)
+# Every tier the capacity model knows; "contention" (hot rows, lock waits) exists only when named.
+MODEL_TIERS: tuple[Tier, ...] = ("app", "database", "network", "contention")
 TIER_LABELS: dict[str, str] = {
     "app": "app servers",
     "database": "database",
     "network": "network / static delivery",
+    "contention": "lock contention (hot rows)",
 }
 
 
@@ -246,6 +249,9 @@ class RoadmapItem(_Model):
     verify: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=600)]], Field(min_length=1)]
     deferred: str | None = Field(default=None, description="Why the item waits (e.g. over budget)")
     sources: list[str] = Field(default_factory=list)
+    model_effect: str | None = Field(
+        default=None, max_length=400, description="What the capacity model computes: tiers moved, binding tier after"
+    )
 
     @property
     def stage(self) -> int:

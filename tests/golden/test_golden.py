@@ -30,10 +30,6 @@ NAMES = sorted(p.name.removesuffix(".yaml") for p in HERE.glob("*.yaml") if not 
 
 # Expectations the engine does not meet yet, with the reason; strict, so a fix shows up as XPASS.
 XFAIL: dict[str, str] = {
-    "analytics-dashboard": "olap-offload is held back for budget: the cost model adds it on top of a plan that does not"
-    " reach the target (capacity-model issue)",
-    "crm-sharding": "sharding is wanted for the single-writer wall, but the capacity model does not tell writes from"
-    " reads, so it sizes the shards away (capacity-model issue)",
     "salon-booking-ko": "the notification queue is held back for budget by the cost model (a worker process on the same"
     " box is priced like a managed queue)",
     "tiny-startup": "the reminder queue and photo storage are held back for budget by the cost model (a worker process"

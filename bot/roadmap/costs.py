@@ -1,0 +1,328 @@
+"""Costs from usage, starting from what the team runs.
+
+Instances are priced as count x the monthly price of the instance the team already runs (read
+from the architecture answers: instance type, vCPUs, provider, region), bandwidth by the GB
+from requests x bytes per request. Where the answers do not say, a stated default stands in,
+and every price assumption is returned as text for the roadmap.
+
+Prices are approximate on-demand list prices (USD, Linux, about 730 hours a month) as published
+on the providers' pricing pages in mid-2025, fixed here so the engine stays offline and
+deterministic. Check the pricing page for your region and date before you commit to a figure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.roadmap.facts import ArchitectureFacts
+from bot.roadmap.rounding import money2
+from bot.roadmap.schema import Range, SystemProfile
+
+PRICES_DATE = "2025-06"
+HOURS_PER_MONTH = 730
+SECONDS_PER_MONTH = 2_628_000
+
+# USD per hour of the ".large" size (2 vCPU) of each family; sizes scale with the multiplier below.
+EC2_LARGE_HOURLY: dict[str, float] = {
+    "t3": 0.0832,
+    "t3a": 0.0752,
+    "t4g": 0.0672,
+    "m5": 0.096,
+    "m5a": 0.086,
+    "m6i": 0.096,
+    "m6a": 0.0864,
+    "m6g": 0.077,
+    "m7i": 0.1008,
+    "m7g": 0.0816,
+    "c5": 0.085,
+    "c6i": 0.085,
+    "c6g": 0.068,
+    "c7g": 0.0725,
+    "c7i": 0.0893,
+    "r5": 0.126,
+    "r6i": 0.126,
+    "r6g": 0.1008,
+    "r7g": 0.1071,
+}
+# RDS single-AZ (MySQL / PostgreSQL list prices are close; PostgreSQL is a few percent higher).
+RDS_LARGE_HOURLY: dict[str, float] = {
+    "t3": 0.136,
+    "t4g": 0.129,
+    "m5": 0.171,
+    "m6i": 0.171,
+    "m6g": 0.152,
+    "m7g": 0.168,
+    "r5": 0.25,
+    "r6i": 0.25,
+    "r6g": 0.225,
+    "r7g": 0.239,
+}
+SIZE_FACTOR: dict[str, float] = {
+    "nano": 0.0625,
+    "micro": 0.125,
+    "small": 0.25,
+    "medium": 0.5,
+    "large": 1,
+    "xlarge": 2,
+    "2xlarge": 4,
+    "4xlarge": 8,
+    "8xlarge": 16,
+    "12xlarge": 24,
+    "16xlarge": 32,
+    "24xlarge": 48,
+}
+# Price of a region relative to us-east-1 for compute (approximate, from the same pricing pages).
+REGION_FACTOR: dict[str, float] = {
+    "us-east-1": 1.0,
+    "us-east-2": 1.0,
+    "us-west-2": 1.0,
+    "us-west-1": 1.15,
+    "ca-central-1": 1.1,
+    "eu-west-1": 1.1,
+    "eu-west-2": 1.15,
+    "eu-central-1": 1.15,
+    "eu-north-1": 1.05,
+    "ap-northeast-1": 1.25,
+    "ap-northeast-2": 1.2,
+    "ap-northeast-3": 1.25,
+    "ap-southeast-1": 1.2,
+    "ap-southeast-2": 1.2,
+    "ap-south-1": 1.05,
+    "sa-east-1": 1.5,
+}
+# The same, by the area the fact reader names (facts.py `region_area`).
+AREA_FACTOR: dict[str, float] = {
+    "us-east": 1.0,
+    "us-central": 1.0,
+    "us-west": 1.05,
+    "eu-west": 1.1,
+    "eu-central": 1.15,
+    "eu-north": 1.05,
+    "korea": 1.2,
+    "japan": 1.25,
+    "singapore": 1.2,
+    "hong-kong": 1.3,
+    "australia": 1.2,
+    "india": 1.05,
+    "south-america": 1.5,
+}
+REGION_WORDS: dict[str, str] = {
+    "seoul": "ap-northeast-2",
+    "서울": "ap-northeast-2",
+    "tokyo": "ap-northeast-1",
+    "도쿄": "ap-northeast-1",
+    "osaka": "ap-northeast-3",
+    "singapore": "ap-southeast-1",
+    "sydney": "ap-southeast-2",
+    "mumbai": "ap-south-1",
+    "frankfurt": "eu-central-1",
+    "ireland": "eu-west-1",
+    "london": "eu-west-2",
+    "stockholm": "eu-north-1",
+    "são paulo": "sa-east-1",
+    "sao paulo": "sa-east-1",
+    "virginia": "us-east-1",
+    "ohio": "us-east-2",
+    "oregon": "us-west-2",
+    "california": "us-west-1",
+}
+MANAGED_WORDS = ("rds", "aurora", "cloud sql", "azure database", "managed", "planetscale", "atlas", "supabase", "neon")
+MANAGED_PREMIUM = 1.8  # a managed database node costs about 1.8x the same-size VM (db.m6i.large vs m6i.large)
+CDN_PER_10K_REQUESTS = Range(low=0.0075, high=0.01)  # HTTPS request fees (CloudFront's pricing page)
+VCPU_MONTH_USD = 35.0  # general-purpose on-demand compute: m6i.large is 2 vCPU for about $70 a month
+DEFAULT_APP_MONTHLY = 70.0  # an m6i.large-class server in us-east-1
+DEFAULT_DB_MONTHLY = 165.0  # a db.r6g.large-class managed database node in us-east-1
+DROPLET_DEFAULT = 24.0  # a 2 vCPU / 4 GB basic droplet (DigitalOcean's pricing page)
+BYTES_PER_REQUEST = 40_000  # average response size over all requests (pages, JSON, assets), default
+MEDIA_BYTES_PER_REQUEST = 100_000  # the same where images or video are served
+AVERAGE_PER_PEAK = 0.3  # average traffic over a month as a share of the peak (default)
+CDN_PER_GB = Range(low=0.02, high=0.085)  # CloudFront's volume tiers down from its first 10 TB price
+ORIGIN_EGRESS_PER_GB = 0.09  # EC2 internet egress, first 10 TB tier
+
+_EC2 = re.compile(r"\b(?:(db|cache)\.)?([a-z]\d[a-z]?[a-z]?)\.(nano|micro|small|medium|large|\d{0,2}xlarge)\b", re.I)
+_VCPU = re.compile(r"(\d{1,3})\s*(?:v?cpus?|vcores?|cores?|코어)", re.I)
+_DOLLARS = re.compile(r"\$\s?(\d{1,5})(?:\s*(?:/|a|per)\s*(?:mo|month))?")
+_REGION = re.compile(r"\b([a-z]{2}-(?:east|west|central|north|south|northeast|southeast)-\d)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One node as the team runs it, priced per month (USD), with where the price came from."""
+
+    monthly_usd: float
+    label: str
+    origin: str  # "read from your answers" or "default"
+
+
+@dataclass(frozen=True)
+class CostModel:
+    app: Instance
+    database: Instance
+    provider: str
+    region: str | None
+    region_factor: float
+    bytes_per_request: float
+    assumptions: list[str] = field(default_factory=list)
+
+    def gb_per_month(self, peak_rps: float) -> float:
+        return self.requests_per_month(peak_rps) * self.bytes_per_request / 1e9
+
+    def requests_per_month(self, peak_rps: float) -> float:
+        return peak_rps * AVERAGE_PER_PEAK * SECONDS_PER_MONTH
+
+    @property
+    def pays_egress(self) -> bool:
+        """Clouds bill origin egress by the GB; hosting plans mostly include a bandwidth quota."""
+        return self.provider in ("aws", "gcp", "azure", "unknown")
+
+    def cdn_monthly(self, peak_rps: float) -> Range:
+        """A CDN's added monthly bill: request fees plus per-GB fees, less the origin egress it replaces."""
+        gb = self.gb_per_month(peak_rps)
+        requests = self.requests_per_month(peak_rps) / 10_000
+        saved = ORIGIN_EGRESS_PER_GB if self.pays_egress else 0.0
+        low = max(0.0, requests * CDN_PER_10K_REQUESTS.low + gb * (CDN_PER_GB.low - saved))
+        high = max(low, requests * CDN_PER_10K_REQUESTS.high + gb * (CDN_PER_GB.high - saved))
+        return Range.model_construct(low=low, high=high)
+
+    def app_unit(self) -> Range:
+        price = self.app.monthly_usd
+        return Range.model_construct(low=price * 0.9, high=price * 1.1)
+
+    def db_unit(self) -> Range:
+        price = self.database.monthly_usd
+        return Range.model_construct(low=price * 0.9, high=price * 1.1)
+
+
+def _provider(text: str) -> str:
+    lowered = text.lower()
+    if any(w in lowered for w in ("droplet", "digitalocean", "digital ocean")):
+        return "digitalocean"
+    if any(w in lowered for w in ("hetzner", "ovh", "linode", "vultr", "bare metal", "on-prem", "온프레미스", "idc")):
+        return "hosting"
+    if any(w in lowered for w in ("gcp", "google cloud", "cloud sql", "gke", "compute engine")):
+        return "gcp"
+    if any(w in lowered for w in ("azure",)):
+        return "azure"
+    if any(w in lowered for w in ("aws", "ec2", "rds", "aurora", "ecs", "eks", "fargate", "elasticache", "alb")):
+        return "aws"
+    return "unknown"
+
+
+def _region(text: str) -> tuple[str | None, float]:
+    lowered = text.lower()
+    found = _REGION.search(lowered)
+    if found and found.group(1) in REGION_FACTOR:
+        return found.group(1), REGION_FACTOR[found.group(1)]
+    for word, region in REGION_WORDS.items():
+        if word in lowered:
+            return region, REGION_FACTOR[region]
+    return None, 1.0
+
+
+def _instance(text: str, *, database: bool, provider: str, region_factor: float) -> Instance | None:
+    lowered = text.lower()
+    for match in _EC2.finditer(lowered):
+        prefix, family, size = match.group(1), match.group(2), match.group(3)
+        factor = SIZE_FACTOR.get(size)
+        table = RDS_LARGE_HOURLY if prefix == "db" else EC2_LARGE_HOURLY
+        if factor is None or family not in table:
+            continue
+        monthly = table[family] * factor * HOURS_PER_MONTH * region_factor
+        multi_az = database and ("multi-az" in lowered or "multi az" in lowered)
+        if multi_az:
+            monthly *= 2
+        label = match.group(0) + (" Multi-AZ" if multi_az else "")
+        return Instance(monthly, label, "read from your answers")
+    if provider == "digitalocean":
+        dollars = _DOLLARS.search(text)
+        price = float(dollars.group(1)) if dollars else DROPLET_DEFAULT
+        return Instance(price, f"a ${price:g}/month droplet", "read from your answers" if dollars else "default")
+    vcpu = _VCPU.search(lowered)
+    if vcpu:
+        cpus = int(vcpu.group(1))
+        if 1 <= cpus <= 192:
+            managed = database and any(w in lowered for w in MANAGED_WORDS)
+            monthly = cpus * VCPU_MONTH_USD * region_factor * (MANAGED_PREMIUM if managed else 1.0)
+            kind = "managed" if managed else "VM"
+            return Instance(monthly, f"{cpus} vCPU {kind}" if database else f"{cpus} vCPU", "read from your answers")
+    return None
+
+
+def _from_facts(facts: ArchitectureFacts | None, tier: str, provider: str, factor: float) -> Instance | None:
+    """The fact reader's instance type, stated unit price or vCPUs for a tier, priced; None when it has none."""
+    if facts is None:
+        return None
+    database = tier == "database"
+    for price in facts.stated_prices:
+        if price.tier == tier and price.per_unit and price.currency == "USD":
+            return Instance(price.monthly, f"your stated ${price.monthly:,.0f}/month", "read from your answers")
+    kind = facts.instance_types.get(tier)
+    if kind:
+        found = _instance(
+            kind + (" multi-az" if database and "multi-az" in kind.lower() else ""),
+            database=database,
+            provider=provider,
+            region_factor=factor,
+        )
+        if found is not None:
+            return found
+    cpus = facts.vcpus.get(tier)
+    if cpus and 1 <= cpus <= 192:
+        managed = database and bool(facts.db_managed)
+        monthly = cpus * VCPU_MONTH_USD * factor * (MANAGED_PREMIUM if managed else 1.0)
+        label = f"{cpus} vCPU {'managed' if managed else 'VM'}" if database else f"{cpus} vCPU"
+        return Instance(monthly, label, "read from your answers")
+    return None
+
+
+def read_costs(profile: SystemProfile, media_heavy: bool = False, facts: ArchitectureFacts | None = None) -> CostModel:
+    """What one more app server or database node costs this team a month, and the other price assumptions.
+
+    The fact reader's readings come first (instance types, stated prices, vCPUs, provider, region);
+    this module's own reading of the text stands in where it has none.
+    """
+    arch = profile.architecture
+    everything = "\n".join([arch.database, arch.servers, arch.network or ""])
+    provider = (facts.provider if facts is not None and facts.provider else None) or _provider(everything)
+    region, factor = _region(everything)
+    if region is None and facts is not None and facts.region_area in AREA_FACTOR:
+        region, factor = facts.region_area, AREA_FACTOR[facts.region_area]
+    notes: list[str] = []
+    app = _from_facts(facts, "app", provider, factor) or _instance(
+        arch.servers, database=False, provider=provider, region_factor=factor
+    )
+    if app is None:
+        app = Instance(DEFAULT_APP_MONTHLY * factor, "m6i.large class", "default")
+    database = _from_facts(facts, "database", provider, factor) or _instance(
+        arch.database, database=True, provider=provider, region_factor=factor
+    )
+    if database is None:
+        database = Instance(DEFAULT_DB_MONTHLY * factor, "db.r6g.large class", "default")
+    where = provider.upper() if provider in ("aws", "gcp") else provider
+    origin = "you said" if app.origin != "default" or database.origin != "default" else "default"
+    if region in (None, "us-east-1", "us-east"):
+        region_text = "us-east-1" if region else "us-east-1 (region not stated)"
+    else:
+        region_text = f"{region} x{factor:g}"
+    app_origin = "default: " if app.origin == "default" else ""
+    db_origin = "default: " if database.origin == "default" else ""
+    notes.append(
+        f"[{origin}] +1 app server ~${money2(app.monthly_usd):,.0f}/mo ({app_origin}{app.label}, {where}), "
+        f"+1 DB node ~${money2(database.monthly_usd):,.0f}/mo ({db_origin}{database.label}); "
+        f"{region_text}; {PRICES_DATE} prices."
+    )
+    per_request = MEDIA_BYTES_PER_REQUEST if media_heavy else BYTES_PER_REQUEST
+    notes.append(
+        f"[default] {per_request / 1000:g} KB/request, average {AVERAGE_PER_PEAK:.0%} of peak; "
+        f"CDN ${CDN_PER_GB.low:g}-{CDN_PER_GB.high:g}/GB vs egress ${ORIGIN_EGRESS_PER_GB:g}/GB."
+    )
+    return CostModel(
+        app=app,
+        database=database,
+        provider=provider,
+        region=region,
+        region_factor=factor,
+        bytes_per_request=per_request,
+        assumptions=notes,
+    )

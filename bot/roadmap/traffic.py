@@ -1,0 +1,249 @@
+"""What the answers say about the traffic's shape and the team: open or closed arrivals, spikes,
+lock contention, team size and deadline (English and Korean).
+
+The capacity model needs these and the fact reader does not give them (yet), so they are read
+here, defensively: a phrase we do not recognise leaves the stated default in place, and every
+reading keeps the phrase it came from so the roadmap can show it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from bot.roadmap.schema import SystemProfile
+
+# Arrivals that come from outside the system: a faster answer does not make more of them.
+_OPEN_EN = (
+    "payment",
+    "payments",
+    "card",
+    "cards",
+    "transaction",
+    "transactions",
+    "device",
+    "devices",
+    "sensor",
+    "sensors",
+    "iot",
+    "telemetry",
+    "ingest",
+    "ingestion",
+    "webhook",
+    "webhooks",
+    "events per second",
+    "messages per second",
+    "sale opens",
+    "sale opening",
+    "flash sale",
+    "ticket",
+    "tickets",
+    "opens at",
+    "drop at",
+)
+_OPEN_KO = ("결제", "기기", "센서", "디바이스", "웹훅", "타임세일", "선착순", "오픈 시각", "티켓")
+
+_CONTENTION_EN = (
+    "lock wait",
+    "lock waits",
+    "lock timeout",
+    "lock timeouts",
+    "lock contention",
+    "row lock",
+    "row locks",
+    "hot row",
+    "hot rows",
+    "hot account",
+    "hot accounts",
+    "deadlock",
+    "deadlocks",
+    "serialization failure",
+    "serialization failures",
+    "serialisation failure",
+    "serialisation failures",
+    "could not serialize",
+    "select for update",
+    "for update",
+    "oversell",
+    "overselling",
+    "oversold",
+)
+_CONTENTION_KO = ("락 대기", "락 경합", "데드락", "잠금 대기", "잠금 경합", "행 잠금", "핫 로우", "초과 판매", "경합")
+
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "a single": 1,
+    "single": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "the first": 1,
+    "첫": 1,
+    "한": 1,
+    "두": 2,
+    "세": 3,
+    "네": 4,
+    "다섯": 5,
+}
+_NUM = r"(\d{1,4}(?:\.\d+)?|a single|single|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a|an)"
+
+_MULTIPLIER = re.compile(
+    r"(?:(?<![\w.])x\s?(\d{1,5}(?:\.\d+)?)(?![\w.]))|(?:(?<![\w.])(\d{1,5}(?:\.\d+)?)\s?(?:x|×|times|-fold|fold|배)(?![a-z]))",
+    re.I,
+)
+_DURATION = re.compile(
+    r"(\d{1,4}(?:\.\d+)?|a|an|one|two|three|five|ten|the first|첫)\s*"
+    r"(seconds?|secs?|minutes?|mins?|hours?|hrs?|초|분|시간)(?![a-z])",
+    re.I,
+)
+_SPIKE_WORDS = re.compile(
+    r"spike|surge|burst|rush|flash|sale|opening|opens|launch|drop|stampede|급증|몰리|몰림|폭주|오픈|세일|이벤트",
+    re.I,
+)
+_SECONDS = {"s": 1, "se": 1, "mi": 60, "ho": 3600, "hr": 3600, "초": 1, "분": 60, "시": 3600}
+
+_TEAM = re.compile(
+    _NUM + r"\s+(?:full[- ]time\s+|senior\s+|junior\s+|backend\s+|back-end\s+|full[- ]stack\s+|software\s+|"
+    r"platform\s+|devops\s+|sre\s+)*(?:engineers?|developers?|devs|founders|people|sres?)\b",
+    re.I,
+)
+_TEAM_KO = re.compile(
+    r"(?:개발자|엔지니어|인력|팀원)\s*(\d{1,3}|한|두|세|네|다섯)\s*명|(\d{1,3})\s*명(?:이|의|이서|뿐)?\s*(?:개발|팀)"
+)
+_DEADLINE = re.compile(
+    r"(?:in|within|before|by|next|deadline[^.\n]{0,20}?)\s+"
+    + _NUM
+    + r"\s+(weeks?|months?)\b|"
+    + _NUM
+    + r"\s+(weeks?|months?)\s+(?:away|from now|left|out)\b",
+    re.I,
+)
+_DEADLINE_KO = re.compile(r"(\d{1,2}|한|두|세|네)\s*(주|개월|달)\s*(?:안에|내에|내|이내|뒤|후|남)")
+
+
+@dataclass(frozen=True)
+class Spike:
+    """A burst the team described: `factor` times the normal arrival rate for `seconds`."""
+
+    factor: float
+    seconds: float | None  # None: the duration was not stated
+    phrase: str
+
+
+@dataclass(frozen=True)
+class Traffic:
+    open_phrases: tuple[str, ...] = ()
+    contention_phrases: tuple[str, ...] = ()
+    spike: Spike | None = None
+    team_size: int | None = None
+    team_phrase: str | None = None
+    deadline_weeks: float | None = None
+    deadline_phrase: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def open(self) -> bool:
+        return bool(self.open_phrases)
+
+    @property
+    def contention(self) -> bool:
+        return bool(self.contention_phrases)
+
+
+def _number(token: str) -> float:
+    token = token.lower().strip()
+    try:
+        return float(token)
+    except ValueError:
+        return float(_NUMBER_WORDS.get(token, 1))
+
+
+@lru_cache(maxsize=64)
+def _phrases_regex(english: tuple[str, ...], korean: tuple[str, ...]) -> re.Pattern[str]:
+    words = sorted(english, key=len, reverse=True)
+    ko = sorted(korean, key=len, reverse=True)
+    return re.compile(
+        r"(?<![\w])(?:" + "|".join(map(re.escape, words)) + r")(?![\w])|(?:" + "|".join(map(re.escape, ko)) + ")",
+        re.I,
+    )
+
+
+_NEGATED = re.compile(r"(?:\bno|\bnot|\bnever|\bwithout)\W+(?:\w+\W+){0,2}$", re.I)
+
+
+def _find(text: str, english: tuple[str, ...], korean: tuple[str, ...]) -> tuple[str, ...]:
+    found = []
+    for match in _phrases_regex(english, korean).finditer(text):
+        if not _NEGATED.search(text[max(0, match.start() - 30) : match.start()]):
+            found.append(match.group(0).lower())
+    return tuple(dict.fromkeys(found))
+
+
+def _spike(text: str) -> Spike | None:
+    best: Spike | None = None
+    for match in _MULTIPLIER.finditer(text):
+        factor = float(match.group(1) or match.group(2))
+        if not 2 <= factor <= 100_000:
+            continue
+        window = text[max(0, match.start() - 60) : match.end() + 60]
+        duration = _DURATION.search(window)
+        if duration is None and not _SPIKE_WORDS.search(window):
+            continue
+        seconds = None
+        if duration is not None:
+            unit = duration.group(2).lower()
+            seconds = _number(duration.group(1)) * _SECONDS.get(unit[:2], _SECONDS.get(unit[:1], 60))
+        phrase = text[max(0, match.start() - 40) : match.end() + 40].strip().replace("\n", " ")
+        if best is None or factor > best.factor:
+            best = Spike(factor=factor, seconds=seconds, phrase=phrase)
+    return best
+
+
+def read_traffic(profile: SystemProfile) -> Traffic:
+    """The traffic's shape and the team's means, as far as the free text says them."""
+    features = "\n".join(profile.core_features)
+    constraints = profile.budget.constraints or ""
+    symptoms = profile.bottlenecks
+    everything = "\n".join([features, symptoms, constraints, profile.architecture.servers])
+    open_phrases = _find(everything, _OPEN_EN, _OPEN_KO)
+    contention = _find(symptoms, _CONTENTION_EN, _CONTENTION_KO)
+    spike = _spike("\n".join([symptoms, features, constraints]))
+    team_size = team_phrase = None
+    found = _TEAM.search(constraints) or _TEAM.search(everything)
+    if found:
+        team_size, team_phrase = int(_number(found.group(1))), found.group(0)
+    else:
+        found_ko = _TEAM_KO.search(constraints) or _TEAM_KO.search(everything)
+        if found_ko:
+            team_size, team_phrase = int(_number(found_ko.group(1) or found_ko.group(2))), found_ko.group(0)
+    deadline = phrase = None
+    match = _DEADLINE.search(constraints) or _DEADLINE.search(symptoms)
+    if match:
+        amount = match.group(1) or match.group(3)
+        unit = (match.group(2) or match.group(4)).lower()
+        deadline = _number(amount) * (4.3 if unit.startswith("month") else 1.0)
+        phrase = match.group(0)
+    else:
+        match_ko = _DEADLINE_KO.search(constraints) or _DEADLINE_KO.search(symptoms)
+        if match_ko:
+            deadline = _number(match_ko.group(1)) * (1.0 if match_ko.group(2) == "주" else 4.3)
+            phrase = match_ko.group(0)
+    return Traffic(
+        open_phrases=open_phrases,
+        contention_phrases=contention,
+        spike=spike,
+        team_size=team_size if team_size and team_size > 0 else None,
+        team_phrase=team_phrase,
+        deadline_weeks=deadline,
+        deadline_phrase=phrase,
+    )
