@@ -18,6 +18,7 @@ from bot.roadmap.engine import RoadmapEngine, RulesEngine
 from bot.services import Services
 from bot.services.discussion import Discusser, DiscussionService
 from bot.services.events import EventLog
+from bot.services.exports import ExportService
 from bot.services.items import ItemService
 from bot.services.nudges import NudgeDefaults, NudgeService
 from bot.services.reviews import ReviewService
@@ -65,7 +66,8 @@ def build_services(
     chosen = engine or rules
     fallback = rules if chosen.name != rules.name else None  # the rules engine stands in for any other one
     nudges = NudgeService(database, publisher, nudge_defaults(settings), page_size=settings.nudge_page_size)
-    reviews = ReviewService(database, chosen, publisher, tasks, fallback=fallback, nudges=nudges)
+    exports = ExportService(database, publisher, compute)
+    reviews = ReviewService(database, chosen, publisher, tasks, fallback=fallback, nudges=nudges, exports=exports)
     items = ItemService(database, publisher, nudges)
     return Services(
         reviews=reviews,
@@ -74,6 +76,7 @@ def build_services(
         events=EventLog(database),
         tasks=tasks,
         discussion=DiscussionService(database, ask=chosen.discuss if isinstance(chosen, Discusser) else None),
+        exports=exports,
     )
 
 

@@ -152,7 +152,14 @@ async def test_submission_posts_the_roadmap_in_a_thread(database: Database) -> N
             items = await repos.items.list(version.id)
             refs = await repos.messages.list(version.id)
         assert posted_items == [i.item_key for i in items]  # every item posted, in order
-        assert {r.ts for r in refs} == {m["ts"] for m in replies}  # every message ts stored
+        # every message ts stored; the capacity chart (a file shared under the roadmap) is stored by its file id
+        posted = [m for m in replies if not m.get("files")]
+        assert {r.ts for r in refs if r.kind != "chart"} == {m["ts"] for m in posted}
+        charts = [m for m in replies if m.get("files")]
+        assert len(charts) == 1 and charts[0]["ts"] > max(m["ts"] for m in posted)  # after the roadmap
+        (chart_file,) = charts[0]["files"]
+        assert chart_file["mimetype"] == "image/png" and "Capacity chart for Ledgerly API." in chart_file["alt_txt"]
+        assert [r.ts for r in refs if r.kind == "chart"] == [chart_file["id"]]
         updates = [c for c in h.fake.calls("chat.update") if c.args["ts"] == parent["ts"]]
         assert updates and "in the thread" in json.dumps(h.fake.message(sr.CHANNEL_ID, parent["ts"]))
 

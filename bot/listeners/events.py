@@ -13,6 +13,7 @@ from slack_bolt.async_app import AsyncApp, AsyncSay
 from slack_bolt.response import BoltResponse
 
 from bot.services import Services
+from bot.services.exports import is_export_command
 from bot.services.items import CommandResult, parse_status_command
 from bot.services.schedule import ScheduleError, parse_nudge_command
 from bot.slack import blocks
@@ -54,6 +55,9 @@ def register(app: AsyncApp, services: Services) -> None:
         text = event.text
 
         async def handle() -> None:
+            if is_export_command(text):  # "export" / "내보내기": the roadmap's files, uploaded into the thread
+                await services.exports.export_thread(channel, thread_ts)
+                return
             reply = await services.nudges.command(channel, thread_ts, text, now=datetime.now(UTC))
             if reply is not None:
                 await say(text=reply, thread_ts=thread_ts)
@@ -79,7 +83,7 @@ def register(app: AsyncApp, services: Services) -> None:
 
         async def reply() -> None:
             # parsed off the acknowledgement path: the ack never waits for the text, however long it is
-            if in_thread and (parse_status_command(text) or _looks_like_nudge_command(text)):
+            if in_thread and (parse_status_command(text) or _looks_like_nudge_command(text) or is_export_command(text)):
                 return  # the message event for the same reply carries the command
             question = _MENTION.sub("", text).strip()
             answer = await services.discussion.answer(channel, in_thread, question) if in_thread else None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.services.discussion import DiscussionService
 from bot.services.events import EventLog
+from bot.services.exports import ExportService
 from bot.services.items import ItemService
 from bot.services.nudges import NudgeService
 from bot.services.reviews import ReviewService
@@ -20,3 +21,4 @@ class Services:
     events: EventLog
     tasks: BackgroundTasks
     discussion: DiscussionService
+    exports: ExportService

@@ -18,6 +18,7 @@ from decimal import Decimal
 from bot.roadmap.engine import EngineResult, RoadmapEngine, generate_with_fallback
 from bot.roadmap.schema import ItemStatus, Roadmap, SystemProfile
 from bot.services.errors import ChannelUnavailable, PublishFailed
+from bot.services.exports import ExportService
 from bot.services.nudges import NudgeService, stage_progress
 from bot.services.ports import MessageKey, Notice, ParentInfo, ProgressSink, Publisher, RoadmapListing
 from bot.services.tasks import BackgroundTasks
@@ -99,9 +100,11 @@ class ReviewService:
         *,
         fallback: RoadmapEngine | None = None,
         nudges: NudgeService | None = None,
+        exports: ExportService | None = None,
     ) -> None:
         self._db = database
         self._nudges = nudges
+        self._exports = exports  # the capacity chart under each posted version
         self._engine = engine
         self._fallback = fallback
         self._publisher = publisher
@@ -504,6 +507,8 @@ class ReviewService:
             nudge_text=nudge_text,
         )
         await self._update_parent(channel_id, thread_ts, parent)
+        if self._exports is not None:
+            await self._exports.chart_after_publish(p.version_id)
         return True
 
     async def roadmap_for_thread(self, channel_id: str, thread_ts: str) -> int | None:

@@ -12,12 +12,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.roadmap.compute import Compute, inline
 from bot.roadmap.schema import ItemStatus, Roadmap
 from bot.services.errors import ChannelUnavailable, PublishFailed
+from bot.services.exports import Upload
 from bot.services.ports import (
     MessageKey,
     Notice,
@@ -184,6 +185,26 @@ class SlackPublisher:
     async def post_in_thread(self, channel_id: str, thread_ts: str, text: str) -> None:
         await self._pacer.wait(channel_id)
         await self._call(channel_id, "chat_postMessage", channel=channel_id, thread_ts=thread_ts, text=text)
+
+    async def upload_files(
+        self, channel_id: str, thread_ts: str, files: Sequence[Upload], *, comment: str | None = None
+    ) -> list[str]:
+        """Files into the thread as one message (slack_sdk's files_upload_v2: an upload URL per file, the bytes,
+        then one completeUploadExternal sharing them all); returns the file ids."""
+        await self._pacer.wait(channel_id)  # the shared files arrive as a message in the channel
+        uploads = [
+            {"file": f.content, "filename": f.filename, "title": f.title}
+            | ({"alt_txt": f.alt_text} if f.alt_text else {})
+            for f in files
+        ]
+        extra = {"initial_comment": comment} if comment else {}
+        try:
+            data = await self._call(
+                channel_id, "files_upload_v2", file_uploads=uploads, channel=channel_id, thread_ts=thread_ts, **extra
+            )
+        except SlackRequestError as exc:  # the bytes were refused by the upload URL
+            raise PublishFailed(f"upload: {exc}"[:200]) from exc
+        return [str(f["id"]) for f in data.get("files") or [] if isinstance(f, dict) and f.get("id")]
 
     # --- people --------------------------------------------------------------------------
 

@@ -64,6 +64,11 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "reactions.add": frozenset({"reactions:write"}),
     # docs.slack.dev/reference/methods/auth.test: no scope required.
     "auth.test": _NONE,
+    # docs.slack.dev/reference/methods/files.getUploadURLExternal and files.completeUploadExternal: bot scope
+    # files:write. slack_sdk's AsyncWebClient.files_upload_v2() calls these two (and POSTs the bytes to the upload URL
+    # the first returns, which is not a Web API method); sharing into a channel needs the bot to be a member.
+    "files.getUploadURLExternal": frozenset({"files:write"}),
+    "files.completeUploadExternal": frozenset({"files:write"}),
 }
 
 EVENT_SCOPES: dict[str, frozenset[str]] = {

@@ -12,6 +12,12 @@ still fails when it calls ``assert_clean()``.
 The server runs on its own event loop in a background thread, so the same object serves async tests (which
 own their loop), synchronous code and benchmarks.
 
+File uploads work the way slack_sdk's ``files_upload_v2`` makes them: ``files.getUploadURLExternal`` answers an upload
+URL on this server and a file id; the bytes are POSTed there (their length must be the one announced);
+``files.completeUploadExternal`` shares the uploaded files, as one message from the bot (``files`` in the message,
+``initial_comment`` as its text) in ``channel_id`` and its ``thread_ts``. ``fake.files()`` returns them with their
+bytes.
+
 Socket Mode is served too, over a real WebSocket: ``apps.connections.open`` (app-level ``xapp-`` token) answers
 a ``ws://`` URL on this server; a client that connects gets Slack's ``hello``; the test pushes envelopes with
 ``await fake.socket_send(...)`` and reads the client's acknowledgements with ``await fake.socket_ack(...)``;
@@ -26,6 +32,7 @@ import copy
 import itertools
 import json
 import math
+import mimetypes
 import secrets
 import time
 import uuid
@@ -54,7 +61,7 @@ from tests.fakes.slack_spec import SlackApiSpec, default_spec_dir
 
 # Arguments that arrive as JSON strings in form-encoded bodies (and sometimes in JSON bodies).
 JSON_FIELDS = frozenset(
-    {"blocks", "attachments", "view", "metadata", "chunks", "prompts", "unfurls", "user_auth_blocks"}
+    {"blocks", "attachments", "view", "metadata", "chunks", "prompts", "unfurls", "user_auth_blocks", "files"}
 )
 # Where a malformed JSON string in that field is answered with this Slack error.
 JSON_FIELD_ERRORS = {"blocks": "invalid_blocks_format", "attachments": "invalid_attachments"}
@@ -298,6 +305,7 @@ class FakeSlack(FakeServer):
         self._views: dict[str, dict[str, Any]] = {}
         self._external_ids: dict[str, str] = {}
         self._home_views: dict[str, str] = {}
+        self._files: dict[str, dict[str, Any]] = {}  # file id -> upload state, bytes and where it was shared
         self._triggers: dict[str, float] = {}
         self._used_triggers: set[str] = set()
 
@@ -333,6 +341,8 @@ class FakeSlack(FakeServer):
             "conversations.replies": self._conversations_replies,
             "reactions.add": self._reactions_add,
             "apps.connections.open": self._apps_connections_open,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
 
     # ------------------------------------------------------------------ lifecycle
@@ -351,6 +361,7 @@ class FakeSlack(FakeServer):
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{key}", self._handle_response_url)
+        app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         app.router.add_get("/socket-mode/{ticket}", self._handle_socket)
         app.on_shutdown.append(self._close_sockets)
         return app
@@ -454,6 +465,11 @@ class FakeSlack(FakeServer):
         """Ephemeral messages sent (they are not part of the channel history)."""
         with self._lock:
             return [copy.deepcopy(e) for e in self._ephemerals if channel is None or e["channel"] == channel]
+
+    def files(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Files uploaded so far (copies, ``content`` holding the bytes), optionally those shared in a channel."""
+        with self._lock:
+            return [copy.deepcopy(f) for f in self._files.values() if channel is None or channel in f["channels"]]
 
     def view(self, view_id: str) -> dict[str, Any] | None:
         """A view as Slack holds it after views.open/push/update/publish (a copy), or None."""
@@ -815,6 +831,41 @@ class FakeSlack(FakeServer):
     def _take_token(self, channel: str) -> None:
         tokens, last = self._buckets.get(channel, (1.0, time.monotonic()))
         self._buckets[channel] = (tokens - 1.0, last)
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """The upload URL of files.getUploadURLExternal: the file's bytes, raw or as multipart form data."""
+        arrived = time.monotonic()
+        file_id = request.match_info["file_id"]
+        if request.content_type == "multipart/form-data":
+            form = await request.post()
+            part = next((v for v in form.values() if not isinstance(v, str)), None)
+            body = part.file.read() if part is not None else b""  # type: ignore[union-attr]
+        else:
+            body = await request.read()
+        with self._lock:
+            upload = self._files.get(file_id)
+            if upload is None:
+                problem, status = f"upload to an unknown file id {file_id}", 404
+            elif upload["content"] is not None:
+                problem, status = f"file {file_id} uploaded twice", 400
+            elif len(body) != upload["length"]:
+                problem, status = f"file {file_id}: {len(body)} bytes sent, {upload['length']} announced", 400
+            else:
+                problem, status = None, 200
+                upload["content"] = body
+            if problem:
+                self.violations.append(f"upload_url: {problem}")
+        self._record(
+            RecordedCall(
+                method="upload_url",
+                args=FrozenArgs({"file_id": file_id, "bytes": len(body)}),
+                at=arrived,
+                ok=status == 200,
+                error=problem,
+                status=status,
+            )
+        )
+        return web.Response(text=f"OK - {len(body)}" if status == 200 else str(problem), status=status)
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         arrived = time.monotonic()
@@ -1246,6 +1297,73 @@ class FakeSlack(FakeServer):
                 msg[key] = copy.deepcopy(args[key])
         self._store_message(channel["id"], msg, args.get("thread_ts"))
         return {"channel": channel["id"], "ts": ts, "message": self._public_message(msg)}
+
+    def _files_get_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        try:
+            length = int(args.get("length", ""))
+        except (TypeError, ValueError):
+            raise SlackError("invalid_arguments") from None
+        if length < 0:
+            raise SlackError("invalid_arguments")
+        file_id = f"F{next(self._ids):010d}"
+        self._files[file_id] = {
+            "id": file_id,
+            "filename": str(args["filename"]),
+            "length": length,
+            "alt_txt": args.get("alt_txt"),
+            "title": None,
+            "content": None,
+            "completed": False,
+            "channels": [],
+            "thread_ts": None,
+        }
+        return {"upload_url": f"{self.url}/upload/v1/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        entries = args.get("files")
+        if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
+            raise SlackError("invalid_arguments")
+        uploads = []
+        for entry in entries:
+            upload = self._files.get(entry.get("id"))  # type: ignore[arg-type]
+            if upload is None:
+                raise SlackError("file_not_found")
+            if upload["content"] is None:
+                self.violations.append(f"files.completeUploadExternal: {upload['id']} completed before its bytes")
+                raise SlackError("file_not_found")
+            if upload["completed"]:
+                self.violations.append(f"files.completeUploadExternal: {upload['id']} completed twice")
+            uploads.append((upload, entry))
+        channel_id, thread_ts = args.get("channel_id"), args.get("thread_ts")
+        if thread_ts and not channel_id:
+            raise SlackError("invalid_arguments")
+        channel = self._channel(channel_id, post=True) if channel_id else None
+        if channel is not None and thread_ts:
+            self._stored(channel["id"], thread_ts)
+        shown = []
+        for upload, entry in uploads:
+            upload["completed"] = True
+            upload["title"] = entry.get("title") or upload["filename"]
+            mimetype = mimetypes.guess_type(upload["filename"])[0] or "application/octet-stream"
+            shown.append(
+                {
+                    "id": upload["id"],
+                    "name": upload["filename"],
+                    "title": upload["title"],
+                    "mimetype": mimetype,
+                    "size": upload["length"],
+                    **({"alt_txt": upload["alt_txt"]} if upload["alt_txt"] else {}),
+                }
+            )
+            if channel is not None:
+                upload["channels"].append(channel["id"])
+                upload["thread_ts"] = thread_ts
+        if channel is not None:
+            msg = self._bot_message(self._next_ts(), str(args.get("initial_comment") or ""))
+            msg["files"] = copy.deepcopy(shown)
+            msg["upload"] = True
+            self._store_message(channel["id"], msg, thread_ts)
+        return {"files": [{"id": f["id"], "title": f["title"]} for f in shown]}
 
     def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"), post=True)

@@ -93,6 +93,23 @@ SUPPLEMENT: dict[str, Supplement] = {
         # prompts; thread_ts and title optional); slack_sdk 3.48 assistant_threads_setSuggestedPrompts.
         "docs.slack.dev/reference/methods/assistant.threads.setSuggestedPrompts; slack_sdk 3.48 web/async_client.py",
     ),
+    # The two steps of slack_sdk's files_upload_v2 around the upload URL. Absent from the 2020 OpenAPI file; the Java
+    # list has their argument names but no required flags.
+    "files.getUploadURLExternal": _sup(
+        "filename length alt_txt snippet_type",
+        "filename length",
+        # docs.slack.dev/reference/methods/files.getUploadURLExternal (required: token, filename, length in bytes;
+        # optional: alt_txt, snippet_type); slack_sdk 3.48 AsyncWebClient.files_getUploadURLExternal.
+        "docs.slack.dev/reference/methods/files.getUploadURLExternal; slack_sdk 3.48 web/async_client.py",
+    ),
+    "files.completeUploadExternal": _sup(
+        "files channel_id channels initial_comment thread_ts blocks",
+        "files",
+        # docs.slack.dev/reference/methods/files.completeUploadExternal (required: token, files, a JSON array of
+        # {id, title}; optional: channel_id or channels, thread_ts, initial_comment or blocks); slack_sdk 3.48
+        # AsyncWebClient.files_completeUploadExternal.
+        "docs.slack.dev/reference/methods/files.completeUploadExternal; slack_sdk 3.48 web/async_client.py",
+    ),
 }
 
 # Older methods whose OpenAPI entry carries no required flag although Slack's method page marks the
