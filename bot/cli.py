@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.export_cli import ExportInputError, add_export_command, run_export, write_chart
 from bot.roadmap.engine import EngineResult, RoadmapEngine, RulesEngine, generate_with_fallback
 from bot.roadmap.examples import EXAMPLE_PROFILE
 from bot.roadmap.markdown import render_markdown
@@ -34,12 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("file", type=Path, help="profile file (see `scale-review example`)")
     review.add_argument("--format", choices=["markdown", "json"], default="markdown")
     review.add_argument("--save", action="store_true", help="store the answers and the roadmap (DATABASE_URL)")
+    review.add_argument("--chart", type=Path, metavar="PNG", help="also draw the capacity chart into this PNG file")
     review.add_argument(
         "--engine",
         choices=["rules", "openai"],
         default="rules",
         help="rules (offline, default) or openai (needs OPENAI_API_KEY; falls back to rules if it fails)",
     )
+
+    add_export_command(commands)
 
     example = commands.add_parser("example", help="print an example profile")
     example.add_argument("--format", choices=["yaml", "json"], default="yaml")
@@ -198,6 +202,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"warning: {result.fallback_reason}", file=sys.stderr)
             if saved:
                 print(saved, file=sys.stderr)
+            if args.chart:
+                print(write_chart(args.chart, result.roadmap, profile), file=sys.stderr)
+            return 0
+        if args.command == "export":
+            written = run_export(settings, args.roadmap, args.format, args.output)
+            if written:
+                print(written, file=sys.stderr)
             return 0
         if args.command == "db":
             print(asyncio.run(_db(settings, args.db_command)))
@@ -227,6 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc.source} is not a valid profile:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
+        return EXIT_INPUT
+    except ExportInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
