@@ -541,3 +541,10 @@ def test_the_validator_rejects_an_unknown_workload_kind() -> None:
     data["patterns"][0]["triggers"] = {"always": True, "workloads": ["flash-sale"]}
     with pytest.raises(pydantic.ValidationError, match="unknown workload kinds"):
         _parse(data)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
+def test_no_text_points_at_an_item_that_may_not_exist(pattern: Pattern) -> None:
+    """A pattern cannot know which other items a plan carries: 'see the CDN item' would dangle."""
+    for text in [*_texts(pattern), *(c.reason for c in pattern.contraindications)]:
+        assert not re.search(r"\b(?:see|under) the [\w -]+ item\b|\bitem \d", text, re.I), f"{pattern.id}: {text!r}"
