@@ -142,7 +142,7 @@ def test_golden_profile_meets_its_expectations(name: str) -> None:
 )
 def test_pattern_histogram_over_the_golden_roadmaps() -> None:
     """Every pattern is reached by some golden profile and none is handed to (almost) everyone."""
-    counts = Counter(i.pattern_id for n in NAMES for i in _roadmap(n).items() if i.pattern_id)
+    counts = Counter(p for n in NAMES for p in {i.pattern_id for i in _roadmap(n).items() if i.pattern_id})
     catalogue = [p.id for p in load_catalogue().patterns]
     width = max(map(len, catalogue))
     print(f"\npattern histogram over {len(NAMES)} golden roadmaps")
