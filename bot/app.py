@@ -21,6 +21,7 @@ from bot.services.events import EventLog
 from bot.services.exports import ExportService
 from bot.services.items import ItemService
 from bot.services.nudges import NudgeDefaults, NudgeService
+from bot.services.people import People
 from bot.services.reviews import ReviewService
 from bot.services.tasks import BackgroundTasks
 from bot.slack.client import close_client, make_client
@@ -77,6 +78,7 @@ def build_services(
         tasks=tasks,
         discussion=DiscussionService(database, ask=chosen.discuss if isinstance(chosen, Discusser) else None),
         exports=exports,
+        people=People(publisher, settings.default_language),
     )
 
 
@@ -94,7 +96,7 @@ def create_app(settings: Settings, services: Services, client: AsyncWebClient) -
     )
     listeners.register(app, services)
 
-    errors.register(app)
+    errors.register(app, services.people)
     return app
 
 

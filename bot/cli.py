@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from bot import i18n
 from bot.config import ConfigError, Settings, load_settings
 from bot.export_cli import ExportInputError, add_export_command, run_export, write_chart
 from bot.roadmap.engine import EngineResult, RoadmapEngine, RulesEngine, generate_with_fallback
@@ -35,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("file", type=Path, help="profile file (see `scale-review example`)")
     review.add_argument("--format", choices=["markdown", "json"], default="markdown")
     review.add_argument("--save", action="store_true", help="store the answers and the roadmap (DATABASE_URL)")
+    review.add_argument(
+        "--lang",
+        choices=["en", "ko"],
+        help="the roadmap's language (default: the profile's `language`, else the language its answers are written in)",
+    )
     review.add_argument("--chart", type=Path, metavar="PNG", help="also draw the capacity chart into this PNG file")
     review.add_argument(
         "--engine",
@@ -190,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "review":
             profile = load_profile(args.file)
+            lang = i18n.choose(args.lang, profile.language, i18n.of_answers(profile), settings.default_language)
+            profile = profile.model_copy(update={"language": lang})
             engine = _engine(settings, args.engine)
             result, saved = asyncio.run(_review(settings, profile, save=args.save, engine=engine))
             if args.format == "json":

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     nudge_timezone: str = "UTC"
     nudge_sweep_seconds: int = Field(default=60, ge=5, le=86_400)
     nudge_page_size: int = Field(default=500, ge=1, le=10_000, description="schedules claimed per transaction")
+    default_language: Literal["en", "ko"] = Field(
+        default="en", description="the workspace's language when neither Slack's locale nor the answers tell"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     web_concurrency: int = Field(
         default=1, ge=1, le=64, description="HTTP server processes sharing PORT (HTTP mode only)"

@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from babel.messages.pofile import read_po
+
+if TYPE_CHECKING:
+    from bot.roadmap.schema import SystemProfile
 
 Language = Literal["en", "ko"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
@@ -42,6 +45,12 @@ def written_in(*texts: str | None) -> Language | None:
     return "ko" if len(_HANGUL.findall(joined)) / letters >= 0.2 else "en"
 
 
+def of_answers(profile: SystemProfile) -> Language | None:
+    """The language a questionnaire's free-text answers are written in."""
+    arch = profile.architecture
+    return written_in(profile.system_name, profile.bottlenecks, arch.database, arch.servers, *profile.core_features)
+
+
 def choose(*candidates: Language | None) -> Language:
     """The first language known, in the order the caller trusts them (explicit choice, Slack locale, the
     answers' language, the workspace default)."""
@@ -59,6 +68,11 @@ def _korean() -> dict[str | tuple[str, str], str | tuple[str, ...]]:
         key = message.id if isinstance(message.id, str) else tuple(message.id)
         table[key] = message.string  # type: ignore[index]  # a str id, or a (singular, plural) pair
     return table
+
+
+def N_(message: str) -> str:
+    """Marks a message kept in a table (labels, hints) for the catalogue; `t(lang, ...)` translates it when shown."""
+    return message
 
 
 def t(lang: Language, message: str, **values: object) -> str:

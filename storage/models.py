@@ -40,6 +40,7 @@ NAMING_CONVENTION = {
 }
 
 REVIEW_SOURCES = ("slack", "cli")
+LANGUAGES = ("en", "ko")
 VERSION_STATUSES = ("generating", "ready", "failed")
 NUDGE_STATUSES = ("claimed", "sent", "failed")
 CLOSED_STATUSES = (ItemStatus.DONE, ItemStatus.ACKNOWLEDGED, ItemStatus.NOT_APPLICABLE)
@@ -81,6 +82,7 @@ class Review(Base):
     __table_args__ = (
         Index("ix_reviews_workspace_id_user_id_system_name", "workspace_id", "user_id", "system_name"),
         CheckConstraint(_one_of("source", REVIEW_SOURCES), name="source"),
+        CheckConstraint(_one_of("language", LANGUAGES), name="language"),
     )
 
     id: Mapped[IntPK]
@@ -90,6 +92,7 @@ class Review(Base):
     system_name: Mapped[str] = mapped_column(String(80))
     profile: Mapped[dict[str, Any]]
     source: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(2), server_default="en")  # the roadmap's, for nudges and replies
     created_at: Mapped[Created]
 
     @property

@@ -325,7 +325,7 @@ async def test_a_crashing_submission_is_logged_once_and_the_person_gets_a_direct
         assert status == 500  # an internal fault, told honestly; the modal shows Slack's error
         await harness.fake.wait_for_calls_async("chat.postMessage", 1)
         sent = harness.fake.last("chat.postMessage")
-        assert sent.args["channel"] == sr.USER_ID and sent.args["text"] == errors.SORRY
+        assert sent.args["channel"] == sr.USER_ID and sent.args["text"] == errors.SORRY  # English: the default
         crashes = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert len(crashes) == 1 and "view submission" in crashes[0].getMessage()
         assert not [r for r in caplog.records if "could not tell" in r.getMessage()]

@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from bot import i18n
 
 BOT = Path(i18n.__file__).resolve().parent
-KEYWORDS = {"t": (2,), "tn": (2, 3)}
+KEYWORDS = {"t": (2,), "tn": (2, 3), "N_": (1,)}
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 

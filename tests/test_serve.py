@@ -306,7 +306,11 @@ async def test_socket_mode_serve_end_to_end(fake: FakeSlack, tmp_path: Path, mon
         (views_open,) = await until_done(fake.wait_for_calls_async("views.open", 1), server, "views.open")
         assert views_open.ok and views_open.args["trigger_id"] == trigger
         assert views_open.args["view"]["callback_id"] == QUESTIONNAIRE_CALLBACK
-        assert json.loads(views_open.args["view"]["private_metadata"]) == {"channel": sr.CHANNEL_ID}
+        assert json.loads(views_open.args["view"]["private_metadata"]) == {
+            "channel": sr.CHANNEL_ID,
+            "lang": "en",
+            "ui": "en",
+        }
 
         # /scale-review help: the ephemeral usage travels in the acknowledgement itself
         envelope_id, _, took = await command(fake, "help")

@@ -76,7 +76,7 @@ async def test_command_opens_the_questionnaire_at_once(database: Database) -> No
         assert call[0].args["trigger_id"] == trigger
         view = call[0].args["view"]
         assert view["callback_id"] == ids.QUESTIONNAIRE_CALLBACK
-        assert json.loads(view["private_metadata"]) == {"channel": sr.CHANNEL_ID}
+        assert json.loads(view["private_metadata"]) == {"channel": sr.CHANNEL_ID, "lang": "en", "ui": "en"}
         h.fake.assert_clean()
 
 
@@ -146,7 +146,9 @@ async def test_submission_posts_the_roadmap_in_a_thread(database: Database) -> N
             roadmap = await repos.roadmaps.by_thread(sr.CHANNEL_ID, parent["ts"])
             assert roadmap is not None and roadmap.owner_user_id == sr.USER_ID and roadmap.owner_tz == "Asia/Seoul"
             review = await repos.reviews.get(roadmap.review_id)
-            assert review is not None and review.profile_model == profile()
+            assert review is not None and review.profile_model == profile().model_copy(
+                update={"language": "en"}
+            )  # chosen at submission
             version = await repos.roadmaps.latest_version(roadmap.id)
             assert version is not None and version.status == "ready"
             items = await repos.items.list(version.id)

@@ -7,13 +7,14 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
 
 from bot.roadmap.schema import ItemStatus
 from bot.services.ports import NudgeDigest, NudgeItem, RoadmapListing, StageProgress
+from bot.services.schedule import ScheduleView, WeeklyTime
 from bot.slack import ids
 from bot.slack.blocks import (
     FALLBACK_MAX,
@@ -30,6 +31,8 @@ from tests.builders import sample_profile
 from tests.fakes import slack_requests as sr
 from tests.test_slack_blocks import _walk, check_message, check_view, section_texts
 
+MONDAYS_10_SEOUL = WeeklyTime(0, time(10, 0), "Asia/Seoul")
+MONDAY_10_KST = datetime(2025, 12, 8, 1, 0, tzinfo=UTC)  # Mon 8 Dec 10:00 in Seoul
 VERSION_ID = 2_000_000_123  # a long id (ten digits) within the 32-bit keys the database has
 ROADMAP_ID = 77
 STAGE_NAMES = ("Immediate fixes", "Mid-term architecture", "Long-term scalability")
@@ -64,7 +67,7 @@ def _digest(
     current: int | None = 1,
     catch_up: bool = False,
     system_name: str = "Checkout API",
-    next_due: str | None = "Mon 8 Dec 10:00 KST",
+    next_due: datetime | None = MONDAY_10_KST,
 ) -> NudgeDigest:
     if items is None:
         items = [
@@ -82,8 +85,8 @@ def _digest(
         current_stage=current,
         stages=stages if stages is not None else _stages((2, 5), (0, 2), (0, 1)),
         open_items=tuple(items),
-        schedule_text="Mondays at 10:00 (Asia/Seoul)",
-        next_due_local=next_due,
+        schedule=MONDAYS_10_SEOUL,
+        next_due=next_due,
         catch_up=catch_up,
     )
 
@@ -379,20 +382,24 @@ def test_parent_message_with_and_without_nudges() -> None:
     assert _actions(plain) == [] and ":bell:" not in _texts(plain)
     assert _parent(roadmap_id=ROADMAP_ID)["blocks"] == plain["blocks"]  # no nudge text: nothing about nudges
 
-    nudged = _parent(nudge_text="Weekly nudges: Mondays at 10:00 (Asia/Seoul)", roadmap_id=ROADMAP_ID)
+    scheduled = ScheduleView(MONDAYS_10_SEOUL, paused=False, next_due=MONDAY_10_KST)
+    nudged = _parent(nudges=scheduled, roadmap_id=ROADMAP_ID)
     assert nudged["blocks"][: len(plain["blocks"])] == plain["blocks"]
     line, actions = nudged["blocks"][len(plain["blocks"]) :]
     assert line["type"] == "context"
-    assert line["elements"][0]["text"] == ":bell: Weekly nudges: Mondays at 10:00 (Asia/Seoul)"
+    assert (
+        line["elements"][0]["text"] == ":bell: Weekly nudges: Mondays at 10:00 (Asia/Seoul); next Mon 8 Dec 10:00 KST"
+    )
     [button] = actions["elements"]
     assert button["action_id"] == ids.ACTION_NUDGE_SETTINGS and button["text"]["text"] == "Nudge settings"
     assert json.loads(button["value"]) == {"r": ROADMAP_ID} and button["value"] == f'{{"r":{ROADMAP_ID}}}'
 
-    no_id = _parent(nudge_text="Weekly nudges paused")
+    paused = ScheduleView(MONDAYS_10_SEOUL, paused=True, next_due=None)
+    no_id = _parent(nudges=paused)
     assert _actions(no_id) == [] and ":bell: Weekly nudges paused" in _texts(no_id)
 
     for state in ("generating", "failed"):
-        waiting = _parent(state=state, nudge_text="Weekly nudges paused", roadmap_id=ROADMAP_ID)
+        waiting = _parent(state=state, nudges=paused, roadmap_id=ROADMAP_ID)
         assert ":bell:" not in _texts(waiting) and _actions(waiting) == []
 
 
@@ -412,8 +419,13 @@ def _listing(n: int, *, kind: str) -> RoadmapListing:
         channel_id="C0123",
         created_at=start + timedelta(days=n),
         stages=_stages((5, 5), (2, 2), (1, 1)) if finished else _stages((3, 5), (0, 2), (0, 1)),
-        next_nudge="Mon 8 Dec 10:00 KST" if kind == "scheduled" else None,
-        nudges_paused=kind == "paused",
+        nudges=(
+            ScheduleView(
+                MONDAYS_10_SEOUL, paused=kind == "paused", next_due=MONDAY_10_KST if kind == "scheduled" else None
+            )
+            if kind != "finished"
+            else None
+        ),
     )
 
 

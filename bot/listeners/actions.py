@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import i18n
+from bot.i18n import N_, Language, t
 from bot.services import Services
 from bot.services.items import StatusOutcome
 from bot.slack import blocks, values
@@ -29,7 +31,8 @@ from bot.slack.modal import nudge_settings_view
 
 log = logging.getLogger(__name__)
 
-STALE_BUTTON = "That button belongs to a roadmap or item that no longer exists, so nothing was changed."
+STALE_BUTTON = N_("That button belongs to a roadmap or item that no longer exists, so nothing was changed.")
+GONE_ITEM = N_("That item no longer exists.")
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -37,10 +40,11 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(ACTION_ITEM_MENU)
     async def item_status(ack: AsyncAck, inbound: BlockActions, respond: AsyncRespond) -> None:
         await ack()
+        lang = _language(services, inbound.user.id)
         value = values.decode(values.StatusChange, inbound.action.carried)
         if value is None:
             log.warning("item button with an unreadable value (%s)", inbound.action.action_id)
-            await _tell(respond, STALE_BUTTON)
+            await _tell(respond, t(lang, STALE_BUTTON))
             return
         version_id, item_key, status, shown = value.v, value.i, value.s, value.f
         user_id = inbound.user.id
@@ -49,9 +53,9 @@ def register(app: AsyncApp, services: Services) -> None:
             try:
                 outcome = await services.items.change_status(version_id, item_key, status, actor=user_id, shown=shown)
             except LookupError:
-                await _tell(respond, "That item no longer exists.")
+                await _tell(respond, t(lang, GONE_ITEM))
                 return
-            note = _explain(outcome)
+            note = _explain(outcome, lang)
             if note:
                 await _tell(respond, note)
 
@@ -60,6 +64,7 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(ACTION_ITEM_DETAILS)
     async def item_details(ack: AsyncAck, inbound: BlockActions, client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
+        lang = _language(services, inbound.user.id)
         value = values.decode(values.ItemRef, inbound.action.carried)
         trigger_id = inbound.trigger_id
 
@@ -70,9 +75,11 @@ def register(app: AsyncApp, services: Services) -> None:
                 details = await services.items.details(value.v, value.i)
             except LookupError:
                 log.warning("details button for an unknown item")
-                await _tell(respond, STALE_BUTTON)
+                await _tell(respond, t(lang, STALE_BUTTON))
                 return
-            view = blocks.item_details_view(details.item, details.status, system_name=details.system_name)
+            view = blocks.item_details_view(
+                details.item, details.status, system_name=details.system_name, lang=details.language
+            )
             await client.views_open(trigger_id=trigger_id, view=view)
 
         services.tasks.spawn(show(), name="details")
@@ -80,9 +87,10 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(ACTION_REPOST)
     async def repost(ack: AsyncAck, inbound: BlockActions, respond: AsyncRespond) -> None:
         await ack()
+        lang = _language(services, inbound.user.id)
         ref = values.decode(values.RoadmapRef, inbound.action.carried)
         if ref is None:
-            await _tell(respond, STALE_BUTTON)
+            await _tell(respond, t(lang, STALE_BUTTON))
             return
         user_id = inbound.user.id
         services.tasks.spawn(services.reviews.repost(ref.r, user_id=user_id), name=f"repost:{ref.r}")
@@ -91,9 +99,10 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(ACTION_REGENERATE)
     async def retry(ack: AsyncAck, inbound: BlockActions, respond: AsyncRespond) -> None:
         await ack()
+        lang = _language(services, inbound.user.id)
         ref = values.decode(values.RoadmapRef, inbound.action.carried)
         if ref is None:
-            await _tell(respond, STALE_BUTTON)
+            await _tell(respond, t(lang, STALE_BUTTON))
             return
         services.reviews.retry(ref.r, user_id=inbound.user.id)
 
@@ -102,9 +111,10 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(ACTION_NUDGE_RESUME)
     async def nudge_control(ack: AsyncAck, inbound: BlockActions, respond: AsyncRespond) -> None:
         await ack()
+        lang = _language(services, inbound.user.id)
         ref = values.decode(values.RoadmapRef, inbound.action.carried)
         if ref is None:
-            await _tell(respond, STALE_BUTTON)
+            await _tell(respond, t(lang, STALE_BUTTON))
             return
         roadmap_id, action_id = ref.r, inbound.action.action_id
         user_id, team_id = inbound.user.id, inbound.team_id
@@ -122,11 +132,11 @@ def register(app: AsyncApp, services: Services) -> None:
             except LookupError:
                 view = None
             if from_home and team_id is not None:
-                await services.reviews.publish_home(team_id, user_id)
+                await services.reviews.publish_home(team_id, user_id, lang)
             elif view is None:
-                await _tell(respond, STALE_BUTTON)
+                await _tell(respond, t(lang, STALE_BUTTON))
             elif view is not None:
-                await _tell(respond, f"{view.text}.")
+                await _tell(respond, f"{view.text(lang)}.")
             if view is not None:
                 await services.reviews.refresh_parent(roadmap_id)
 
@@ -137,18 +147,19 @@ def register(app: AsyncApp, services: Services) -> None:
         ack: AsyncAck, inbound: BlockActions, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
+        lang = _language(services, inbound.user.id)
         ref = values.decode(values.RoadmapRef, inbound.action.carried)
         if ref is None or inbound.trigger_id is None:
-            await _tell(respond, STALE_BUTTON)
+            await _tell(respond, t(lang, STALE_BUTTON))
             return
         roadmap_id = ref.r
         try:
             weekday, local_time, timezone, paused = await services.nudges.settings(roadmap_id)
         except LookupError:
-            await _tell(respond, STALE_BUTTON)
+            await _tell(respond, t(lang, STALE_BUTTON))
             return
         view = nudge_settings_view(
-            roadmap_id=roadmap_id, weekday=weekday, local_time=local_time, timezone=timezone, paused=paused
+            roadmap_id=roadmap_id, weekday=weekday, local_time=local_time, timezone=timezone, paused=paused, lang=lang
         )
         await client.views_open(trigger_id=inbound.trigger_id, view=view)
 
@@ -163,17 +174,28 @@ async def _tell(respond: AsyncRespond | None, text: str) -> None:
         await respond(response_type="ephemeral", replace_original=False, text=text)
 
 
-def _explain(outcome: StatusOutcome) -> str | None:
+def _explain(outcome: StatusOutcome, lang: Language) -> str | None:
     """Only surprises need words; an ordinary change shows in the refreshed message."""
     if outcome.kind == "outdated_version":
-        return (
-            f"This message belongs to an older version of the roadmap; version {outcome.latest_version} is the "
-            "current one, further down the thread. Nothing was changed."
+        return t(
+            lang,
+            "This message belongs to an older version of the roadmap; version {version} is the "
+            "current one, further down the thread. Nothing was changed.",
+            version=outcome.latest_version,
         )
     if outcome.kind == "stale":
-        who = f"<@{outcome.changed_by}>" if outcome.changed_by else "Someone"
-        return (
-            f"{who} already set {outcome.item_key} to *{outcome.status.label}*, so I left it and refreshed the "
-            "message. Click again if you still want to change it."
+        who = f"<@{outcome.changed_by}>" if outcome.changed_by else t(lang, "Someone")
+        return t(
+            lang,
+            "{who} already set {id} to *{status}*, so I left it and refreshed the "
+            "message. Click again if you still want to change it.",
+            who=who,
+            id=outcome.item_key,
+            status=blocks.status_label(outcome.status, lang),
         )
     return None
+
+
+def _language(services: Services, user_id: str) -> Language:
+    """A reply to a click speaks the clicker's language, as far as it is known without a call."""
+    return i18n.choose(services.people.known_language(user_id), services.people.default)

@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import i18n
 from bot.services import Services
 from bot.slack import blocks, modal
 from bot.slack.ids import COMMAND
@@ -29,16 +30,19 @@ def register(app: AsyncApp, services: Services) -> None:
         arrived = time.monotonic()
         text = inbound.text.strip()
         keyword = text.lower()
+        team_id, user_id = inbound.team_id, inbound.user_id
+        # the acknowledgement cannot wait for users.info: a Korean keyword, or what is remembered of the person
+        said_in = "ko" if keyword in ("도움말", "목록") else None
+        lang = i18n.choose(said_in, services.people.known_language(user_id), services.people.default)
         if keyword in ("help", "?", "도움말"):
-            await ack(**blocks.help_message().to_args())
+            await ack(**blocks.help_message(lang).to_args())
             return
         await ack()
-        team_id, user_id = inbound.team_id, inbound.user_id
         if keyword in ("list", "ls", "목록"):
 
             async def send_list() -> None:
                 listings = await services.reviews.listings(team_id, user_id)
-                await respond(response_type="ephemeral", **blocks.list_message(listings).to_args())
+                await respond(response_type="ephemeral", **blocks.list_message(listings, lang).to_args())
 
             services.tasks.spawn(send_list(), name=f"list:{user_id}")
             return
@@ -57,23 +61,36 @@ async def _open_questionnaire(
     system_name: str | None,
     arrived: float,
 ) -> None:
-    previous = None
+    previous, locale = None, None
     lookup = services.reviews.previous_answers(command.team_id, command.user_id, system_name)
+    language = services.people.language(command.user_id)
+    both = asyncio.gather(lookup, language, return_exceptions=True)
     try:
-        previous = await asyncio.wait_for(lookup, max(0.0, arrived + PREFILL_DEADLINE_S - time.monotonic()))
+        found = await asyncio.wait_for(both, max(0.0, arrived + PREFILL_DEADLINE_S - time.monotonic()))
     except TimeoutError:
         log.warning(
             "prefill lookup not done %.1f s after the command; opening an empty questionnaire", PREFILL_DEADLINE_S
         )
+    else:
+        previous = found[0] if not isinstance(found[0], BaseException) else None
+        locale = found[1] if not isinstance(found[1], BaseException) else None
+        for failure in (f for f in found if isinstance(f, BaseException)):
+            log.warning("questionnaire lookup failed: %s", type(failure).__name__)
+    # the form speaks the person's Slack language, else the language of their last answers or of the command
+    earlier = previous.profile.language if previous is not None else None
+    lang = i18n.choose(locale, earlier, i18n.written_in(system_name), services.people.default)
     note = None
     if previous is not None:
-        note = (
-            f"Prefilled from your review of *{previous.profile.system_name}* on "
-            f"{previous.created_at:%Y-%m-%d}. Change anything that moved on."
+        note = i18n.t(
+            lang,
+            "Prefilled from your review of *{system}* on {date}. Change anything that moved on.",
+            system=previous.profile.system_name,
+            date=f"{previous.created_at:%Y-%m-%d}",
         )
-    metadata = json.dumps({"channel": command.channel_id}, separators=(",", ":"))
+    # "lang" is the Slack locale only (None when Slack did not say): the submission weighs it against the answers
+    metadata = json.dumps({"channel": command.channel_id, "lang": locale, "ui": lang}, separators=(",", ":"))
     view = modal.questionnaire_view(
-        private_metadata=metadata, prefill=previous.profile if previous else None, prefill_note=note
+        private_metadata=metadata, prefill=previous.profile if previous else None, prefill_note=note, lang=lang
     )
     try:
         await client.views_open(trigger_id=command.trigger_id, view=view)
@@ -81,5 +98,7 @@ async def _open_questionnaire(
         log.warning("views.open failed: %s", exc.response.get("error"))
         await respond(
             response_type="ephemeral",
-            text="Sorry, Slack did not let me open the questionnaire in time. Please run /scale-review again.",
+            text=i18n.t(
+                lang, "Sorry, Slack did not let me open the questionnaire in time. Please run /scale-review again."
+            ),
         )

@@ -13,11 +13,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import i18n
+from bot.i18n import N_, Language, t
+from bot.services.people import People
 from bot.slack.inbound import AppMention, BlockActions, EventCallback, MessageEvent, SlashCommand, ViewSubmission
 
 log = logging.getLogger(__name__)
 
-SORRY = "Sorry, something went wrong on my side (it is logged). Please try again in a moment."
+SORRY = N_("Sorry, something went wrong on my side (it is logged). Please try again in a moment.")
 
 
 @dataclass(frozen=True)
@@ -56,16 +59,17 @@ def describe(inbound: Any) -> str:
     return type(inbound).__name__
 
 
-async def apologise(apology: Apology, context: AsyncBoltContext, client: AsyncWebClient) -> None:
+async def apologise(apology: Apology, context: AsyncBoltContext, client: AsyncWebClient, lang: Language) -> None:
+    sorry = t(lang, SORRY)
     if apology.response_url and context.respond is not None:
-        await context.respond(response_type="ephemeral", replace_original=False, text=SORRY)
+        await context.respond(response_type="ephemeral", replace_original=False, text=sorry)
     elif apology.channel and apology.user:
-        await client.chat_postEphemeral(channel=apology.channel, user=apology.user, text=SORRY)
+        await client.chat_postEphemeral(channel=apology.channel, user=apology.user, text=sorry)
     elif apology.user:
-        await client.chat_postMessage(channel=apology.user, text=SORRY)
+        await client.chat_postMessage(channel=apology.user, text=sorry)
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, people: People) -> None:
     @app.error
     async def on_error(error: Exception, context: AsyncBoltContext) -> None:
         inbound = context.get("inbound")
@@ -73,6 +77,7 @@ def register(app: AsyncApp) -> None:
             log.error("unhandled error in a %s listener (user %s)", describe(inbound), context.user_id, exc_info=error)
             apology = apology_for(inbound)
             if apology is not None and context.client is not None:
-                await apologise(apology, context, context.client)
+                lang = i18n.choose(people.known_language(context.user_id or ""), people.default)
+                await apologise(apology, context, context.client, lang)
         except Exception as exc:  # the handler of last resort must not raise in turn
             log.warning("could not tell the person about the error: %s", type(exc).__name__)

@@ -12,6 +12,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncSay
 from slack_bolt.response import BoltResponse
 
+from bot import i18n
 from bot.services import Services
 from bot.services.exports import is_export_command
 from bot.services.items import CommandResult, parse_status_command
@@ -78,7 +79,7 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         if event.bot_id:
             return
-        text, in_thread, channel = event.text, event.thread_ts, event.channel
+        text, in_thread, channel, user = event.text, event.thread_ts, event.channel, event.user
         thread_ts = in_thread or event.ts
 
         async def reply() -> None:
@@ -87,8 +88,13 @@ def register(app: AsyncApp, services: Services) -> None:
                 return  # the message event for the same reply carries the command
             question = _MENTION.sub("", text).strip()
             answer = await services.discussion.answer(channel, in_thread, question) if in_thread else None
-            if answer is None:  # not in a roadmap's thread: say what I do
-                await say(text=blocks.mention_reply(), thread_ts=thread_ts)
+            if answer is None:  # not in a roadmap's thread: say what I do, in the person's language
+                lang = i18n.choose(
+                    await services.people.language(user) if user else None,
+                    i18n.written_in(question),
+                    services.people.default,
+                )
+                await say(text=blocks.mention_reply(lang), thread_ts=thread_ts)
             else:
                 for message in blocks.discussion_replies(answer):
                     await say(**message.to_args(), thread_ts=thread_ts)
@@ -102,7 +108,13 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         if event.tab != "home":
             return
-        services.tasks.spawn(services.reviews.publish_home(inbound.team_id, event.user), name="home")
+        team_id, user_id = inbound.team_id, event.user
+
+        async def publish() -> None:
+            lang = i18n.choose(await services.people.language(user_id), services.people.default)
+            await services.reviews.publish_home(team_id, user_id, lang)
+
+        services.tasks.spawn(publish(), name="home")
 
 
 def _looks_like_nudge_command(text: str) -> bool:
@@ -117,7 +129,7 @@ def _summarise(result: CommandResult, user_id: str) -> str:
     for outcome in result.outcomes:
         if outcome.kind == "outdated_version":
             continue
-        lines.append(blocks.status_note(outcome.item_key, outcome.title, outcome.status, user_id))
+        lines.append(blocks.status_note(outcome.item_key, outcome.title, outcome.status, user_id, result.language))
     if result.unknown:
-        lines.append(f"{', '.join(result.unknown)}: not an item of this roadmap.")
-    return "\n".join(lines) or "Nothing to change."
+        lines.append(i18n.t(result.language, "{ids}: not an item of this roadmap.", ids=", ".join(result.unknown)))
+    return "\n".join(lines) or i18n.t(result.language, "Nothing to change.")

@@ -12,6 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot import i18n
+from bot.i18n import N_
 from bot.roadmap.profile_io import field_errors
 from bot.roadmap.schema import SystemProfile
 from bot.services import Services
@@ -31,11 +33,13 @@ THREAD_BUDGET_S = 1.5
 ACK_BY_S = 2.0
 
 _CHANNEL_HELP = {
-    "not_in_channel": (
+    "not_in_channel": N_(
         "I'm not in <#{channel}> yet. Invite me with `/invite @scale-review` there, or pick another channel."
     ),
-    "channel_not_found": "I can't see that channel. Invite me to it with `/invite @scale-review`, or pick another one.",
-    "is_archived": "That channel is archived. Pick another one.",
+    "channel_not_found": N_(
+        "I can't see that channel. Invite me to it with `/invite @scale-review`, or pick another one."
+    ),
+    "is_archived": N_("That channel is archived. Pick another one."),
 }
 
 
@@ -43,23 +47,28 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.view(QUESTIONNAIRE_CALLBACK)
     async def questionnaire_submitted(ack: AsyncAck, inbound: ViewSubmission) -> None:
         started = time.monotonic()
+        metadata = _metadata(inbound.view.private_metadata)
+        ui = i18n.choose(i18n.language(metadata.get("ui")), services.people.default)  # the form's own language
         data, selected = modal.read_submission(inbound.view.state.answers())
         try:
             profile = SystemProfile.model_validate(data)
         except ValidationError as exc:
-            await ack(response_action="errors", errors=modal.field_errors_to_blocks(field_errors(exc)))
+            await ack(response_action="errors", errors=modal.field_errors_to_blocks(field_errors(exc), ui))
             return
-        metadata = _metadata(inbound.view.private_metadata)
         channel_id = selected or metadata.get("channel")
         if not channel_id:
-            await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: "Pick a channel to post the roadmap in."})
+            problem = i18n.t(ui, "Pick a channel to post the roadmap in.")
+            await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: problem})
             return
         user_id, team_id = inbound.user.id, inbound.team_id
         if team_id is None:
-            await ack(
-                response_action="errors", errors={modal.CHANNEL_BLOCK: "Slack did not say which workspace this is."}
-            )
+            problem = i18n.t(ui, "Slack did not say which workspace this is; please submit again.")
+            await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: problem})
             return
+        # the roadmap's language: the person's Slack locale, else the language the answers are written in
+        locale = i18n.language(metadata.get("lang"))
+        lang = i18n.choose(profile.language, locale, i18n.of_answers(profile), services.people.default)
+        profile = profile.model_copy(update={"language": lang})
         submission = await services.reviews.submit(team_id, user_id, channel_id, profile)
         opening = asyncio.ensure_future(services.reviews.post_parent(submission))
         opening.add_done_callback(_observed)  # the run handles a failure the modal no longer waits for
@@ -70,7 +79,7 @@ def register(app: AsyncApp, services: Services) -> None:
             await asyncio.wait_for(asyncio.shield(opening), max(budget, 0.0))
         except ChannelUnavailable as exc:
             told_in_modal.set_result(True)
-            message = _CHANNEL_HELP[exc.reason].format(channel=channel_id)
+            message = i18n.t(ui, _CHANNEL_HELP[exc.reason], channel=channel_id)
             await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: message})
             return
         except (TimeoutError, PublishFailed) as exc:
@@ -87,6 +96,7 @@ def register_nudge_settings(app: AsyncApp, services: Services) -> None:
     @app.view(NUDGE_SETTINGS_CALLBACK)
     async def nudge_settings_submitted(ack: AsyncAck, inbound: ViewSubmission) -> None:
         ref = values.decode(values.RoadmapRef, inbound.view.private_metadata)
+        lang = i18n.choose(services.people.known_language(inbound.user.id), services.people.default)
         answers = read_nudge_settings(inbound.view.state.answers())
         problems: dict[str, str] = {}
         weekday = answers.get("weekday")
@@ -94,17 +104,19 @@ def register_nudge_settings(app: AsyncApp, services: Services) -> None:
         try:
             at = parse_time(answers["local_time"]) if answers.get("local_time") else None
         except ScheduleError as exc:
-            problems["local_time"] = str(exc)
+            problems["local_time"] = exc.say(lang)
         timezone = answers.get("timezone")
         if timezone:
             try:
                 zone(timezone)
             except ScheduleError as exc:
-                problems["timezone"] = str(exc)
+                problems["timezone"] = exc.say(lang)
         if ref is None:
-            problems["weekday"] = "This form no longer belongs to a roadmap I know; open the nudge settings again."
+            problems["weekday"] = i18n.t(
+                lang, "This form no longer belongs to a roadmap I know; open the nudge settings again."
+            )
         if problems or ref is None:
-            await ack(response_action="errors", errors=nudge_settings_errors(problems))
+            await ack(response_action="errors", errors=nudge_settings_errors(problems, lang))
             return
         await ack()
         roadmap_id = ref.r

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from bot.i18n import t
 from bot.roadmap.compute import Compute, inline
 from bot.roadmap.rules import ENGINE_NAME, generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
@@ -82,7 +83,13 @@ async def generate_with_fallback(
         why = exc.reason if isinstance(exc, EngineFailed) else type(exc).__name__
         log.warning("engine %s failed (%s); using %s", engine.name, why, fallback.name)
         result = await fallback.generate(profile)
-        reason = f"The {engine.name} engine failed ({why}), so this is the {result.engine} roadmap."
+        reason = t(
+            profile.language or "en",
+            "The {failed} engine failed ({why}), so this is the {used} roadmap.",
+            failed=engine.name,
+            why=why,
+            used=result.engine,
+        )
         return _in_language(
             EngineResult(
                 roadmap=result.roadmap.model_copy(update={"notes": [*result.roadmap.notes, reason]}),

@@ -9,6 +9,7 @@ from bot.services.events import EventLog
 from bot.services.exports import ExportService
 from bot.services.items import ItemService
 from bot.services.nudges import NudgeService
+from bot.services.people import People
 from bot.services.reviews import ReviewService
 from bot.services.tasks import BackgroundTasks
 
@@ -22,3 +23,4 @@ class Services:
     tasks: BackgroundTasks
     discussion: DiscussionService
     exports: ExportService
+    people: People

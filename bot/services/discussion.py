@@ -44,10 +44,10 @@ class DiscussionService:
             statuses = await repos.items.statuses(version.id)
         reading = discussion.answer(content, statuses, question)
         if self._ask is None:
-            return DiscussionReply(reading)
+            return DiscussionReply(reading, language=content.language)
         try:
             text = await self._ask(prompting.discussion_messages(content, statuses, question, reading))
         except EngineFailed as exc:
             log.warning("AI answer in %s/%s failed: %s", channel_id, thread_ts, exc.reason)
-            return DiscussionReply(reading, ai_failed=exc.reason)
-        return DiscussionReply(reading, ai_answer=text)
+            return DiscussionReply(reading, ai_failed=exc.reason, language=content.language)
+        return DiscussionReply(reading, ai_answer=text, language=content.language)

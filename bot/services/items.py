@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from bot.i18n import Language
 from bot.roadmap.schema import ItemStatus, RoadmapItem
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.nudges import NudgeService
@@ -42,12 +43,14 @@ class ItemDetails:
     item: RoadmapItem
     status: ItemStatus
     system_name: str
+    language: Language = "en"  # the roadmap's
 
 
 @dataclass(frozen=True)
 class CommandResult:
     outcomes: list[StatusOutcome]
     unknown: list[str]  # ids that are not items of this roadmap
+    language: Language = "en"  # the roadmap's, for the reply
 
 
 # Thread replies: a verb, then one or more item ids ("done 1.2", "start 1.3 1.4", "완료 2.1").
@@ -155,7 +158,7 @@ class ItemService:
             row = await repos.items.get(version_id, item_key)
             if version is None or content is None or item is None or row is None:
                 raise LookupError(f"item {item_key} is not in version {version_id}")
-            return ItemDetails(item, row.status, content.system_name)
+            return ItemDetails(item, row.status, content.system_name, content.language)
 
     async def refresh_stage(self, version_id: int, stage: int) -> None:
         """Re-render one stage's messages from the database (status is the truth there)."""
@@ -202,7 +205,9 @@ class ItemService:
                 return None
             version_id = version.id
             known = {i.item_key for i in await repos.items.list(version_id)}
+            content = version.roadmap_model
         outcomes = [
             await self.change_status(version_id, item_key, status, actor=actor) for item_key in ids if item_key in known
         ]
-        return CommandResult(outcomes, [i for i in ids if i not in known])
+        language = content.language if content is not None else "en"
+        return CommandResult(outcomes, [i for i in ids if i not in known], language)

@@ -17,14 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
+from bot import i18n
 from bot.roadmap.schema import STAGE_NAMES
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.ports import NudgeDigest, NudgeItem, Publisher, StageProgress
 from bot.services.schedule import (
     NudgeCommand,
     ScheduleError,
+    ScheduleView,
     WeeklyTime,
-    local_label,
     parse_nudge_command,
     parse_time,
     week_key,
@@ -74,15 +75,6 @@ class SweepReport:
 
 
 @dataclass(frozen=True)
-class ScheduleView:
-    """How a roadmap's nudges stand, for the parent message, the Home tab and replies."""
-
-    text: str  # e.g. "Weekly nudges: Mondays at 10:00 (Asia/Seoul)"
-    next_label: str | None
-    paused: bool
-
-
-@dataclass(frozen=True)
 class _Plan:
     schedule_id: int
     target: NudgeTarget
@@ -116,8 +108,9 @@ def digest_for(target: NudgeTarget, when: WeeklyTime, next_due: datetime, *, cat
         current_stage=current,
         stages=stage_progress(target.items),
         open_items=tuple(NudgeItem(i.key, i.title, i.status, i.owner_user_id, i.stage) for i in ordered),
-        schedule_text=when.describe(),
-        next_due_local=local_label(next_due, when.timezone),
+        schedule=when,
+        next_due=next_due,
+        language=i18n.language(target.language) or "en",
         catch_up=catch_up,
     )
 
@@ -161,12 +154,7 @@ class NudgeService:
         self, weekday: int, local_time: str, timezone: str, paused: bool, next_due: datetime | None
     ) -> ScheduleView:
         when = _weekly(weekday, local_time, timezone, self._defaults.timezone)
-        if paused:
-            return ScheduleView(f"Weekly nudges paused ({when.describe()} when resumed)", None, True)
-        if next_due is None:
-            return ScheduleView("Weekly nudges stopped: every item is closed", None, False)
-        label = local_label(next_due, when.timezone)
-        return ScheduleView(f"Weekly nudges: {when.describe()}; next {label}", label, False)
+        return ScheduleView(when, paused, None if paused else next_due)
 
     async def views(self, roadmap_ids: Sequence[int]) -> dict[int, ScheduleView]:
         async with self._db.unit_of_work(readonly=True) as repos:
@@ -243,20 +231,25 @@ class NudgeService:
 
     async def command(self, channel_id: str, thread_ts: str, text: str, *, now: datetime) -> str | None:
         """A "nudge ..." reply in a roadmap thread; the bot's answer, or None when it is not one."""
+        problem: ScheduleError | None = None
         try:
             parsed = parse_nudge_command(text)
         except ScheduleError as exc:
-            return f"I could not change the nudges: {exc}."
-        if parsed is None:
+            parsed, problem = None, exc
+        if parsed is None and problem is None:
             return None
         async with self._db.unit_of_work(readonly=True) as repos:
             roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
             schedule = await repos.nudges.get_schedule(roadmap.id) if roadmap else None
-        if roadmap is None:
+            review = await repos.reviews.get(roadmap.review_id) if roadmap else None
+        lang = i18n.choose(i18n.language(review.language) if review else None)
+        if problem is not None:
+            return i18n.t(lang, "I could not change the nudges: {why}.", why=problem.say(lang))
+        if roadmap is None or parsed is None:
             return None
         if schedule is None:
-            return "This roadmap has no weekly nudges yet; they start once it is posted."
-        return (await self._apply(roadmap.id, parsed, now)).text + "."
+            return i18n.t(lang, "This roadmap has no weekly nudges yet; they start once it is posted.")
+        return (await self._apply(roadmap.id, parsed, now)).text(lang) + "."
 
     async def _apply(self, roadmap_id: int, command: NudgeCommand, now: datetime) -> ScheduleView:
         if command.action == "pause":
@@ -380,7 +373,11 @@ class NudgeService:
         try:
             if done:
                 ts = await self._publisher.post_completion(
-                    target.channel_id, target.thread_ts, target.system_name, stage_progress(target.items)
+                    target.channel_id,
+                    target.thread_ts,
+                    target.system_name,
+                    stage_progress(target.items),
+                    i18n.language(target.language) or "en",
                 )
             else:
                 assert plan.when is not None

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
+from bot.i18n import Language
 from bot.roadmap.discussion import Answer as Reading
 from bot.roadmap.schema import ItemStatus, Roadmap, Summary, SystemProfile
+from bot.services.schedule import ScheduleView, WeeklyTime
 
 ParentState = Literal["generating", "ready", "failed"]
 NoticeKind = Literal["not_in_channel", "channel_not_found", "generation_failed", "posting_failed", "rate_limited"]
@@ -27,6 +29,7 @@ class DiscussionReply:
     reading: Reading
     ai_answer: str | None = None
     ai_failed: str | None = None  # why the AI's answer is missing, when one was asked for
+    language: Language = "en"  # the roadmap's
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class ParentInfo:
     version: int | None = None
     item_count: int | None = None
     roadmap_id: int | None = None
-    nudge_text: str | None = None  # e.g. "Weekly nudges: Mondays at 10:00 (Asia/Seoul); next Mon 7 Dec 10:00 KST"
+    nudges: ScheduleView | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Notice:
     channel_id: str | None
     roadmap_id: int | None
     detail: str | None = None
+    language: Language = "en"  # the roadmap's
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,7 @@ class RoadmapListing:
     channel_id: str | None
     created_at: datetime
     stages: tuple[StageProgress, ...] = ()
-    next_nudge: str | None = None  # e.g. "Mon 7 Dec 10:00 KST"; None when paused, finished or not scheduled
-    nudges_paused: bool = False
+    nudges: ScheduleView | None = None  # None when not scheduled
 
 
 @dataclass(frozen=True)
@@ -98,9 +101,10 @@ class NudgeDigest:
     current_stage: int | None  # the first stage with open items; None when everything is closed
     stages: tuple[StageProgress, ...]
     open_items: tuple[NudgeItem, ...]  # the current stage's first, then later stages', in roadmap order
-    schedule_text: str  # e.g. "Mondays at 10:00 (Asia/Seoul)"
-    next_due_local: str | None  # when the next nudge comes, in the schedule's time zone
+    schedule: WeeklyTime
+    next_due: datetime | None  # when the next nudge comes
     catch_up: bool = False  # this one stands in for nudges missed while the bot was down
+    language: Language = "en"  # the roadmap's
 
 
 class ProgressSink(Protocol):
@@ -109,6 +113,14 @@ class ProgressSink(Protocol):
     async def append(self, text: str) -> None: ...
 
     async def finish(self, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """What Slack's profile of a person tells the bot: their time zone and language (None when unknown)."""
+
+    timezone: str | None = None
+    language: Language | None = None
 
 
 class Publisher(Protocol):
@@ -148,19 +160,25 @@ class Publisher(Protocol):
     async def post_in_thread(self, channel_id: str, thread_ts: str, text: str) -> None: ...
 
     async def open_progress(
-        self, channel_id: str, thread_ts: str, *, recipient_user_id: str | None, recipient_team_id: str | None
+        self,
+        channel_id: str,
+        thread_ts: str,
+        *,
+        recipient_user_id: str | None,
+        recipient_team_id: str | None,
+        lang: Language = "en",
     ) -> ProgressSink: ...
 
     async def notify(self, user_id: str, notice: Notice) -> None: ...
 
     async def permalink(self, channel_id: str, ts: str) -> str | None: ...
 
-    async def user_timezone(self, user_id: str) -> str | None: ...
+    async def user_info(self, user_id: str) -> UserInfo: ...
 
-    async def publish_home(self, user_id: str, listings: Sequence[RoadmapListing]) -> None: ...
+    async def publish_home(self, user_id: str, listings: Sequence[RoadmapListing], lang: Language = "en") -> None: ...
 
     async def post_nudge(self, channel_id: str, thread_ts: str, digest: NudgeDigest) -> str: ...
 
     async def post_completion(
-        self, channel_id: str, thread_ts: str, system_name: str, stages: Sequence[StageProgress]
+        self, channel_id: str, thread_ts: str, system_name: str, stages: Sequence[StageProgress], lang: Language = "en"
     ) -> str: ...

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from bot.i18n import Language, t
 from bot.roadmap.engine import EngineResult, RoadmapEngine, generate_with_fallback
 from bot.roadmap.schema import ItemStatus, Roadmap, SystemProfile
 from bot.services.errors import ChannelUnavailable, PublishFailed
@@ -235,7 +236,14 @@ class ReviewService:
             detail = f"an internal error ({type(exc).__name__}); it is logged"
             await self._notify(
                 notify_user,
-                Notice("generation_failed", job.profile.system_name, job.channel_id, job.roadmap_id, detail),
+                Notice(
+                    "generation_failed",
+                    job.profile.system_name,
+                    job.channel_id,
+                    job.roadmap_id,
+                    detail,
+                    language=job.profile.language or "en",
+                ),
             )
 
     async def _run(
@@ -282,9 +290,22 @@ class ReviewService:
     ) -> None:
         """No thread, so no roadmap: the attempt is closed (never resumed) and the person hears why, once."""
         if isinstance(exc, ChannelUnavailable):
-            notice = Notice(exc.reason, job.profile.system_name, exc.channel_id, job.roadmap_id)
+            notice = Notice(
+                exc.reason,
+                job.profile.system_name,
+                exc.channel_id,
+                job.roadmap_id,
+                language=job.profile.language or "en",
+            )
         else:
-            notice = Notice("posting_failed", job.profile.system_name, None, job.roadmap_id, exc.reason)
+            notice = Notice(
+                "posting_failed",
+                job.profile.system_name,
+                None,
+                job.roadmap_id,
+                exc.reason,
+                language=job.profile.language or "en",
+            )
         await self._db.transact(lambda repos: repos.roadmaps.fail_version(version_id, f"not started: {notice.kind}"))
         if told_in_modal is None or not await told_in_modal:
             await self._notify(notify_user, notice)
@@ -309,7 +330,7 @@ class ReviewService:
         if after.cancelled() or after.exception() is not None:
             return None  # no thread, so no roadmap to schedule nudges for
         try:
-            return await self._publisher.user_timezone(user_id)
+            return (await self._publisher.user_info(user_id)).timezone
         except Exception:
             log.exception("could not look up the time zone of %s", user_id)
             return None
@@ -337,7 +358,8 @@ class ReviewService:
         once it is open. The progress message is left open for the caller to close once the roadmap is stored."""
         if not self._engine.streams_progress:
             return await generate_with_fallback(self._engine, self._fallback, job.profile), None
-        opening = asyncio.ensure_future(self._open_progress(opened, job.owner or user_id, job.team_id))
+        lang: Language = job.profile.language or "en"
+        opening = asyncio.ensure_future(self._open_progress(opened, job.owner or user_id, job.team_id, lang))
         live = _LiveProgress(opening)
         try:
             result = await generate_with_fallback(self._engine, self._fallback, job.profile, live.feed)
@@ -345,7 +367,7 @@ class ReviewService:
             opening.cancel()
             raise
         except Exception as exc:
-            await live.close(f"Generation failed: {_reason(exc)}")
+            await live.close(t(lang, "Generation failed: {why}", why=_reason(exc)))
             raise
         return result, live
 
@@ -372,7 +394,14 @@ class ReviewService:
             )
             await self._notify(
                 user_id or owner,
-                Notice("generation_failed", profile.system_name, where.channel_id, job.roadmap_id, reason),
+                Notice(
+                    "generation_failed",
+                    profile.system_name,
+                    where.channel_id,
+                    job.roadmap_id,
+                    reason,
+                    language=profile.language or "en",
+                ),
             )
             return None
         tz = await zone if zone is not None else None
@@ -385,8 +414,10 @@ class ReviewService:
 
         stored = await self._db.transact(store)
         if live is not None:
+            count = sum(1 for _ in result.roadmap.items())
+            lang = job.profile.language or "en"
             await live.close(
-                result.fallback_reason or f"Done: {sum(1 for _ in result.roadmap.items())} items; the roadmap follows."
+                result.fallback_reason or t(lang, "Done: {count} items; the roadmap follows.", count=count)
             )
         version = stored.version
         return _Publication(
@@ -413,7 +444,7 @@ class ReviewService:
         return workspace.team_id if workspace else None
 
     async def _open_progress(
-        self, opened: asyncio.Future[ThreadOpened], user_id: str | None, team_id: str | None
+        self, opened: asyncio.Future[ThreadOpened], user_id: str | None, team_id: str | None, lang: Language = "en"
     ) -> ProgressSink | None:
         """Live progress in the thread once it is open; a failure here never stops the generation itself."""
         try:
@@ -422,7 +453,7 @@ class ReviewService:
             return None  # the run says why
         try:
             return await self._publisher.open_progress(
-                where.channel_id, where.ts, recipient_user_id=user_id, recipient_team_id=team_id
+                where.channel_id, where.ts, recipient_user_id=user_id, recipient_team_id=team_id, lang=lang
             )
         except (ChannelUnavailable, PublishFailed) as exc:
             log.warning("no live progress in %s: %s", where.channel_id, exc)
@@ -461,7 +492,16 @@ class ReviewService:
         content, channel_id, thread_ts = p.content, p.channel_id, p.thread_ts
         notify_user = user_id or p.owner
         if channel_id is None or thread_ts is None:
-            await self._notify(notify_user, Notice("not_in_channel", p.profile.system_name, channel_id, p.roadmap_id))
+            await self._notify(
+                notify_user,
+                Notice(
+                    "not_in_channel",
+                    p.profile.system_name,
+                    channel_id,
+                    p.roadmap_id,
+                    language=p.profile.language or "en",
+                ),
+            )
             return False
         # The rules engine stood in for the AI engine (or the AI engine is newly configured): offer it.
         regenerate = p.roadmap_id if content.engine != self._engine.name and self._engine.name != "rules" else None
@@ -484,17 +524,23 @@ class ReviewService:
                 regenerate_roadmap_id=regenerate,
             )
         except ChannelUnavailable as exc:
-            await self._notify(notify_user, Notice(exc.reason, p.profile.system_name, channel_id, p.roadmap_id))
+            await self._notify(
+                notify_user,
+                Notice(
+                    exc.reason, p.profile.system_name, channel_id, p.roadmap_id, language=p.profile.language or "en"
+                ),
+            )
             return False
         except PublishFailed as exc:
             kind = "rate_limited" if exc.reason == "ratelimited" else "posting_failed"
-            notice = Notice(kind, p.profile.system_name, channel_id, p.roadmap_id, exc.reason)
+            notice = Notice(
+                kind, p.profile.system_name, channel_id, p.roadmap_id, exc.reason, language=p.profile.language or "en"
+            )
             await self._notify(notify_user, notice)
             return False
-        nudge_text = None
+        schedule = None
         if self._nudges is not None:
             schedule = await self._nudges.ensure_schedule(p.roadmap_id, timezone=p.owner_tz, now=datetime.now(UTC))
-            nudge_text = schedule.text
         parent = ParentInfo(
             p.profile,
             p.owner,
@@ -504,7 +550,7 @@ class ReviewService:
             version=p.number,
             item_count=sum(1 for _ in content.items()),
             roadmap_id=p.roadmap_id,
-            nudge_text=nudge_text,
+            nudges=schedule,
         )
         await self._update_parent(channel_id, thread_ts, parent)
         if self._exports is not None:
@@ -534,7 +580,7 @@ class ReviewService:
             version=version.version,
             item_count=sum(1 for _ in content.items()),
             roadmap_id=roadmap_id,
-            nudge_text=views[roadmap_id].text if roadmap_id in views else None,
+            nudges=views.get(roadmap_id),
         )
         await self._update_parent(roadmap.channel_id, roadmap.thread_ts, parent)
 
@@ -553,7 +599,10 @@ class ReviewService:
         except ChannelUnavailable as exc:
             async with self._db.unit_of_work() as repos:
                 _, profile = await self._load(repos, roadmap_id)
-            await self._notify(user_id, Notice(exc.reason, profile.system_name, exc.channel_id, roadmap_id))
+            await self._notify(
+                user_id,
+                Notice(exc.reason, profile.system_name, exc.channel_id, roadmap_id, language=profile.language or "en"),
+            )
             return
         await self.publish(latest.id, user_id=user_id)
 
@@ -611,14 +660,14 @@ class ReviewService:
                     channel_id=s.roadmap.channel_id,
                     created_at=s.roadmap.created_at,
                     stages=stage_progress(target.items) if target and target.items else (),
-                    next_nudge=schedule.next_label if schedule else None,
-                    nudges_paused=schedule.paused if schedule else False,
+                    nudges=schedule,
                 )
             )
         return listings
 
-    async def publish_home(self, team_id: str, user_id: str) -> None:
-        await self._publisher.publish_home(user_id, await self.listings(team_id, user_id))
+    async def publish_home(self, team_id: str, user_id: str, lang: Language = "en") -> None:
+        """The App Home in the viewer's language (their roadmaps keep their own)."""
+        await self._publisher.publish_home(user_id, await self.listings(team_id, user_id), lang)
 
     # --- helpers -----------------------------------------------------------------------
 

@@ -13,13 +13,33 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_datetime
+
+from bot.i18n import N_, Language, t
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_EVERY = (
+    N_("Mondays at {time} ({zone})"),
+    N_("Tuesdays at {time} ({zone})"),
+    N_("Wednesdays at {time} ({zone})"),
+    N_("Thursdays at {time} ({zone})"),
+    N_("Fridays at {time} ({zone})"),
+    N_("Saturdays at {time} ({zone})"),
+    N_("Sundays at {time} ({zone})"),
+)
 _DAY_WORDS = {name: n for n, name in enumerate(WEEKDAYS)} | {name[:3]: n for n, name in enumerate(WEEKDAYS)}
 _DAY_WORDS |= {"tues": 1, "thur": 3, "thurs": 3, "월": 0, "화": 1, "수": 2, "목": 3, "금": 4, "토": 5, "일": 6}
 
 
 class ScheduleError(ValueError):
-    """A weekday, time or time zone a person typed that cannot be used; the message says why."""
+    """A weekday, time or time zone a person typed that cannot be used; the message says why, in either language."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message.format(**values))
+        self.message, self.values = message, values
+
+    def say(self, lang: Language) -> str:
+        return t(lang, self.message, **self.values)
 
 
 def _shown(text: str) -> str:
@@ -31,7 +51,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ScheduleError(f"'{_shown(name)}' is not a time zone; use an IANA name such as Asia/Seoul") from exc
+        raise ScheduleError(
+            N_("'{value}' is not a time zone; use an IANA name such as Asia/Seoul"), value=_shown(name)
+        ) from exc
 
 
 # The patterns in this module read text a person typed, so each runs in time linear in its length: no two
@@ -45,14 +67,14 @@ def parse_time(text: str) -> time:
     stripped = text.strip()  # padding is allowed at any length ("nudge 9", many spaces, "x" gives "9" and spaces)
     match = _TIME.fullmatch(stripped) if len(stripped) <= MAX_TIME_CHARS else None
     if not match:
-        raise ScheduleError(f"'{_shown(stripped)}' is not a time; use HH:MM, e.g. 09:30")
+        raise ScheduleError(N_("'{value}' is not a time; use HH:MM, e.g. 09:30"), value=_shown(stripped))
     hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
     if half:
         if not 1 <= hour <= 12:
-            raise ScheduleError(f"'{_shown(stripped)}' is not a time")
+            raise ScheduleError(N_("'{value}' is not a time"), value=_shown(stripped))
         hour = hour % 12 + (12 if half == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise ScheduleError(f"'{_shown(stripped)}' is not a time of day")
+        raise ScheduleError(N_("'{value}' is not a time of day"), value=_shown(stripped))
     return time(hour, minute)
 
 
@@ -61,7 +83,7 @@ def parse_weekday(text: str) -> int:
     key = key.removesuffix("요일") if key.endswith("요일") else key.removesuffix("s")
     if key in _DAY_WORDS:
         return _DAY_WORDS[key]
-    raise ScheduleError(f"'{_shown(text.strip())}' is not a weekday")
+    raise ScheduleError(N_("'{value}' is not a weekday"), value=_shown(text.strip()))
 
 
 @dataclass(frozen=True)
@@ -72,7 +94,7 @@ class WeeklyTime:
 
     def __post_init__(self) -> None:
         if not 0 <= self.weekday <= 6:
-            raise ScheduleError(f"weekday {self.weekday} is not 0 (Monday) to 6 (Sunday)")
+            raise ScheduleError(N_("weekday {value} is not 0 (Monday) to 6 (Sunday)"), value=self.weekday)
         zone(self.timezone)
 
     @property
@@ -83,8 +105,9 @@ class WeeklyTime:
     def local_time(self) -> str:
         return f"{self.at:%H:%M}"
 
-    def describe(self) -> str:
-        return f"{WEEKDAYS[self.weekday].title()}s at {self.local_time} ({self.timezone})"
+    def describe(self, lang: Language = "en") -> str:
+        """ "Mondays at 10:00 (Asia/Seoul)" / "매주 월요일 10:00 (Asia/Seoul)"."""
+        return t(lang, _EVERY[self.weekday], time=self.local_time, zone=self.timezone)
 
     def _on(self, day: date) -> datetime:
         return datetime.combine(day, self.at, tzinfo=self.zone).astimezone(UTC)
@@ -103,10 +126,35 @@ def week_key(moment: datetime, timezone: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def local_label(moment: datetime, timezone: str) -> str:
-    """e.g. "Mon 7 Dec 10:00 KST"."""
+def local_label(moment: datetime, timezone: str, lang: Language = "en") -> str:
+    """A moment in a time zone as its readers write it: "Mon 7 Dec 10:00 KST" / "12월 7일 (월) 10:00 KST"."""
     local = moment.astimezone(zone(timezone))
-    return f"{local:%a} {local.day} {local:%b %H:%M} {local.tzname()}"
+    pattern = "M월 d일 (EEE) HH:mm" if lang == "ko" else "EEE d MMM HH:mm"
+    return f"{format_datetime(local, pattern, locale=lang)} {local.tzname()}"
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    """How a roadmap's nudges stand, for the parent message, the Home tab and replies; worded when shown."""
+
+    when: WeeklyTime
+    paused: bool
+    next_due: datetime | None  # None when stopped (every item closed) or paused
+
+    def next_label(self, lang: Language = "en") -> str | None:
+        return local_label(self.next_due, self.when.timezone, lang) if self.next_due is not None else None
+
+    def text(self, lang: Language = "en") -> str:
+        if self.paused:
+            return t(lang, "Weekly nudges paused ({schedule} when resumed)", schedule=self.when.describe(lang))
+        if self.next_due is None:
+            return t(lang, "Weekly nudges stopped: every item is closed")
+        return t(
+            lang,
+            "Weekly nudges: {schedule}; next {next}",
+            schedule=self.when.describe(lang),
+            next=self.next_label(lang),
+        )
 
 
 @dataclass(frozen=True)
@@ -165,7 +213,7 @@ def parse_nudge_command(text: str) -> NudgeCommand | None:
     if word in _RESUME_WORDS:
         return NudgeCommand("resume")
     if not rest:
-        raise ScheduleError("say `nudge pause`, `nudge resume`, `nudge friday 09:00` or `nudge tz Asia/Seoul`")
+        raise ScheduleError(N_("say `nudge pause`, `nudge resume`, `nudge friday 09:00` or `nudge tz Asia/Seoul`"))
     tz_match = _TIME_ZONE.fullmatch(rest)
     if tz_match:
         zone(tz_match.group(1))
@@ -175,8 +223,8 @@ def parse_nudge_command(text: str) -> NudgeCommand | None:
     remainder = rest[: found.start()] + " " + rest[found.end() :] if found else rest
     words = [w for w in _SEPARATORS.split(remainder) if w and w.lower() not in _FILLER_WORDS]
     if len(words) > 1:
-        raise ScheduleError(f"'{_shown(rest)}' is not a weekday and a time; try `nudge friday 09:00`")
+        raise ScheduleError(N_("'{value}' is not a weekday and a time; try `nudge friday 09:00`"), value=_shown(rest))
     weekday = parse_weekday(words[0]) if words else None
     if weekday is None and at is None:
-        raise ScheduleError(f"'{_shown(rest)}' is neither a weekday nor a time")
+        raise ScheduleError(N_("'{value}' is neither a weekday nor a time"), value=_shown(rest))
     return NudgeCommand("change", weekday=weekday, at=at)

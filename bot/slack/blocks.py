@@ -40,9 +40,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.roadmap.numbers import compact, days_range, money_range, pct_range, percent
+from bot import i18n
+from bot.i18n import N_, Language, t
+from bot.roadmap.numbers import days_range, money_range, pct_range, percent
 from bot.roadmap.schema import (
-    TIER_LABELS,
     CapacityPoint,
     ItemStatus,
     Roadmap,
@@ -52,6 +53,7 @@ from bot.roadmap.schema import (
     SystemProfile,
 )
 from bot.services.ports import DiscussionReply, NudgeDigest, NudgeItem, RoadmapListing, StageProgress
+from bot.services.schedule import ScheduleView, local_label
 from bot.slack import ids, values
 
 # --- budgets ------------------------------------------------------------------------------------------------------
@@ -79,14 +81,35 @@ STATUS_EMOJI: dict[ItemStatus, str] = {
 }
 # Overflow entries for the statuses no button offers.
 MENU_LABELS: dict[ItemStatus, str] = {
-    ItemStatus.ACKNOWLEDGED: "Accept the risk (won't do)",
-    ItemStatus.NOT_APPLICABLE: "Not applicable",
-    ItemStatus.TODO: "Back to to do",
+    ItemStatus.ACKNOWLEDGED: N_("Accept the risk (won't do)"),
+    ItemStatus.NOT_APPLICABLE: N_("Not applicable"),
+    ItemStatus.TODO: N_("Back to to do"),
 }
-HOW_TO_MARK = (
+STATUS_LABELS: dict[ItemStatus, str] = {
+    ItemStatus.TODO: N_("To do"),
+    ItemStatus.IN_PROGRESS: N_("In progress"),
+    ItemStatus.DONE: N_("Done"),
+    ItemStatus.ACKNOWLEDGED: N_("Acknowledged (won't do)"),
+    ItemStatus.NOT_APPLICABLE: N_("Not applicable"),
+}
+TIER_NAMES: dict[str, str] = {  # the model's tiers as a reader names them (schema.TIER_LABELS in English)
+    "app": N_("app servers"),
+    "database": N_("database"),
+    "network": N_("network / static delivery"),
+    "contention": N_("lock contention (hot rows)"),
+}
+HOW_TO_MARK = N_(
     "Mark items with the buttons under each one, or write `start 1.2` / `done 1.2` in the thread. "
     "Ask questions in the thread too: I answer with the roadmap in mind and can revise it."
 )
+
+
+def status_label(status: ItemStatus, lang: Language = "en") -> str:
+    return t(lang, STATUS_LABELS[status])
+
+
+def tier_name(tier: str, lang: Language = "en") -> str:
+    return t(lang, TIER_NAMES.get(tier, tier))
 
 
 @dataclass(frozen=True)
@@ -179,8 +202,8 @@ def _link(url: str | None, text: str) -> str:
     return text
 
 
-def _channel(channel_id: str | None) -> str:
-    return f"<#{channel_id}>" if channel_id and re.fullmatch(r"[A-Z0-9]+", channel_id) else "the channel"
+def _channel(channel_id: str | None, lang: Language = "en") -> str:
+    return f"<#{channel_id}>" if channel_id and re.fullmatch(r"[A-Z0-9]+", channel_id) else t(lang, "the channel")
 
 
 def _date(moment: datetime) -> str:
@@ -326,10 +349,12 @@ def _pack(groups: Sequence[Sequence[_Size]], *, first: _Size, following: _Size) 
 
 
 # --- the parent message -------------------------------------------------------------------------------------------
-def _share(point: CapacityPoint, target: int) -> str:
+def _share(point: CapacityPoint, target: int, lang: Language = "en") -> str:
     if point.meets_target:
-        return ":white_check_mark: meets the target"
-    return f"{percent(point.users / target)} of target" if target else "target unknown"
+        return ":white_check_mark: " + t(lang, "meets the target")
+    if not target:
+        return t(lang, "target unknown")
+    return t(lang, "{share} of target", share=percent(point.users / target))
 
 
 def parent_message(
@@ -342,53 +367,76 @@ def parent_message(
     note: str | None = None,
     version: int | None = None,
     item_count: int | None = None,
-    nudge_text: str | None = None,
+    nudges: ScheduleView | None = None,
     roadmap_id: int | None = None,
 ) -> SlackMessage:
     """The channel message that starts the thread: what is reviewed, by whom, and where generation stands.
 
     Kept to a handful of blocks; long summary texts are shortened here because the thread has them in full.
-    ``nudge_text`` ("Weekly nudges: Mondays at 10:00 (Asia/Seoul)", "Weekly nudges paused") adds a line about the
-    weekly check-ins once the roadmap is ready, with a "Nudge settings" button when ``roadmap_id`` is given.
+    ``nudges`` adds a line about the weekly check-ins once the roadmap is ready, with a "Nudge settings" button
+    when ``roadmap_id`` is given. Everything is in the profile's language.
     """
+    lang: Language = profile.language or "en"
     name = profile.system_name
-    scale = f"{compact(profile.current_users)} → {compact(profile.target_users)} concurrent users"
+    scale = t(
+        lang,
+        "{now} → {target} concurrent users",
+        now=i18n.count(lang, profile.current_users),
+        target=i18n.count(lang, profile.target_users),
+    )
     blocks: list[Block] = [
-        _header(f"Scale review: {name}"),
-        _section(f"*{scale}* ({_times(profile.scale_factor)}) · requested by <@{owner_user_id}>"),
+        _header(t(lang, "Scale review: {name}", name=name)),
+        _section(
+            f"*{scale}* ({_times(profile.scale_factor)}) · " + t(lang, "requested by {who}", who=f"<@{owner_user_id}>")
+        ),
     ]
     if summary is not None:
         now = summary.capacity_now
+        capacity = t(
+            lang,
+            "*Capacity now:* about {users} concurrent users ({share}), target {target} · limit: {tier}",
+            users=i18n.count(lang, now.users),
+            share=_share(now, summary.target_users, lang),
+            target=i18n.count(lang, summary.target_users),
+            tier=tier_name(now.binding_tier, lang),
+        )
         lines = [
-            f"*Capacity now:* about {compact(now.users)} concurrent users ({_share(now, summary.target_users)}), "
-            f"target {compact(summary.target_users)} · limit: {TIER_LABELS[now.binding_tier]}",
-            f"*Binding bottleneck:* {escape_mrkdwn(shorten(summary.binding_bottleneck, 600))}",
+            capacity,
+            t(lang, "*Binding bottleneck:* {what}", what=escape_mrkdwn(shorten(summary.binding_bottleneck, 600))),
             f"{':dart:' if summary.target_reachable else ':warning:'} {escape_mrkdwn(shorten(summary.verdict, 900))}",
         ]
         blocks.append(_section("\n".join(lines)))
-    label = f"Roadmap v{version}" if version is not None else "The roadmap"
+    label = t(lang, "Roadmap v{version}", version=version) if version is not None else t(lang, "The roadmap")
     if state == "generating":
-        line = ":hourglass_flowing_sand: Generating the roadmap… it arrives in this thread."
-        fallback = f"Scale review for {name}: {scale}, generating…"
+        line = ":hourglass_flowing_sand: " + t(lang, "Generating the roadmap… it arrives in this thread.")
+        fallback = t(lang, "Scale review for {name}: {scale}, generating…", name=name, scale=scale)
     elif state == "ready":
-        count = f": {item_count} items in 3 stages" if item_count is not None else ""
-        line = f":white_check_mark: {label} is in the thread{count}"
+        if item_count is not None:
+            line = ":white_check_mark: " + t(
+                lang, "{label} is in the thread: {count} items in 3 stages", label=label, count=item_count
+            )
+        else:
+            line = ":white_check_mark: " + t(lang, "{label} is in the thread", label=label)
         if engine:
-            line += f" · engine: {escape_mrkdwn(shorten(engine, 60))}"
-        fallback = f"Scale review for {name}: {scale}. {label} is in the thread."
-    else:
-        line = (
-            ":x: The roadmap could not be generated. The answers are saved: retry from the message I sent "
-            f"<@{owner_user_id}>, or run `/scale-review` again."
+            line += " · " + t(lang, "engine: {engine}", engine=escape_mrkdwn(shorten(engine, 60)))
+        fallback = t(
+            lang, "Scale review for {name}: {scale}. {label} is in the thread.", name=name, scale=scale, label=label
         )
-        fallback = f"Scale review for {name}: generating the roadmap failed."
+    else:
+        line = ":x: " + t(
+            lang,
+            "The roadmap could not be generated. The answers are saved: retry from the message I sent {who}, "
+            "or run `/scale-review` again.",
+            who=f"<@{owner_user_id}>",
+        )
+        fallback = t(lang, "Scale review for {name}: generating the roadmap failed.", name=name)
     if note:
         line += f"\n{escape_mrkdwn(shorten(note, 600))}"
     blocks.append(_context(line))
-    if state == "ready" and nudge_text and nudge_text.strip():
-        blocks.append(_context(f":bell: {escape_mrkdwn(shorten(nudge_text, 300))}"))
+    if state == "ready" and nudges is not None:
+        blocks.append(_context(f":bell: {escape_mrkdwn(shorten(nudges.text(lang), 300))}"))
         if roadmap_id is not None:
-            blocks.append(ActionsBlock(elements=[_nudge_settings_button(roadmap_id)], block_id="parent:nudges"))
+            blocks.append(ActionsBlock(elements=[_nudge_settings_button(roadmap_id, lang)], block_id="parent:nudges"))
     return SlackMessage(_fallback_text(fallback), blocks)
 
 
@@ -397,10 +445,13 @@ def _currency(roadmap: Roadmap) -> str:
     return next((i.cost.currency for i in roadmap.items()), "USD")
 
 
-def _capacity_row(label: str, point: CapacityPoint, target: int, currency: str | None) -> str:
-    row = f"• *{label}:* {compact(point.users)} · limit: {TIER_LABELS[point.binding_tier]} · {_share(point, target)}"
+def _capacity_row(label: str, point: CapacityPoint, target: int, currency: str | None, lang: Language) -> str:
+    row = f"• *{label}:* {i18n.count(lang, point.users)} · " + t(
+        lang, "limit: {tier}", tier=tier_name(point.binding_tier, lang)
+    )
+    row += f" · {_share(point, target, lang)}"
     if currency is not None and point.monthly_cost.high > 0:
-        row += f" · adds {money_range(point.monthly_cost, currency)} a month"
+        row += " · " + t(lang, "adds {money} a month", money=money_range(point.monthly_cost, currency))
     return row
 
 
@@ -418,21 +469,33 @@ def summary_message(
     `usage_note` is the engine's accounting (model, tokens, estimated cost); `regenerate_roadmap_id`
     adds a "Regenerate with AI" button (the rules engine stood in for a failed AI engine).
     """
+    lang = roadmap.language
     summary = roadmap.summary
     target = summary.target_users
     currency = _currency(roadmap)
-    rows = [_capacity_row("Now", summary.capacity_now, target, None)]
-    rows += [_capacity_row(f"After stage {s.number}", s.capacity_after, target, currency) for s in roadmap.stages]
-    closing = f"The three stages follow in this thread. {HOW_TO_MARK}"
+    rows = [_capacity_row(t(lang, "Now"), summary.capacity_now, target, None, lang)]
+    rows += [
+        _capacity_row(t(lang, "After stage {n}", n=s.number), s.capacity_after, target, currency, lang)
+        for s in roadmap.stages
+    ]
+    closing = t(lang, "The three stages follow in this thread.") + " " + t(lang, HOW_TO_MARK)
     texts: list[tuple[str, bool]] = []  # (mrkdwn text, as context)
     if change_note:
-        texts.append((f":arrows_counterclockwise: *What changed in v{version}:* {escape_mrkdwn(change_note)}", False))
+        changed = t(lang, "*What changed in v{version}:*", version=version)
+        texts.append((f":arrows_counterclockwise: {changed} {escape_mrkdwn(change_note)}", False))
+    verdict = t(lang, "*Verdict:*")
     texts += [
-        (f"{':dart:' if summary.target_reachable else ':warning:'} *Verdict:* {escape_mrkdwn(summary.verdict)}", False),
-        (f"*Capacity* (concurrent users it sustains; target {compact(target)})\n" + "\n".join(rows), False),
+        (f"{':dart:' if summary.target_reachable else ':warning:'} {verdict} {escape_mrkdwn(summary.verdict)}", False),
         (
-            f"*Binding bottleneck:* {escape_mrkdwn(summary.binding_bottleneck)}\n"
-            f"*Budget:* {escape_mrkdwn(summary.budget_note)}",
+            t(lang, "*Capacity* (concurrent users it sustains; target {target})", target=i18n.count(lang, target))
+            + "\n"
+            + "\n".join(rows),
+            False,
+        ),
+        (
+            t(lang, "*Binding bottleneck:* {what}", what=escape_mrkdwn(summary.binding_bottleneck))
+            + "\n"
+            + t(lang, "*Budget:* {note}", note=escape_mrkdwn(summary.budget_note)),
             False,
         ),
     ]
@@ -440,26 +503,43 @@ def summary_message(
     if roadmap.notes:
         texts.append(("\n".join(f":information_source: {escape_mrkdwn(n)}" for n in roadmap.notes), False))
     if summary.assumptions:
-        texts.append(("*Assumptions*\n" + "\n".join(f"• {escape_mrkdwn(a)}" for a in summary.assumptions), True))
+        heading = t(lang, "*Assumptions*")
+        texts.append((heading + "\n" + "\n".join(f"• {escape_mrkdwn(a)}" for a in summary.assumptions), True))
     if usage_note:
         texts.append((f":bar_chart: {escape_mrkdwn(usage_note)}", True))
     texts.append((closing, True))
     groups = [_contexts(text) if as_context else _sections(text) for text, as_context in texts]
     tail: list[Block] = []
     if regenerate_roadmap_id is not None:
-        button = _button("Regenerate with AI", ids.ACTION_REGENERATE, value=values.for_roadmap(regenerate_roadmap_id))
+        button = _button(
+            t(lang, "Regenerate with AI"), ids.ACTION_REGENERATE, value=values.for_roadmap(regenerate_roadmap_id)
+        )
         tail.append(ActionsBlock(elements=[button], block_id="summary:regenerate"))
     top = [
         _header(summary.headline),
         _context(
-            f"Roadmap v{version} · {escape_mrkdwn(shorten(roadmap.engine, 60))} engine · "
-            f"{_times(summary.scale_factor)} scale-up · {sum(1 for _ in roadmap.items())} items in 3 stages"
+            t(
+                lang,
+                "Roadmap v{version} · {engine} engine · {times} scale-up · {count} items in 3 stages",
+                version=version,
+                engine=escape_mrkdwn(shorten(roadmap.engine, 60)),
+                times=_times(summary.scale_factor),
+                count=sum(1 for _ in roadmap.items()),
+            )
         ),
     ]
-    fallback = _fallback_text(f"Roadmap v{version} for {roadmap.system_name}: {summary.verdict}")
+    fallback = _fallback_text(
+        t(
+            lang,
+            "Roadmap v{version} for {name}: {verdict}",
+            version=version,
+            name=roadmap.system_name,
+            verdict=summary.verdict,
+        )
+    )
 
     def cont(k: int) -> list[Block]:
-        return [_context(f"*Roadmap v{version} summary (continued, part {k})*")]
+        return [_context(t(lang, "*Roadmap v{version} summary (continued, part {part})*", version=version, part=k))]
 
     return _assemble(groups, top=top, continued=cont, fallback=lambda k, n: fallback, tail=tail)
 
@@ -467,22 +547,26 @@ def summary_message(
 def _reading_texts(roadmap: Roadmap) -> list[tuple[str, bool]]:
     """What the engine read (the kind of system, with the team's phrases), where each named problem is answered,
     and the levers left out with why: so a reader can check the plan against what they wrote."""
+    lang = roadmap.language
     texts: list[tuple[str, bool]] = []
     if roadmap.workload:
         lines = []
         for kind in roadmap.workload:
             quotes = ", ".join(f"“{escape_mrkdwn(shorten(e, 60))}”" for e in kind.evidence[:2])
             lines.append(f"• {escape_mrkdwn(kind.label)}" + (f" ({quotes})" if quotes else ""))
-        texts.append(("*What kind of system I read*\n" + "\n".join(lines), False))
+        texts.append((t(lang, "*What kind of system I read*") + "\n" + "\n".join(lines), False))
     if roadmap.problems:
         lines = []
         for answer in roadmap.problems:
-            where = ", ".join(answer.item_ids) if answer.item_ids else (answer.note or "no item answers it")
+            where = ", ".join(answer.item_ids) if answer.item_ids else (answer.note or t(lang, "no item answers it"))
             lines.append(f"• “{escape_mrkdwn(shorten(answer.said, 90))}” → {escape_mrkdwn(where)}")
-        texts.append(("*You said → where the plan answers it*\n" + "\n".join(lines), False))
+        texts.append((t(lang, "*You said → where the plan answers it*") + "\n" + "\n".join(lines), False))
     if roadmap.not_recommended:
-        lines = [f"• *{escape_mrkdwn(r.title)}*: {escape_mrkdwn(r.reason)}" for r in roadmap.not_recommended]
-        texts.append(("*Not recommended for this system*\n" + "\n".join(lines), True))
+        # one short line each: the thread is read on phones; the full reasons are in the exported roadmap
+        lines = [
+            f"• *{escape_mrkdwn(r.title)}*: {escape_mrkdwn(shorten(r.reason, 110))}" for r in roadmap.not_recommended
+        ]
+        texts.append((t(lang, "*Not recommended for this system*") + "\n" + "\n".join(lines), True))
     return texts
 
 
@@ -512,42 +596,69 @@ def _assemble(
 
 
 # --- stages -------------------------------------------------------------------------------------------------------
-def _item_head(item: RoadmapItem, status: ItemStatus) -> str:
-    return f"*{item.id} {escape_mrkdwn(item.title)}*\n{STATUS_EMOJI[status]} {status.label}"
+def _status_line(status: ItemStatus, lang: Language) -> str:
+    return f"{STATUS_EMOJI[status]} {status_label(status, lang)}"
 
 
-def _item_body(item: RoadmapItem) -> str:
+def _item_head(item: RoadmapItem, status: ItemStatus, lang: Language) -> str:
+    return f"*{item.id} {escape_mrkdwn(item.title)}*\n{_status_line(status, lang)}"
+
+
+_LEVELS = {"low": N_("low"), "medium": N_("medium"), "high": N_("high")}
+
+
+def _item_body(item: RoadmapItem, lang: Language = "en") -> str:
     """Everything but the status: the part of an item's text that does not change when people mark it."""
     lines: list[str] = []
     if item.deferred:
-        lines.append(f":warning: *Held back:* {escape_mrkdwn(item.deferred)}")
-    tiers = f" ({', '.join(TIER_LABELS[t] for t in item.tiers)})" if item.tiers else ""
-    gain = f"capacity ×{item.capacity_gain:g}{tiers}" if item.capacity_gain != 1 else "no capacity effect in the model"
+        lines.append(":warning: " + t(lang, "*Held back:* {why}", why=escape_mrkdwn(item.deferred)))
+    tiers = f" ({', '.join(tier_name(x, lang) for x in item.tiers)})" if item.tiers else ""
+    if item.capacity_gain != 1:
+        gain = t(lang, "capacity ×{gain}", gain=f"{item.capacity_gain:g}") + tiers
+    else:
+        gain = t(lang, "no capacity effect in the model")
     cost = item.cost
     lines += [
-        f"*Impact:* {escape_mrkdwn(item.impact.metric)} {pct_range(item.impact.change_pct)} "
-        f"(confidence {item.impact.confidence.value}) · {gain}",
-        f"*Effort:* {item.difficulty.value} difficulty · {days_range(item.effort.person_days, 'person-days')} · "
-        f"{days_range(item.effort.weeks, 'weeks')}",
-        f"*Cost:* one-off {money_range(cost.one_off, cost.currency)} · "
-        f"monthly {money_range(cost.monthly, cost.currency)} · benefit/cost score {item.score:g}",
+        t(
+            lang,
+            "*Impact:* {metric} {change} (confidence {confidence}) · {gain}",
+            metric=escape_mrkdwn(item.impact.metric),
+            change=pct_range(item.impact.change_pct),
+            confidence=t(lang, _LEVELS.get(item.impact.confidence.value, item.impact.confidence.value)),
+            gain=gain,
+        ),
+        t(
+            lang,
+            "*Effort:* {difficulty} difficulty · {days} person-days · {weeks} weeks",
+            difficulty=t(lang, _LEVELS.get(item.difficulty.value, item.difficulty.value)),
+            days=days_range(item.effort.person_days, "").rstrip(),
+            weeks=days_range(item.effort.weeks, "").rstrip(),
+        ),
+        t(
+            lang,
+            "*Cost:* one-off {once} · monthly {monthly} · benefit/cost score {score}",
+            once=money_range(cost.one_off, cost.currency),
+            monthly=money_range(cost.monthly, cost.currency),
+            score=f"{item.score:g}",
+        ),
     ]
     if item.depends_on:
-        lines.append(f"*After:* {', '.join(item.depends_on)}")
+        lines.append(t(lang, "*After:* {items}", items=", ".join(item.depends_on)))
     return "\n".join(lines) + "\n\n" + escape_mrkdwn(item.why)
 
 
-_HEAD_ROOM = max(len(f"{STATUS_EMOJI[s]} {s.label}") for s in ItemStatus) + 3
+# room for the longest status line in either language, so a status change never moves a split point
+_HEAD_ROOM = max(len(_status_line(s, lang)) for s in ItemStatus for lang in i18n.LANGUAGES) + 3
 
 
-def _item_sections(item: RoadmapItem, status: ItemStatus) -> list[Block]:
+def _item_sections(item: RoadmapItem, status: ItemStatus, lang: Language = "en") -> list[Block]:
     """The item's text in sections; the split points ignore the status so every status gives the same layout."""
     title = f"*{item.id} {escape_mrkdwn(item.title)}*"
     first_room = SECTION_CHUNK - len(title) - _HEAD_ROOM
-    body = _item_body(item)
+    body = _item_body(item, lang)
     first = split_text(body, first_room)[0]
     pieces = [first, *split_text(body[len(first) :], SECTION_CHUNK)] if len(first) < len(body) else [first]
-    return [_section(f"{_item_head(item, status)}\n{pieces[0]}"), *(_section(p) for p in pieces[1:])]
+    return [_section(f"{_item_head(item, status, lang)}\n{pieces[0]}"), *(_section(p) for p in pieces[1:])]
 
 
 def _status_value(version_id: int, item_id: str, new: ItemStatus, shown: ItemStatus) -> str:
@@ -569,27 +680,28 @@ def status_action_id(new: ItemStatus) -> str:
     return f"{ids.ACTION_ITEM_STATUS}:{new.value}"
 
 
-def _item_actions(item_id: str, status: ItemStatus, version_id: int) -> ActionsBlock:
+def _item_actions(item_id: str, status: ItemStatus, version_id: int, lang: Language = "en") -> ActionsBlock:
     elements: list[Any] = []
     offered: set[ItemStatus] = set()
 
     def status_button(label: str, new: ItemStatus, style: str | None = None) -> None:
         offered.add(new)
         value = _status_value(version_id, item_id, new, status)
-        elements.append(_button(label, status_action_id(new), value=value, style=style))
+        elements.append(_button(t(lang, label), status_action_id(new), value=value, style=style))
 
     if status == ItemStatus.TODO:
-        status_button("Start", ItemStatus.IN_PROGRESS, "primary")
+        status_button(N_("Start"), ItemStatus.IN_PROGRESS, "primary")
     if status != ItemStatus.DONE:
-        status_button("Done", ItemStatus.DONE, "primary" if status == ItemStatus.IN_PROGRESS else None)
+        status_button(N_("Done"), ItemStatus.DONE, "primary" if status == ItemStatus.IN_PROGRESS else None)
     if not status.is_open:
-        status_button("Reopen", ItemStatus.TODO)
-    elements.append(_button("Details", ids.ACTION_ITEM_DETAILS, value=values.for_item(version_id, item_id)))
+        status_button(N_("Reopen"), ItemStatus.TODO)
+    details = values.for_item(version_id, item_id)
+    elements.append(_button(t(lang, "Details"), ids.ACTION_ITEM_DETAILS, value=details))
     menu = [s for s in MENU_LABELS if s != status and s not in offered]
     if menu:
         options = [
             Option(
-                text=PlainTextObject(text=MENU_LABELS[s], emoji=True),
+                text=PlainTextObject(text=t(lang, MENU_LABELS[s]), emoji=True),
                 value=_status_value(version_id, item_id, s, status),
             )
             for s in menu
@@ -598,45 +710,59 @@ def _item_actions(item_id: str, status: ItemStatus, version_id: int) -> ActionsB
     return ActionsBlock(elements=elements, block_id=item_block_id(item_id))
 
 
-def _item_atoms(item: RoadmapItem, status: ItemStatus, version_id: int, *, divider: bool) -> list[list[Block]]:
+def _item_atoms(
+    item: RoadmapItem, status: ItemStatus, version_id: int, *, divider: bool, lang: Language = "en"
+) -> list[list[Block]]:
     """Block runs that must stay together: each extra section alone; the last section with the buttons."""
-    sections = _item_sections(item, status)
-    atoms = [[s] for s in sections[:-1]] + [[sections[-1], _item_actions(item.id, status, version_id)]]
+    sections = _item_sections(item, status, lang)
+    atoms = [[s] for s in sections[:-1]] + [[sections[-1], _item_actions(item.id, status, version_id, lang)]]
     if divider:
         atoms[0].insert(0, DividerBlock())
     return atoms
 
 
 def _stage_top(roadmap: Roadmap, stage: Stage, closed: int) -> list[Block]:
+    lang = roadmap.language
     n = len(stage.items)
     held = sum(1 for i in stage.items if i.deferred)
-    facts = [escape_mrkdwn(stage.horizon), f"{n} item{'s' if n != 1 else ''}, best benefit/cost first"]
+    facts = [
+        escape_mrkdwn(stage.horizon),
+        i18n.tn(lang, "{count} item, best benefit/cost first", "{count} items, best benefit/cost first", n),
+    ]
     if held:
-        facts.append(f"{held} held back")
-    facts.append(f"{closed} of {n} closed")
+        facts.append(t(lang, "{count} held back", count=held))
+    facts.append(t(lang, "{closed} of {count} closed", closed=closed, count=n))
     return [
-        _header(f"Stage {stage.number} · {stage.name}"),
+        _header(t(lang, "Stage {n} · {name}", n=stage.number, name=stage.name)),
         _context(f"{escape_mrkdwn(roadmap.system_name)} · " + " · ".join(facts)),
     ]
 
 
-def _stage_continued(stage: Stage) -> list[Block]:
-    return [_context(f"*Stage {stage.number} (continued)* · {escape_mrkdwn(stage.name)}")]
+def _stage_continued(stage: Stage, lang: Language = "en") -> list[Block]:
+    return [_context(t(lang, "*Stage {n} (continued)* · {name}", n=stage.number, name=escape_mrkdwn(stage.name)))]
 
 
 def _stage_tail(roadmap: Roadmap, stage: Stage) -> list[Block]:
+    lang = roadmap.language
     point = stage.capacity_after
     target = roadmap.summary.target_users
     monthly = point.monthly_cost
-    cost = (
-        "no added monthly cost so far"
-        if monthly.high == 0
-        else f"the plan adds {money_range(monthly, _currency(roadmap))} a month so far"
-    )
+    if monthly.high == 0:
+        cost = t(lang, "no added monthly cost so far")
+    else:
+        cost = t(lang, "the plan adds {money} a month so far", money=money_range(monthly, _currency(roadmap)))
     return [
         _context(
-            f"*After stage {stage.number}:* about {compact(point.users)} concurrent users, "
-            f"{_share(point, target)} ({compact(target)}) · limit: {TIER_LABELS[point.binding_tier]} · {cost}"
+            t(
+                lang,
+                "*After stage {n}:* about {users} concurrent users, {share} ({target}) · limit: {tier} · {cost}",
+                n=stage.number,
+                users=i18n.count(lang, point.users),
+                share=_share(point, target, lang),
+                target=i18n.count(lang, target),
+                tier=tier_name(point.binding_tier, lang),
+                cost=cost,
+            )
         )
     ]
 
@@ -664,16 +790,16 @@ _LONGEST_ITEM_ID = "3.999"  # the longest id the schema allows; sizes are upper 
 
 
 @cache
-def _actions_bound() -> _Size:
+def _actions_bound(lang: Language = "en") -> _Size:
     """The largest actions block any item can have, whatever its status, id or version."""
-    sizes = [_size([_item_actions(_LONGEST_ITEM_ID, s, MAX_VERSION_ID)]) for s in ItemStatus]
+    sizes = [_size([_item_actions(_LONGEST_ITEM_ID, s, MAX_VERSION_ID, lang)]) for s in ItemStatus]
     return functools.reduce(_Size.max, sizes)
 
 
-def _head_delta() -> int:
+def _head_delta(lang: Language = "en") -> int:
     """How much longer the longest status head is than the to-do one (the head is verbatim text)."""
-    todo = len(f"{STATUS_EMOJI[ItemStatus.TODO]} {ItemStatus.TODO.label}")
-    return max(len(f"{STATUS_EMOJI[s]} {s.label}") for s in ItemStatus) - todo
+    todo = len(_status_line(ItemStatus.TODO, lang))
+    return max(len(_status_line(s, lang)) for s in ItemStatus) - todo
 
 
 def _stage_placement(stage: Stage, roadmap: Roadmap) -> Placement:
@@ -682,19 +808,20 @@ def _stage_placement(stage: Stage, roadmap: Roadmap) -> Placement:
     Only the first section's status line and the buttons change with the status, so the sections are
     measured once (the status line padded to the longest one) and the buttons by their largest form.
     """
+    lang = roadmap.language
     groups: list[list[_Size]] = []
-    delta = _head_delta()
+    delta = _head_delta(lang)
     for item in stage.items:
-        sections = _item_sections(item, ItemStatus.TODO)
+        sections = _item_sections(item, ItemStatus.TODO, lang)
         sizes = [_size([DividerBlock(), sections[0]]) + _Size(delta, delta, 0)]
         sizes += [_size([section]) for section in sections[1:]]
-        sizes[-1] = sizes[-1] + _actions_bound()
+        sizes[-1] = sizes[-1] + _actions_bound(lang)
         groups.append(sizes)
     reserve = _Size(FALLBACK_MAX, 0, 0) + _size(_stage_tail(roadmap, stage))
     return _pack(
         groups,
         first=_size(_stage_top(roadmap, stage, len(stage.items))) + reserve,
-        following=_size(_stage_continued(stage)) + reserve,
+        following=_size(_stage_continued(stage, lang)) + reserve,
     )
 
 
@@ -713,19 +840,28 @@ def stage_messages(
     placement = _stage_placement(target, roadmap)
     closed = sum(1 for i in target.items if not ItemStatus(statuses.get(i.id, ItemStatus.TODO)).is_open)
     name = shorten(roadmap.system_name, 80)
+    lang = roadmap.language
     messages: list[SlackMessage] = []
     for k, part in enumerate(placement, 1):
-        blocks = _stage_top(roadmap, target, closed) if k == 1 else _stage_continued(target)
+        blocks = _stage_top(roadmap, target, closed) if k == 1 else _stage_continued(target, lang)
         first_item = part[0][0] if part else -1
         for g, a in part:
             item = target.items[g]
             status = ItemStatus(statuses.get(item.id, ItemStatus.TODO))
-            atoms = _item_atoms(item, status, version_id, divider=g != first_item)
+            atoms = _item_atoms(item, status, version_id, divider=g != first_item, lang=lang)
             blocks += atoms[a]
         if k == len(placement):
             blocks += _stage_tail(roadmap, target)
-        where = f" (part {k} of {len(placement)})" if len(placement) > 1 else ""
-        fallback = f"{name} · Stage {target.number} · {target.name}{where}: {len(target.items)} items"
+        where = t(lang, " (part {part} of {parts})", part=k, parts=len(placement)) if len(placement) > 1 else ""
+        fallback = t(
+            lang,
+            "{name} · Stage {n} · {stage}{where}: {count} items",
+            name=name,
+            n=target.number,
+            stage=target.name,
+            where=where,
+            count=len(target.items),
+        )
         messages.append(SlackMessage(_fallback_text(fallback), blocks))
     return messages
 
@@ -760,76 +896,88 @@ def roadmap_messages(
 
 
 # --- item details (modal) -----------------------------------------------------------------------------------------
-def item_details_view(item: RoadmapItem, status: ItemStatus, *, system_name: str) -> View:
+def item_details_view(item: RoadmapItem, status: ItemStatus, *, system_name: str, lang: Language = "en") -> View:
     """Everything about one item, including what the stage message leaves out: steps, checks, sources."""
     status = ItemStatus(status)
+    where = t(lang, "Stage {n} · item {id}", n=item.stage, id=item.id)
     body: list[Block] = [
         _header(item.title),
-        _context(
-            f"{escape_mrkdwn(system_name)} · Stage {item.stage} · item {item.id} · "
-            f"{STATUS_EMOJI[status]} {status.label}"
-        ),
+        _context(f"{escape_mrkdwn(system_name)} · {where} · {_status_line(status, lang)}"),
     ]
-    body += _sections(_item_body(item))
+    body += _sections(_item_body(item, lang))
     body.append(DividerBlock())
-    body += _sections("*Steps*\n" + "\n".join(f"{n}. {escape_mrkdwn(s)}" for n, s in enumerate(item.steps, 1)))
-    body += _sections("*How to verify*\n" + "\n".join(f"• {escape_mrkdwn(v)}" for v in item.verify))
+    steps = "\n".join(f"{n}. {escape_mrkdwn(s)}" for n, s in enumerate(item.steps, 1))
+    body += _sections(t(lang, "*Steps*") + "\n" + steps)
+    body += _sections(t(lang, "*How to verify*") + "\n" + "\n".join(f"• {escape_mrkdwn(v)}" for v in item.verify))
     if item.sources:
-        body += _contexts("*Sources*\n" + "\n".join(f"• {escape_mrkdwn(s)}" for s in item.sources))
+        body += _contexts(t(lang, "*Sources*") + "\n" + "\n".join(f"• {escape_mrkdwn(s)}" for s in item.sources))
     if len(body) > VIEW_MAX_BLOCKS:  # only for absurd items (hundreds of thousands of chars): say so, don't fail
-        body = [*body[: VIEW_MAX_BLOCKS - 1], _context("This item is too long to show in full here.")]
+        body = [*body[: VIEW_MAX_BLOCKS - 1], _context(t(lang, "This item is too long to show in full here."))]
     return View(
         type="modal",
         callback_id=ids.ITEM_DETAILS_CALLBACK,
-        title=PlainTextObject(text=f"Item {item.id}", emoji=True),
-        close=PlainTextObject(text="Close", emoji=True),
+        title=PlainTextObject(text=t(lang, "Item {id}", id=item.id), emoji=True),
+        close=PlainTextObject(text=t(lang, "Close"), emoji=True),
         blocks=body,
     )
 
 
 # --- help, list, notices, status notes, home ----------------------------------------------------------------------
-def help_message() -> SlackMessage:
+def help_message(lang: Language = "en") -> SlackMessage:
     """Ephemeral usage for the slash command."""
-    text = (
+    text = t(
+        lang,
         "*`/scale-review`* opens the questionnaire: users now and the target, core features, database, servers, "
         "network, bottlenecks and budget. I post the roadmap in the channel you choose: a summary, then each stage "
         "with the impact, effort and cost of every item.\n"
         "*`/scale-review &lt;system name&gt;`* opens it prefilled with that system's last answers, to revise them.\n"
         "*`/scale-review list`* shows your roadmaps, their progress and links to their threads.\n"
-        "*`/scale-review help`* shows this message."
+        "*`/scale-review help`* shows this message.",
     )
-    marking = f"*Marking progress:* {HOW_TO_MARK} The ⋯ menu accepts a risk (won't do) or marks an item not applicable."
-    asking = (
+    marking = t(
+        lang,
+        "*Marking progress:* {how} The ⋯ menu accepts a risk (won't do) or marks an item not applicable.",
+        how=t(lang, HOW_TO_MARK),
+    )
+    asking = t(
+        lang,
         "*Questions:* mention me in a roadmap's thread, e.g. `@scale-review why 2.3 after 2.2?` or "
-        "`@scale-review why read replicas after the indexes?`, and I answer from the roadmap's own figures."
+        "`@scale-review why read replicas after the indexes?`, and I answer from the roadmap's own figures.",
     )
-    invite = (
-        ":information_source: I can only post in channels I am a member of: "
-        "type `/invite @scale-review` in the channel first."
+    invite = ":information_source: " + t(
+        lang, "I can only post in channels I am a member of: type `/invite @scale-review` in the channel first."
     )
     blocks: list[Block] = [
-        _header("Scale review: how it works"),
+        _header(t(lang, "Scale review: how it works")),
         _section(text),
         _section(marking),
         _section(asking),
         _context(invite),
     ]
-    return SlackMessage("How to use /scale-review", blocks)
+    return SlackMessage(t(lang, "How to use /scale-review"), blocks)
 
 
-def _entry_text(entry: RoadmapListing) -> str:
-    version = f"v{entry.version}" if entry.version is not None else "no roadmap yet"
-    progress = f"{_bar(entry.closed_items, entry.total_items)} {entry.closed_items}/{entry.total_items} closed"
-    where = f"in {_channel(entry.channel_id)}" if entry.channel_id else "not posted yet"
+def _entry_text(entry: RoadmapListing, lang: Language) -> str:
+    version = f"v{entry.version}" if entry.version is not None else t(lang, "no roadmap yet")
+    progress = (
+        _bar(entry.closed_items, entry.total_items)
+        + " "
+        + t(lang, "{closed}/{total} closed", closed=entry.closed_items, total=entry.total_items)
+    )
+    if entry.channel_id:
+        where = t(lang, "in {channel}", channel=_channel(entry.channel_id, lang))
+    else:
+        where = t(lang, "not posted yet")
     name = f"*{_link(entry.permalink, escape_mrkdwn(entry.system_name))}*"
-    return f"{name} · {version}\n{progress} · {where} · started {_date(entry.created_at)}"
+    started = t(lang, "started {date}", date=_date(entry.created_at))
+    return f"{name} · {version}\n{progress} · {where} · {started}"
 
 
-def _entry_block(entry: RoadmapListing) -> SectionBlock:
+def _entry_block(entry: RoadmapListing, lang: Language) -> SectionBlock:
     accessory = None
     if entry.permalink and _link(entry.permalink, "x") != "x":
-        accessory = _button("Open thread", ids.ACTION_OPEN_THREAD, url=entry.permalink)
-    return _section(_entry_text(entry), accessory=accessory)
+        accessory = _button(t(lang, "Open thread"), ids.ACTION_OPEN_THREAD, url=entry.permalink)
+    return _section(_entry_text(entry, lang), accessory=accessory)
 
 
 def _newest(entries: Sequence[RoadmapListing]) -> list[RoadmapListing]:
@@ -840,25 +988,29 @@ def _newest(entries: Sequence[RoadmapListing]) -> list[RoadmapListing]:
     return sorted(entries, key=key, reverse=True)
 
 
-def list_message(entries: Sequence[RoadmapListing]) -> SlackMessage:
+def list_message(entries: Sequence[RoadmapListing], lang: Language = "en") -> SlackMessage:
     """`/scale-review list`: the newest roadmaps that fit one message, with progress and thread links."""
     if not entries:
         return SlackMessage(
-            "You have no scale reviews yet",
+            t(lang, "You have no scale reviews yet"),
             [
                 _section(
-                    ":seedling: You have no scale reviews yet. Type `/scale-review` in a channel to describe a system "
-                    "and get a staged roadmap in a thread."
+                    ":seedling: "
+                    + t(
+                        lang,
+                        "You have no scale reviews yet. Type `/scale-review` in a channel to describe a system "
+                        "and get a staged roadmap in a thread.",
+                    )
                 )
             ],
         )
     ordered = _newest(entries)
-    top: list[Block] = [_header("Your scale reviews")]
-    more_note = _context("…and 9999 older ones: open the app's Home tab to see more.")
+    top: list[Block] = [_header(t(lang, "Your scale reviews"))]
+    more_note = _context(_older_note(9999, lang))
     used = _size(top) + _size([more_note]) + _Size(FALLBACK_MAX, 0, 0)
     shown: list[Block] = []
     for entry in ordered[:LIST_MAX_ENTRIES]:
-        block = _entry_block(entry)
+        block = _entry_block(entry, lang)
         if not (used + _size([block])).within(MESSAGE_LIMIT):
             break
         shown.append(block)
@@ -866,41 +1018,59 @@ def list_message(entries: Sequence[RoadmapListing]) -> SlackMessage:
     blocks = top + shown
     hidden = len(ordered) - len(shown)
     if hidden:
-        blocks.append(
-            _context(f"…and {hidden} older one{'s' if hidden != 1 else ''}: open the app's Home tab to see more.")
-        )
-    count = len(ordered)
-    return SlackMessage(f"Your scale reviews ({count})", blocks)
+        blocks.append(_context(_older_note(hidden, lang)))
+    return SlackMessage(t(lang, "Your scale reviews ({count})", count=len(ordered)), blocks)
+
+
+def _older_note(hidden: int, lang: Language) -> str:
+    return i18n.tn(
+        lang,
+        "…and {count} older one: open the app's Home tab to see more.",
+        "…and {count} older ones: open the app's Home tab to see more.",
+        hidden,
+    )
 
 
 _NOTICE_WHAT: dict[str, str] = {
-    "not_in_channel": "I'm not a member of {channel}, so I couldn't post the scale review for *{name}* there.",
-    "channel_not_found": "I couldn't find {channel} to post the scale review for *{name}* (it may be archived, or "
-    "private without me in it).",
-    "generation_failed": "Generating the roadmap for *{name}* failed.",
-    "posting_failed": "Posting the roadmap for *{name}* failed.",
-    "rate_limited": "Slack is rate-limiting me, so the roadmap for *{name}* isn't fully posted yet.",
+    "not_in_channel": N_("I'm not a member of {channel}, so I couldn't post the scale review for *{name}* there."),
+    "channel_not_found": N_(
+        "I couldn't find {channel} to post the scale review for *{name}* (it may be archived, or "
+        "private without me in it)."
+    ),
+    "generation_failed": N_("Generating the roadmap for *{name}* failed."),
+    "posting_failed": N_("Posting the roadmap for *{name}* failed."),
+    "rate_limited": N_("Slack is rate-limiting me, so the roadmap for *{name}* isn't fully posted yet."),
 }
 
 
-def _notice_next(kind: NoticeKind, channel: str, name: str, can_press: bool) -> str:
+def _notice_next(kind: NoticeKind, channel: str, name: str, can_press: bool, lang: Language) -> str:
     """The one thing to do next; with no roadmap to act on, running the command again is the way back."""
-    again = f"run `/scale-review {name}` (your answers are prefilled)"
+    again = t(lang, "run `/scale-review {name}` (your answers are prefilled)", name=name)
     if kind == "generation_failed":
-        return "Press *Retry* to try again." if can_press else f"To try again, {again}."
-    press = "press *Post again*" if can_press else again
+        return t(lang, "Press *Retry* to try again.") if can_press else t(lang, "To try again, {again}.", again=again)
+    press = t(lang, "press *Post again*") if can_press else again
     if kind == "not_in_channel":
-        return f"Invite me with `/invite @scale-review` in {channel}, then {press}."
+        return t(
+            lang, "Invite me with `/invite @scale-review` in {channel}, then {press}.", channel=channel, press=press
+        )
     if kind == "channel_not_found":
         if not can_press:
-            return (
-                f"Run `/scale-review {name}` (your answers are prefilled) and pick a channel I'm in, or invite me "
-                f"there first with `/invite @scale-review`."
+            return t(
+                lang,
+                "Run `/scale-review {name}` (your answers are prefilled) and pick a channel I'm in, or invite me "
+                "there first with `/invite @scale-review`.",
+                name=name,
             )
-        return f"Invite me with `/invite @scale-review` in {channel} and {press}, or {again} to choose another channel."
+        return t(
+            lang,
+            "Invite me with `/invite @scale-review` in {channel} and {press}, or {again} to choose another channel.",
+            channel=channel,
+            press=press,
+            again=again,
+        )
     if kind == "rate_limited":
-        return f"Wait a minute, then {press}; I continue where I stopped."
-    return f"To retry, {press}; I continue where I stopped."
+        return t(lang, "Wait a minute, then {press}; I continue where I stopped.", press=press)
+    return t(lang, "To retry, {press}; I continue where I stopped.", press=press)
 
 
 def notice_message(
@@ -910,27 +1080,32 @@ def notice_message(
     roadmap_id: int | None,
     system_name: str,
     detail: str | None = None,
+    lang: Language = "en",
 ) -> SlackMessage:
     """What went wrong, that nothing is lost, and the one thing to do next (a button when there is one)."""
     if kind not in _NOTICE_WHAT:
         raise ValueError(f"unknown notice kind {kind!r}")
-    channel = _channel(channel_id)
+    channel = _channel(channel_id, lang)
     name = escape_mrkdwn(shorten(system_name, 80))
-    what = _NOTICE_WHAT[kind].format(channel=channel, name=name)
+    what = t(lang, _NOTICE_WHAT[kind], channel=channel, name=name)
     lines = [f":warning: {what}"]
     if detail:
-        lines.append(f"_Details:_ {escape_mrkdwn(shorten(detail, 500))}")
+        lines.append(t(lang, "_Details:_ {detail}", detail=escape_mrkdwn(shorten(detail, 500))))
     can_press = roadmap_id is not None
-    kept = "Your answers are saved." if kind == "generation_failed" else "Your answers and the roadmap are saved."
-    lines.append(f"{kept} {_notice_next(kind, channel, name, can_press)}")
+    if kind == "generation_failed":
+        kept = t(lang, "Your answers are saved.")
+    else:
+        kept = t(lang, "Your answers and the roadmap are saved.")
+    lines.append(f"{kept} {_notice_next(kind, channel, name, can_press, lang)}")
     blocks: list[Block] = [_section("\n".join(lines))]
     if roadmap_id is not None:
+        ref = values.for_roadmap(roadmap_id)
         if kind == "generation_failed":
-            button = _button("Retry", ids.ACTION_RETRY, value=values.for_roadmap(roadmap_id), style="primary")
+            button = _button(t(lang, "Retry"), ids.ACTION_RETRY, value=ref, style="primary")
         else:
-            button = _button("Post again", ids.ACTION_REPOST, value=values.for_roadmap(roadmap_id), style="primary")
+            button = _button(t(lang, "Post again"), ids.ACTION_REPOST, value=ref, style="primary")
         blocks.append(ActionsBlock(elements=[button], block_id=f"notice:{kind}"))
-    template = _NOTICE_WHAT[kind].replace("*", "")
+    template = t(lang, _NOTICE_WHAT[kind]).replace("*", "")
     for room in (80, 40, 16):  # the fallback is mrkdwn too: escaped name, live channel link
         fallback = template.format(channel=channel, name=escape_mrkdwn(shorten(system_name, room)))
         if len(fallback) <= FALLBACK_MAX:
@@ -938,18 +1113,19 @@ def notice_message(
     return SlackMessage(fallback, blocks)
 
 
-def mention_reply() -> str:
+def mention_reply(lang: Language = "en") -> str:
     """The answer to an @-mention that is not a status command: what I do and how to start."""
-    return (
+    return t(
+        lang,
         "Hi! I turn “our servers fall over” into a staged scaling roadmap. Type `/scale-review` to describe a "
         "system, `/scale-review list` for your roadmaps, `/scale-review help` for the rest. In a roadmap's thread, "
-        "write `start 1.2` or `done 1.2` to mark items, or mention me with a question such as “why 1.2 before 2.1?”."
+        "write `start 1.2` or `done 1.2` to mark items, or mention me with a question such as “why 1.2 before 2.1?”.",
     )
 
 
-def continued_above(stage: int) -> SlackMessage:
+def continued_above(stage: int, lang: Language = "en") -> SlackMessage:
     """Replaces a stage message that a re-render no longer needs (its items now fit in the messages above)."""
-    text = f"Stage {stage} continues in the messages above."
+    text = t(lang, "Stage {n} continues in the messages above.", n=stage)
     return SlackMessage(text, [_context(f"_{text}_")])
 
 
@@ -957,132 +1133,162 @@ def discussion_replies(reply: DiscussionReply) -> list[SlackMessage]:
     """The answer to a question in a roadmap's thread: the AI's answer when there is one, then the plan's reason
     for an order and the items asked about as their stage messages show them; or, when the question names no
     item, what is open now. Usually one message; long items flow on into a second rather than being cut."""
+    lang = reply.language
     answer = reply.reading
     groups: list[list[Block]] = []
     if reply.ai_answer:
         groups.append(_sections(f":speech_balloon: {escape_mrkdwn(reply.ai_answer)}"))
     if answer.ordering is not None:
         order = answer.ordering
-        why = escape_mrkdwn(order.reason)
-        groups.append([_section(f":scales: *{order.first.id} comes before {order.then.id}* — {why}.")])
+        before = t(lang, "*{first} comes before {then}*", first=order.first.id, then=order.then.id)
+        groups.append([_section(f":scales: {before} — {escape_mrkdwn(order.reason)}.")])
     for item in answer.items:
-        groups.append(_item_sections(item, ItemStatus(answer.statuses.get(item.id, ItemStatus.TODO))))
+        groups.append(_item_sections(item, ItemStatus(answer.statuses.get(item.id, ItemStatus.TODO)), lang))
     if not answer.items:
         if not reply.ai_answer:
             groups.append(
                 [
                     _section(
-                        "I could not tell which items you mean. Name them by id or by subject, e.g. "
-                        "“why 1.2 before 2.1?” or “why read replicas after the indexes?”."
+                        t(
+                            lang,
+                            "I could not tell which items you mean. Name them by id or by subject, e.g. "
+                            "“why 1.2 before 2.1?” or “why read replicas after the indexes?”.",
+                        )
                     )
                 ]
             )
         lines = [f"• {i.id} {escape_mrkdwn(i.title)}" for i in answer.open_now]
-        groups.append(
-            _sections(("*Open now:*\n" + "\n".join(lines)) if lines else "Every item of this roadmap is closed.")
-        )
+        if lines:
+            groups.append(_sections(t(lang, "*Open now:*") + "\n" + "\n".join(lines)))
+        else:
+            groups.append(_sections(t(lang, "Every item of this roadmap is closed.")))
     tail: list[Block] = []
     if reply.ai_failed:
         tail.append(
             _context(
-                f":information_source: No AI answer this time ({escape_mrkdwn(reply.ai_failed)}): "
-                "this one comes from the roadmap's own figures."
+                ":information_source: "
+                + t(
+                    lang,
+                    "No AI answer this time ({why}): this one comes from the roadmap's own figures.",
+                    why=escape_mrkdwn(reply.ai_failed),
+                )
             )
         )
     if reply.ai_answer:
         fallback = shorten(reply.ai_answer, FALLBACK_MAX)
     elif answer.items:
-        fallback = f"About {', '.join(i.id for i in answer.items)} of this roadmap"
+        fallback = t(lang, "About {items} of this roadmap", items=", ".join(i.id for i in answer.items))
     else:
-        fallback = "I could not tell which items you mean; here is what is open now."
+        fallback = t(lang, "I could not tell which items you mean; here is what is open now.")
     return _assemble(
         groups,
         top=[],
-        continued=lambda k: [_context(f"_(answer continued, part {k})_")],
+        continued=lambda k: [_context(t(lang, "_(answer continued, part {part})_", part=k))],
         fallback=lambda k, n: fallback,
         tail=tail,
     )
 
 
-def status_note(item_id: str, title: str, status: ItemStatus, actor_user_id: str) -> str:
+def status_note(item_id: str, title: str, status: ItemStatus, actor_user_id: str, lang: Language = "en") -> str:
     """One line for the thread when someone changes an item's status."""
-    return (
-        f"{STATUS_EMOJI[ItemStatus(status)]} <@{actor_user_id}> marked {item_id} *{escape_mrkdwn(title)}* "
-        f"as {ItemStatus(status).label}"
+    status = ItemStatus(status)
+    return f"{STATUS_EMOJI[status]} " + t(
+        lang,
+        "{who} marked {id} *{title}* as {status}",
+        who=f"<@{actor_user_id}>",
+        id=item_id,
+        title=escape_mrkdwn(title),
+        status=status_label(status, lang),
     )
 
 
-def _home_nudge_line(entry: RoadmapListing) -> str | None:
-    if entry.nudges_paused:
-        return ":double_vertical_bar: Weekly nudges paused"
-    if entry.next_nudge:
-        return f":bell: Next nudge: {escape_mrkdwn(shorten(entry.next_nudge, 120))}"
+def _home_nudge_line(entry: RoadmapListing, lang: Language) -> str | None:
+    nudges = entry.nudges
+    if nudges is not None and nudges.paused:
+        return ":double_vertical_bar: " + t(lang, "Weekly nudges paused")
+    label = nudges.next_label(lang) if nudges is not None else None
+    if label:
+        return ":bell: " + t(lang, "Next nudge: {when}", when=escape_mrkdwn(shorten(label, 120)))
     if entry.total_items and entry.closed_items >= entry.total_items:
-        return ":tada: Every item is closed, so no more nudges"
+        return ":tada: " + t(lang, "Every item is closed, so no more nudges")
     return None
 
 
-def _home_entry(entry: RoadmapListing) -> list[Block]:
+def _home_entry(entry: RoadmapListing, lang: Language) -> list[Block]:
     """One roadmap on the Home tab: overall and per-stage progress, the next nudge, and its buttons."""
-    lines = [_entry_text(entry)]
+    lines = [_entry_text(entry, lang)]
     current = next((st.number for st in sorted(entry.stages, key=lambda st: st.number) if st.closed < st.total), None)
-    lines += _stage_lines(entry.stages, current, width=5)
-    nudge = _home_nudge_line(entry)
+    lines += _stage_lines(entry.stages, current, width=5, lang=lang)
+    nudge = _home_nudge_line(entry, lang)
     if nudge:
         lines.append(nudge)
     blocks: list[Block] = [_section("\n".join(lines))]
     buttons: list[ButtonElement] = []
     if entry.permalink and _link(entry.permalink, "x") != "x":
-        buttons.append(_button("Open thread", ids.ACTION_OPEN_THREAD, url=entry.permalink))
+        buttons.append(_button(t(lang, "Open thread"), ids.ACTION_OPEN_THREAD, url=entry.permalink))
     value = values.for_roadmap(entry.roadmap_id)
-    if entry.nudges_paused:
-        buttons.append(_button("Resume nudges", ids.ACTION_NUDGE_RESUME, value=value))
-    elif entry.next_nudge:
-        buttons.append(_button("Pause nudges", ids.ACTION_NUDGE_PAUSE, value=value))
+    if entry.nudges is not None and entry.nudges.paused:
+        buttons.append(_button(t(lang, "Resume nudges"), ids.ACTION_NUDGE_RESUME, value=value))
+    elif entry.nudges is not None and entry.nudges.next_due is not None:
+        buttons.append(_button(t(lang, "Pause nudges"), ids.ACTION_NUDGE_PAUSE, value=value))
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
     return blocks
 
 
-def home_view(entries: Sequence[RoadmapListing], *, user_id: str) -> View:
+def home_view(entries: Sequence[RoadmapListing], *, user_id: str, lang: Language = "en") -> View:
     """The App Home tab: the user's newest roadmaps with progress per stage and their nudges, and how to start one.
 
     At most HOME_MAX_ENTRIES roadmaps (3 blocks each), so the view stays far below Slack's 100 blocks.
     """
+    intro = t(
+        lang,
+        "Hi {who}. Type `/scale-review` in a channel to describe a system that falls over under load; "
+        "I post a staged roadmap (immediate fixes, mid-term architecture, long-term scalability) in a thread "
+        "there, and a weekly check-in until every item is closed.",
+        who=f"<@{user_id}>",
+    )
     blocks: list[Block] = [
-        _header("Your scale reviews"),
-        _section(
-            f"Hi <@{user_id}>. Type `/scale-review` in a channel to describe a system that falls over under load; "
-            "I post a staged roadmap (immediate fixes, mid-term architecture, long-term scalability) in a thread "
-            f"there, and a weekly check-in until every item is closed. {HOW_TO_MARK}"
-        ),
-        _context("`/scale-review list` lists them in any channel · `/scale-review help` for everything else"),
+        _header(t(lang, "Your scale reviews")),
+        _section(f"{intro} {t(lang, HOW_TO_MARK)}"),
+        _context(t(lang, "`/scale-review list` lists them in any channel · `/scale-review help` for everything else")),
         DividerBlock(),
     ]
     ordered = _newest(entries)
     if not ordered:
-        blocks.append(_section(":seedling: No scale reviews yet. Your roadmaps and their progress will show here."))
+        empty = t(lang, "No scale reviews yet. Your roadmaps and their progress will show here.")
+        blocks.append(_section(f":seedling: {empty}"))
     for k, entry in enumerate(ordered[:HOME_MAX_ENTRIES]):
         if k:
             blocks.append(DividerBlock())
-        blocks += _home_entry(entry)
+        blocks += _home_entry(entry, lang)
     hidden = len(ordered) - HOME_MAX_ENTRIES
     if hidden > 0:
         blocks.append(
-            _context(f"Showing the newest {HOME_MAX_ENTRIES} of {len(ordered)} · …and {hidden} more, not shown here.")
+            _context(
+                t(
+                    lang,
+                    "Showing the newest {shown} of {count} · …and {hidden} more, not shown here.",
+                    shown=HOME_MAX_ENTRIES,
+                    count=len(ordered),
+                    hidden=hidden,
+                )
+            )
         )
     return View(type="home", blocks=blocks)
 
 
 # --- weekly nudges ------------------------------------------------------------------------------------------------
-NUDGE_HOW_TO_CHANGE = "reply `nudge friday 09:00`, `nudge pause` or `nudge resume` in this thread"
+NUDGE_HOW_TO_CHANGE = N_("reply `nudge friday 09:00`, `nudge pause` or `nudge resume` in this thread")
 
 
-def _nudge_settings_button(roadmap_id: int) -> ButtonElement:
-    return _button("Nudge settings", ids.ACTION_NUDGE_SETTINGS, value=values.for_roadmap(roadmap_id))
+def _nudge_settings_button(roadmap_id: int, lang: Language = "en") -> ButtonElement:
+    return _button(t(lang, "Nudge settings"), ids.ACTION_NUDGE_SETTINGS, value=values.for_roadmap(roadmap_id))
 
 
-def _stage_lines(stages: Sequence[StageProgress], current: int | None, *, width: int = 10) -> list[str]:
+def _stage_lines(
+    stages: Sequence[StageProgress], current: int | None, *, width: int = 10, lang: Language = "en"
+) -> list[str]:
     """One line per stage: a bar, closed/total and the name; the current stage is pointed at and says so."""
     lines: list[str] = []
     for stage in sorted(stages, key=lambda s: s.number):
@@ -1094,35 +1300,37 @@ def _stage_lines(stages: Sequence[StageProgress], current: int | None, *, width:
             mark = ":white_small_square:"
         line = (
             f"{mark} {_bar(stage.closed, stage.total, width)} {stage.closed}/{stage.total} · "
-            f"Stage {stage.number} · {escape_mrkdwn(shorten(stage.name, 80))}"
+            + t(lang, "Stage {n}", n=stage.number)
+            + f" · {escape_mrkdwn(shorten(stage.name, 80))}"
         )
         if stage.number == current:
-            line += " · *current*"
+            line += " · " + t(lang, "*current*")
         lines.append(line)
     return lines
 
 
-def _progress_section(stages: Sequence[StageProgress], current: int | None) -> list[Block]:
+def _progress_section(stages: Sequence[StageProgress], current: int | None, lang: Language = "en") -> list[Block]:
     if not stages:
         return []
     closed = sum(s.closed for s in stages)
     total = sum(s.total for s in stages)
-    return [_section(f"*Progress:* {closed}/{total} items closed\n" + "\n".join(_stage_lines(stages, current)))]
+    head = t(lang, "*Progress:* {closed}/{total} items closed", closed=closed, total=total)
+    return [_section(head + "\n" + "\n".join(_stage_lines(stages, current, lang=lang)))]
 
 
-def _mention(user_id: str | None) -> str:
-    return f"<@{user_id}>" if user_id and re.fullmatch(r"[UW][A-Z0-9]+", user_id) else "no owner yet"
+def _mention(user_id: str | None, lang: Language = "en") -> str:
+    return f"<@{user_id}>" if user_id and re.fullmatch(r"[UW][A-Z0-9]+", user_id) else t(lang, "no owner yet")
 
 
-def _nudge_item_blocks(item: NudgeItem, version_id: int) -> list[Block]:
+def _nudge_item_blocks(item: NudgeItem, version_id: int, lang: Language) -> list[Block]:
     """An open item of the current stage: its line, then a Done button carrying the stage messages' JSON."""
     status = ItemStatus(item.status)
     text = (
         f"*{escape_mrkdwn(item.item_id)}* {escape_mrkdwn(item.title)}\n"
-        f"{STATUS_EMOJI[status]} {status.label} · {_mention(item.owner_user_id)}"
+        f"{_status_line(status, lang)} · {_mention(item.owner_user_id, lang)}"
     )
     done = _button(
-        "Done",
+        t(lang, "Done"),
         status_action_id(ItemStatus.DONE),
         value=_status_value(version_id, item.item_id, ItemStatus.DONE, status),
         style="primary" if status == ItemStatus.IN_PROGRESS else None,
@@ -1130,13 +1338,15 @@ def _nudge_item_blocks(item: NudgeItem, version_id: int) -> list[Block]:
     return [_section(text), ActionsBlock(elements=[done], block_id=item_block_id(item.item_id))]
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _more_note(hidden: int, stage: int) -> Block:
+def _more_note(hidden: int, stage: int, lang: Language) -> Block:
     return _context(
-        f"…and {hidden} more open item{'' if hidden == 1 else 's'} in stage {stage} — see the stage message above."
+        i18n.tn(
+            lang,
+            "…and {count} more open item in stage {stage} — see the stage message above.",
+            "…and {count} more open items in stage {stage} — see the stage message above.",
+            hidden,
+            stage=stage,
+        )
     )
 
 
@@ -1145,10 +1355,11 @@ def nudge_message(digest: NudgeDigest) -> SlackMessage:
     owns it (each with a Done button), how much waits in later stages, and how to snooze, pause or reschedule.
 
     Open items of the current stage are shown while the message keeps to the budgets; the rest are counted in a
-    "…and K more" line, never dropped silently.
+    "…and K more" line, never dropped silently. Written in the roadmap's language.
     """
     if not 0 <= digest.version_id <= MAX_VERSION_ID:
         raise ValueError(f"version_id out of range: {digest.version_id}")
+    lang = digest.language
     name = digest.system_name
     current = digest.current_stage
     seen: set[str] = set()
@@ -1158,61 +1369,81 @@ def nudge_message(digest: NudgeDigest) -> SlackMessage:
             seen.add(item.item_id)
             now.append(item)
 
-    top: list[Block] = [_header(f"Weekly check-in · {name}")]
+    top: list[Block] = [_header(t(lang, "Weekly check-in · {name}", name=name))]
     if digest.catch_up:
         top.append(
             _context(
-                ":hourglass: This check-in stands in for the ones missed while I was offline: one catch-up, "
-                "not a backlog."
+                ":hourglass: "
+                + t(
+                    lang,
+                    "This check-in stands in for the ones missed while I was offline: one catch-up, not a backlog.",
+                )
             )
         )
-    top += _progress_section(digest.stages, current)
+    top += _progress_section(digest.stages, current, lang)
     if current is None:
-        top.append(_section(":tada: Every item is closed."))
+        top.append(_section(":tada: " + t(lang, "Every item is closed.")))
     elif now:
         stage_name = next((s.name for s in digest.stages if s.number == current), None)
         titled = f" · {escape_mrkdwn(shorten(stage_name, 80))}" if stage_name else ""
-        top.append(_section(f"*Open in stage {current}*{titled} ({len(now)})"))
+        top.append(_section(t(lang, "*Open in stage {n}*", n=current) + f"{titled} ({len(now)})"))
 
     tail: list[Block] = []
     if current is not None:
         later = _later_open(digest, current)
         if later:
-            counts = " · ".join(f"stage {n}: {k}" for n, k in later.items())
-            tail.append(_context(f"Still open in later stages: {_plural(sum(later.values()), 'item')} ({counts})."))
+            counts = " · ".join(t(lang, "stage {n}: {count}", n=n, count=k) for n, k in later.items())
+            total = sum(later.values())
+            still = i18n.tn(
+                lang,
+                "Still open in later stages: {count} item ({counts}).",
+                "Still open in later stages: {count} items ({counts}).",
+                total,
+                counts=counts,
+            )
+            tail.append(_context(still))
     value = values.for_roadmap(digest.roadmap_id)
     tail.append(
         ActionsBlock(
             elements=[
-                _button("Snooze a week", ids.ACTION_NUDGE_SNOOZE, value=value),
-                _button("Pause nudges", ids.ACTION_NUDGE_PAUSE, value=value),
-                _nudge_settings_button(digest.roadmap_id),
+                _button(t(lang, "Snooze a week"), ids.ACTION_NUDGE_SNOOZE, value=value),
+                _button(t(lang, "Pause nudges"), ids.ACTION_NUDGE_PAUSE, value=value),
+                _nudge_settings_button(digest.roadmap_id, lang),
             ],
             block_id="nudge:controls",
         )
     )
-    schedule = f":calendar: {escape_mrkdwn(shorten(digest.schedule_text, 200))}"
-    if digest.next_due_local:
-        schedule += f" · next check-in {escape_mrkdwn(shorten(digest.next_due_local, 120))}"
-    tail.append(_context(f"{schedule}. To change it, {NUDGE_HOW_TO_CHANGE}."))
+    schedule = f":calendar: {escape_mrkdwn(shorten(digest.schedule.describe(lang), 200))}"
+    if digest.next_due is not None:
+        label = local_label(digest.next_due, digest.schedule.timezone, lang)
+        schedule += " · " + t(lang, "next check-in {when}", when=escape_mrkdwn(shorten(label, 120)))
+    change = t(lang, "To change it, {how}.", how=t(lang, NUDGE_HOW_TO_CHANGE))
+    tail.append(_context(f"{schedule}. {change}"))
 
     base = _size(top) + _size(tail) + _Size(FALLBACK_MAX, 0, 0)
-    pairs = [_nudge_item_blocks(item, digest.version_id) for item in now]
+    pairs = [_nudge_item_blocks(item, digest.version_id, lang) for item in now]
     sizes = [_size(pair) for pair in pairs]
     shown = _fitting(sizes, base)
     if shown < len(pairs):  # not all fit: make room for the line that counts the others
-        shown = _fitting(sizes, base + _size([_more_note(len(now), current or 0)]))
+        shown = _fitting(sizes, base + _size([_more_note(len(now), current or 0, lang)]))
     blocks = list(top)
     for pair in pairs[:shown]:
         blocks += pair
     if shown < len(pairs):
-        blocks.append(_more_note(len(pairs) - shown, current or 0))
+        blocks.append(_more_note(len(pairs) - shown, current or 0, lang))
     blocks += tail
 
     if current is None:
-        fallback = f"Weekly check-in for {name}: every item is closed"
+        fallback = t(lang, "Weekly check-in for {name}: every item is closed", name=name)
     else:
-        fallback = f"Weekly check-in for {name}: {_plural(len(now), 'open item')} in stage {current}"
+        fallback = i18n.tn(
+            lang,
+            "Weekly check-in for {name}: {count} open item in stage {stage}",
+            "Weekly check-in for {name}: {count} open items in stage {stage}",
+            len(now),
+            name=name,
+            stage=current,
+        )
     return SlackMessage(_fallback_text(fallback), blocks)
 
 
@@ -1241,19 +1472,29 @@ def _fitting(sizes: Sequence[_Size], used: _Size) -> int:
     return count
 
 
-def completion_message(system_name: str, stages: Sequence[StageProgress]) -> SlackMessage:
+def completion_message(system_name: str, stages: Sequence[StageProgress], lang: Language = "en") -> SlackMessage:
     """Posted once when every item is closed (done, accepted or not applicable): congratulations, and nudges stop."""
     name = escape_mrkdwn(shorten(system_name, 80))
     blocks: list[Block] = [
-        _header(f"Every item is closed · {system_name}"),
+        _header(t(lang, "Every item is closed · {name}", name=system_name)),
         _section(
-            f":tada: Every item on the roadmap for *{name}* is closed: done, accepted as a risk, or not applicable. "
-            "Well done!"
+            ":tada: "
+            + t(
+                lang,
+                "Every item on the roadmap for *{name}* is closed: done, accepted as a risk, or not applicable. "
+                "Well done!",
+                name=name,
+            )
         ),
-        *_progress_section(stages, None),
+        *_progress_section(stages, None, lang),
         _context(
-            ":bell: Weekly nudges stop now. If more work turns up, reply `nudge resume` in this thread "
-            "to start them again."
+            ":bell: "
+            + t(
+                lang,
+                "Weekly nudges stop now. If more work turns up, reply `nudge resume` in this thread "
+                "to start them again.",
+            )
         ),
     ]
-    return SlackMessage(_fallback_text(f"Every item for {system_name} is closed: weekly nudges stop now"), blocks)
+    fallback = t(lang, "Every item for {name} is closed: weekly nudges stop now", name=system_name)
+    return SlackMessage(_fallback_text(fallback), blocks)

@@ -30,6 +30,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.i18n import N_, Language, t
 from bot.roadmap.money import UNITS_PER_USD
 from bot.roadmap.schema import MAX_TEXT, SystemProfile
 from bot.slack import ids, values
@@ -41,21 +42,21 @@ ERROR_MAX = 2000  # Slack shows at most this much under an input
 PRIVATE_METADATA_MAX = 3000
 
 CURRENCY_NAMES: dict[str, str] = {
-    "USD": "US dollar",
-    "EUR": "Euro",
-    "GBP": "Pound sterling",
-    "JPY": "Japanese yen",
-    "KRW": "Korean won",
-    "CNY": "Chinese yuan",
-    "INR": "Indian rupee",
-    "CAD": "Canadian dollar",
-    "AUD": "Australian dollar",
-    "SGD": "Singapore dollar",
-    "CHF": "Swiss franc",
-    "SEK": "Swedish krona",
-    "BRL": "Brazilian real",
-    "TWD": "New Taiwan dollar",
-    "HKD": "Hong Kong dollar",
+    "USD": N_("US dollar"),
+    "EUR": N_("Euro"),
+    "GBP": N_("Pound sterling"),
+    "JPY": N_("Japanese yen"),
+    "KRW": N_("Korean won"),
+    "CNY": N_("Chinese yuan"),
+    "INR": N_("Indian rupee"),
+    "CAD": N_("Canadian dollar"),
+    "AUD": N_("Australian dollar"),
+    "SGD": N_("Singapore dollar"),
+    "CHF": N_("Swiss franc"),
+    "SEK": N_("Swedish krona"),
+    "BRL": N_("Brazilian real"),
+    "TWD": N_("New Taiwan dollar"),
+    "HKD": N_("Hong Kong dollar"),
 }
 
 
@@ -75,103 +76,108 @@ class _Field:
     max_value: str | None = None
 
 
-_COUNT_HINT = "A whole number: 1200, 1.2k, 1M or 100만 all work."
+_COUNT_HINT = N_("A whole number: 1200, 1.2k, 1M or 100만 all work.")
 FIELDS: tuple[_Field, ...] = (
     _Field(
-        ids.Q_SYSTEM_NAME, "system_name", "System name", "text", placeholder="e.g. Checkout API", max_length=NAME_MAX
+        ids.Q_SYSTEM_NAME,
+        "system_name",
+        N_("System name"),
+        "text",
+        placeholder=N_("e.g. Checkout API"),
+        max_length=NAME_MAX,
     ),
     _Field(
         ids.Q_CURRENT_USERS,
         "current_users",
-        "Concurrent users now (at peak)",
+        N_("Concurrent users now (at peak)"),
         "text",
-        placeholder="e.g. 1200",
+        placeholder=N_("e.g. 1200"),
         hint=_COUNT_HINT,
         max_length=COUNT_MAX,
     ),
     _Field(
         ids.Q_TARGET_USERS,
         "target_users",
-        "Target concurrent users",
+        N_("Target concurrent users"),
         "text",
-        placeholder="e.g. 1M",
-        hint=_COUNT_HINT + " It must be more than today.",
+        placeholder=N_("e.g. 1M"),
+        hint=N_("A whole number: 1200, 1.2k, 1M or 100만 all work. It must be more than today."),
         max_length=COUNT_MAX,
     ),
     _Field(
         ids.Q_CORE_FEATURES,
         "core_features",
-        "Core features",
+        N_("Core features"),
         "multiline",
-        placeholder="News feed\nImage uploads\nReal-time chat",
-        hint="One per line; up to 30.",
+        placeholder=N_("News feed\nImage uploads\nReal-time chat"),
+        hint=N_("One per line; up to 30."),
     ),
     _Field(
         ids.Q_DATABASE,
         "architecture.database",
-        "Database",
+        N_("Database"),
         "multiline",
-        placeholder="e.g. PostgreSQL 15 on RDS db.r6g.large, 1 read replica",
-        hint="Engine, size, replicas, cache if any.",
+        placeholder=N_("e.g. PostgreSQL 15 on RDS db.r6g.large, 1 read replica"),
+        hint=N_("Engine, size, replicas, cache if any."),
     ),
     _Field(
         ids.Q_SERVERS,
         "architecture.servers",
-        "Servers",
+        N_("Servers"),
         "multiline",
-        placeholder="e.g. 4 × 2 vCPU containers, Django + gunicorn, on ECS",
-        hint="Count, size, runtime, hosting.",
+        placeholder=N_("e.g. 4 × 2 vCPU containers, Django + gunicorn, on ECS"),
+        hint=N_("Count, size, runtime, hosting."),
     ),
     _Field(
         ids.Q_NETWORK,
         "architecture.network",
-        "Network",
+        N_("Network"),
         "multiline",
         optional=True,
-        placeholder="e.g. ALB, no CDN, one region (eu-west-1)",
-        hint="Load balancer, CDN, regions.",
+        placeholder=N_("e.g. ALB, no CDN, one region (eu-west-1)"),
+        hint=N_("Load balancer, CDN, regions."),
     ),
     _Field(
         ids.Q_BOTTLENECKS,
         "bottlenecks",
-        "Bottlenecks and symptoms",
+        N_("Bottlenecks and symptoms"),
         "multiline",
-        placeholder="e.g. DB CPU hits 100% at peak; p95 goes above 3 s; the site falls over on launches",
-        hint="What breaks first and how you notice: the roadmap starts from here.",
+        placeholder=N_("e.g. DB CPU hits 100% at peak; p95 goes above 3 s; the site falls over on launches"),
+        hint=N_("What breaks first and how you notice: the roadmap starts from here."),
     ),
     _Field(
         ids.Q_BUDGET_AMOUNT,
         "budget.monthly_amount",
-        "Monthly budget for infrastructure",
+        N_("Monthly budget for infrastructure"),
         "text",
         optional=True,
-        placeholder="e.g. 5000",
-        hint="An amount per month; leave empty if there is no limit.",
+        placeholder=N_("e.g. 5000"),
+        hint=N_("An amount per month; leave empty if there is no limit."),
         max_length=COUNT_MAX,
     ),
-    _Field(ids.Q_BUDGET_CURRENCY, "budget.currency", "Budget currency", "select"),
+    _Field(ids.Q_BUDGET_CURRENCY, "budget.currency", N_("Budget currency"), "select"),
     _Field(
         ids.Q_BUDGET_CONSTRAINTS,
         "budget.constraints",
-        "Budget and team constraints",
+        N_("Budget and team constraints"),
         "multiline",
         optional=True,
-        placeholder="e.g. two backend engineers, no DBA; no managed Kubernetes",
+        placeholder=N_("e.g. two backend engineers, no DBA; no managed Kubernetes"),
     ),
     _Field(
         ids.Q_PEAK_RPS,
         "measurements.peak_rps",
-        "Peak requests per second",
+        N_("Peak requests per second"),
         "number",
         optional=True,
-        hint="If you have it: it makes the capacity model much sharper.",
+        hint=N_("If you have it: it makes the capacity model much sharper."),
         min_value="0",
         max_value="1000000000",
     ),
     _Field(
         ids.Q_P95_LATENCY,
         "measurements.p95_latency_ms",
-        "p95 latency at peak (ms)",
+        N_("p95 latency at peak (ms)"),
         "number",
         optional=True,
         min_value="0",
@@ -180,7 +186,7 @@ FIELDS: tuple[_Field, ...] = (
     _Field(
         ids.Q_ERROR_RATE,
         "measurements.error_rate_pct",
-        "Error rate at peak (%)",
+        N_("Error rate at peak (%)"),
         "number",
         optional=True,
         min_value="0",
@@ -247,13 +253,13 @@ def _features_text(features: Sequence[str]) -> str:
     return "\n".join(kept)
 
 
-def _currency_option(code: str) -> Option:
+def _currency_option(code: str, lang: Language) -> Option:
     name = CURRENCY_NAMES.get(code)
-    return Option(text=PlainTextObject(text=f"{code} · {name}" if name else code), value=code)
+    return Option(text=PlainTextObject(text=f"{code} · {t(lang, name)}" if name else code), value=code)
 
 
-def _element(field: _Field, initial: str | None) -> Any:
-    placeholder = PlainTextObject(text=field.placeholder) if field.placeholder else None
+def _element(field: _Field, initial: str | None, lang: Language) -> Any:
+    placeholder = PlainTextObject(text=t(lang, field.placeholder)) if field.placeholder else None
     if field.kind in ("text", "multiline"):
         return PlainTextInputElement(
             action_id=ids.QUESTION_ACTION,
@@ -276,22 +282,22 @@ def _element(field: _Field, initial: str | None) -> Any:
         chosen = initial or "USD"
         if chosen not in codes:  # keep an unsupported currency a profile already has (costs are shown in USD)
             codes.append(chosen)
-        options = [_currency_option(code) for code in codes]
+        options = [_currency_option(code, lang) for code in codes]
         return StaticSelectElement(
             action_id=ids.QUESTION_ACTION,
-            placeholder=PlainTextObject(text="Currency"),
+            placeholder=PlainTextObject(text=t(lang, "Currency")),
             options=options,
             initial_option=options[codes.index(chosen)],
         )
     raise ValueError(f"unknown field kind {field.kind!r}")
 
 
-def _input(field: _Field, initial: str | None) -> InputBlock:
+def _input(field: _Field, initial: str | None, lang: Language) -> InputBlock:
     return InputBlock(
         block_id=field.block_id,
-        label=PlainTextObject(text=field.label),
-        element=_element(field, initial),
-        hint=PlainTextObject(text=field.hint) if field.hint else None,
+        label=PlainTextObject(text=t(lang, field.label)),
+        element=_element(field, initial, lang),
+        hint=PlainTextObject(text=t(lang, field.hint)) if field.hint else None,
         optional=field.optional or None,
     )
 
@@ -302,42 +308,46 @@ def questionnaire_view(
     prefill: SystemProfile | None = None,
     prefill_note: str | None = None,
     initial_channel_id: str | None = None,
+    lang: Language = "en",
 ) -> View:
-    """The questionnaire, empty or prefilled with earlier answers (``/scale-review <system name>``).
+    """The questionnaire, empty or prefilled with earlier answers (``/scale-review <system name>``), in `lang`.
 
     ``private_metadata`` carries the listener's context (e.g. the channel the command came from) back on submit.
     """
     if len(private_metadata) > PRIVATE_METADATA_MAX:
         raise ValueError(f"private_metadata is {len(private_metadata)} chars (Slack allows {PRIVATE_METADATA_MAX})")
     initial = _initial_values(prefill) if prefill is not None else {}
-    intro = prefill_note or (
+    intro = prefill_note or t(
+        lang,
         "Describe the system as it is today. Rough numbers are fine: every figure in the roadmap says where it "
-        "comes from."
+        "comes from.",
     )
     blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=intro[:TEXT_MAX], verbatim=True)])]
-    blocks += [_input(field, initial.get(field.path)) for field in FIELDS]
+    blocks += [_input(field, initial.get(field.path), lang) for field in FIELDS]
     blocks.append(
         InputBlock(
             block_id=ids.Q_CHANNEL,
-            label=PlainTextObject(text="Post the roadmap in"),
+            label=PlainTextObject(text=t(lang, "Post the roadmap in")),
             element=ConversationSelectElement(
                 action_id=ids.QUESTION_ACTION,
-                placeholder=PlainTextObject(text="Choose a channel"),
+                placeholder=PlainTextObject(text=t(lang, "Choose a channel")),
                 initial_conversation=initial_channel_id,
                 default_to_current_conversation=True,
                 filter=ConversationFilter(
                     include=["public", "private"], exclude_bot_users=True, exclude_external_shared_channels=True
                 ),
             ),
-            hint=PlainTextObject(text="I must be a member: type /invite @scale-review there first if I'm not."),
+            hint=PlainTextObject(
+                text=t(lang, "I must be a member: type /invite @scale-review there first if I'm not.")
+            ),
         )
     )
     return View(
         type="modal",
         callback_id=ids.QUESTIONNAIRE_CALLBACK,
-        title=PlainTextObject(text="Scale review"),
-        submit=PlainTextObject(text="Generate roadmap"),
-        close=PlainTextObject(text="Cancel"),
+        title=PlainTextObject(text=t(lang, "Scale review")),
+        submit=PlainTextObject(text=t(lang, "Generate roadmap")),
+        close=PlainTextObject(text=t(lang, "Cancel")),
         private_metadata=private_metadata,
         blocks=blocks,
     )
@@ -393,45 +403,49 @@ def read_submission(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> tu
 
 
 # --- errors back on the inputs ----------------------------------------------------------------------------------------
+# Pydantic's phrasing -> what a person filling a form understands; {0}, {1} are the pattern's groups.
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), replacement)
     for pattern, replacement in (
-        (r"^Field required$", "This field is required"),
-        (r"^String should have at least 1 character$", "This field is required"),
-        (r"^String should have at most (\d+) characters?$", r"At most \1 characters"),
-        (r"^String should have at least (\d+) characters?$", r"At least \1 characters"),
-        (r"^List should have at least 1 item.*$", "Add at least one, one per line"),
-        (r"^List should have at most (\d+) items.*$", r"At most \1, one per line"),
-        (r"^Input should be greater than or equal to (\S+)$", r"Must be at least \1"),
-        (r"^Input should be greater than (\S+)$", r"Must be more than \1"),
-        (r"^Input should be less than or equal to (\S+)$", r"Must be at most \1"),
-        (r"^Input should be less than (\S+)$", r"Must be less than \1"),
-        (r"^Input should be a valid (number|decimal|float).*$", "Enter a number, e.g. 5000 or 12.5"),
-        (r"^Decimal input should be .*$", "Enter a number, e.g. 5000 or 12.5"),
-        (r"^Input should be a valid integer.*$", "Enter a whole number"),
-        (r"^Input should be a finite number$", "Enter a number"),
-        (r"^Input should be a valid string$", "Enter some text"),
-        (r"^String should match pattern '\^\[A-Z\]\{3\}\$'$", "Use a 3-letter currency code such as USD"),
+        (r"^Field required$", N_("This field is required")),
+        (r"^String should have at least 1 character$", N_("This field is required")),
+        (r"^String should have at most (\d+) characters?$", N_("At most {0} characters")),
+        (r"^String should have at least (\d+) characters?$", N_("At least {0} characters")),
+        (r"^List should have at least 1 item.*$", N_("Add at least one, one per line")),
+        (r"^List should have at most (\d+) items.*$", N_("At most {0}, one per line")),
+        (r"^Input should be greater than or equal to (\S+)$", N_("Must be at least {0}")),
+        (r"^Input should be greater than (\S+)$", N_("Must be more than {0}")),
+        (r"^Input should be less than or equal to (\S+)$", N_("Must be at most {0}")),
+        (r"^Input should be less than (\S+)$", N_("Must be less than {0}")),
+        (r"^Input should be a valid (?:number|decimal|float).*$", N_("Enter a number, e.g. 5000 or 12.5")),
+        (r"^Decimal input should be .*$", N_("Enter a number, e.g. 5000 or 12.5")),
+        (r"^Input should be a valid integer.*$", N_("Enter a whole number")),
+        (r"^Input should be a finite number$", N_("Enter a number")),
+        (r"^Input should be a valid string$", N_("Enter some text")),
+        (r"^String should match pattern '\^\[A-Z\]\{3\}\$'$", N_("Use a 3-letter currency code such as USD")),
         (
             r"^target_users \(([\d,]+)\) must be greater than current_users \(([\d,]+)\)$",
-            r"The target (\1) must be more than the users you have now (\2)",
+            N_("The target ({0}) must be more than the users you have now ({1})"),
         ),
-        (r"^Extra inputs are not permitted$", "Not a question in this form"),
+        (r"^Extra inputs are not permitted$", N_("Not a question in this form")),
     )
 )
 
 
-def friendly_error(message: str) -> str:
-    """Pydantic's phrasing, shortened into what a person filling a form understands."""
+def friendly_error(message: str, lang: Language = "en") -> str:
+    """Pydantic's phrasing, shortened into what a person filling a form understands, in `lang`.
+
+    A message no rewrite knows (a reader's own explanation) is shown as written."""
     message = message.strip().removeprefix("Value error, ").removeprefix("Assertion failed, ")
     for pattern, replacement in _REWRITES:
-        if pattern.match(message):
-            message = pattern.sub(replacement, message)
+        match = pattern.match(message)
+        if match:
+            message = t(lang, replacement).format(*match.groups())
             break
-    return message[:1].upper() + message[1:] if message else "Invalid value"
+    return message[:1].upper() + message[1:] if message else t(lang, "Invalid value")
 
 
-def _block_for(path: str) -> tuple[str | None, str]:
+def _block_for(path: str, lang: Language) -> tuple[str | None, str]:
     """(block id, prefix for the message) for an error path such as "core_features.3"."""
     parts = path.split(".")
     for end in range(len(parts), 0, -1):
@@ -440,22 +454,22 @@ def _block_for(path: str) -> tuple[str | None, str]:
         if field is not None:
             rest = parts[end:]
             if key == "core_features" and rest and rest[0].isdigit():
-                return field.block_id, f"Feature {int(rest[0]) + 1}: "
+                return field.block_id, t(lang, "Feature {number}: ", number=int(rest[0]) + 1)
             return field.block_id, ""
         if key in _PARENTS and end == len(parts):
             return _PARENTS[key], ""
     return None, ""
 
 
-def field_errors_to_blocks(errors: Sequence[tuple[str, str]]) -> dict[str, str]:
+def field_errors_to_blocks(errors: Sequence[tuple[str, str]], lang: Language = "en") -> dict[str, str]:
     """Pydantic field paths -> ``response_action: errors`` for the inputs; nothing is dropped.
 
     An error no input owns goes on the system-name input, prefixed with its field name.
     """
     collected: dict[str, list[str]] = {}
     for path, message in errors:
-        block_id, prefix = _block_for(path)
-        text = prefix + friendly_error(message)
+        block_id, prefix = _block_for(path, lang)
+        text = prefix + friendly_error(message, lang)
         if block_id is None:
             block_id = ids.Q_SYSTEM_NAME
             text = f"{path or 'form'}: {text}"
@@ -469,10 +483,12 @@ def field_errors_to_blocks(errors: Sequence[tuple[str, str]]) -> dict[str, str]:
 
 
 # --- weekly nudge settings ------------------------------------------------------------------------------------------
-WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 TIMEZONE_MAX = 64  # IANA names are far shorter ("America/Argentina/ComodRivadavia" is 32)
 PAUSED_VALUE = "paused"
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::\d{2})?\s*$")
+# The weekday names as people read them, Monday first (the schedule stores 0 = Monday).
+DAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
+
 _NUDGE_BLOCKS: dict[str, str] = {
     "weekday": ids.N_WEEKDAY,
     "local_time": ids.N_TIME,
@@ -490,63 +506,68 @@ def _hh_mm(text: str | None) -> str | None:
     return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
 
 
-def nudge_settings_view(*, roadmap_id: int, weekday: int, local_time: str, timezone: str, paused: bool) -> View:
+def nudge_settings_view(
+    *, roadmap_id: int, weekday: int, local_time: str, timezone: str, paused: bool, lang: Language = "en"
+) -> View:
     """The "Weekly nudges" modal: day (0 = Monday), time, IANA time zone, and a pause checkbox.
 
     ``private_metadata`` is ``{"r": roadmap_id}``; every input's action_id is ``ids.QUESTION_ACTION``. Initial values
     Slack would reject (a weekday outside 0..6, a time that is not HH:MM) are left empty rather than failing.
     """
-    days = [Option(text=PlainTextObject(text=day), value=str(n)) for n, day in enumerate(WEEKDAYS)]
+    days = [Option(text=PlainTextObject(text=t(lang, day)), value=str(n)) for n, day in enumerate(DAY_NAMES)]
     pause = Option(
-        text=PlainTextObject(text="Pause weekly nudges"),
+        text=PlainTextObject(text=t(lang, "Pause weekly nudges")),
         value=PAUSED_VALUE,
-        description=PlainTextObject(text="No check-ins until you resume them; progress is kept."),
+        description=PlainTextObject(text=t(lang, "No check-ins until you resume them; progress is kept.")),
     )
     zone = " ".join(timezone.split())[:TIMEZONE_MAX] or None
     blocks: list[Block] = [
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text="Once a week I post a check-in in the roadmap's thread: what is still open in the current "
-                    "stage, who owns it, and progress so far. Nudges stop by themselves when every item is closed.",
+                    text=t(
+                        lang,
+                        "Once a week I post a check-in in the roadmap's thread: what is still open in the current "
+                        "stage, who owns it, and progress so far. Nudges stop by themselves when every item is closed.",
+                    ),
                     verbatim=True,
                 )
             ]
         ),
         InputBlock(
             block_id=ids.N_WEEKDAY,
-            label=PlainTextObject(text="Day"),
+            label=PlainTextObject(text=t(lang, "Day")),
             element=StaticSelectElement(
                 action_id=ids.QUESTION_ACTION,
-                placeholder=PlainTextObject(text="Choose a day"),
+                placeholder=PlainTextObject(text=t(lang, "Choose a day")),
                 options=days,
                 initial_option=days[weekday] if 0 <= weekday < len(days) else None,
             ),
         ),
         InputBlock(
             block_id=ids.N_TIME,
-            label=PlainTextObject(text="Time"),
+            label=PlainTextObject(text=t(lang, "Time")),
             element=TimePickerElement(
                 action_id=ids.QUESTION_ACTION,
-                placeholder=PlainTextObject(text="Choose a time"),
+                placeholder=PlainTextObject(text=t(lang, "Choose a time")),
                 initial_time=_hh_mm(local_time),
             ),
-            hint=PlainTextObject(text="In the time zone below."),
+            hint=PlainTextObject(text=t(lang, "In the time zone below.")),
         ),
         InputBlock(
             block_id=ids.N_TIMEZONE,
-            label=PlainTextObject(text="Time zone"),
+            label=PlainTextObject(text=t(lang, "Time zone")),
             element=PlainTextInputElement(
                 action_id=ids.QUESTION_ACTION,
-                placeholder=PlainTextObject(text="e.g. Asia/Seoul"),
+                placeholder=PlainTextObject(text=t(lang, "e.g. Asia/Seoul")),
                 initial_value=zone,
                 max_length=TIMEZONE_MAX,
             ),
-            hint=PlainTextObject(text="An IANA name such as Asia/Seoul or Europe/Berlin"),
+            hint=PlainTextObject(text=t(lang, "An IANA name such as Asia/Seoul or Europe/Berlin")),
         ),
         InputBlock(
             block_id=ids.N_PAUSED,
-            label=PlainTextObject(text="Pause"),
+            label=PlainTextObject(text=t(lang, "Pause")),
             element=CheckboxesElement(
                 action_id=ids.QUESTION_ACTION, options=[pause], initial_options=[pause] if paused else None
             ),
@@ -556,9 +577,9 @@ def nudge_settings_view(*, roadmap_id: int, weekday: int, local_time: str, timez
     return View(
         type="modal",
         callback_id=ids.NUDGE_SETTINGS_CALLBACK,
-        title=PlainTextObject(text="Weekly nudges"),
-        submit=PlainTextObject(text="Save"),
-        close=PlainTextObject(text="Cancel"),
+        title=PlainTextObject(text=t(lang, "Weekly nudges")),
+        submit=PlainTextObject(text=t(lang, "Save")),
+        close=PlainTextObject(text=t(lang, "Cancel")),
         private_metadata=values.for_roadmap(roadmap_id),
         blocks=blocks,
     )
@@ -574,7 +595,7 @@ def read_nudge_settings(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -
     day = _state_value(_block_state(values, ids.N_WEEKDAY))
     day = day.strip() if day is not None else None
     # isdecimal() alone admits other scripts' digits ("٣"), which int() reads; ASCII only: our options are "0".."6"
-    weekday = int(day) if day and day.isascii() and day.isdecimal() and int(day) < len(WEEKDAYS) else None
+    weekday = int(day) if day and day.isascii() and day.isdecimal() and int(day) < len(DAY_NAMES) else None
     time = _state_value(_block_state(values, ids.N_TIME))
     zone = _state_value(_block_state(values, ids.N_TIMEZONE))
     box = _block_state(values, ids.N_PAUSED)
@@ -590,7 +611,7 @@ def read_nudge_settings(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -
     }
 
 
-def nudge_settings_errors(problems: Mapping[str, str]) -> dict[str, str]:
+def nudge_settings_errors(problems: Mapping[str, str], lang: Language = "en") -> dict[str, str]:
     """``{"weekday" | "local_time" | "timezone": message}`` -> ``response_action: errors`` keyed by block id.
 
     A problem about anything else lands on the time zone input, prefixed with its key, so nothing is dropped.
@@ -598,7 +619,7 @@ def nudge_settings_errors(problems: Mapping[str, str]) -> dict[str, str]:
     collected: dict[str, list[str]] = {}
     for key, message in problems.items():
         block_id = _NUDGE_BLOCKS.get(key)
-        text = (message or "").strip() or "Invalid value"
+        text = (message or "").strip() or t(lang, "Invalid value")
         if block_id is None:
             block_id, text = ids.N_TIMEZONE, f"{key}: {text}"
         collected.setdefault(block_id, []).append(text)

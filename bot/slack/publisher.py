@@ -15,6 +15,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import Language, language, t
 from bot.roadmap.compute import Compute, inline
 from bot.roadmap.schema import ItemStatus, Roadmap
 from bot.services.errors import ChannelUnavailable, PublishFailed
@@ -27,6 +28,7 @@ from bot.services.ports import (
     ParentInfo,
     RoadmapListing,
     StageProgress,
+    UserInfo,
 )
 from bot.slack import blocks
 from bot.slack.pacing import ChannelPacer
@@ -100,7 +102,7 @@ class SlackPublisher:
             version=parent.version,
             item_count=parent.item_count,
             roadmap_id=parent.roadmap_id,
-            nudge_text=parent.nudge_text,
+            nudges=parent.nudges,
         )
 
     async def publish_roadmap(
@@ -160,17 +162,23 @@ class SlackPublisher:
             else:  # the re-render needs one more part than before
                 await on_posted("stage", stage, part, await self._post(channel_id, message, thread_ts))
         for part in sorted(p for p in existing if p >= len(messages)):
-            await self._update(channel_id, existing[part], blocks.continued_above(stage))
+            await self._update(channel_id, existing[part], blocks.continued_above(stage, roadmap.language))
 
     async def open_progress(
-        self, channel_id: str, thread_ts: str, *, recipient_user_id: str | None, recipient_team_id: str | None
+        self,
+        channel_id: str,
+        thread_ts: str,
+        *,
+        recipient_user_id: str | None,
+        recipient_team_id: str | None,
+        lang: Language = "en",
     ) -> SlackProgress:
         progress = SlackProgress(
             self._client,
             self._paced_call,
             channel_id,
             thread_ts,
-            header=":hourglass_flowing_sand: Writing the roadmap with AI…",
+            header=":hourglass_flowing_sand: " + t(lang, "Writing the roadmap with AI…"),
             recipient_user_id=recipient_user_id,
             recipient_team_id=recipient_team_id,
         )
@@ -216,6 +224,7 @@ class SlackPublisher:
             roadmap_id=notice.roadmap_id,
             system_name=notice.system_name,
             detail=notice.detail,
+            lang=notice.language,
         )
         if notice.channel_id:
             try:
@@ -243,23 +252,24 @@ class SlackPublisher:
         link = data.get("permalink")
         return str(link) if link else None
 
-    async def user_timezone(self, user_id: str) -> str | None:
+    async def user_info(self, user_id: str) -> UserInfo:
         try:
-            data = await self._call(user_id, "users_info", user=user_id)
+            data = await self._call(user_id, "users_info", user=user_id, include_locale=True)
         except (ChannelUnavailable, PublishFailed) as exc:
-            log.info("no time zone for %s: %s", user_id, exc)
-            return None
-        tz = (data.get("user") or {}).get("tz")
-        return str(tz) if tz else None
+            log.info("no profile for %s: %s", user_id, exc)
+            return UserInfo()
+        user = data.get("user") or {}
+        tz, locale = user.get("tz"), user.get("locale")
+        return UserInfo(str(tz) if tz else None, language(str(locale)) if locale else None)
 
     async def post_nudge(self, channel_id: str, thread_ts: str, digest: NudgeDigest) -> str:
         return await self._post(channel_id, blocks.nudge_message(digest), thread_ts)
 
     async def post_completion(
-        self, channel_id: str, thread_ts: str, system_name: str, stages: Sequence[StageProgress]
+        self, channel_id: str, thread_ts: str, system_name: str, stages: Sequence[StageProgress], lang: Language = "en"
     ) -> str:
-        return await self._post(channel_id, blocks.completion_message(system_name, stages), thread_ts)
+        return await self._post(channel_id, blocks.completion_message(system_name, stages, lang), thread_ts)
 
-    async def publish_home(self, user_id: str, listings: Sequence[RoadmapListing]) -> None:
-        view = blocks.home_view(listings, user_id=user_id)
+    async def publish_home(self, user_id: str, listings: Sequence[RoadmapListing], lang: Language = "en") -> None:
+        view = blocks.home_view(listings, user_id=user_id, lang=lang)
         await self._call(user_id, "views_publish", user_id=user_id, view=view.to_dict())

@@ -33,6 +33,7 @@ class NudgeTarget:
     owner_user_id: str | None
     version_id: int | None  # the latest ready version; None while none is ready
     items: tuple[TargetItem, ...]
+    language: str = "en"  # the review's: what the nudge is written in
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,14 @@ class NudgeRepository(Repository):
             return {}
         heads = (
             await self._session.execute(
-                select(Roadmap.id, Roadmap.channel_id, Roadmap.thread_ts, Roadmap.owner_user_id, Review.system_name)
+                select(
+                    Roadmap.id,
+                    Roadmap.channel_id,
+                    Roadmap.thread_ts,
+                    Roadmap.owner_user_id,
+                    Review.system_name,
+                    Review.language,
+                )
                 .join(Review, Review.id == Roadmap.review_id)
                 .where(Roadmap.id.in_(roadmap_ids))
             )
@@ -202,8 +210,9 @@ class NudgeRepository(Repository):
                 owner,
                 versions.get(rid),
                 tuple(items.get(versions[rid], ())) if rid in versions else (),
+                language,
             )
-            for rid, channel, thread, owner, system in heads
+            for rid, channel, thread, owner, system, language in heads
         }
 
     async def logs_for(self, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], NudgeLog]:

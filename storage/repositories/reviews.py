@@ -30,6 +30,7 @@ class ReviewRepository(Repository):
             system_name=profile.system_name,
             profile=profile.model_dump(mode="json"),
             source=source,
+            language=profile.language or "en",
         )
         self._session.add(review)
         await self._session.flush()

@@ -404,8 +404,10 @@ class FakeSlack(FakeServer):
         deleted: bool = False,
         email: str | None = None,
         team_id: str | None = None,
+        locale: str = "en-US",
     ) -> dict[str, Any]:
-        """Add a workspace member; ``tz_offset`` and ``tz_label`` follow ``tz`` at the time of the call."""
+        """Add a workspace member; ``tz_offset`` and ``tz_label`` follow ``tz`` at the time of the call. ``locale``
+        is returned by users.info only when asked with ``include_locale``, as Slack does."""
         zone = ZoneInfo(tz)
         now = datetime.now(zone)
         offset = now.utcoffset()
@@ -422,6 +424,7 @@ class FakeSlack(FakeServer):
             "tz": tz,
             "tz_label": tz_label if tz_label is not None else _TZ_LABELS.get(abbrev, abbrev),
             "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+            "locale": locale,
             "profile": {
                 "real_name": real_name if real_name is not None else handle.title(),
                 "display_name": handle,
@@ -1489,7 +1492,10 @@ class FakeSlack(FakeServer):
         user = self._users.get(args.get("user"))  # type: ignore[arg-type]
         if user is None:
             raise SlackError("user_not_found")
-        return {"user": copy.deepcopy(user)}
+        shown = copy.deepcopy(user)
+        if str(args.get("include_locale", "")).lower() not in ("true", "1"):
+            shown.pop("locale", None)
+        return {"user": shown}
 
     def _channel_info(self, channel: Mapping[str, Any]) -> dict[str, Any]:
         if channel["im"]:

@@ -1,0 +1,140 @@
+"""Korean teams get Korean: the questionnaire in the person's Slack language, the roadmap's thread, buttons, replies
+and nudges in the language chosen for the review; English stays English. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot import i18n
+from bot.roadmap.profile_io import load_profile
+from bot.slack import ids
+from storage import Database
+from tests.fakes import slack_requests as sr
+from tests.fakes.slack_api import FakeSlack
+from tests.slack_harness import Harness, running_bot
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+KIM = "U0000KIM0"
+
+
+def _korean_user(fake: FakeSlack) -> None:
+    fake.add_user(KIM, name="kim", tz="Asia/Seoul", locale="ko-KR")
+
+
+def _hangul_share(text: str) -> float:
+    cleaned = re.sub(r"`[^`]*`|<[^>]*>|:[a-z_]+:|\*", "", text)
+    letters = re.findall(r"[^\W\d_]", cleaned)
+    return sum(1 for c in letters if "\uac00" <= c <= "\ud7a3") / max(1, len(letters))
+
+
+def _chrome(message: dict) -> str:  # type: ignore[type-arg]
+    """Button labels and context lines: the words the bot writes around the roadmap's own content."""
+    texts: list[str] = []
+    for block in message.get("blocks") or []:
+        if block["type"] == "actions":
+            texts += [e["text"]["text"] for e in block["elements"] if e.get("type") == "button"]
+    return " ".join(texts)
+
+
+async def _thread(h: Harness, profile_file: str) -> list[dict]:  # type: ignore[type-arg]
+    status, body = await h.submit(load_profile(EXAMPLES / profile_file))
+    assert status == 200, body
+    await h.idle()
+    return h.thread()
+
+
+async def test_the_questionnaire_opens_in_the_persons_slack_language(database: Database) -> None:
+    async with running_bot(database, setup=_korean_user) as h:
+        await h.command("", user_id=KIM)
+        (opened,) = await h.fake.wait_for_calls_async("views.open", 1)
+        view = opened.args["view"]
+        assert view["title"]["text"] == "스케일 리뷰" and view["submit"]["text"] == "로드맵 만들기"
+        labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
+        assert "시스템 이름" in labels and "병목과 증상" in labels
+        assert json.loads(view["private_metadata"])["lang"] == "ko"
+        h.fake.assert_clean()
+        await h.command("")  # the default user's Slack is in English
+        second = (await h.fake.wait_for_calls_async("views.open", 2))[1]
+        assert second.args["view"]["title"]["text"] == "Scale review"
+
+
+async def test_field_errors_come_back_in_the_forms_language(database: Database) -> None:
+    async with running_bot(database) as h:
+        body = sr.view_submission(
+            callback_id=ids.QUESTIONNAIRE_CALLBACK,
+            values={ids.Q_SYSTEM_NAME: {ids.QUESTION_ACTION: sr.state_value("plain_text_input", "결제")}},
+            private_metadata=json.dumps({"channel": sr.CHANNEL_ID, "lang": "ko", "ui": "ko"}),
+        )
+        status, text = await h.send(body)
+        assert status == 200
+        errors = json.loads(text)["errors"]
+        assert errors[ids.Q_CURRENT_USERS] == "필수 항목입니다"
+
+
+async def test_a_korean_review_gets_a_korean_thread(database: Database) -> None:
+    async with running_bot(database) as h:
+        thread = await _thread(h, "shop-ko.yaml")
+        parent = thread[0]
+        assert parent["blocks"][0]["text"]["text"].startswith("스케일 리뷰: ")
+        words = json.dumps(parent["blocks"], ensure_ascii=False)
+        assert "로드맵 v1이(가) 스레드에 있습니다" in words and "주간 알림: 매주 월요일 10:00 (Asia/Seoul)" in words
+        stages = [
+            m for m in thread[1:] if any(b.get("block_id", "").startswith("item:") for b in m.get("blocks") or [])
+        ]
+        assert stages
+        buttons = " ".join(_chrome(m) for m in stages)
+        assert "시작" in buttons and "자세히" in buttons and "Start" not in buttons and "Details" not in buttons
+        summary = json.dumps([m.get("blocks") for m in thread[1:3]], ensure_ascii=False)
+        assert "*판정:*" in summary and "Verdict" not in summary
+        # a status command answers in the roadmap's language
+        reply_ts = h.fake.add_message(sr.CHANNEL_ID, "done 9.9", user=sr.USER_ID, thread_ts=parent["ts"])
+        await h.send(sr.event_callback(sr.message_event("done 1.1, 3.999", ts=reply_ts, thread_ts=parent["ts"])))
+        await h.idle()
+        replies = [m["text"] for m in h.fake.messages(sr.CHANNEL_ID, parent["ts"]) if "3.999" in m.get("text", "")]
+        assert replies and "이 로드맵의 항목이 아닙니다" in replies[-1]
+        h.fake.assert_clean()
+
+
+async def test_an_english_review_stays_english(database: Database) -> None:
+    async with running_bot(database) as h:
+        thread = await _thread(h, "saas-api.yaml")
+        everything = json.dumps([m.get("blocks") for m in thread], ensure_ascii=False)
+        assert _hangul_share(everything) < 0.01
+        assert "Scale review: " in everything and "Details" in everything
+
+
+async def test_a_korean_nudge_and_home(database: Database) -> None:
+    async with running_bot(database, setup=_korean_user) as h:
+        thread = await _thread(h, "shop-ko.yaml")
+        report = await h.bot.services.nudges.sweep(datetime.now(UTC) + timedelta(days=8))
+        assert report.sent
+        nudge = h.fake.messages(sr.CHANNEL_ID, thread[0]["ts"])[-1]
+        words = json.dumps(nudge["blocks"], ensure_ascii=False)
+        assert "주간 점검 · " in words and "한 주 미루기" in words and "Snooze" not in words
+        await h.send(sr.event_callback(sr.app_home_opened_event(KIM)))
+        await h.idle()
+        home = h.fake.home_view(KIM)
+        assert home is not None and home["blocks"][0]["text"]["text"] == "내 스케일 리뷰"
+        h.fake.assert_clean()
+
+
+def test_the_language_of_answers_decides_when_slack_does_not_say() -> None:
+    ko = load_profile(EXAMPLES / "shop-ko.yaml")
+    en = load_profile(EXAMPLES / "saas-api.yaml")
+    assert i18n.written_in(ko.bottlenecks, *ko.core_features) == "ko"
+    assert i18n.written_in(en.bottlenecks, *en.core_features) == "en"
+
+
+def test_the_cli_chooses_the_language_and_lang_overrides_it() -> None:
+    from tests.test_cli import run
+
+    korean = run("review", str(EXAMPLES / "shop-ko.yaml"), "--format", "json")
+    assert korean.returncode == 0, korean.stderr
+    assert json.loads(korean.stdout)["language"] == "ko"
+    forced = run("review", str(EXAMPLES / "shop-ko.yaml"), "--format", "json", "--lang", "en")
+    assert json.loads(forced.stdout)["language"] == "en"
+    english = run("review", str(EXAMPLES / "saas-api.yaml"), "--format", "json")
+    assert json.loads(english.stdout)["language"] == "en"
