@@ -86,9 +86,12 @@ def test_a_passing_word_does_not_make_a_kind(changes: dict[str, Any], kind: str)
     assert kind not in read_workload(profile(**changes)).kind_ids
 
 
-def test_a_budget_under_a_thousand_dollars_a_month_is_a_tiny_team_in_any_currency() -> None:
-    assert read_workload(profile(budget={"monthly_amount": 400000, "currency": "KRW"})).tiny_team
-    assert not read_workload(profile(budget={"monthly_amount": 6000000, "currency": "KRW"})).tiny_team
+def test_a_tiny_team_is_read_from_who_the_team_is_never_from_the_budget_alone() -> None:
+    """More budget must never change which levers fit (the capacity model's monotonicity property)."""
+    assert not read_workload(profile(budget={"monthly_amount": 300})).tiny_team
+    assert read_workload(profile(budget={"monthly_amount": 300, "constraints": "One developer, part-time."})).tiny_team
+    assert read_workload(profile(budget={"constraints": "창업자 2명, 개발은 한 명이 전담"})).tiny_team
+    assert not read_workload(profile(budget={"constraints": "Two backend engineers, no DBA"})).tiny_team
 
 
 @pytest.mark.parametrize(

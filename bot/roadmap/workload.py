@@ -226,7 +226,6 @@ _TINY_TEAM_EN = (
     "single developer",
 )
 _TINY_TEAM_KO = ("창업자 2명", "1인 개발", "개발은 한 명", "개발자 1명", "혼자 개발")
-TINY_BUDGET_USD = 1_000.0
 
 # Stack words, read from the architecture answers.
 _DB = {
@@ -582,10 +581,12 @@ def read_workload(profile: SystemProfile, facts: ArchitectureFacts | None = None
             evidence[kind_id] = hits
     budget = _budget_usd(profile)
     team = tuple(find_phrases(constraints, _TINY_TEAM_EN, _TINY_TEAM_KO))
-    tiny = bool(team) or (budget is not None and budget < TINY_BUDGET_USD)
+    team_size = _team_size(constraints)
+    # Read from who the team is, never from the budget alone: more budget must not change which levers fit.
+    tiny = bool(team) or team_size == 1
     if tiny:
-        why = team or (f"budget about ${budget:,.0f} a month",)
-        kinds.append(Kind("tiny-team", "tiny team (a few people, a small budget: keep it simple)", tuple(why)))
+        why = team or (f"{team_size} engineer",)
+        kinds.append(Kind("tiny-team", "tiny team (one or two people: keep it simple)", tuple(why)))
     event = _event(f"{text}\n{constraints}")
     if event is not None and event.evidence:
         kinds.append(Kind("known-event", "known event or deadline (a peak you can prepare for)", event.evidence[:3]))
@@ -597,7 +598,7 @@ def read_workload(profile: SystemProfile, facts: ArchitectureFacts | None = None
         tiny_team=tiny,
         budget_usd=budget,
         contention=bool(mentions(profile.bottlenecks, *_CONTENTION)),
-        team_size=_team_size(constraints),
+        team_size=team_size,
         at_largest_size=bool(mentions(f"{profile.bottlenecks}\n{arch.database}", *_LARGEST)),
         evidence=evidence,
     )
