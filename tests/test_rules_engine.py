@@ -124,10 +124,10 @@ def test_every_figure_traces_to_the_catalogue(profile: SystemProfile) -> None:
     assumptions = " ".join(roadmap.summary.assumptions)
     for item in roadmap.items():
         pattern = CATALOGUE.get(item.pattern_id or "")
-        resized = any(s.startswith("re-sized from item") for s in item.sources)
+        resized = any(s.startswith("re-sized from ") for s in item.sources)
         if resized:  # more of a lever an earlier item built: a small, fixed effort and only the added units cost
             assert item.effort.person_days == planner.RESIZE_EFFORT[0] and item.cost.one_off.high == 0
-            assert item.depends_on and item.title.startswith("Grow the ")
+            assert item.title.startswith("Grow the ")  # after the item that built it, or what you run
         else:
             assert item.effort.person_days == pattern.effort.person_days
             assert item.difficulty == pattern.difficulty

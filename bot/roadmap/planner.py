@@ -75,6 +75,14 @@ class Choice:
         return self.pattern.scaling is None or self.units is not None
 
 
+def rebase(count: int, sigma: float, kappa: float, new_sigma: float, new_kappa: float) -> float:
+    """Factor on one unit's capacity so that `count` units carry the same under the new USL coefficients.
+
+    Today's capacity is measured; a lever changes how capacity grows from there, not where it stands.
+    """
+    return usl(count, sigma, kappa) / usl(count, new_sigma, new_kappa) if count > 1 else 1.0
+
+
 class Mix:
     """Capacity of a set of choices applied to the stage's start, and of the set minus one member.
 
@@ -123,18 +131,22 @@ class Mix:
             overrides = self._overrides_without(scenario, without)
         else:
             overrides = self._overrides
+        per_unit = current.unit_rps
         found = overrides.get((scenario, tier, "units"))
         if found is not None:
             units, sigma, kappa = found[1:]
+            # the lever's curve starts from today's measured point: no capacity appears at today's count
+            per_unit *= rebase(current.units, current.sigma, current.kappa, sigma, kappa)
         found = overrides.get((scenario, tier, "partitions"))
         if found is not None:
             parts, p_sigma, p_kappa = found[1:]
+            per_unit *= rebase(current.partitions, current.part_sigma, current.part_kappa, p_sigma, p_kappa)
         found = overrides.get((scenario, "cells", "units"))
         if found is not None and tier != "contention":  # a hot row stays one row in every cell
             cells, c_sigma, c_kappa = found[1:]
         if tier == "contention":
             cells, c_sigma, c_kappa = 1, 0.0, 0.0
-        per_unit = current.unit_rps / (current.demand * factor)
+        per_unit = per_unit / (current.demand * factor)
         return per_unit, units, sigma, kappa, parts, p_sigma, p_kappa, cells, c_sigma, c_kappa
 
     def _overrides_without(
@@ -203,6 +215,9 @@ class Mix:
             return per_unit * usl(units, sigma, kappa) * cell_factor, int(parts)
         return per_unit * usl(parts, p_sigma, p_kappa) * cell_factor, int(units)
 
+    def layout_of(self, tier: Tier) -> tuple[float, ...]:
+        return self._layout("expected", tier, None)
+
     def nodes_per_partition(self, tier: Tier) -> int:
         return int(self._layout("expected", tier, None)[1])
 
@@ -269,8 +284,15 @@ def size_scaling(  # type: ignore[no-untyped-def]
         mix = Mix(start, choices)
         per_unit, units_from = mix.sizing_base(choice)
         sigma, kappa = scaling.sigma.mid, scaling.kappa.mid
+        if scaling.tier != "cells":  # the lever's curve from today's measured point, as Mix does
+            layout = mix.layout_of(scaling.tier)
+            if scaling.mode == "units":
+                per_unit *= rebase(units_from, layout[2], layout[3], sigma, kappa)
+            else:
+                per_unit *= rebase(units_from, layout[5], layout[6], sigma, kappa)
         ceiling = usl_peak(sigma, kappa, scaling.max_units)
-        current = per_unit * usl(units_from, sigma, kappa) if units_from > 1 else per_unit
+        # what the tier carries now, with its own coefficients (not the lever's): the choice is not active yet
+        current = mix.system_rps() if scaling.tier == "cells" else mix.tier_rps("expected", scaling.tier)
         if ceiling <= units_from or current >= sizing_rps:
             if wanted is not None and wanted(choice.pattern.id) and choice.resize_of is None:
                 choice.units, choice.units_from = max(scaling.min_units, units_from + 1), units_from
@@ -325,15 +347,31 @@ def rank(mix: Mix, need_rps: float, currency: str) -> None:
         gained = tier_doublings(choice, mix)
         choice.doublings = sum(min(gained[t], missing[t]) for t in mix.tiers)
         choice.system_gain = 0.0
+    # Demand factors, units, shards and cells multiply a tier's capacity independently, so each
+    # choice is one vector of per-tier multipliers and the greedy pass is arithmetic on them.
+    empty = Mix(mix.start, ())
+    tiers = mix.tiers
+    base = [empty.tier_rps("expected", t) for t in tiers]
+    multipliers: dict[int, list[float]] = {}
+    for choice in mix.choices:
+        if choice.is_scaling:
+            alone = Mix(mix.start, [choice])
+            multipliers[id(choice)] = [alone.tier_rps("expected", t) / b for t, b in zip(tiers, base, strict=True)]
+        else:
+            factors = dict.fromkeys(tiers, 1.0)
+            for effect in choice.pattern.effects:
+                if effect.tier in factors:
+                    factors[effect.tier] *= effect.demand_factor.mid
+            multipliers[id(choice)] = [1 / factors[t] for t in tiers]
     remaining = list(mix.choices)
-    taken: list[Choice] = []
-    current = Mix(mix.start, ())
+    current = list(base)
     while remaining:
-        now = min(current.system_rps(), need_rps)
+        now = min(min(current), need_rps)
         best: tuple[float, Choice] | None = None
         for choice in remaining:
-            gain = max(0.0, math.log2(min(current.system_rps_with(choice), need_rps) / now)) if now > 0 else 0.0
-            choice.system_gain = gain
+            factor = multipliers[id(choice)]
+            after = min(min(c * f for c, f in zip(current, factor, strict=True)), need_rps)
+            choice.system_gain = max(0.0, math.log2(after / now)) if now > 0 else 0.0
             value = score(choice, currency)
             if best is None or value > best[0] + 1e-12:
                 best = (value, choice)
@@ -341,8 +379,7 @@ def rank(mix: Mix, need_rps: float, currency: str) -> None:
         chosen = best[1]
         chosen.score = best[0]
         remaining.remove(chosen)
-        taken.append(chosen)
-        current = Mix(mix.start, taken)
+        current = [c * f for c, f in zip(current, multipliers[id(chosen)], strict=True)]
 
 
 def redundant(mix: Mix, need_rps: float) -> list[Choice]:
@@ -391,7 +428,7 @@ def _share(mix: Mix, empty: Mix, choice: Choice) -> float:
     return math.sqrt((alone / empty.system_rps()) * (mix.system_rps() / mix.system_rps(without=choice)))
 
 
-def resizes(earlier: Iterable[Choice]) -> list[Choice]:
+def resizes(earlier: Iterable[Choice], existing: Iterable[Pattern] = ()) -> list[Choice]:
     """Every scale-out lever placed before this stage, offered again to be re-sized to this stage's goal.
 
     The latest placement of each (tier, mode) wins; the sizing step leaves it out when the tier
@@ -402,10 +439,16 @@ def resizes(earlier: Iterable[Choice]) -> list[Choice]:
         scaling = choice.pattern.scaling
         if scaling is not None and choice.units is not None and choice.deferred is None:
             latest[(scaling.tier, scaling.mode)] = choice
-    return [
+    grown = [
         Choice(c.pattern, [f"Grows what item {c.item_id} built, to what this stage needs."], resize_of=c)
         for c in latest.values()
     ]
+    for pattern in existing:  # a fleet the team already runs (stateless containers, replicas) grows too
+        scaling = pattern.scaling
+        if scaling is not None and scaling.tier != "cells" and (scaling.tier, scaling.mode) not in latest:
+            origin = Choice(pattern, [], item_id="")
+            grown.append(Choice(pattern, ["You already run it: it grows to what this stage needs."], resize_of=origin))
+    return grown
 
 
 @dataclass(frozen=True)
@@ -529,10 +572,11 @@ def _capacity_critical(ordered: Sequence[Choice]) -> set[int]:
 class Budget:
     """The monthly budget across the three stages, spent at the top of each cost range.
 
-    Funding order, so that more budget never reaches less: first what the team's named problems
-    and risks need (as the plan orders them), then capacity work strictly in plan order across the
-    stages (once a capacity item does not fit, even cut down, the capacity items after it wait),
-    and last, from what is left, practices that do not move capacity.
+    Funding order: first what the team's named problems and risks need (as the plan orders them),
+    then capacity work in plan order, skipping within a stage what does not fit; once a stage's
+    capacity work was held back or cut down for money, later stages' capacity work waits (so more
+    budget does not buy a later stage at the cost of an earlier one); last, from what is left,
+    practices that do not move capacity.
     """
 
     total: float | None
@@ -559,6 +603,9 @@ class Budget:
             self._fund(choice, by_id, currency, nodes_per_partition, skip=True)
         for choice in second:
             self._fund(choice, by_id, currency, nodes_per_partition, skip=False)
+        limited = [c.item_id for c in second if c.budget_limited]
+        if limited:
+            self.stopped_at = self.stopped_at or limited[0]
         self.pending += [c for c in ordered if c not in first and c not in second]
 
     def finish(self, currency: str) -> None:
@@ -585,7 +632,7 @@ class Budget:
             return
         if not skip and self.stopped_at is not None and choice.monthly.high > 0:
             choice.deferred = (
-                f"Waits for budget: capacity work is funded in plan order and the money ran out at {self.stopped_at}."
+                f"Waits for budget: capacity work is funded stage by stage and the money ran out at {self.stopped_at}."
             )
             choice.budget_limited = True
             return
@@ -598,22 +645,22 @@ class Budget:
                 per_unit = choice.unit_monthly.high * nodes
                 affordable = choice.units_from + max(0, math.floor((left - fixed) / per_unit)) if per_unit else 0
                 if affordable > choice.units_from:
-                    choice.notes.append(
-                        f"The budget allows {affordable} of the {choice.units} {scaling.units_label} this needs."
-                    )
+                    needed = choice.units
                     choice.units = affordable
-                    choice.budget_limited = True
                     price(choice, currency, nodes)
-                    if not skip:
-                        self.stopped_at = choice.item_id
+                    while choice.monthly.high > left and choice.units > choice.units_from + 1:
+                        choice.units -= 1  # rounded prices can land just above what is left
+                        price(choice, currency, nodes)
+                    choice.notes.append(
+                        f"The budget allows {choice.units} of the {needed} {scaling.units_label} this needs."
+                    )
+                    choice.budget_limited = True
             if choice.monthly.high > left:
                 choice.deferred = (
                     f"Over budget: adds up to {fmt_money(money_round(choice.monthly.high), currency)} a month and "
                     f"{fmt_money(money_round(max(left, 0)), currency)} of the monthly budget is left."
                 )
                 choice.budget_limited = True
-                if not skip:
-                    self.stopped_at = self.stopped_at or choice.item_id
                 return
         self.spent += choice.monthly.high
 

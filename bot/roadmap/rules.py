@@ -262,13 +262,14 @@ def _plan_stage(
     history: Sequence[Choice] = (),
 ) -> tuple[list[Choice], Projection]:
     selected = _select(stage, ctx, catalogue, start, earlier)
-    selected += planner.resizes(history)
+    selected += planner.resizes(history, _existing_fleets(ctx, earlier))
     choices = _prune(selected, ctx, start, earlier)
     if not choices:  # never an empty stage: the stage's baseline practices always apply
         choices = [Choice(p, []) for p in catalogue.patterns if p.stage == stage and p.triggers.always]
         for choice in choices:
             planner.price(choice, ctx.currency, pricing=_pricing(ctx, ctx.baseline.required_rps, start))
         planner.rank(planner.Mix(start, choices), ctx.baseline.required_rps, ctx.currency)
+    _size_to_budget(choices, ctx, start, budget)
     mix = planner.Mix(start, choices)
     ordered = ctx.advice.lead_first(planner.order(choices, ctx.catalogue_index))
     for position, choice in enumerate(ordered, 1):
@@ -278,6 +279,60 @@ def _plan_stage(
         return ordered, planner.Mix(start, [c for c in ordered if not c.deferred]).projection()
     end = planner.describe(ordered, start, ctx.baseline.users_at)
     return ordered, end
+
+
+def _existing_fleets(ctx: _Context, earlier: dict[str, Choice]) -> list[Pattern]:
+    """Scale-out levers the team already runs (several stateless servers, replicas): the plan grows them."""
+    return [
+        p
+        for p in ctx.catalogue.patterns
+        if p.scaling is not None
+        and p.id not in earlier
+        and p.scaling.mode == "units"
+        and (ctx.advice.in_place(p.id) or p.id in ctx.advice.scaled_out)
+    ]
+
+
+def _size_to_budget(choices: list[Choice], ctx: _Context, start: Projection, budget: planner.Budget) -> None:
+    """With a budget that cannot buy the stage's full scale-out, size every lever to one lower goal.
+
+    Cutting the first lever down to whatever money is left would buy one tier past what the others
+    carry; a lower common goal keeps the tiers in balance. Found by bisection on the goal.
+    """
+    left = budget.left()
+    scaling = [c for c in choices if c.is_scaling and c.units is not None]
+    if left is None or not scaling:
+        return
+    left -= sum(c.monthly.high for c in choices if ctx.advice.keep(c.pattern.id) and not c.is_scaling)
+    need = ctx.baseline.required_rps
+
+    def cost(goal: float) -> float:
+        planner.size_scaling(choices, start, goal, ctx.baseline.users_at, ctx.advice.keep)
+        active = [c for c in choices if c.active]
+        mix = planner.Mix(start, active)
+        pricing = _pricing(ctx, goal, start)
+        for choice in active:
+            planner.price(choice, ctx.currency, _nodes(choice, mix), pricing)
+        return sum(c.monthly.high for c in active if c.pattern.effects or c.pattern.scaling)
+
+    high = _stage_ceiling(choices, ctx, start)
+    if cost(high) <= left:
+        return
+    low = planner.Mix(start, [c for c in choices if not c.is_scaling]).system_rps()
+    if low >= high:
+        cost(high)
+        return
+    for _ in range(8):  # on a log scale: the goal within about 10% of the affordable one
+        middle = (low * high) ** 0.5
+        if cost(middle) <= left:
+            low = middle
+        else:
+            high = middle
+    cost(low)
+    for choice in choices:
+        if not choice.active:
+            choice.units = None
+    planner.rank(planner.Mix(start, [c for c in choices if c.active]), need, ctx.currency)
 
 
 def _format_fields(ctx: _Context, choice: Choice) -> dict[str, str]:
@@ -336,9 +391,10 @@ def _item(choice: Choice, ctx: _Context, placed: dict[str, Choice]) -> RoadmapIt
         title, steps, verify = planner.resize_text(choice)
         why = " ".join([*choice.reasons, *choice.notes, choice.deferred or ""]).strip()
         effort = Effort(person_days=planner.RESIZE_EFFORT[0], weeks=planner.RESIZE_EFFORT[1])
-        depends_on = [choice.resize_of.item_id]
+        depends_on = [choice.resize_of.item_id] if choice.resize_of.item_id else []
         difficulty = Difficulty.LOW
-        sources = [f"re-sized from item {choice.resize_of.item_id}", *sources[3:]]
+        origin = f"item {choice.resize_of.item_id}" if choice.resize_of.item_id else "what you already run"
+        sources = [f"re-sized from {origin}", *sources[3:]]
     return RoadmapItem(
         id=choice.item_id,
         pattern_id=pattern.id,
