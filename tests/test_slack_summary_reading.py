@@ -61,3 +61,22 @@ def test_a_roadmap_without_a_reading_shows_no_empty_headings() -> None:
     (message,) = summary_message(sample_roadmap(), version=1)
     text = json.dumps(message.to_args()["blocks"])
     assert "What kind of system" not in text and "Not recommended" not in text and "You said" not in text
+
+
+def test_the_parent_says_what_to_do_this_week() -> None:
+    from bot.services.reviews import first_things
+    from bot.slack.blocks import parent_message
+    from tests.builders import sample_profile
+
+    roadmap = sample_roadmap()
+    week = first_things(roadmap)
+    assert [i for i, _ in week] == [i.id for i in roadmap.stages[0].items if not i.deferred][:3]
+    message = parent_message(
+        sample_profile(), owner_user_id="U1", state="ready", summary=roadmap.summary, version=1, this_week=week
+    )
+    text = json.dumps(check_message(message)["blocks"], ensure_ascii=False)
+    assert "*This week:* " + " · ".join(f"{i} {title}" for i, title in week) in text
+    korean = parent_message(
+        sample_profile(language="ko"), owner_user_id="U1", state="ready", summary=roadmap.summary, this_week=week
+    )
+    assert "*이번 주에 할 일:* " in json.dumps(korean.to_args()["blocks"], ensure_ascii=False)

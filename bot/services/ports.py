@@ -46,6 +46,7 @@ class ParentInfo:
     item_count: int | None = None
     roadmap_id: int | None = None
     nudges: ScheduleView | None = None
+    this_week: tuple[tuple[str, str], ...] = ()  # (item id, title) of the first things to do
 
 
 @dataclass(frozen=True)

@@ -546,6 +546,7 @@ class ReviewService:
             p.owner,
             "ready",
             summary=content.summary,
+            this_week=first_things(content),
             engine=content.engine,
             version=p.number,
             item_count=sum(1 for _ in content.items()),
@@ -576,6 +577,7 @@ class ReviewService:
             roadmap.owner_user_id or "",
             "ready",
             summary=content.summary,
+            this_week=first_things(content),
             engine=content.engine,
             version=version.version,
             item_count=sum(1 for _ in content.items()),
@@ -731,6 +733,12 @@ class _LiveProgress:
             await sink.finish(text)
         except (ChannelUnavailable, PublishFailed) as exc:
             log.warning("could not close the progress message: %s", exc)
+
+
+def first_things(roadmap: Roadmap, count: int = 3) -> tuple[tuple[str, str], ...]:
+    """The first items to start this week: stage 1 in the plan's order, leaving out what is held back."""
+    ready = [i for i in roadmap.stages[0].items if not i.deferred]
+    return tuple((i.id, i.title) for i in ready[:count])
 
 
 async def store_result(repos: Repositories, version_id: int, result: EngineResult) -> StoredVersion:

@@ -369,6 +369,7 @@ def parent_message(
     item_count: int | None = None,
     nudges: ScheduleView | None = None,
     roadmap_id: int | None = None,
+    this_week: Sequence[tuple[str, str]] = (),
 ) -> SlackMessage:
     """The channel message that starts the thread: what is reviewed, by whom, and where generation stands.
 
@@ -405,6 +406,9 @@ def parent_message(
             t(lang, "*Binding bottleneck:* {what}", what=escape_mrkdwn(shorten(summary.binding_bottleneck, 600))),
             f"{':dart:' if summary.target_reachable else ':warning:'} {escape_mrkdwn(shorten(summary.verdict, 900))}",
         ]
+        if this_week:
+            first = " · ".join(f"{item_id} {escape_mrkdwn(shorten(title, 80))}" for item_id, title in this_week)
+            lines.append(t(lang, "*This week:* {items}", items=first))
         blocks.append(_section("\n".join(lines)))
     label = t(lang, "Roadmap v{version}", version=version) if version is not None else t(lang, "The roadmap")
     if state == "generating":
@@ -607,6 +611,32 @@ def _item_head(item: RoadmapItem, status: ItemStatus, lang: Language) -> str:
 _LEVELS = {"low": N_("low"), "medium": N_("medium"), "high": N_("high")}
 
 
+def _item_summary(item: RoadmapItem, lang: Language = "en") -> str:
+    """What a stage message shows of an item, in two short lines: gain, effort and cost, and what it waits for.
+    The reason, the steps and how to verify open with the Details button, so the thread stays readable."""
+    lines: list[str] = []
+    if item.deferred:
+        lines.append(":warning: " + t(lang, "*Held back:* {why}", why=escape_mrkdwn(item.deferred)))
+    gain = f"{escape_mrkdwn(item.impact.metric)} {pct_range(item.impact.change_pct)}"
+    if item.capacity_gain != 1:
+        gain += " · " + t(lang, "capacity ×{gain}", gain=f"{item.capacity_gain:g}")
+    cost = item.cost
+    once, monthly = money_range(cost.one_off, cost.currency), money_range(cost.monthly, cost.currency)
+    if cost.one_off.high == 0 and cost.monthly.high == 0:
+        price = t(lang, "no added cost")
+    elif cost.one_off.high == 0:
+        price = t(lang, "{monthly} a month", monthly=monthly)
+    elif cost.monthly.high == 0:
+        price = t(lang, "{once} once", once=once)
+    else:
+        price = t(lang, "{once} once, {monthly} a month", once=once, monthly=monthly)
+    days = days_range(item.effort.person_days, "").rstrip()
+    lines.append(t(lang, "{gain} · {days} person-days · {price}", gain=gain, days=days, price=price))
+    if item.depends_on:
+        lines.append(t(lang, "*After:* {items}", items=", ".join(item.depends_on)))
+    return "\n".join(lines)
+
+
 def _item_body(item: RoadmapItem, lang: Language = "en") -> str:
     """Everything but the status: the part of an item's text that does not change when people mark it."""
     lines: list[str] = []
@@ -651,11 +681,12 @@ def _item_body(item: RoadmapItem, lang: Language = "en") -> str:
 _HEAD_ROOM = max(len(_status_line(s, lang)) for s in ItemStatus for lang in i18n.LANGUAGES) + 3
 
 
-def _item_sections(item: RoadmapItem, status: ItemStatus, lang: Language = "en") -> list[Block]:
-    """The item's text in sections; the split points ignore the status so every status gives the same layout."""
+def _item_sections(item: RoadmapItem, status: ItemStatus, lang: Language = "en", *, full: bool = False) -> list[Block]:
+    """The item's text in sections (its compact summary, or `full` with the reason); the split points ignore the
+    status so every status gives the same layout."""
     title = f"*{item.id} {escape_mrkdwn(item.title)}*"
     first_room = SECTION_CHUNK - len(title) - _HEAD_ROOM
-    body = _item_body(item, lang)
+    body = _item_body(item, lang) if full else _item_summary(item, lang)
     first = split_text(body, first_room)[0]
     pieces = [first, *split_text(body[len(first) :], SECTION_CHUNK)] if len(first) < len(body) else [first]
     return [_section(f"{_item_head(item, status, lang)}\n{pieces[0]}"), *(_section(p) for p in pieces[1:])]
@@ -1143,7 +1174,8 @@ def discussion_replies(reply: DiscussionReply) -> list[SlackMessage]:
         before = t(lang, "*{first} comes before {then}*", first=order.first.id, then=order.then.id)
         groups.append([_section(f":scales: {before} — {escape_mrkdwn(order.reason)}.")])
     for item in answer.items:
-        groups.append(_item_sections(item, ItemStatus(answer.statuses.get(item.id, ItemStatus.TODO)), lang))
+        status = ItemStatus(answer.statuses.get(item.id, ItemStatus.TODO))
+        groups.append(_item_sections(item, status, lang, full=True))
     if not answer.items:
         if not reply.ai_answer:
             groups.append(

@@ -103,6 +103,7 @@ class SlackPublisher:
             item_count=parent.item_count,
             roadmap_id=parent.roadmap_id,
             nudges=parent.nudges,
+            this_week=parent.this_week,
         )
 
     async def publish_roadmap(
