@@ -16,6 +16,7 @@ from bot.roadmap.export import CSV_COLUMNS
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.schema import Roadmap
 from bot.services.exports import is_export_command
+from bot.slack import ids
 from storage import Database
 from tests.fakes import slack_requests as sr
 from tests.slack_harness import Harness, running_bot
@@ -86,6 +87,20 @@ async def test_export_uploads_markdown_csv_and_json_with_statuses_and_owners(dat
         markdown = uploads["md"]["content"].decode("utf-8")
         assert f"- [x] **1.1 {roadmap.item('1.1').title}** (done)" in markdown  # type: ignore[union-attr]
         assert "- [ ] **1.2 " in markdown and "owner U0000BOB" in markdown
+        h.fake.assert_clean()
+
+
+async def test_the_export_button_on_the_parent_message(database: Database) -> None:
+    async with running_bot(database) as h:
+        parent_ts = await _roadmap_thread(h)
+        parent = h.fake.message(sr.CHANNEL_ID, parent_ts)
+        assert parent is not None
+        status, _ = await h.click(parent, ids.ACTION_EXPORT)
+        assert status == 200
+        await h.idle()
+        names = sorted(f["filename"].rsplit(".", 1)[1] for f in h.fake.files(sr.CHANNEL_ID))
+        assert names == ["csv", "json", "md", "png"]
+        assert all(f["thread_ts"] == parent_ts for f in h.fake.files(sr.CHANNEL_ID))
         h.fake.assert_clean()
 
 

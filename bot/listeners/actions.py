@@ -14,6 +14,7 @@ from bot.services import Services
 from bot.services.items import StatusOutcome
 from bot.slack import blocks, values
 from bot.slack.ids import (
+    ACTION_EXPORT,
     ACTION_ITEM_DETAILS,
     ACTION_ITEM_MENU,
     ACTION_ITEM_STATUS_PATTERN,
@@ -162,6 +163,15 @@ def register(app: AsyncApp, services: Services) -> None:
             roadmap_id=roadmap_id, weekday=weekday, local_time=local_time, timezone=timezone, paused=paused, lang=lang
         )
         await client.views_open(trigger_id=inbound.trigger_id, view=view)
+
+    @app.action(ACTION_EXPORT)
+    async def export_files(ack: AsyncAck, inbound: BlockActions, respond: AsyncRespond) -> None:
+        await ack()
+        ref = values.decode(values.RoadmapRef, inbound.action.carried)
+        if ref is None:
+            await _tell(respond, t(_language(services, inbound.user.id), STALE_BUTTON))
+            return
+        services.tasks.spawn(services.exports.export_roadmap(ref.r), name=f"export:{ref.r}")
 
     @app.action(ACTION_OPEN_THREAD)
     async def open_thread(ack: AsyncAck) -> None:

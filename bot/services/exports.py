@@ -133,17 +133,21 @@ class ExportService:
         self._charting: dict[int, asyncio.Lock] = {}
 
     async def export_thread(self, channel_id: str, thread_ts: str) -> bool | None:
-        """Upload the Markdown, CSV and JSON of the thread's roadmap into the thread.
+        """`export` typed in a thread: the Markdown, CSV and JSON of its roadmap, uploaded into it.
 
         None when the thread is not a roadmap's (or it has no roadmap yet); False when Slack refused the upload
         (the thread is told why where possible).
         """
         async with self._db.unit_of_work(readonly=True) as repos:
             stored = await repos.roadmaps.by_thread(channel_id, thread_ts)
-        found = await snapshot(self._db, stored.id) if stored else None
-        if found is None:
+        return await self.export_roadmap(stored.id) if stored else None
+
+    async def export_roadmap(self, roadmap_id: int) -> bool | None:
+        """The parent message's Export button: the same files, into the roadmap's thread."""
+        found = await snapshot(self._db, roadmap_id)
+        if found is None or not found.channel_id or not found.thread_ts:
             return None
-        lang = found.lang
+        lang, channel_id, thread_ts = found.lang, found.channel_id, found.thread_ts
         files = export.export_files(found.roadmap, found.statuses, found.assignees, lang=lang, version=found.version)
         uploads = [Upload(f.filename, f.content, f.title) for f in files]
         comment = t(
@@ -155,7 +159,7 @@ class ExportService:
         try:
             await self._uploader.upload_files(channel_id, thread_ts, uploads, comment=comment)
         except (ChannelUnavailable, PublishFailed) as exc:
-            log.warning("export of roadmap %s failed: %s", found.roadmap_id, exc)
+            log.warning("export of roadmap %s failed: %s", roadmap_id, exc)
             await self._say(channel_id, thread_ts, t(lang, "I could not upload the files ({reason}).", reason=exc))
             return False
         return True

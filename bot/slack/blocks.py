@@ -440,7 +440,8 @@ def parent_message(
     if state == "ready" and nudges is not None:
         blocks.append(_context(f":bell: {escape_mrkdwn(shorten(nudges.text(lang), 300))}"))
         if roadmap_id is not None:
-            blocks.append(ActionsBlock(elements=[_nudge_settings_button(roadmap_id, lang)], block_id="parent:nudges"))
+            buttons = [_nudge_settings_button(roadmap_id, lang), _export_button(roadmap_id, lang)]
+            blocks.append(ActionsBlock(elements=buttons, block_id="parent:nudges"))
     return SlackMessage(_fallback_text(fallback), blocks)
 
 
@@ -1316,6 +1317,11 @@ NUDGE_HOW_TO_CHANGE = N_("reply `nudge friday 09:00`, `nudge pause` or `nudge re
 
 def _nudge_settings_button(roadmap_id: int, lang: Language = "en") -> ButtonElement:
     return _button(t(lang, "Nudge settings"), ids.ACTION_NUDGE_SETTINGS, value=values.for_roadmap(roadmap_id))
+
+
+def _export_button(roadmap_id: int, lang: Language = "en") -> ButtonElement:
+    """The roadmap as files (Markdown checklist, CSV for Jira or Linear, JSON) in its thread."""
+    return _button(t(lang, "Export"), ids.ACTION_EXPORT, value=values.for_roadmap(roadmap_id))
 
 
 def _stage_lines(
