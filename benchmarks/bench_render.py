@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot import i18n
 from bot.roadmap import chart, export
 from bot.roadmap.compute import ProcessCompute
 from bot.roadmap.profile_io import load_profile
@@ -70,6 +71,8 @@ def main() -> None:
     args = parser.parse_args()
 
     profile = load_profile(args.profile)
+    # the language is chosen before the engine runs, as the CLI and the bot choose it
+    profile = profile.model_copy(update={"language": i18n.choose(profile.language, i18n.of_answers(profile))})
     roadmap = generate_rules_roadmap(profile)
     lang = roadmap_language(roadmap, profile)
     items = sum(1 for _ in roadmap.items())
