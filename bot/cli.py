@@ -21,6 +21,7 @@ from bot.roadmap.engine import EngineResult, RoadmapEngine, RulesEngine, generat
 from bot.roadmap.examples import EXAMPLE_PROFILE
 from bot.roadmap.markdown import render_markdown
 from bot.roadmap.profile_io import ProfileError, load_profile
+from bot.roadmap.sanity import check_profile
 from bot.roadmap.schema import SystemProfile
 
 EXIT_INPUT = 2
@@ -198,6 +199,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             profile = load_profile(args.file)
             lang = i18n.choose(args.lang, profile.language, i18n.of_answers(profile), settings.default_language)
             profile = profile.model_copy(update={"language": lang})
+            refusals = [f for f in check_profile(profile) if f.refuse]
+            if refusals:  # no plan from absurd or empty answers: say what to measure or tell instead
+                print(i18n.t(lang, "error: the profile cannot be planned from as it is:"), file=sys.stderr)
+                for finding in refusals:
+                    print(f"  - {finding.field}: {finding.say(lang)}", file=sys.stderr)
+                return EXIT_INPUT
             engine = _engine(settings, args.engine)
             result, saved = asyncio.run(_review(settings, profile, save=args.save, engine=engine))
             if args.format == "json":

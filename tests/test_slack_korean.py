@@ -138,3 +138,38 @@ def test_the_cli_chooses_the_language_and_lang_overrides_it() -> None:
     assert json.loads(forced.stdout)["language"] == "en"
     english = run("review", str(EXAMPLES / "saas-api.yaml"), "--format", "json")
     assert json.loads(english.stdout)["language"] == "en"
+
+
+def test_absurd_answers_are_refused_in_the_cli_in_the_profiles_language(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    data = load_profile(EXAMPLES / "shop-ko.yaml").model_dump(mode="json")
+    data["target_users"] = data["current_users"] * 20_000
+    path = tmp_path / "far.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    refused = run("review", str(path))
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "오류: 지금 답변으로는 계획을 세울 수 없습니다" in refused.stderr and "10~100배" in refused.stderr
+    english = run("review", str(path), "--lang", "en")
+    assert english.returncode == 2 and "Give a nearer target (10-100x)" in english.stderr
+
+
+async def test_absurd_answers_come_back_to_the_modal_as_field_errors(database: Database) -> None:
+    async with running_bot(database) as h:
+        profile = load_profile(EXAMPLES / "saas-api.yaml")
+        status, text = await h.submit(profile, edits={ids.Q_TARGET_USERS: str(profile.current_users * 20_000)})
+        assert status == 200
+        errors = json.loads(text)["errors"]
+        assert "Give a nearer target (10-100x)" in errors[ids.Q_TARGET_USERS]
+        assert h.fake.calls("chat.postMessage") == []  # nothing stored or posted: the person corrects the form
+
+
+def test_warnings_travel_with_the_roadmap_in_its_language() -> None:
+    import asyncio
+
+    from bot.roadmap.engine import RulesEngine, generate_with_fallback
+
+    profile = load_profile(EXAMPLES / "shop-ko.yaml")
+    far = profile.model_copy(update={"target_users": profile.current_users * 2_000, "language": "ko"})
+    result = asyncio.run(generate_with_fallback(RulesEngine(), None, far))
+    assert any("외삽" in note for note in result.roadmap.notes)

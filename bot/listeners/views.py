@@ -15,6 +15,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot import i18n
 from bot.i18n import N_
 from bot.roadmap.profile_io import field_errors
+from bot.roadmap.sanity import check_profile
 from bot.roadmap.schema import SystemProfile
 from bot.services import Services
 from bot.services.errors import ChannelUnavailable, PublishFailed
@@ -54,6 +55,10 @@ def register(app: AsyncApp, services: Services) -> None:
             profile = SystemProfile.model_validate(data)
         except ValidationError as exc:
             await ack(response_action="errors", errors=modal.field_errors_to_blocks(field_errors(exc), ui))
+            return
+        refusals = {f.field: f.say(ui) for f in check_profile(profile) if f.refuse}
+        if refusals:  # absurd or empty answers: say what to measure or tell, on the field, before any plan
+            await ack(response_action="errors", errors=modal.field_errors_to_blocks(list(refusals.items()), ui))
             return
         channel_id = selected or metadata.get("channel")
         if not channel_id:

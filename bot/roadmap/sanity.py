@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
+from bot.i18n import N_, Language, t
 from bot.roadmap.facts import ArchitectureFacts, extract_facts
 from bot.roadmap.schema import SystemProfile, parse_count
 
@@ -22,16 +24,41 @@ MIN_RPS_PER_USER = 0.0005  # one request per half hour at peak: probably registe
 _EMPTY = re.compile(
     r"^\W*(?:-+|n/?a|none|nothing|no|nope|tbd|todo|unknown|idk|\?+|\.+|없음|없어요|모름|모르겠음|해당 ?없음)?\W*$", re.I
 )
+# one message per kind of count, so each reads naturally in both languages
+_USER_KINDS = {
+    "registered": N_(
+        "Your answers call {count} users registered; the questionnaire asks for concurrent users (people active at "
+        "the same moment, typically a few percent of daily users). Give the concurrent peak."
+    ),
+    "daily": N_(
+        "Your answers call {count} users daily; the questionnaire asks for concurrent users (people active at "
+        "the same moment, typically a few percent of daily users). Give the concurrent peak."
+    ),
+    "monthly": N_(
+        "Your answers call {count} users monthly; the questionnaire asks for concurrent users (people active at "
+        "the same moment, typically a few percent of daily users). Give the concurrent peak."
+    ),
+}
 _WORD = re.compile(r"[^\W\d_]{2,}|\d+", re.UNICODE)
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem with the answers: the questionnaire field it is about, what to do, and whether it blocks."""
+    """One problem with the answers: the questionnaire field it is about, what to do, and whether it blocks.
+
+    `text` is the English message with {placeholders} filled from `values`; `say` gives it in either language."""
 
     field: str  # current_users | target_users | bottlenecks | architecture | measurements.peak_rps | ...
-    message: str
+    text: str
     refuse: bool = False
+    values: Mapping[str, object] = dataclass_field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return self.say("en")
+
+    def say(self, lang: Language) -> str:
+        return t(lang, self.text, **self.values)
 
 
 def _empty(text: str | None) -> bool:
@@ -61,17 +88,23 @@ def check_profile(profile: SystemProfile, facts: ArchitectureFacts | None = None
         findings.append(
             Finding(
                 "target_users",
-                f"A target {factor:,.0f}x today's users is more than {MAX_SCALE:,}x: no plan drawn from today's system "
-                "can be trusted that far. Give a nearer target (10-100x) and review again when you reach it.",
+                N_(
+                    "A target {factor}x today's users is more than {limit}x: no plan drawn from today's system "
+                    "can be trusted that far. Give a nearer target (10-100x) and review again when you reach it."
+                ),
                 refuse=True,
+                values={"factor": f"{factor:,.0f}", "limit": f"{MAX_SCALE:,}"},
             )
         )
     elif factor > WARN_SCALE:
         findings.append(
             Finding(
                 "target_users",
-                f"A target {factor:,.0f}x today's users is beyond {WARN_SCALE:,}x: the figures are extrapolations; "
-                "plan the first 10-100x in detail and review again from there.",
+                N_(
+                    "A target {factor}x today's users is beyond {limit}x: the figures are extrapolations; "
+                    "plan the first 10-100x in detail and review again from there."
+                ),
+                values={"factor": f"{factor:,.0f}", "limit": f"{WARN_SCALE:,}"},
             )
         )
     no_symptoms = _empty(profile.bottlenecks)
@@ -80,8 +113,10 @@ def check_profile(profile: SystemProfile, facts: ArchitectureFacts | None = None
         findings.append(
             Finding(
                 "bottlenecks",
-                "No bottleneck and an architecture too vague to model (no database engine, server count or size): "
-                "tell what breaks or is slow at peak, the database engine and size, and how many app servers run.",
+                N_(
+                    "No bottleneck and an architecture too vague to model (no database engine, server count or size): "
+                    "tell what breaks or is slow at peak, the database engine and size, and how many app servers run."
+                ),
                 refuse=True,
             )
         )
@@ -89,16 +124,20 @@ def check_profile(profile: SystemProfile, facts: ArchitectureFacts | None = None
         findings.append(
             Finding(
                 "bottlenecks",
-                "No bottleneck given: the plan assumes nothing is saturated. Say what breaks or is slow at peak, "
-                "or measure utilisation per tier.",
+                N_(
+                    "No bottleneck given: the plan assumes nothing is saturated. Say what breaks or is slow at peak, "
+                    "or measure utilisation per tier."
+                ),
             )
         )
     elif vague:
         findings.append(
             Finding(
                 "architecture",
-                "The architecture is too vague to size from: give the database engine and size and the number "
-                "and size of app servers; defaults stand in for them.",
+                N_(
+                    "The architecture is too vague to size from: give the database engine and size and the number "
+                    "and size of app servers; defaults stand in for them."
+                ),
             )
         )
     peak = profile.measurements.peak_rps
@@ -108,16 +147,30 @@ def check_profile(profile: SystemProfile, facts: ArchitectureFacts | None = None
             findings.append(
                 Finding(
                     "measurements.peak_rps",
-                    f"{peak:,.0f} req/s from {profile.current_users:,} users is {per_user:,.0f} req/s per person: "
-                    "check that the users are concurrent people and the rate is per second.",
+                    N_(
+                        "{peak} req/s from {users} users is {per_user} req/s per person: "
+                        "check that the users are concurrent people and the rate is per second."
+                    ),
+                    values={
+                        "peak": f"{peak:,.0f}",
+                        "users": f"{profile.current_users:,}",
+                        "per_user": f"{per_user:,.0f}",
+                    },
                 )
             )
         elif per_user < MIN_RPS_PER_USER:
             findings.append(
                 Finding(
                     "current_users",
-                    f"{peak:g} req/s from {profile.current_users:,} users is one request per "
-                    f"{1 / per_user / 60:,.0f} minutes per user: that looks like registered, not concurrent, users.",
+                    N_(
+                        "{peak} req/s from {users} users is one request per {minutes} minutes per user: that looks "
+                        "like registered, not concurrent, users."
+                    ),
+                    values={
+                        "peak": f"{peak:g}",
+                        "users": f"{profile.current_users:,}",
+                        "minutes": f"{1 / per_user / 60:,.0f}",
+                    },
                 )
             )
     for kind in ("registered", "daily", "monthly"):
@@ -126,8 +179,8 @@ def check_profile(profile: SystemProfile, facts: ArchitectureFacts | None = None
             findings.append(
                 Finding(
                     "current_users",
-                    f"Your answers call {count:,} users {kind}; the questionnaire asks for concurrent users (people "
-                    "active at the same moment, typically a few percent of daily users). Give the concurrent peak.",
+                    _USER_KINDS[kind],
+                    values={"count": f"{count:,}"},
                 )
             )
             break

@@ -196,7 +196,7 @@ FIELDS: tuple[_Field, ...] = (
 _BY_PATH: dict[str, _Field] = {f.path: f for f in FIELDS}
 # Errors about a whole object land on its first input.
 _PARENTS: dict[str, str] = {
-    "architecture": ids.Q_DATABASE,
+    "architecture": ids.Q_DATABASE,  # also where the sanity gates' "architecture" findings go
     "budget": ids.Q_BUDGET_AMOUNT,
     "measurements": ids.Q_PEAK_RPS,
 }
