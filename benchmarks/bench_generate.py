@@ -119,6 +119,8 @@ def _serve_fakes(reviews: int, delay: float, chunk: int, conn: Connection) -> No
             conn.send(sorted(r.at for r in ai.requests() if r.at >= argument))
         elif command == "posted":
             conn.send(sum("is in the thread" in json.dumps(c.args) for c in slack.calls("chat.update")))
+        elif command == "charts":  # capacity charts shared under the roadmaps (files_upload_v2's last step)
+            conn.send(sum(c.ok for c in slack.calls("files.completeUploadExternal")))
         elif command == "cpu":
             conn.send(time.process_time())
         elif command == "stop":
@@ -243,6 +245,8 @@ async def measure(
     )
     await poll(lambda: fakes.ask("posted") > args.reviews)
     posted = time.perf_counter() - started
+    await poll(lambda: fakes.ask("charts") > args.reviews)  # drawn in ROADMAP_WORKERS, uploaded after the roadmap
+    print(f"all capacity charts uploaded under their roadmaps: {time.perf_counter() - started:.2f} s")
     after = memory_kib(process.pid)
     cpu_posted = cpu_seconds(process.pid) - cpu_before
     await ready.close()
