@@ -215,3 +215,19 @@ def test_sanity_gates_refuse_the_absurd_and_warn_on_the_doubtful() -> None:
     assert field_errors({"current_users": "1.2k", "target_users": "100만", "bottlenecks": "DB CPU 95%"}) == {}
     fine = load_profile(EXAMPLES / "saas-api.yaml")
     assert not [f for f in check_profile(fine) if f.refuse]
+
+
+def test_a_stated_burst_is_planned_as_a_peak_rate_with_its_duration() -> None:
+    golden = EXAMPLES.parent / "tests" / "golden"
+    roadmap = generate_rules_roadmap(load_profile(golden / "flash-sale-shop.yaml"))
+    burst = next(n for n in roadmap.notes if n.startswith("Burst:"))
+    # "from ~400 req/s to ~24,000 req/s within a minute (about 60x)": the measured peak is the burst
+    assert "your measured peak, ~24k req/s for 60 s" in burst
+    assert "waiting room" in burst or "carries it from stage" in burst
+
+
+def test_the_team_and_its_deadline_bound_the_stages() -> None:
+    community = generate_rules_roadmap(load_profile(EXAMPLES / "community.yaml"))  # "Two backend engineers"
+    assert any("2 engineers at half their time" in n for n in community.notes)
+    shop = generate_rules_roadmap(load_profile(EXAMPLES / "shop-ko.yaml"))  # "3개월 안에 블랙프라이데이 대비 필요"
+    assert any(n.startswith("Deadline in ~13 weeks") and "3개월 안에" in n for n in shop.notes)

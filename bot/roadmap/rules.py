@@ -20,6 +20,7 @@ from bot.roadmap.costs import CostModel, read_costs
 from bot.roadmap.facts import ArchitectureFacts, Fact, extract_facts, find_phrases
 from bot.roadmap.numbers import compact, money_range, percent
 from bot.roadmap.numbers import money as fmt_money
+from bot.roadmap.picture import capacity_notes
 from bot.roadmap.planner import Choice
 from bot.roadmap.rounding import money2 as money_round
 from bot.roadmap.rounding import sig2, users2
@@ -606,7 +607,10 @@ def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None =
         assumptions=assumptions,
     )
     report = ctx.advice.report([i for s in stages for i in s.items], catalogue, ctx.keyword_hits)
-    return Roadmap(engine=ENGINE_NAME, system_name=profile.system_name, summary=summary, stages=stages, **report)
+    notes = capacity_notes(profile, ctx.facts, base, stages)  # a stated burst, the team's time, a deadline
+    return Roadmap(
+        engine=ENGINE_NAME, system_name=profile.system_name, summary=summary, stages=stages, notes=notes, **report
+    )
 
 
 # --- modelling a plan chosen elsewhere (the OpenAI engine) -----------------------------------------

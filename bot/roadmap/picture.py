@@ -1,0 +1,106 @@
+"""Notes on the capacity picture that a plan's figures alone do not say: a stated spike planned as a
+peak arrival rate with its duration, the team's time against each stage's work, a deadline, and the
+sanity warnings. Each note is short, because it travels in the summary message.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+from bot.roadmap.capacity import Baseline
+from bot.roadmap.facts import ArchitectureFacts
+from bot.roadmap.numbers import compact
+from bot.roadmap.rounding import sig
+from bot.roadmap.schema import STAGE_HORIZONS, Stage, SystemProfile
+
+# Weeks each stage spans (the brief's horizons: two weeks, three months, twelve months) and the share
+# of a team's time a scaling plan gets beside feature work (a stated default).
+STAGE_WEEKS = {1: 2.0, 2: 13.0, 3: 52.0}
+STAGE_START_WEEK = {1: 0.0, 2: 2.0, 3: 15.0}
+PLAN_SHARE = 0.5
+
+
+def spike_note(base: Baseline, stages: Sequence[Stage]) -> str | None:
+    """A stated burst ("x60 in the first minute") as a peak arrival rate against what each stage carries.
+
+    Arrivals above capacity queue (or fail): the backlog after t seconds is (lambda - mu) t, and the last
+    request admitted waits backlog / mu (Little's law), which is why a burst needs pre-scaling or a
+    waiting room rather than reactive autoscaling.
+    """
+    spike = base.traffic.spike
+    if spike is None:
+        return None
+    seconds = spike.seconds or 300.0
+    measured = base.current_rps if _mentions(spike.phrase, base.current_rps) else None
+    # the burst is the measured peak when the team's sentence quotes it, else x factor of that peak
+    arrival = measured if measured is not None else spike.factor * base.current_rps
+    at_target = arrival * base.target_users / base.current_users
+    carried = [(f"stage {s.number}", s.capacity_after.rps) for s in stages]
+    enough = next((label for label, rps in carried if rps >= at_target), None)
+    final = carried[-1][1]
+    basis = "your measured peak" if measured is not None else f"x{spike.factor:g} today's peak"
+    text = (
+        f"Burst: {basis}, ~{compact(sig(arrival, 2))} req/s for {seconds:g} s"
+        f"{'' if spike.seconds else ' (duration not stated: 5 min assumed)'}; at the target ~"
+        f"{compact(sig(at_target, 2))} req/s."
+    )
+    if enough is not None:
+        return text + f" The plan carries it from {enough} on, if capacity is in place before it starts (pre-scale)."
+    backlog = (at_target - final) * seconds
+    wait = backlog / final if final > 0 else math.inf
+    return text + (
+        f" After stage 3 it carries ~{compact(sig(final, 2))} req/s: ~{compact(sig(backlog, 2))} requests queue, "
+        f"the last waits ~{compact(sig(wait, 2))} s; admit at the carried rate (a waiting room) or pre-scale."
+    )
+
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _mentions(phrase: str, value: float) -> bool:
+    """The phrase quotes a number within 25% of `value` ("to ~24,000 req/s" for a measured 24,000)."""
+    for token in _NUMBER.findall(phrase):
+        number = float(token.replace(",", ""))
+        if value > 0 and abs(number - value) <= 0.25 * value:
+            return True
+    return False
+
+
+def effort_notes(base: Baseline, stages: Sequence[Stage]) -> list[str]:
+    """The team's person-weeks against each stage's work, and a stated deadline against the stages."""
+    notes: list[str] = []
+    traffic = base.traffic
+    if traffic.team_size:
+        for stage in stages:
+            work = sum(i.effort.person_days.mid for i in stage.items if i.deferred is None) / 5
+            have = traffic.team_size * STAGE_WEEKS[stage.number] * PLAN_SHARE
+            if work > have * 1.05:
+                notes.append(
+                    f"Stage {stage.number} is ~{sig(work, 2):g} person-weeks; {traffic.team_size} engineers at half "
+                    f"their time have ~{sig(have, 2):g} in {STAGE_HORIZONS[stage.number].split(' to ')[-1]}: "
+                    "do it in score order and let the rest slip."
+                )
+    if traffic.deadline_weeks:
+        due = traffic.deadline_weeks
+        late = [s.number for s in stages if STAGE_START_WEEK[s.number] + STAGE_WEEKS[s.number] > due]
+        ready = next((s for s in stages if s.capacity_after.meets_target), None)
+        if late:
+            finish = "" if ready is None else f"; the target needs stage {ready.number}"
+            notes.append(
+                f'Deadline in ~{sig(due, 2):g} weeks ("{(traffic.deadline_phrase or "")[:40]}"): stage '
+                f"{late[0]} ends after it{finish}. Pull what the deadline needs into stage 1."
+            )
+    return notes
+
+
+def capacity_notes(
+    profile: SystemProfile, facts: ArchitectureFacts, base: Baseline, stages: Sequence[Stage]
+) -> list[str]:
+    """The capacity picture's notes (the sanity warnings travel separately, in the reader's language)."""
+    notes: list[str] = []
+    spike = spike_note(base, stages)
+    if spike:
+        notes.append(spike)
+    return notes + effort_notes(base, stages)
