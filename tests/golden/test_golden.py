@@ -30,8 +30,6 @@ NAMES = sorted(p.name.removesuffix(".yaml") for p in HERE.glob("*.yaml") if not 
 
 # Expectations the engine does not meet yet, with the reason; strict, so a fix shows up as XPASS.
 XFAIL: dict[str, str] = {
-    "global-marketplace": "a shared cache appears: '40% of replica CPU' (search's share) is read as the database's"
-    " utilisation, and at 10x the cheapest database lever is then a cache (capacity-model issue)",
     "salon-booking-ko": "the notification queue (about 35k KRW a month) is held back: the budget pass funds stage-1"
     " capacity items before a stage-2 answer to a named problem",
     "tiny-startup": "photo storage is held back for budget: object storage and the CDN are priced above what is left"
