@@ -60,6 +60,24 @@ class Choice:
     pricing: Pricing | None = None
     effect: str | None = None  # what the model computes for it: its tiers' change and the binding tier after it
     relative: bool = False  # today's count was not stated: units are multiples of today's fleet
+    _effects_cache: tuple[tuple[Tier, tuple[float, float, float]], ...] | None = field(default=None, repr=False)
+    _usl_cache: tuple[tuple[float, float], ...] | None = field(default=None, repr=False)
+
+    def picked_effects(self) -> tuple[tuple[Tier, tuple[float, float, float]], ...]:
+        """Each effect's demand factor in the three scenarios, computed once per choice."""
+        if self._effects_cache is None:
+            self._effects_cache = tuple(
+                (e.tier, tuple(pick(e.demand_factor, s) for s in SCENARIOS))  # type: ignore[misc]
+                for e in self.pattern.effects
+            )
+        return self._effects_cache
+
+    def picked_usl(self) -> tuple[tuple[float, float], ...]:
+        scaling = self.pattern.scaling
+        assert scaling is not None
+        if self._usl_cache is None:
+            self._usl_cache = tuple((pick(scaling.sigma, s), pick(scaling.kappa, s)) for s in SCENARIOS)
+        return self._usl_cache
 
     @property
     def first(self) -> Choice:
@@ -96,10 +114,10 @@ class Mix:
         self.choices = [c for c in choices if c.active]
         self.factors: dict[Scenario, dict[Tier, float]] = {s: dict.fromkeys(self.tiers, 1.0) for s in SCENARIOS}
         for choice in self.choices:
-            for effect in choice.pattern.effects:
-                if effect.tier in self.tiers:
-                    for scenario in SCENARIOS:
-                        self.factors[scenario][effect.tier] *= pick(effect.demand_factor, scenario)
+            for tier, picked in choice.picked_effects():
+                if tier in self.tiers:
+                    for scenario, value in zip(SCENARIOS, picked, strict=True):
+                        self.factors[scenario][tier] *= value
         self.scaling = [c for c in self.choices if c.is_scaling]
         self._full: dict[tuple[Scenario, Tier], float] = {}
         # (scenario, tier or "cells", mode) -> (choice, units, sigma, kappa); a later choice overrides
@@ -107,14 +125,8 @@ class Mix:
         for choice in self.scaling:
             scaling = choice.pattern.scaling
             assert scaling is not None and choice.units is not None
-            for scenario in SCENARIOS:
-                key = (scenario, scaling.tier, scaling.mode)
-                self._overrides[key] = (
-                    choice,
-                    choice.units,
-                    pick(scaling.sigma, scenario),
-                    pick(scaling.kappa, scenario),
-                )
+            for scenario, (sigma, kappa) in zip(SCENARIOS, choice.picked_usl(), strict=True):
+                self._overrides[(scenario, scaling.tier, scaling.mode)] = (choice, choice.units, sigma, kappa)
 
     def _layout(self, scenario: Scenario, tier: Tier, without: Choice | None) -> tuple[float, ...]:
         state = self.start.get(scenario)
@@ -194,9 +206,10 @@ class Mix:
         if choice.is_scaling:
             return Mix(self.start, [*self.choices, choice]).system_rps(scenario)
         factors = dict.fromkeys(self.tiers, 1.0)
-        for effect in choice.pattern.effects:
-            if effect.tier in factors:
-                factors[effect.tier] *= pick(effect.demand_factor, scenario)
+        index = SCENARIOS.index(scenario)
+        for tier, picked in choice.picked_effects():
+            if tier in factors:
+                factors[tier] *= picked[index]
         return min(self.tier_rps(scenario, t) / factors[t] for t in self.tiers)
 
     def sizing_base(self, choice: Choice) -> tuple[float, int]:

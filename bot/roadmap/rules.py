@@ -323,7 +323,7 @@ def _size_to_budget(choices: list[Choice], ctx: _Context, start: Projection, bud
     if low >= high:
         cost(high)
         return
-    for _ in range(8):  # on a log scale: the goal within about 10% of the affordable one
+    for _ in range(6 if ctx.detail else 4):  # on a log scale, halving the gap each time
         middle = (low * high) ** 0.5
         if cost(middle) <= left:
             low = middle
@@ -446,7 +446,7 @@ def _budget_steps(ctx: _Context, catalogue: Catalogue, free: _Unconstrained) -> 
     assert ctx.budget is not None
     steps: list[tuple[float, int]] = []
     amount = max(ctx.budget, 1.0)
-    for _ in range(4):
+    for _ in range(3):
         amount *= 2
         if amount >= free.monthly.high:
             break
