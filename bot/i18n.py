@@ -65,8 +65,11 @@ def _korean() -> dict[str | tuple[str, str], str | tuple[str, ...]]:
     for message in catalogue:
         if not message.id or not message.string:
             continue
-        key = message.id if isinstance(message.id, str) else tuple(message.id)
-        table[key] = message.string  # type: ignore[index]  # a str id, or a (singular, plural) pair
+        if isinstance(message.id, str):
+            table[message.id] = str(message.string)
+        else:  # a (singular, plural) pair: Korean has one form
+            singular, plural = message.id[0], message.id[1]
+            table[(singular, plural)] = tuple(message.string)
     return table
 
 
@@ -103,9 +106,9 @@ def count(lang: Language, n: float) -> str:
             if abs(n) >= size:
                 return f"{_two_figures(n / size)}{unit}"
         return f"{round(n):,}"
-    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(n) >= size:
-            return f"{_two_figures(n / size)}{unit}"
+    for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(n) >= scale:
+            return f"{_two_figures(n / scale)}{unit}"
     return f"{round(n):,}"
 
 

@@ -9,6 +9,7 @@ and under a burst the transaction count falls from one per write to one per roun
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -27,6 +28,10 @@ class GroupCommit(Generic[T]):
         self._queue: list[tuple[T, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
+    def _write_many_of(self, rows: list[T], repos: Repositories) -> Coroutine[Any, Any, None]:
+        """One batch's write, bound to its rows now (the queue moves on while the transaction waits)."""
+        return self._write_many(repos, rows)
+
     async def write(self, row: T) -> None:
         """Returns once the row is committed; raises what the batch's transaction raised."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -43,7 +48,7 @@ class GroupCommit(Generic[T]):
                 continue
             rows = [row for row, _ in waiting]
             try:
-                await self._db.transact(lambda repos, batch=rows: self._write_many(repos, batch))
+                await self._db.transact(functools.partial(self._write_many_of, rows))
             except asyncio.CancelledError:  # the loop is shutting down: no writer is left waiting forever
                 for _, done in [*waiting, *self._queue]:
                     done.cancel()

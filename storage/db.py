@@ -169,7 +169,9 @@ class Database:
         try:
             async with self._engine.connect() as connection:  # outside any transaction, or SQLite refuses
                 raw = await connection.get_raw_connection()
-                await raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                driver = raw.driver_connection
+                if driver is not None:  # aiosqlite's connection; None only once the pool has invalidated it
+                    await driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
         except Exception:
             log.warning("WAL checkpoint failed; the next one will try again", exc_info=True)
 

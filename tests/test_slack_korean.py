@@ -173,3 +173,15 @@ def test_warnings_travel_with_the_roadmap_in_its_language() -> None:
     far = profile.model_copy(update={"target_users": profile.current_users * 2_000, "language": "ko"})
     result = asyncio.run(generate_with_fallback(RulesEngine(), None, far))
     assert any("외삽" in note for note in result.roadmap.notes)
+
+
+def test_an_archived_channel_is_told_with_a_way_forward_in_both_languages() -> None:
+    from bot.slack.blocks import notice_message
+    from tests.test_slack_blocks import check_message
+
+    for lang, says in (("en", "is archived, so I couldn't post"), ("ko", "보관된 채널이라")):
+        message = notice_message("is_archived", channel_id="C0123", roadmap_id=7, system_name="Checkout API", lang=lang)
+        args = check_message(message)
+        text = json.dumps(args["blocks"], ensure_ascii=False)
+        assert says in text and "/scale-review Checkout API" in text
+        assert not [b for b in args["blocks"] if b["type"] == "actions"]  # posting again cannot help

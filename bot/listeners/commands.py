@@ -32,7 +32,7 @@ def register(app: AsyncApp, services: Services) -> None:
         keyword = text.lower()
         team_id, user_id = inbound.team_id, inbound.user_id
         # the acknowledgement cannot wait for users.info: a Korean keyword, or what is remembered of the person
-        said_in = "ko" if keyword in ("도움말", "목록") else None
+        said_in: i18n.Language | None = "ko" if keyword in ("도움말", "목록") else None
         lang = i18n.choose(said_in, services.people.known_language(user_id), services.people.default)
         if keyword in ("help", "?", "도움말"):
             await ack(**blocks.help_message(lang).to_args())

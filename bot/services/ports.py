@@ -17,7 +17,9 @@ from bot.roadmap.schema import ItemStatus, Roadmap, Summary, SystemProfile
 from bot.services.schedule import ScheduleView, WeeklyTime
 
 ParentState = Literal["generating", "ready", "failed"]
-NoticeKind = Literal["not_in_channel", "channel_not_found", "generation_failed", "posting_failed", "rate_limited"]
+NoticeKind = Literal[
+    "not_in_channel", "channel_not_found", "is_archived", "generation_failed", "posting_failed", "rate_limited"
+]
 MessageKey = tuple[str, int, int]  # (kind, stage, part): "summary" or "stage"
 OnPosted = Callable[[str, int, int, str], Awaitable[None]]  # kind, stage, part, ts -> record it
 

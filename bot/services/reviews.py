@@ -21,7 +21,15 @@ from bot.roadmap.schema import ItemStatus, Roadmap, SystemProfile
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.exports import ExportService
 from bot.services.nudges import NudgeService, stage_progress
-from bot.services.ports import MessageKey, Notice, ParentInfo, ProgressSink, Publisher, RoadmapListing
+from bot.services.ports import (
+    MessageKey,
+    Notice,
+    NoticeKind,
+    ParentInfo,
+    ProgressSink,
+    Publisher,
+    RoadmapListing,
+)
 from bot.services.tasks import BackgroundTasks
 from storage import Database, GroupCommit, PostedMessage, Repositories, StoredVersion
 from storage import Roadmap as StoredRoadmap
@@ -532,7 +540,7 @@ class ReviewService:
             )
             return False
         except PublishFailed as exc:
-            kind = "rate_limited" if exc.reason == "ratelimited" else "posting_failed"
+            kind: NoticeKind = "rate_limited" if exc.reason == "ratelimited" else "posting_failed"
             notice = Notice(
                 kind, p.profile.system_name, channel_id, p.roadmap_id, exc.reason, language=p.profile.language or "en"
             )

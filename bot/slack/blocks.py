@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -52,7 +52,15 @@ from bot.roadmap.schema import (
     Summary,
     SystemProfile,
 )
-from bot.services.ports import DiscussionReply, NudgeDigest, NudgeItem, RoadmapListing, StageProgress
+from bot.services.ports import (
+    DiscussionReply,
+    NoticeKind,
+    NudgeDigest,
+    NudgeItem,
+    ParentState,
+    RoadmapListing,
+    StageProgress,
+)
 from bot.services.schedule import ScheduleView, local_label
 from bot.slack import ids, values
 
@@ -69,8 +77,6 @@ HOME_MAX_ENTRIES = 20
 LIST_MAX_ENTRIES = 15
 MAX_VERSION_ID = values.MAX_DB_ID  # stage layouts are sized with the longest key
 
-ParentState = Literal["generating", "ready", "failed"]
-NoticeKind = Literal["not_in_channel", "channel_not_found", "generation_failed", "posting_failed", "rate_limited"]
 
 STATUS_EMOJI: dict[ItemStatus, str] = {
     ItemStatus.TODO: ":white_circle:",
@@ -1069,6 +1075,7 @@ _NOTICE_WHAT: dict[str, str] = {
         "I couldn't find {channel} to post the scale review for *{name}* (it may be archived, or "
         "private without me in it)."
     ),
+    "is_archived": N_("{channel} is archived, so I couldn't post the scale review for *{name}* there."),
     "generation_failed": N_("Generating the roadmap for *{name}* failed."),
     "posting_failed": N_("Posting the roadmap for *{name}* failed."),
     "rate_limited": N_("Slack is rate-limiting me, so the roadmap for *{name}* isn't fully posted yet."),
@@ -1100,6 +1107,8 @@ def _notice_next(kind: NoticeKind, channel: str, name: str, can_press: bool, lan
             press=press,
             again=again,
         )
+    if kind == "is_archived":  # posting again cannot help: another channel is the way
+        return t(lang, "To post it elsewhere, {again} and pick another channel.", again=again)
     if kind == "rate_limited":
         return t(lang, "Wait a minute, then {press}; I continue where I stopped.", press=press)
     return t(lang, "To retry, {press}; I continue where I stopped.", press=press)
@@ -1130,7 +1139,7 @@ def notice_message(
         kept = t(lang, "Your answers and the roadmap are saved.")
     lines.append(f"{kept} {_notice_next(kind, channel, name, can_press, lang)}")
     blocks: list[Block] = [_section("\n".join(lines))]
-    if roadmap_id is not None:
+    if roadmap_id is not None and kind != "is_archived":  # an archived channel: posting again cannot help
         ref = values.for_roadmap(roadmap_id)
         if kind == "generation_failed":
             button = _button(t(lang, "Retry"), ids.ACTION_RETRY, value=ref, style="primary")

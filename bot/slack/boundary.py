@@ -160,6 +160,7 @@ def _clean(value: Any) -> Any:
     """Bounded-depth copy with lone surrogates (which no database stores) replaced by U+FFFD, so a person's
     text is kept rather than the request refused. Iterative: the depth limit, not the stack, bounds it."""
     root: list[Any] = [value]
+    # (container, key or index, depth): Any, since one stack holds both dicts and lists
     stack: list[tuple[Any, Any, int]] = [(root, 0, 0)]
     while stack:
         parent, key, depth = stack.pop()
@@ -171,15 +172,16 @@ def _clean(value: Any) -> Any:
             if depth >= MAX_DEPTH:
                 raise Rejected(400, f"nested deeper than {MAX_DEPTH} levels")
             if isinstance(item, dict):
-                copy: dict[Any, Any] | list[Any] = {}
+                mapping: dict[str, Any] = {}
                 for k, v in item.items():
                     k = _LONE_SURROGATE.sub("\ufffd", k) if not k.isascii() else k
-                    copy[k] = v
-                    stack.append((copy, k, depth + 1))
+                    mapping[k] = v
+                    stack.append((mapping, k, depth + 1))
+                parent[key] = mapping
             else:
-                copy = list(item)
-                stack.extend((copy, i, depth + 1) for i in range(len(copy)))
-            parent[key] = copy
+                items = list(item)
+                stack.extend((items, i, depth + 1) for i in range(len(items)))
+                parent[key] = items
     return root[0]
 
 

@@ -50,6 +50,7 @@ class SlackProgress:
         self._last_update = 0.0
         self._pending = ""  # streamed text not yet sent
         self._stream: AsyncChatStream | None = None
+        self._recipients: tuple[str, str] | None
         if recipient_user_id and recipient_team_id:  # streaming in a channel needs both
             self._client = client
             self._recipients = (recipient_team_id, recipient_user_id)

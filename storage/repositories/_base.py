@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause
+from sqlalchemy import ColumnElement, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -16,7 +16,7 @@ class Repository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def _insert(self, entity: type[Base] | FromClause) -> postgresql.Insert | sqlite.Insert:
+    def _insert(self, entity: type[Base] | Table) -> postgresql.Insert | sqlite.Insert:
         """INSERT with ON CONFLICT: both dialects spell it alike but build it from their own classes."""
         name = self._session.get_bind().dialect.name
         if name == "postgresql":

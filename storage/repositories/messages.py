@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, Table, delete, select
 
 from storage.models import MessageRef
 from storage.repositories._base import Repository
@@ -33,7 +33,7 @@ class MessageRefRepository(Repository):
         if not latest:
             return
         now = utcnow()
-        insert = self._insert(MessageRef.__table__)
+        insert = self._insert(cast(Table, MessageRef.__table__))  # typed FromClause by SQLAlchemy
         upsert = insert.on_conflict_do_update(
             index_elements=["version_id", "kind", "stage", "part"],
             set_={

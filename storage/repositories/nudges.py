@@ -4,8 +4,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import and_, bindparam, false, func, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, false, func, select, tuple_, update
 
 from bot.roadmap.schema import ItemStatus
 from storage.models import NudgeLog, NudgeSchedule, Review, Roadmap, RoadmapItem, RoadmapVersion
@@ -241,7 +242,7 @@ class NudgeRepository(Repository):
         """Write a page's results back: one executemany for the log, one for the schedules."""
         logged = [o for o in outcomes if o.period_key is not None and o.status in ("sent", "failed")]
         if logged:
-            log = NudgeLog.__table__
+            log = cast(Table, NudgeLog.__table__)  # a mapped class's table (typed FromClause by SQLAlchemy)
             await self._session.execute(
                 update(log)
                 .where(log.c.roadmap_id == bindparam("b_roadmap"), log.c.period_key == bindparam("b_period"))
@@ -265,7 +266,7 @@ class NudgeRepository(Repository):
                 ],
             )
         if outcomes:
-            table = NudgeSchedule.__table__
+            table = cast(Table, NudgeSchedule.__table__)
             await self._session.execute(
                 update(table)
                 .where(table.c.id == bindparam("b_id"))

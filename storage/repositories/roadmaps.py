@@ -4,8 +4,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import Table, and_, case, func, insert, or_, select, update
 
 from bot.roadmap import schema
 from storage.models import CLOSED_STATUSES, Review, Roadmap, RoadmapItem, RoadmapVersion
@@ -140,7 +141,8 @@ class RoadmapRepository(Repository):
                 )
         await self._session.flush()
         if rows:
-            await self._session.execute(insert(RoadmapItem.__table__), rows)  # Core: no ORM bulk-insert layer
+            # Core: no ORM bulk-insert layer (a mapped class's __table__ is a Table; SQLAlchemy types it FromClause)
+            await self._session.execute(insert(cast(Table, RoadmapItem.__table__)), rows)
         return StoredVersion(version, statuses)
 
     async def fail_version(self, version_id: int, error: str) -> RoadmapVersion:
