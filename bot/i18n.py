@@ -119,6 +119,19 @@ def won(amount: float) -> str:
     return f"{round(amount):,}원"
 
 
+def won_range(low: float, high: float) -> str:
+    """A range of won as Korean readers say it: "약 460만~1,200만 원", "0~24만 원"."""
+
+    def part(amount: float) -> str:
+        return count("ko", amount) if abs(amount) >= 10_000 else f"{round(amount):,}"
+
+    if high == 0:
+        return "없음"
+    if low == high:
+        return won(low)
+    return f"약 {part(low)}~{part(high)} 원"
+
+
 def _two_figures(value: float) -> str:
     if value >= 100:
         return f"{round(value):,}"

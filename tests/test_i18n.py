@@ -98,3 +98,10 @@ def test_counts_read_as_people_say_them(lang: i18n.Language, n: int, expected: s
 def test_korean_money() -> None:
     assert i18n.won(7_170_000) == "약 717만 원"
     assert i18n.won(9_000) == "9,000원"
+
+
+def test_korean_money_ranges() -> None:
+    assert i18n.won_range(4_600_000, 12_000_000) == "약 460만~1,200만 원"
+    assert i18n.won_range(0, 240_000) == "약 0~24만 원"
+    assert i18n.won_range(0, 0) == "없음"
+    assert i18n.won_range(9_000, 9_000) == "9,000원"

@@ -89,6 +89,7 @@ async def test_a_korean_review_gets_a_korean_thread(database: Database) -> None:
         assert "시작" in buttons and "자세히" in buttons and "Start" not in buttons and "Details" not in buttons
         summary = json.dumps([m.get("blocks") for m in thread[1:3]], ensure_ascii=False)
         assert "*판정:*" in summary and "Verdict" not in summary
+        assert re.search(r"약 [\d,.]+만~[\d,.]+만 원", summary)  # won as Korean readers say it (만 / 억)
         # a status command answers in the roadmap's language
         reply_ts = h.fake.add_message(sr.CHANNEL_ID, "done 9.9", user=sr.USER_ID, thread_ts=parent["ts"])
         await h.send(sr.event_callback(sr.message_event("done 1.1, 3.999", ts=reply_ts, thread_ts=parent["ts"])))

@@ -46,6 +46,7 @@ from bot.roadmap.numbers import days_range, money_range, pct_range, percent
 from bot.roadmap.schema import (
     CapacityPoint,
     ItemStatus,
+    Range,
     Roadmap,
     RoadmapItem,
     Stage,
@@ -452,6 +453,13 @@ def parent_message(
 
 
 # --- the summary --------------------------------------------------------------------------------------------------
+def _money(value: Range, currency: str, lang: Language) -> str:
+    """Money as the reader says it: Korean won in 만 / 억 for Korean readers, the catalogue's format otherwise."""
+    if lang == "ko" and currency == "KRW":
+        return i18n.won_range(value.low, value.high)
+    return money_range(value, currency)
+
+
 def _currency(roadmap: Roadmap) -> str:
     return next((i.cost.currency for i in roadmap.items()), "USD")
 
@@ -462,7 +470,7 @@ def _capacity_row(label: str, point: CapacityPoint, target: int, currency: str |
     )
     row += f" · {_share(point, target, lang)}"
     if currency is not None and point.monthly_cost.high > 0:
-        row += " · " + t(lang, "adds {money} a month", money=money_range(point.monthly_cost, currency))
+        row += " · " + t(lang, "adds {money} a month", money=_money(point.monthly_cost, currency, lang))
     return row
 
 
@@ -628,7 +636,7 @@ def _item_summary(item: RoadmapItem, lang: Language = "en") -> str:
     if item.capacity_gain != 1:
         gain += " · " + t(lang, "capacity ×{gain}", gain=f"{item.capacity_gain:g}")
     cost = item.cost
-    once, monthly = money_range(cost.one_off, cost.currency), money_range(cost.monthly, cost.currency)
+    once, monthly = _money(cost.one_off, cost.currency, lang), _money(cost.monthly, cost.currency, lang)
     if cost.one_off.high == 0 and cost.monthly.high == 0:
         price = t(lang, "no added cost")
     elif cost.one_off.high == 0:
@@ -674,8 +682,8 @@ def _item_body(item: RoadmapItem, lang: Language = "en") -> str:
         t(
             lang,
             "*Cost:* one-off {once} · monthly {monthly} · benefit/cost score {score}",
-            once=money_range(cost.one_off, cost.currency),
-            monthly=money_range(cost.monthly, cost.currency),
+            once=_money(cost.one_off, cost.currency, lang),
+            monthly=_money(cost.monthly, cost.currency, lang),
             score=f"{item.score:g}",
         ),
     ]
@@ -788,7 +796,7 @@ def _stage_tail(roadmap: Roadmap, stage: Stage) -> list[Block]:
     if monthly.high == 0:
         cost = t(lang, "no added monthly cost so far")
     else:
-        cost = t(lang, "the plan adds {money} a month so far", money=money_range(monthly, _currency(roadmap)))
+        cost = t(lang, "the plan adds {money} a month so far", money=_money(monthly, _currency(roadmap), lang))
     return [
         _context(
             t(
