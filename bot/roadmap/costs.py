@@ -130,6 +130,10 @@ REGION_WORDS: dict[str, str] = {
 MANAGED_WORDS = ("rds", "aurora", "cloud sql", "azure database", "managed", "planetscale", "atlas", "supabase", "neon")
 MANAGED_PREMIUM = 1.8  # a managed database node costs about 1.8x the same-size VM (db.m6i.large vs m6i.large)
 CDN_PER_10K_REQUESTS = Range(low=0.0075, high=0.01)  # HTTPS request fees (CloudFront's pricing page)
+# Flat-rate CDN plans (Cloudflare's Free, Pro and Business plans on its pricing page) do not meter cacheable
+# static traffic: up to 5 TB a month a site fits the $0-25 plans, up to 50 TB the $250 one (stated defaults;
+# beyond that, contracts are priced by usage).
+FLAT_RATE_CDN: tuple[tuple[float, float], ...] = ((5_000.0, 25.0), (50_000.0, 250.0))
 VCPU_MONTH_USD = 35.0  # general-purpose on-demand compute: m6i.large is 2 vCPU for about $70 a month
 DEFAULT_APP_MONTHLY = 70.0  # an m6i.large-class server in us-east-1
 DEFAULT_DB_MONTHLY = 165.0  # a db.r6g.large-class managed database node in us-east-1
@@ -183,6 +187,10 @@ class CostModel:
         saved = ORIGIN_EGRESS_PER_GB if self.pays_egress else 0.0
         low = max(0.0, requests * CDN_PER_10K_REQUESTS.low + gb * (CDN_PER_GB.low - saved))
         high = max(low, requests * CDN_PER_10K_REQUESTS.high + gb * (CDN_PER_GB.high - saved))
+        for max_gb, monthly in FLAT_RATE_CDN:  # a flat-rate plan carries cacheable static files at this volume
+            if gb <= max_gb:
+                low, high = 0.0, min(high, monthly)
+                break
         return Range.model_construct(low=low, high=high)
 
     def app_unit(self) -> Range:
@@ -254,9 +262,11 @@ def _from_facts(facts: ArchitectureFacts | None, tier: str, provider: str, facto
     if facts is None:
         return None
     database = tier == "database"
+    count = facts.app_servers if tier == "app" else 1 + facts.db_replicas
     for price in facts.stated_prices:
-        if price.tier == tier and price.per_unit and price.currency == "USD":
-            return Instance(price.monthly, f"your stated ${price.monthly:,.0f}/month", "read from your answers")
+        if price.tier == tier and price.currency == "USD" and (price.per_unit or count >= 1):
+            unit = price.monthly if price.per_unit else price.monthly / max(1, count)  # a total over the fleet
+            return Instance(unit, f"your ${unit:,.0f}/month", "read from your answers")
     kind = facts.instance_types.get(tier)
     if kind:
         found = _instance(

@@ -441,6 +441,17 @@ _WALLS = {
 }
 
 
+def _wall(ctx: _Context, tier: str) -> str:
+    """The wall a tier hits once the plan's levers are spent; a small database grows up before it splits."""
+    database = ctx.baseline.state.tiers.get("database")
+    if tier == "database" and database is not None and database.units == 1 and database.partitions == 1:
+        return (
+            "a single database node: the next levers are a larger instance (vertical scaling, measured first), "
+            "then read replicas for reads, then splitting the writes"
+        )
+    return _WALLS[tier]
+
+
 def _budget_steps(ctx: _Context, catalogue: Catalogue, free: _Unconstrained) -> list[tuple[float, int]]:
     """What each doubling of the monthly budget buys, up to what the unconstrained plan costs."""
     assert ctx.budget is not None
@@ -503,7 +514,7 @@ def _verdict(
         else:
             unlimited = (
                 f"Without the budget limit it would reach about {compact(free.users)} users for about "
-                f"{money_range(free.monthly, ctx.currency)} a month, then stop at {_WALLS[free.binding]}"
+                f"{money_range(free.monthly, ctx.currency)} a month, then stop at {_wall(ctx, free.binding)}"
             )
         verdict = (
             f"Target not reachable within the budget: the plan reaches about {compact(final.users)} "
@@ -512,7 +523,7 @@ def _verdict(
     else:
         verdict = (
             f"Target not reached by these patterns: about {compact(final.users)} concurrent users "
-            f"({share} of {compact(target)}), limited by {_WALLS[final.binding_tier]}. "
+            f"({share} of {compact(target)}), limited by {_wall(ctx, final.binding_tier)}. "
             "Measure the real service demand with a load test and revisit."
         )
     if ctx.baseline.over_capacity_now:
