@@ -231,3 +231,26 @@ def test_the_team_and_its_deadline_bound_the_stages() -> None:
     assert any("2 engineers at half their time" in n for n in community.notes)
     shop = generate_rules_roadmap(load_profile(EXAMPLES / "shop-ko.yaml"))  # "3개월 안에 블랙프라이데이 대비 필요"
     assert any(n.startswith("Deadline in ~13 weeks") and "3개월 안에" in n for n in shop.notes)
+
+
+def test_what_the_team_spends_today_comes_out_of_the_budget() -> None:
+    profile = SystemProfile.model_validate(
+        {
+            "system_name": "Spend",
+            "current_users": 1000,
+            "target_users": 10000,
+            "core_features": ["catalogue"],
+            "architecture": {"database": "PostgreSQL on RDS db.r6g.large", "servers": "2 EC2 m6i.large"},
+            "bottlenecks": "DB CPU 90% at peak",
+            "budget": {
+                "monthly_amount": 3000,
+                "currency": "USD",
+                "constraints": "We spend about $1,800 a month today.",
+            },
+            "measurements": {"peak_rps": 100},
+        }
+    )
+    roadmap = generate_rules_roadmap(profile)
+    assert "of which you spend about $1,800 today: $1,200 for the plan" in roadmap.summary.budget_note
+    kept = [i for i in roadmap.items() if i.deferred is None]
+    assert sum(i.cost.monthly.high for i in kept) <= 1200

@@ -60,6 +60,7 @@ class _Context:
     advice: Advice  # workload reading, contraindications, named problems: which levers fit this system
     costs: CostModel  # what one more server or node costs this team, and bandwidth prices
     detail: bool = True  # False for the first, budget-free pass: only its capacity figures are used
+    spend: float | None = None  # what the team spends a month today, taken out of the budget
 
 
 def _context(profile: SystemProfile, catalogue: Catalogue) -> _Context:
@@ -78,13 +79,29 @@ def _context(profile: SystemProfile, catalogue: Catalogue) -> _Context:
     )
     currency = profile.budget.currency if money.supported(profile.budget.currency) else "USD"
     budget = None
+    spend = None
     if profile.budget.monthly_amount is not None and money.supported(profile.budget.currency):
         budget = float(profile.budget.monthly_amount)
+        spend = _current_spend(facts, currency)
+        if spend is not None and spend < budget:
+            budget -= spend  # the budget is the whole bill: what runs today comes out of it first
+        else:
+            spend = None  # at or above the budget: the budget is read as what the plan may add
     index = {p.id: i for i, p in enumerate(catalogue.patterns)}
     hits = {p.id: find_phrases(user_text, p.triggers.keywords.en, p.triggers.keywords.ko) for p in catalogue.patterns}
     advice = build_advice(profile, facts, catalogue)
     costs = read_costs(profile, media_heavy=facts.has(Fact.MEDIA_HEAVY), facts=facts)
-    return _Context(profile, facts, baseline, user_text, currency, budget, catalogue, index, hits, advice, costs)
+    return _Context(
+        profile, facts, baseline, user_text, currency, budget, catalogue, index, hits, advice, costs, spend=spend
+    )
+
+
+def _current_spend(facts: ArchitectureFacts, currency: str) -> float | None:
+    """Today's monthly bill as the team wrote it ("we spend $1,800 a month"), in the roadmap's currency."""
+    stated = facts.current_monthly_spend
+    if stated is None or not money.supported(stated.currency):
+        return None
+    return money.from_usd(money.to_usd(stated.monthly, stated.currency), currency)
 
 
 def _quote(text: str, phrase: str) -> str:
@@ -495,6 +512,14 @@ def _verdict(
             f"Budget {fmt_money(ctx.budget, ctx.currency)} a month: the plan adds {cost_text} "
             "(checked at the top of each range)."
         )
+        if ctx.spend is not None:
+            total = ctx.budget + ctx.spend
+            budget_note = (
+                f"Budget {fmt_money(money_round(total), ctx.currency)} a month, of which you spend about "
+                f"{fmt_money(money_round(ctx.spend), ctx.currency)} today: "
+                f"{fmt_money(money_round(ctx.budget), ctx.currency)} for the plan, which adds {cost_text} "
+                "(checked at the top of each range)."
+            )
         if limited:
             budget_note += f" Held back or cut down: {', '.join(i.id for i in limited)}."
         if steps:
