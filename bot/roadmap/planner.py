@@ -377,6 +377,7 @@ def rank(mix: Mix, need_rps: float, currency: str) -> None:
                     factors[effect.tier] *= effect.demand_factor.mid
             multipliers[id(choice)] = [1 / factors[t] for t in tiers]
     remaining = list(mix.choices)
+    costs = {id(c): _cost(c, currency) for c in remaining}
     current = list(base)
     while remaining:
         now = min(min(current), need_rps)
@@ -385,7 +386,8 @@ def rank(mix: Mix, need_rps: float, currency: str) -> None:
             factor = multipliers[id(choice)]
             after = min(min(c * f for c, f in zip(current, factor, strict=True)), need_rps)
             choice.system_gain = max(0.0, math.log2(after / now)) if now > 0 else 0.0
-            value = score(choice, currency)
+            benefit = 10 * (choice.system_gain + 0.25 * choice.doublings) + choice.pattern.resilience
+            value = benefit / costs[id(choice)]
             if best is None or value > best[0] + 1e-12:
                 best = (value, choice)
         assert best is not None
@@ -536,11 +538,15 @@ def score(choice: Choice, currency: str) -> float:
 
     Doublings of system capacity at the choice's turn count in full, its own tiers' doublings a quarter.
     """
-    pattern = choice.pattern
-    benefit = 10 * (choice.system_gain + 0.25 * choice.doublings) + pattern.resilience
+    benefit = 10 * (choice.system_gain + 0.25 * choice.doublings) + choice.pattern.resilience
+    return benefit / _cost(choice, currency)
+
+
+def _cost(choice: Choice, currency: str) -> float:
+    """Person-days plus a year of money at 600 USD a person-day; never below half a day."""
     rate = money.UNITS_PER_USD[currency]
-    cost = pattern.effort.person_days.mid + (choice.one_off.mid + 12 * choice.monthly.mid) / rate / money.PERSON_DAY_USD
-    return benefit / max(cost, 0.5)
+    money_days = (choice.one_off.mid + 12 * choice.monthly.mid) / rate / money.PERSON_DAY_USD
+    return max(choice.pattern.effort.person_days.mid + money_days, 0.5)
 
 
 def order(choices: Sequence[Choice], catalogue_index: dict[str, int]) -> list[Choice]:
