@@ -151,6 +151,11 @@ def test_same_answers_same_roadmap_and_capacity_never_falls(profile: SystemProfi
     assert [p.users for p in points] == sorted(p.users for p in points)
     costs = [s.capacity_after.monthly_cost.high for s in roadmap.stages]
     assert costs == sorted(costs)
+    # every scale-out item the plan prints has its counts (none left unsized)
+    for item in roadmap.items():
+        assert "None" not in item.title, item.title
+        if item.title.startswith("Grow the ") and item.deferred is None:
+            assert UNITS.search(item.model_effect or ""), item
 
 
 @SETTINGS

@@ -287,7 +287,8 @@ def _plan_stage(
         for choice in choices:
             planner.price(choice, ctx.currency, pricing=_pricing(ctx, ctx.baseline.required_rps, start))
         planner.rank(planner.Mix(start, choices), ctx.baseline.required_rps, ctx.currency)
-    _size_to_budget(choices, ctx, start, budget)
+    if _size_to_budget(choices, ctx, start, budget):  # a lever the lower goal does not need goes
+        choices = _with_prerequisites([c for c in choices if c.active], ctx, earlier)
     mix = planner.Mix(start, choices)
     ordered = ctx.advice.lead_first(planner.order(choices, ctx.catalogue_index))
     for position, choice in enumerate(ordered, 1):
@@ -311,7 +312,7 @@ def _existing_fleets(ctx: _Context, earlier: dict[str, Choice]) -> list[Pattern]
     ]
 
 
-def _size_to_budget(choices: list[Choice], ctx: _Context, start: Projection, budget: planner.Budget) -> None:
+def _size_to_budget(choices: list[Choice], ctx: _Context, start: Projection, budget: planner.Budget) -> bool:
     """With a budget that cannot buy the stage's full scale-out, size every lever to one lower goal.
 
     Cutting the first lever down to whatever money is left would buy one tier past what the others
@@ -320,7 +321,7 @@ def _size_to_budget(choices: list[Choice], ctx: _Context, start: Projection, bud
     left = budget.left()
     scaling = [c for c in choices if c.is_scaling and c.units is not None]
     if left is None or not scaling:
-        return
+        return False
     left -= sum(c.monthly.high for c in choices if ctx.advice.keep(c.pattern.id) and not c.is_scaling)
     need = ctx.baseline.required_rps
 
@@ -335,11 +336,11 @@ def _size_to_budget(choices: list[Choice], ctx: _Context, start: Projection, bud
 
     high = _stage_ceiling(choices, ctx, start)
     if cost(high) <= left:
-        return
+        return False
     low = planner.Mix(start, [c for c in choices if not c.is_scaling]).system_rps()
     if low >= high:
         cost(high)
-        return
+        return False
     for _ in range(6 if ctx.detail else 4):  # on a log scale, halving the gap each time
         middle = (low * high) ** 0.5
         if cost(middle) <= left:
@@ -347,10 +348,8 @@ def _size_to_budget(choices: list[Choice], ctx: _Context, start: Projection, bud
         else:
             high = middle
     cost(low)
-    for choice in choices:
-        if not choice.active:
-            choice.units = None
     planner.rank(planner.Mix(start, [c for c in choices if c.active]), need, ctx.currency)
+    return True
 
 
 def _format_fields(ctx: _Context, choice: Choice) -> dict[str, str]:
