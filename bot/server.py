@@ -70,9 +70,10 @@ class _Server(uvicorn.Server):
 class _SocketModeHandler(AsyncSocketModeHandler):
     """Knows which envelopes are being handled, so shutdown lets them acknowledge before the socket closes."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, background: boundary.Background | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.in_flight: set[asyncio.Task[Any]] = set()
+        self.background = background
 
     async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         task = asyncio.current_task()
@@ -86,7 +87,7 @@ class _SocketModeHandler(AsyncSocketModeHandler):
                 log.warning("rejected a Socket Mode envelope (%s): %s", req.type, rejected)
                 await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
                 return
-            response = await boundary.dispatch(self.app, inbound, build_headers(req))
+            response = await boundary.dispatch(self.app, inbound, build_headers(req), background=self.background)
             await send_async_response(client, req, response, started)
         finally:
             if task is not None:
@@ -111,7 +112,8 @@ def http_app(bot: Bot, *, on_startup: list | None = None, on_shutdown: list | No
         except Rejected as rejected:
             log.warning("rejected a request to /slack/events: %s", rejected)
             return PlainTextResponse(rejected.reason, status_code=rejected.status)
-        return to_starlette_response(await boundary.dispatch(bot.app, inbound, request.headers))
+        response = await boundary.dispatch(bot.app, inbound, request.headers, background=bot.services.tasks.spawn)
+        return to_starlette_response(response)
 
     async def healthz(request: Request) -> Response:
         try:
@@ -195,7 +197,9 @@ async def serve(settings: Settings, *, sock: socket.socket | None = None, leader
 
 async def _socket_mode(bot: Bot, settings: Settings, startup, shutdown) -> None:  # type: ignore[no-untyped-def]
     assert settings.slack_app_token is not None
-    handler = _SocketModeHandler(bot.app, settings.slack_app_token.get_secret_value())
+    handler = _SocketModeHandler(
+        bot.app, settings.slack_app_token.get_secret_value(), background=bot.services.tasks.spawn
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = []

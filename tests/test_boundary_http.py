@@ -395,3 +395,31 @@ async def test_a_lone_surrogate_typed_in_the_questionnaire_is_kept_as_a_replacem
         await harness.idle()
         parent = harness.thread()[0]
         assert "Pay\ufffdments" in json.dumps(parent, ensure_ascii=False)
+
+
+async def test_an_event_is_acknowledged_before_any_database_work(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slack retries an event not acknowledged within 3 s: the acknowledgement must not wait for de-duplication
+    (a database write) or for a listener; the event is handled once, after."""
+    async with running_bot(database) as harness:
+        gate = asyncio.Event()
+        seen: list[str] = []
+        first_time = harness.bot.services.events.first_time
+
+        async def slow_first_time(event_id: str) -> bool:
+            seen.append(event_id)
+            await gate.wait()
+            return await first_time(event_id)
+
+        monkeypatch.setattr(harness.bot.services.events, "first_time", slow_first_time)
+        body = sr.event_callback(sr.app_mention_event("hello"))
+        started = time.monotonic()
+        status, _ = await harness.send(body)
+        assert status == 200 and time.monotonic() - started < 1.0
+        await harness.fake.wait_until(lambda: seen, 5, "the event to be handled after its acknowledgement")
+        assert harness.fake.calls("chat.postMessage") == []  # nothing done yet: de-duplication is still waiting
+        gate.set()
+        await harness.idle()
+        (reply,) = harness.fake.calls("chat.postMessage")
+        assert "/scale-review" in reply.args["text"]

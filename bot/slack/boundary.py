@@ -13,7 +13,7 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -33,6 +33,8 @@ from bot.slack.inbound import (
     UrlVerification,
     ViewSubmission,
 )
+
+Background = Callable[..., Any]  # BackgroundTasks.spawn: (coroutine, *, name) -> task
 
 # Slack's payloads are a few KB; a submitted modal with every answer at its limit stays far below this.
 MAX_BODY_BYTES = 512 * 1024
@@ -191,16 +193,30 @@ _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {
 }
 
 
-async def dispatch(app: AsyncApp, inbound: Inbound, headers: Mapping[str, Any] | None = None) -> BoltResponse:
+async def dispatch(
+    app: AsyncApp,
+    inbound: Inbound,
+    headers: Mapping[str, Any] | None = None,
+    *,
+    background: Background | None = None,
+) -> BoltResponse:
     """Hand a verified, typed request to Bolt (both HTTP and Socket Mode come through here).
 
     Bolt is given the validated body as a dict, which is its Socket Mode request form: that form skips
     Bolt's own signature check, done here already on the raw bytes. Events the bot does not act on are
-    acknowledged without reaching any listener.
+    acknowledged without reaching any listener. An event needs nothing in its acknowledgement, so with
+    `background` it is acknowledged at once and handled after (de-duplication included): a busy database or
+    a slow thread never holds the acknowledgement Slack retries after 3 s.
     """
     if isinstance(inbound, EventCallback) and isinstance(inbound.event, OtherEvent):
         return BoltResponse(status=200, body="")
     request = AsyncBoltRequest(
         body=bolt_body(inbound), headers=dict(headers or {}), context={"inbound": inbound}, mode="socket_mode"
     )
+    if background is not None and isinstance(inbound, EventCallback):
+        try:
+            background(app.async_dispatch(request), name=f"event:{inbound.event_id}")
+        except RuntimeError:  # shutting down: Slack redelivers to an instance that is up
+            return BoltResponse(status=503, body="shutting down")
+        return BoltResponse(status=200, body="")
     return await app.async_dispatch(request)
