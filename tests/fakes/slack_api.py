@@ -1308,6 +1308,10 @@ class FakeSlack(FakeServer):
             raise SlackError("invalid_arguments") from None
         if length < 0:
             raise SlackError("invalid_arguments")
+        if length == 0:  # Slack's method page: "missing_argument ... typically only occurs when length is 0"
+            raise SlackError("missing_argument")
+        if len(str(args.get("alt_txt") or "")) > 1000:  # alt_txt_too_large: "longer than the limit of 1000"
+            raise SlackError("alt_txt_too_large")
         file_id = f"F{next(self._ids):010d}"
         self._files[file_id] = {
             "id": file_id,
