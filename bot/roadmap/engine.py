@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.i18n import t
 from bot.roadmap.compute import Compute, inline
+from bot.roadmap.localize import localize
 from bot.roadmap.rules import ENGINE_NAME, generate_rules_roadmap
 from bot.roadmap.sanity import check_profile
 from bot.roadmap.schema import Roadmap, SystemProfile
@@ -103,10 +104,13 @@ async def generate_with_fallback(
 
 def _in_language(result: EngineResult, profile: SystemProfile) -> EngineResult:
     """The roadmap labelled with the profile's language, which every surface that shows it renders in, carrying
-    the sanity gates' warnings about the answers (refusals never reach an engine) in that language."""
+    the sanity gates' warnings about the answers (refusals never reach an engine) in that language, and the
+    catalogue's texts in it (bot/roadmap/localize.py)."""
     language = profile.language or "en"
     warnings = [f.say(language) for f in check_profile(profile) if not f.refuse]
     notes = [*result.roadmap.notes, *(w for w in warnings if w not in result.roadmap.notes)]
-    if result.roadmap.language == language and notes == result.roadmap.notes:
-        return result
-    return replace(result, roadmap=result.roadmap.model_copy(update={"language": language, "notes": notes}))
+    roadmap = result.roadmap
+    if roadmap.language != language or notes != roadmap.notes:
+        roadmap = roadmap.model_copy(update={"language": language, "notes": notes})
+    roadmap = localize(roadmap, profile)  # the catalogue's titles, steps and checks in that language
+    return result if roadmap is result.roadmap else replace(result, roadmap=roadmap)

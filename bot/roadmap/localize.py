@@ -1,0 +1,417 @@
+"""Korean roadmap content: the catalogue's titles, reasons, steps and checks in Korean for a Korean review.
+
+The rules engine writes every item from a pattern's English template (``patterns.yaml``). Its Korean lives in
+``patterns_ko.yaml``, written by people and kept beside the English. `localize` swaps a text only when it is
+exactly the English template filled in (the fill-ins read back from the text itself and each one known in
+Korean); anything the engine composed otherwise stays as written, so a swap is never a wrong translation.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from bot.i18n import count
+from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue
+from bot.roadmap.numbers import compact
+from bot.roadmap.schema import STAGE_HORIZONS, STAGE_NAMES, TIER_LABELS, Roadmap, RoadmapItem, Stage, SystemProfile
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=900)]
+ValueKo = Callable[[str, str], str | None]  # (field name, English value) -> its Korean, or None when unknown
+
+STAGE_NAMES_KO = {1: "즉시 개선", 2: "중기 아키텍처 변경", 3: "장기 확장성"}
+STAGE_HORIZONS_KO = {1: "며칠~2주", 2: "1~3개월", 3: "3~12개월"}
+TIER_LABELS_KO = {
+    "app": "앱 서버",
+    "database": "데이터베이스",
+    "network": "네트워크 / 정적 전송",
+    "contention": "락 경합 (핫 로우)",
+}
+
+# The stack-specific fill-ins the advice writes into templates ({db_stats}, {app_workers}, ...), in Korean.
+# A value not listed here leaves its text in English.
+FIELD_VALUES_KO: dict[str, str] = {
+    # PostgreSQL
+    "PostgreSQL": "PostgreSQL",
+    "pg_stat_statements": "`pg_stat_statements`",
+    "pg_stat_activity": "`pg_stat_activity`",
+    "log_min_duration_statement": "`log_min_duration_statement`",
+    "CREATE INDEX CONCURRENTLY": "`CREATE INDEX CONCURRENTLY`",
+    "postgres_exporter": "`postgres_exporter`",
+    "PgBouncer": "PgBouncer",
+    "pg_locks joined to pg_stat_activity (wait_event_type 'Lock')": (
+        "`pg_stat_activity`와 조인한 `pg_locks`(`wait_event_type = 'Lock'`)"
+    ),
+    # MySQL
+    "MySQL": "MySQL",
+    "the performance_schema statement digests (sys.statement_analysis)": (
+        "performance_schema 구문 다이제스트(`sys.statement_analysis`)"
+    ),
+    "SHOW PROCESSLIST": "`SHOW PROCESSLIST`",
+    "slow_query_log with long_query_time": "`slow_query_log`와 `long_query_time`",
+    "ALTER TABLE ... ADD INDEX with ALGORITHM=INPLACE, LOCK=NONE (gh-ost for very large tables)": (
+        "`ALGORITHM=INPLACE, LOCK=NONE`을 붙인 `ALTER TABLE ... ADD INDEX`(아주 큰 테이블은 gh-ost)"
+    ),
+    "mysqld_exporter": "`mysqld_exporter`",
+    "ProxySQL": "ProxySQL",
+    "SHOW ENGINE INNODB STATUS and performance_schema.data_locks": (
+        "`SHOW ENGINE INNODB STATUS`와 `performance_schema.data_locks`"
+    ),
+    # MongoDB
+    "MongoDB": "MongoDB",
+    "the database profiler (system.profile)": "데이터베이스 프로파일러(`system.profile`)",
+    "db.currentOp()": "`db.currentOp()`",
+    "the profiler's slowms threshold": "프로파일러의 `slowms` 임계값",
+    "createIndex (built online since MongoDB 4.2)": "`createIndex`(MongoDB 4.2부터 온라인 빌드)",
+    "mongodb_exporter": "`mongodb_exporter`",
+    "the driver's connection pool": "드라이버의 커넥션 풀",
+    "db.currentOp() with waitingForLock": "`waitingForLock` 조건을 건 `db.currentOp()`",
+    # Stack not known
+    "the database": "데이터베이스",
+    "the database's statement statistics (pg_stat_statements or the MySQL performance schema)": (
+        "데이터베이스의 쿼리 통계(`pg_stat_statements` 또는 MySQL performance schema)"
+    ),
+    "the database's session list (pg_stat_activity or SHOW PROCESSLIST)": (
+        "데이터베이스 세션 목록(`pg_stat_activity` 또는 `SHOW PROCESSLIST`)"
+    ),
+    "the slow-query log": "슬로우 쿼리 로그",
+    "an online index build (CREATE INDEX CONCURRENTLY or ALGORITHM=INPLACE)": (
+        "온라인 인덱스 생성(`CREATE INDEX CONCURRENTLY` 또는 `ALGORITHM=INPLACE`)"
+    ),
+    "the database's Prometheus exporter": "데이터베이스용 Prometheus exporter",
+    "a connection pooler (PgBouncer or ProxySQL)": "커넥션 풀러(PgBouncer 또는 ProxySQL)",
+    "the database's lock views": "데이터베이스의 락 관련 뷰",
+    # App workers per runtime
+    "gunicorn or uvicorn workers": "gunicorn 또는 uvicorn 워커",
+    "Puma workers and threads": "Puma 워커와 스레드",
+    "Node.js processes (one per core, cluster or one per container)": (
+        "Node.js 프로세스(코어당 하나, cluster 모드 또는 컨테이너당 하나)"
+    ),
+    "Tomcat request threads and the HikariCP pool": "Tomcat 요청 스레드와 HikariCP 풀",
+    "PHP-FPM children (pm.max_children)": "PHP-FPM 자식 프로세스(`pm.max_children`)",
+    "the server's concurrency limits and GOMAXPROCS": "서버의 동시성 한도와 `GOMAXPROCS`",
+    "app workers": "앱 워커",
+    # The event window
+    "over a few minutes": "몇 분에 걸쳐",
+}
+_RELATIVE = re.compile(r"(\d+)x today's")
+_TIMES = re.compile(r"(\d+(?:\.\d+)?)x")
+_WINDOW = re.compile(r"in the time you described \((.+)\)", re.DOTALL)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class VariantKo(_Model):
+    """One stack variant's Korean, in the order of the English variants; the same fields as the English one."""
+
+    title: Text | None = None
+    steps: list[Text] | None = None
+    verify: list[Text] | None = None
+
+
+class PatternKo(_Model):
+    title: Text
+    why: Text
+    metric: Text
+    steps: list[Text] = Field(min_length=1)
+    verify: list[Text] = Field(min_length=1)
+    variants: list[VariantKo] = Field(default_factory=list)
+
+
+class CatalogueKo(_Model):
+    patterns: dict[str, PatternKo]
+
+
+@cache
+def load_korean() -> CatalogueKo:
+    """The packaged Korean texts, parsed once per process."""
+    text = resources.files("bot.roadmap").joinpath("patterns_ko.yaml").read_text(encoding="utf-8")
+    return CatalogueKo.model_validate(yaml.safe_load(text))
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """A pattern's item texts as one stack variant has them, in English and in Korean."""
+
+    title: tuple[str, str]
+    steps: tuple[tuple[str, str], ...]
+    verify: tuple[tuple[str, str], ...]
+
+
+def _variants(pattern: Pattern, korean: PatternKo) -> list[_Texts]:
+    """The base texts and each variant's, pairing English with Korean; a variant replaces only what it gives."""
+    base = _Texts(
+        (pattern.title, korean.title),
+        tuple(zip(pattern.steps, korean.steps, strict=True)),
+        tuple(zip(pattern.verify, korean.verify, strict=True)),
+    )
+    texts = [base]
+    for english, ko in zip(pattern.variants, korean.variants, strict=True):
+        texts.append(
+            _Texts(
+                (english.title, ko.title) if english.title and ko.title else base.title,
+                tuple(zip(english.steps, ko.steps, strict=True)) if english.steps and ko.steps else base.steps,
+                tuple(zip(english.verify, ko.verify, strict=True)) if english.verify and ko.verify else base.verify,
+            )
+        )
+    return texts
+
+
+@cache
+def _matcher(template: str) -> re.Pattern[str]:
+    """A regex matching `template` filled in with any values; a name used twice must get the same value."""
+    parts: list[str] = []
+    seen: set[str] = set()
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is None:
+            continue
+        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.*?)")
+        seen.add(name)
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _value_ko(name: str, value: str, profile: SystemProfile) -> str | None:
+    """A catalogue fill-in's Korean, or None when it is not one we know (the text then stays in English)."""
+    if name == "tier_label":
+        return _tier_ko(value)
+    if name in ("units", "units_from"):
+        relative = _RELATIVE.fullmatch(value)
+        if relative:
+            return f"현재의 {relative.group(1)}배"
+        return value if value == "" or value.isdigit() else None
+    if name in ("current_users", "target_users"):
+        users = profile.current_users if name == "current_users" else profile.target_users
+        return count("ko", users) if value == compact(users) else None
+    if name == "spike":
+        times = _TIMES.fullmatch(value)
+        return f"{times.group(1)}배" if times else None
+    if name == "spike_window":
+        window = _WINDOW.fullmatch(value)
+        if window:
+            return f"말씀하신 시간({window.group(1)}) 동안"
+    return FIELD_VALUES_KO.get(value)
+
+
+def _tier_ko(label: str) -> str | None:
+    tier = next((t for t, english in TIER_LABELS.items() if english == label), None)
+    return TIER_LABELS_KO[tier] if tier is not None else None
+
+
+def _translate(text: str, english: str, korean: str, value_ko: ValueKo) -> str | None:
+    """`korean` filled in as `english` was filled in to give `text`; None when `text` is not that template."""
+    found = _fill(text, english, korean, value_ko, prefix=False)
+    return found[0] if found else None
+
+
+def _fill(text: str, english: str, korean: str, value_ko: ValueKo, prefix: bool) -> tuple[str, int] | None:
+    """The Korean filled in, and where the English template ended in `text` (with `prefix`, `text` may go on
+    after a space); None when `text` does not start with (or is not) the template or a fill-in is unknown."""
+    matcher = _matcher(english)
+    found = _prefix_match(matcher, text) if prefix else matcher.fullmatch(text)
+    if found is None:
+        return None
+    values = found.groupdict()
+    fields: dict[str, str] = {}
+    for name, value in values.items():
+        ko = value_ko(name, value)
+        if ko is None:
+            return None
+        fields[name] = ko
+    if "label" in fields:  # engine sentences about units: the counter goes with the unit
+        fields["c"] = _UNIT_COUNTERS[fields["label"]]
+    template = korean
+    relative = _RELATIVE.fullmatch(values.get("units") or "") is not None
+    for name in ("units", "units_from"):
+        if name not in fields:
+            continue
+        if values[name] == "":  # no size given: "여러 대", "여러 개"
+            template = re.sub(r"\{" + name + r"\}(대|개|노드)", r"여러 \1", template)
+        elif relative:  # "현재의 3배로", not "현재의 3배대로"
+            if name == "units_from" and fields[name].isdigit():
+                fields[name] = f"현재의 {fields[name]}배"
+            template = re.sub(r"\{" + name + r"\}(대|개|노드)", "{" + name + "}", template)
+    try:
+        filled = template.format(**fields)
+    except (KeyError, IndexError):
+        return None  # the Korean names a field the English does not: keep the English
+    return filled, found.end()
+
+
+def _prefix_match(matcher: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The template at the start of `text`, ending where the text ends or a space follows (the shortest such)."""
+    return re.compile(matcher.pattern + r"(?=\s|\Z)", re.DOTALL).match(text)
+
+
+# Sentences the engine composes around the catalogue's texts: the reasons rules.py gives for picking a pattern,
+# and planner.py's re-size items (more of a fleet the team or an earlier item already has). Matched exactly.
+_UNITS_KO = {"app servers": "앱 서버", "database nodes": "데이터베이스 노드", "shards": "샤드", "cells": "셀"}
+_UNITS_KO |= {"edge nodes": "엣지 노드"}
+_UNIT_COUNTERS = {"앱 서버": "대", "데이터베이스 노드": "대", "샤드": "개", "셀": "개", "엣지 노드": "대"}
+_REASONS: tuple[tuple[str, str], ...] = (
+    ('You wrote: "{quote}"', '답변에 이렇게 적으셨습니다: "{quote}"'),
+    (
+        "The capacity model has the {tier} binding first, at about {users} users.",
+        "용량 모델로 보면 {tier} 계층이 가장 먼저 한계에 닿으며, 그 지점은 사용자 약 {users}명입니다.",
+    ),
+    (
+        "Before this stage the plan reaches about {reached} of the {target} users you aim for.",
+        "이 단계 전까지 계획이 닿는 규모는 목표 {target}명 중 약 {reached}명입니다.",
+    ),
+    ("Needed first by item {ids}.", "{ids} 항목보다 먼저 해야 합니다."),
+    ("You already run it: it grows to what this stage needs.", "이미 운영 중인 것을 이 단계에 필요한 만큼 늘립니다."),
+    (
+        "Grows what item {ids} built, to what this stage needs.",
+        "{ids} 항목에서 만든 것을 이 단계에 필요한 만큼 늘립니다.",
+    ),
+)
+_RESIZE_TITLES: tuple[tuple[str, str], ...] = (
+    ("Grow the {label} from {units_from} to {units}", "{label}를 {units_from}{c}에서 {units}{c}로 늘리기"),
+    (
+        "Grow the {label} from {units_from}x to {units}x today's fleet",
+        "{label} 규모를 현재의 {units_from}배에서 {units}배로 늘리기",
+    ),
+)
+_RESIZE_STEPS: tuple[tuple[str, str], ...] = (
+    (
+        "Add the {label} in two or three steps (about a third each), watching p95 latency, errors and the "
+        "busiest tier after every step.",
+        "{label} 증설은 두세 번에 나눠(한 번에 1/3 정도) 하고, 매번 p95 지연, 에러, 가장 바쁜 계층을 지켜봅니다.",
+    ),
+    (
+        "Raise the autoscaling or capacity limits to {units} {label} and keep one extra for failures if you run "
+        "close to the ceiling.",
+        "오토스케일링이나 용량 한도를 {label} {units}{c}까지 올리고, 한계 가까이에서 운영한다면 장애에 대비해 "
+        "여분을 하나 더 둡니다.",
+    ),
+    (
+        "Re-run the load test at this stage's goal and feed the measured throughput back into the plan.",
+        "이 단계의 목표치로 부하 테스트를 다시 돌리고, 측정한 처리량을 계획에 반영합니다.",
+    ),
+)
+_RESIZE_VERIFY: tuple[tuple[str, str], ...] = (
+    (
+        "A load test at this stage's goal passes with {units} {label}, p95 within the objective.",
+        "이 단계의 목표치로 돌린 부하 테스트를 {label} {units}{c}로 통과하고, p95가 목표 안에 있습니다.",
+    ),
+    (
+        "Throughput rose with the added units (if it did not, the tier is not the limit: stop adding).",
+        "늘린 만큼 처리량이 올랐습니다(오르지 않았다면 그 계층은 병목이 아니니 증설을 멈춥니다).",
+    ),
+)
+_COMPACT = re.compile(r"(\d+(?:\.\d+)?)([kMB]?)")
+_SCALE = {"": 1, "k": 1e3, "M": 1e6, "B": 1e9}
+
+
+def _engine_value(name: str, value: str) -> str | None:
+    """A fill-in of an engine sentence in Korean: figures as Korean counts, tiers and units by name."""
+    if name == "quote":
+        return value  # the team's own words
+    if name == "tier":
+        return _tier_ko(value)
+    if name == "label":
+        return _UNITS_KO.get(value)
+    if name in ("units", "units_from"):
+        return value if value.isdigit() else None
+    if name == "ids":
+        return value if re.fullmatch(r"\d+\.\d+(?:, \d+\.\d+)*", value) else None
+    figure = _COMPACT.fullmatch(value)
+    return count("ko", float(figure.group(1)) * _SCALE[figure.group(2)]) if figure else None
+
+
+def _reasons(text: str) -> str:
+    """The engine's reason sentences at the start of `text` in Korean, up to the first one it does not know;
+    from there on `text` is kept as it is."""
+    done: list[str] = []
+    rest = text
+    while rest:
+        found = next((f for en, ko in _REASONS if (f := _fill(rest, en, ko, _engine_value, prefix=True))), None)
+        if found is None:
+            break
+        done.append(found[0])
+        rest = rest[found[1] :].removeprefix(" ")
+    return " ".join([*done, rest] if rest else done)
+
+
+def _one(text: str, pairs: Sequence[tuple[str, str]], value_ko: ValueKo) -> str | None:
+    return next((t for en, ko in pairs if (t := _translate(text, en, ko, value_ko)) is not None), None)
+
+
+def _texts(items: list[str], options: Sequence[Sequence[tuple[str, str]]], value_ko: ValueKo) -> list[str] | None:
+    """A list of steps or checks in Korean when it is, line for line, one variant's English; else None."""
+    for pairs in options:
+        if len(pairs) != len(items):
+            continue
+        translated = [_translate(text, en, ko, value_ko) for text, (en, ko) in zip(items, pairs, strict=True)]
+        if all(t is not None for t in translated):
+            return [t for t in translated if t is not None]
+    return None
+
+
+def _metric(metric: str, pattern: Pattern, korean: PatternKo) -> str:
+    if metric == pattern.impact.metric:
+        return korean.metric
+    if metric == "system capacity":
+        return "시스템 처리 용량"
+    tier = next((t for t, label in TIER_LABELS.items() if metric == f"{label} capacity"), None)
+    return f"{TIER_LABELS_KO[tier]} 처리 용량" if tier is not None else metric
+
+
+def _item(item: RoadmapItem, pattern: Pattern, korean: PatternKo, profile: SystemProfile) -> RoadmapItem:
+    def catalogue_value(name: str, value: str) -> str | None:
+        return _value_ko(name, value, profile)
+
+    variants = _variants(pattern, korean)
+    title = _one(item.title, list(dict.fromkeys(v.title for v in variants)), catalogue_value)
+    steps = _texts(item.steps, list(dict.fromkeys(v.steps for v in variants)), catalogue_value)
+    verify = _texts(item.verify, list(dict.fromkeys(v.verify for v in variants)), catalogue_value)
+    # A re-size item (more of a fleet already there) has the planner's own title, steps and checks.
+    title = title or _one(item.title, _RESIZE_TITLES, _engine_value) or item.title
+    steps = steps or _texts(item.steps, [_RESIZE_STEPS], _engine_value) or item.steps
+    verify = verify or _texts(item.verify, [_RESIZE_VERIFY], _engine_value) or item.verify
+    why = item.why
+    opening = _fill(why, pattern.why, korean.why, catalogue_value, prefix=True)
+    if opening is not None:
+        rest = why[opening[1] :].removeprefix(" ")
+        why = " ".join(part for part in (opening[0], _reasons(rest)) if part)
+    else:
+        why = _reasons(why)
+    impact = item.impact.model_copy(update={"metric": _metric(item.impact.metric, pattern, korean)})
+    return item.model_copy(update={"title": title, "steps": steps, "verify": verify, "why": why, "impact": impact})
+
+
+def _stage(stage: Stage, catalogue: Mapping[str, Pattern], korean: CatalogueKo, profile: SystemProfile) -> Stage:
+    items = [
+        _item(i, catalogue[i.pattern_id], korean.patterns[i.pattern_id], profile)
+        if i.pattern_id in catalogue and i.pattern_id in korean.patterns
+        else i
+        for i in stage.items
+    ]
+    update: dict[str, object] = {"items": items}
+    if stage.name == STAGE_NAMES[stage.number]:
+        update["name"] = STAGE_NAMES_KO[stage.number]
+    if stage.horizon == STAGE_HORIZONS[stage.number]:
+        update["horizon"] = STAGE_HORIZONS_KO[stage.number]
+    return stage.model_copy(update=update)
+
+
+def localize(
+    roadmap: Roadmap, profile: SystemProfile, catalogue: Catalogue | None = None, korean: CatalogueKo | None = None
+) -> Roadmap:
+    """The roadmap with the catalogue's texts in its language (Korean when it is "ko"; English is as written)."""
+    if roadmap.language != "ko":
+        return roadmap
+    patterns = {p.id: p for p in (catalogue or load_catalogue()).patterns}
+    texts = korean or load_korean()
+    stages = [_stage(s, patterns, texts, profile) for s in roadmap.stages]
+    return roadmap.model_copy(update={"stages": stages})
