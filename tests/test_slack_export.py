@@ -61,6 +61,21 @@ async def test_the_chart_is_uploaded_once_under_each_version(database: Database)
         h.fake.assert_clean()
 
 
+async def test_the_app_home_shows_the_chart_of_the_newest_roadmaps(database: Database) -> None:
+    async with running_bot(database) as h:
+        await _roadmap_thread(h)
+        (chart,) = _pngs(h)
+        assert (await h.send(sr.event_callback(sr.app_home_opened_event(user=sr.USER_ID))))[0] == 200
+        await h.fake.wait_for_calls_async("views.publish", 1)
+        await h.idle()
+        home = h.fake.home_view(sr.USER_ID)
+        assert home is not None
+        images = [b for b in home["blocks"] if b["type"] == "image"]
+        assert [b["slack_file"] for b in images] == [{"id": chart["id"]}]
+        assert images[0]["alt_text"].startswith("Capacity chart of Ledgerly API")
+        h.fake.assert_clean()
+
+
 async def test_export_uploads_markdown_csv_and_json_with_statuses_and_owners(database: Database) -> None:
     async with running_bot(database) as h:
         parent_ts = await _roadmap_thread(h)

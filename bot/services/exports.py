@@ -164,6 +164,17 @@ class ExportService:
             return False
         return True
 
+    async def chart_files(self, roadmap_ids: Sequence[int]) -> dict[int, str]:
+        """The Slack file id of each roadmap's latest chart, where one was uploaded (for the App Home)."""
+        found: dict[int, str] = {}
+        async with self._db.unit_of_work(readonly=True) as repos:
+            for roadmap_id in roadmap_ids:
+                version = await repos.roadmaps.latest_version(roadmap_id)
+                refs = await repos.messages.list(version.id, CHART_KIND) if version else []
+                if refs and refs[0].ts:
+                    found[roadmap_id] = refs[0].ts
+        return found
+
     async def chart_after_publish(self, version_id: int) -> None:
         """The chart under a version just posted; a failure here is logged and never fails the roadmap itself."""
         try:

@@ -83,6 +83,7 @@ class RoadmapListing:
     created_at: datetime
     stages: tuple[StageProgress, ...] = ()
     nudges: ScheduleView | None = None  # None when not scheduled
+    chart_file_id: str | None = None  # the latest version's capacity chart as uploaded to Slack (shown on App Home)
 
 
 @dataclass(frozen=True)

@@ -655,6 +655,7 @@ class ReviewService:
                 for s in summaries
             )
         )
+        charts = await self._exports.chart_files([s.roadmap.id for s in summaries]) if self._exports else {}
         listings = []
         for s, link in zip(summaries, links, strict=True):
             target = targets.get(s.roadmap.id)
@@ -671,6 +672,7 @@ class ReviewService:
                     created_at=s.roadmap.created_at,
                     stages=stage_progress(target.items) if target and target.items else (),
                     nudges=schedule,
+                    chart_file_id=charts.get(s.roadmap.id),
                 )
             )
         return listings

@@ -32,6 +32,7 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    ImageBlock,
     MarkdownTextObject,
     Option,
     OverflowMenuElement,
@@ -75,6 +76,7 @@ FALLBACK_MAX = 300  # notification text
 HEADER_MAX = 150
 VIEW_MAX_BLOCKS = 100
 HOME_MAX_ENTRIES = 20
+HOME_CHARTS = 3  # the newest roadmaps show their capacity chart on the Home tab (one image block each)
 LIST_MAX_ENTRIES = 15
 MAX_VERSION_ID = values.MAX_DB_ID  # stage layouts are sized with the longest key
 
@@ -1264,7 +1266,7 @@ def _home_nudge_line(entry: RoadmapListing, lang: Language) -> str | None:
     return None
 
 
-def _home_entry(entry: RoadmapListing, lang: Language) -> list[Block]:
+def _home_entry(entry: RoadmapListing, lang: Language, *, chart: bool = False) -> list[Block]:
     """One roadmap on the Home tab: overall and per-stage progress, the next nudge, and its buttons."""
     lines = [_entry_text(entry, lang)]
     current = next((st.number for st in sorted(entry.stages, key=lambda st: st.number) if st.closed < st.total), None)
@@ -1281,6 +1283,13 @@ def _home_entry(entry: RoadmapListing, lang: Language) -> list[Block]:
         buttons.append(_button(t(lang, "Resume nudges"), ids.ACTION_NUDGE_RESUME, value=value))
     elif entry.nudges is not None and entry.nudges.next_due is not None:
         buttons.append(_button(t(lang, "Pause nudges"), ids.ACTION_NUDGE_PAUSE, value=value))
+    if chart and entry.chart_file_id:  # the picture already in the thread, by its Slack file id (no public URL)
+        alt = t(
+            lang,
+            "Capacity chart of {name}: users served now and after each stage, against the target",
+            name=entry.system_name,
+        )
+        blocks.append(ImageBlock(slack_file={"id": entry.chart_file_id}, alt_text=shorten(alt, 1900)))
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
     return blocks
@@ -1311,7 +1320,7 @@ def home_view(entries: Sequence[RoadmapListing], *, user_id: str, lang: Language
     for k, entry in enumerate(ordered[:HOME_MAX_ENTRIES]):
         if k:
             blocks.append(DividerBlock())
-        blocks += _home_entry(entry, lang)
+        blocks += _home_entry(entry, lang, chart=k < HOME_CHARTS)
     hidden = len(ordered) - HOME_MAX_ENTRIES
     if hidden > 0:
         blocks.append(
