@@ -106,12 +106,29 @@ def test_a_korean_profile_reads_in_korean(path: Path) -> None:
     assert _hangul_share(titles) > 0.9, titles
     assert _hangul_share(steps) > 0.6
     assert _hangul_share([x for i in items for x in i.verify]) > 0.6
+    Roadmap.model_validate_json(roadmap.model_dump_json())  # within the schema's limits, so it can be stored
     assert [s.name for s in roadmap.stages] == list(STAGE_NAMES_KO.values())
     assert [s.horizon for s in roadmap.stages] == list(STAGE_HORIZONS_KO.values())
     for item in items:  # code and product names stay as written; no placeholder is left unfilled
         assert not _PLACEHOLDER.search(" ".join([item.title, item.why, *item.steps, *item.verify])), item.id
         assert re.search(r"[\uac00-\ud7a3]", item.title), f"{item.id} {item.pattern_id}: {item.title}"
         assert re.search(r"[\uac00-\ud7a3]", item.impact.metric), f"{item.id}: {item.impact.metric}"
+        for reason in ("You wrote:", "The capacity model has", "Before this stage the plan", "Needed first by"):
+            assert reason not in item.why, f"{item.id}: the engine's reason left in English: {item.why}"
+
+
+GOLDEN = sorted(p for p in (ROOT / "tests" / "golden").glob("*.yaml") if not p.name.endswith(".expect.yaml"))
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=lambda p: p.stem)
+def test_every_stack_and_resize_reads_in_korean(path: Path) -> None:
+    """Every golden system read in Korean: each stack's variants and the re-size items (a fleet the team already
+    runs, grown) come out with Korean titles, steps and checks."""
+    profile = load_profile(path).model_copy(update={"language": "ko"})
+    roadmap = asyncio.run(generate_with_fallback(RulesEngine(), None, profile)).roadmap
+    for item in (i for s in roadmap.stages for i in s.items):
+        for text in [item.title, *item.steps, *item.verify]:
+            assert re.search(r"[\uac00-\ud7a3]", text), f"{path.stem} {item.id} {item.pattern_id}: {text}"
 
 
 @pytest.mark.parametrize("path", KOREAN_PROFILES, ids=lambda p: p.name)
@@ -164,6 +181,23 @@ def test_text_the_engine_wrote_otherwise_is_left_alone() -> None:
     assert localized.stages[0].items[0].steps == edited.steps  # a list is swapped whole or not at all
     assert re.search(r"[\uac00-\ud7a3]", localized.stages[0].items[0].title)
     assert localized.stages[1].name == STAGE_NAMES_KO[2] and STAGE_NAMES[2] == roadmap.stages[1].name
+
+
+def test_korean_out_of_step_with_the_english_leaves_that_pattern_in_english() -> None:
+    """A step added to the English and not yet to the Korean keeps that pattern's items English, never mixed."""
+    profile = _in_korean(ROOT / "examples" / "shop-ko.yaml")
+    roadmap = generate_rules_roadmap(profile).model_copy(update={"language": "ko"})
+    first = roadmap.stages[0].items[0]
+    korean = load_korean()
+    behind = korean.patterns[first.pattern_id]
+    stale = korean.model_copy(
+        update={
+            "patterns": {**korean.patterns, first.pattern_id: behind.model_copy(update={"steps": behind.steps[:-1]})}
+        }
+    )
+    localized = localize(roadmap, profile, korean=stale)
+    assert localized.stages[0].items[0] == first
+    assert re.search(r"[\uac00-\ud7a3]", localized.stages[0].items[1].title)
 
 
 # --- English stays English; the same input gives the same output ------------------------------------------------

@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot.i18n import count
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue
@@ -149,7 +149,15 @@ class _Texts:
 
 
 def _variants(pattern: Pattern, korean: PatternKo) -> list[_Texts]:
-    """The base texts and each variant's, pairing English with Korean; a variant replaces only what it gives."""
+    """The base texts and each variant's, pairing English with Korean; a variant replaces only what it gives.
+
+    None while the two disagree in shape (a step or a variant added to the English only): the English stays."""
+    shapes = [(len(pattern.steps), len(korean.steps)), (len(pattern.verify), len(korean.verify))]
+    shapes.append((len(pattern.variants), len(korean.variants)))
+    for english, ko in zip(pattern.variants, korean.variants, strict=False):
+        shapes += [(len(english.steps or ()), len(ko.steps or ())), (len(english.verify or ()), len(ko.verify or ()))]
+    if any(a != b for a, b in shapes):
+        return []
     base = _Texts(
         (pattern.title, korean.title),
         tuple(zip(pattern.steps, korean.steps, strict=True)),
@@ -276,7 +284,7 @@ _REASONS: tuple[tuple[str, str], ...] = (
     ),
 )
 _RESIZE_TITLES: tuple[tuple[str, str], ...] = (
-    ("Grow the {label} from {units_from} to {units}", "{label}를 {units_from}{c}에서 {units}{c}로 늘리기"),
+    ("Grow the {label} from {units_from} to {units}", "{label} 규모를 {units_from}{c}에서 {units}{c}로 늘리기"),
     (
         "Grow the {label} from {units_from}x to {units}x today's fleet",
         "{label} 규모를 현재의 {units_from}배에서 {units}배로 늘리기",
@@ -330,17 +338,30 @@ def _engine_value(name: str, value: str) -> str | None:
 
 
 def _reasons(text: str) -> str:
-    """The engine's reason sentences at the start of `text` in Korean, up to the first one it does not know;
-    from there on `text` is kept as it is."""
-    done: list[str] = []
-    rest = text
-    while rest:
-        found = next((f for en, ko in _REASONS if (f := _fill(rest, en, ko, _engine_value, prefix=True))), None)
-        if found is None:
-            break
-        done.append(found[0])
-        rest = rest[found[1] :].removeprefix(" ")
-    return " ".join([*done, rest] if rest else done)
+    """The engine's reason sentences at the start of `text` in Korean, as far as they run; from the first sentence
+    it does not know on, `text` is kept as it is. A quote may hold quotes of its own, so every place a sentence
+    could end is tried, and the reading that translates the most is kept."""
+    ends = [i for i, c in enumerate(text) if c == " "] + [len(text)]
+    memo: dict[int, tuple[list[str], int]] = {}
+
+    def from_(start: int) -> tuple[list[str], int]:  # the Korean sentences, and where the unknown rest starts
+        if start not in memo:
+            best: tuple[list[str], int] = ([], start)
+            for english, korean in _REASONS:
+                if not text.startswith(english.split("{", 1)[0], start):
+                    continue
+                for end in (e for e in ends if e > start):
+                    sentence = _translate(text[start:end], english, korean, _engine_value)
+                    if sentence is None:
+                        continue
+                    rest, stop = from_(min(end + 1, len(text)))
+                    if stop > best[1]:
+                        best = ([sentence, *rest], stop)
+            memo[start] = best
+        return memo[start]
+
+    sentences, stop = from_(0)
+    return " ".join([*sentences, text[stop:]] if text[stop:] else sentences)
 
 
 def _one(text: str, pairs: Sequence[tuple[str, str]], value_ko: ValueKo) -> str | None:
@@ -372,6 +393,8 @@ def _item(item: RoadmapItem, pattern: Pattern, korean: PatternKo, profile: Syste
         return _value_ko(name, value, profile)
 
     variants = _variants(pattern, korean)
+    if not variants:  # the Korean is behind the English for this pattern: the whole item stays English
+        return item
     title = _one(item.title, list(dict.fromkeys(v.title for v in variants)), catalogue_value)
     steps = _texts(item.steps, list(dict.fromkeys(v.steps for v in variants)), catalogue_value)
     verify = _texts(item.verify, list(dict.fromkeys(v.verify for v in variants)), catalogue_value)
@@ -387,7 +410,11 @@ def _item(item: RoadmapItem, pattern: Pattern, korean: PatternKo, profile: Syste
     else:
         why = _reasons(why)
     impact = item.impact.model_copy(update={"metric": _metric(item.impact.metric, pattern, korean)})
-    return item.model_copy(update={"title": title, "steps": steps, "verify": verify, "why": why, "impact": impact})
+    update = {"title": title, "steps": steps, "verify": verify, "why": why[:1500], "impact": impact}
+    try:  # within the schema's limits, as the English was (a stored roadmap is validated when read back)
+        return RoadmapItem.model_validate({**item.model_dump(), **update, "impact": impact.model_dump()})
+    except ValidationError:
+        return item
 
 
 def _stage(stage: Stage, catalogue: Mapping[str, Pattern], korean: CatalogueKo, profile: SystemProfile) -> Stage:
