@@ -48,17 +48,17 @@ FIELD_VALUES_KO: dict[str, str] = {
     "postgres_exporter": "`postgres_exporter`",
     "PgBouncer": "PgBouncer",
     "pg_locks joined to pg_stat_activity (wait_event_type 'Lock')": (
-        "`pg_stat_activity`와 조인한 `pg_locks`(`wait_event_type = 'Lock'`)"
+        "`pg_stat_activity`에서 `wait_event_type = 'Lock'`인 세션과 `pg_locks`"
     ),
     # MySQL
     "MySQL": "MySQL",
     "the performance_schema statement digests (sys.statement_analysis)": (
-        "performance_schema 구문 다이제스트(`sys.statement_analysis`)"
+        "performance_schema의 구문 다이제스트 `sys.statement_analysis`"
     ),
     "SHOW PROCESSLIST": "`SHOW PROCESSLIST`",
     "slow_query_log with long_query_time": "`slow_query_log`와 `long_query_time`",
     "ALTER TABLE ... ADD INDEX with ALGORITHM=INPLACE, LOCK=NONE (gh-ost for very large tables)": (
-        "`ALGORITHM=INPLACE, LOCK=NONE`을 붙인 `ALTER TABLE ... ADD INDEX`(아주 큰 테이블은 gh-ost)"
+        "`ALGORITHM=INPLACE, LOCK=NONE`을 붙인 `ALTER TABLE ... ADD INDEX`, 아주 큰 테이블은 gh-ost"
     ),
     "mysqld_exporter": "`mysqld_exporter`",
     "ProxySQL": "ProxySQL",
@@ -67,27 +67,27 @@ FIELD_VALUES_KO: dict[str, str] = {
     ),
     # MongoDB
     "MongoDB": "MongoDB",
-    "the database profiler (system.profile)": "데이터베이스 프로파일러(`system.profile`)",
+    "the database profiler (system.profile)": "데이터베이스 프로파일러 `system.profile`",
     "db.currentOp()": "`db.currentOp()`",
     "the profiler's slowms threshold": "프로파일러의 `slowms` 임계값",
-    "createIndex (built online since MongoDB 4.2)": "`createIndex`(MongoDB 4.2부터 온라인 빌드)",
+    "createIndex (built online since MongoDB 4.2)": "`createIndex`, MongoDB 4.2부터는 온라인 빌드",
     "mongodb_exporter": "`mongodb_exporter`",
     "the driver's connection pool": "드라이버의 커넥션 풀",
     "db.currentOp() with waitingForLock": "`waitingForLock` 조건을 건 `db.currentOp()`",
     # Stack not known
     "the database": "데이터베이스",
     "the database's statement statistics (pg_stat_statements or the MySQL performance schema)": (
-        "데이터베이스의 쿼리 통계(`pg_stat_statements` 또는 MySQL performance schema)"
+        "`pg_stat_statements`나 MySQL performance schema 같은 쿼리 통계"
     ),
     "the database's session list (pg_stat_activity or SHOW PROCESSLIST)": (
-        "데이터베이스 세션 목록(`pg_stat_activity` 또는 `SHOW PROCESSLIST`)"
+        "`pg_stat_activity`나 `SHOW PROCESSLIST` 같은 세션 목록"
     ),
     "the slow-query log": "슬로우 쿼리 로그",
     "an online index build (CREATE INDEX CONCURRENTLY or ALGORITHM=INPLACE)": (
-        "온라인 인덱스 생성(`CREATE INDEX CONCURRENTLY` 또는 `ALGORITHM=INPLACE`)"
+        "`CREATE INDEX CONCURRENTLY` 또는 `ALGORITHM=INPLACE`"
     ),
     "the database's Prometheus exporter": "데이터베이스용 Prometheus exporter",
-    "a connection pooler (PgBouncer or ProxySQL)": "커넥션 풀러(PgBouncer 또는 ProxySQL)",
+    "a connection pooler (PgBouncer or ProxySQL)": "PgBouncer나 ProxySQL 같은 커넥션 풀러",
     "the database's lock views": "데이터베이스의 락 관련 뷰",
     # App workers per runtime
     "gunicorn or uvicorn workers": "gunicorn 또는 uvicorn 워커",
@@ -207,7 +207,7 @@ def _value_ko(name: str, value: str, profile: SystemProfile) -> str | None:
     if name == "spike_window":
         window = _WINDOW.fullmatch(value)
         if window:
-            return f"말씀하신 시간({window.group(1)}) 동안"
+            return f"말씀하신 시간({window.group(1)}) 안에"
     return FIELD_VALUES_KO.get(value)
 
 
