@@ -23,6 +23,7 @@ from bot.services.items import ItemService
 from bot.services.nudges import NudgeDefaults, NudgeService
 from bot.services.people import People
 from bot.services.reviews import ReviewService
+from bot.services.revisions import RevisionService
 from bot.services.tasks import BackgroundTasks
 from bot.slack.client import close_client, make_client
 from bot.slack.publisher import SlackPublisher
@@ -79,6 +80,7 @@ def build_services(
         discussion=DiscussionService(database, ask=chosen.discuss if isinstance(chosen, Discusser) else None),
         exports=exports,
         people=People(publisher, settings.default_language),
+        revisions=RevisionService(database, reviews),
     )
 
 

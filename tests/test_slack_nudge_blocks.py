@@ -390,7 +390,9 @@ def test_parent_message_with_and_without_nudges() -> None:
     assert (
         line["elements"][0]["text"] == ":bell: Weekly nudges: Mondays at 10:00 (Asia/Seoul); next Mon 8 Dec 10:00 KST"
     )
-    [button, export] = actions["elements"]  # Nudge settings, then Export (the roadmap's files into the thread)
+    # Nudge settings, Export (the roadmap's files into the thread), Edit answers (the next version)
+    [button, export, edit] = actions["elements"]
+    assert edit["action_id"] == ids.ACTION_EDIT_ANSWERS and json.loads(edit["value"]) == {"r": ROADMAP_ID}
     assert button["action_id"] == ids.ACTION_NUDGE_SETTINGS and button["text"]["text"] == "Nudge settings"
     assert json.loads(button["value"]) == {"r": ROADMAP_ID} and button["value"] == f'{{"r":{ROADMAP_ID}}}'
     assert export["action_id"] == ids.ACTION_EXPORT and export["text"]["text"] == "Export"

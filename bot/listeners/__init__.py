@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import actions, commands, events, views
+from bot.listeners import actions, commands, events, revisions, views
 from bot.services import Services
 
 
@@ -15,4 +15,5 @@ def register(app: AsyncApp, services: Services) -> None:
     views.register(app, services)
     views.register_nudge_settings(app, services)
     actions.register(app, services)
+    revisions.register(app, services)
     events.register(app, services)

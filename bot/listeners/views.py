@@ -73,6 +73,17 @@ def register(app: AsyncApp, services: Services) -> None:
         # the roadmap's language: the person's Slack locale, else the language the answers are written in
         locale = i18n.language(metadata.get("lang"))
         lang = i18n.choose(profile.language, locale, i18n.of_answers(profile), services.people.default)
+        edited = metadata.get("edit")
+        if isinstance(edited, int) and not isinstance(edited, bool):  # "Edit answers": the next version, same thread
+            profile = profile.model_copy(update={"language": ui})  # a revision keeps its roadmap's language
+            try:
+                await services.revisions.revise(edited, profile, user_id=user_id)
+            except LookupError:
+                problem = i18n.t(ui, "This roadmap no longer exists; run /scale-review to start a new one.")
+                await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: problem})
+                return
+            await ack()
+            return
         profile = profile.model_copy(update={"language": lang})
         submission = await services.reviews.submit(team_id, user_id, channel_id, profile)
         opening = asyncio.ensure_future(services.reviews.post_parent(submission))

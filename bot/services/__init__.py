@@ -11,6 +11,7 @@ from bot.services.items import ItemService
 from bot.services.nudges import NudgeService
 from bot.services.people import People
 from bot.services.reviews import ReviewService
+from bot.services.revisions import RevisionService
 from bot.services.tasks import BackgroundTasks
 
 
@@ -24,3 +25,4 @@ class Services:
     discussion: DiscussionService
     exports: ExportService
     people: People
+    revisions: RevisionService

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from bot.i18n import Language, t
+from bot.roadmap import revision
 from bot.roadmap.engine import EngineResult, RoadmapEngine, generate_with_fallback
 from bot.roadmap.schema import ItemStatus, Roadmap, SystemProfile
 from bot.services.errors import ChannelUnavailable, PublishFailed
@@ -752,14 +753,21 @@ def first_things(roadmap: Roadmap, count: int = 3) -> tuple[tuple[str, str], ...
 
 
 async def store_result(repos: Repositories, version_id: int, result: EngineResult) -> StoredVersion:
-    """A generated roadmap and what it cost, on its version row (a fallback's reason as the change note)."""
+    """A generated roadmap and what it cost, on its version row. A later version's change note says what changed
+    since the one before it (items added, dropped, moved; the forecast), after a fallback's reason if any."""
     usage = result.usage
+    notes = [result.fallback_reason] if result.fallback_reason else []
+    started = await repos.roadmaps.get_version(version_id)
+    previous = await repos.roadmaps.latest_version(started.roadmap_id) if started is not None else None
+    before = previous.roadmap_model if previous is not None and previous.id != version_id else None
+    if before is not None:
+        notes.append(revision.describe(revision.compare(before, result.roadmap), result.roadmap.language))
     return await repos.roadmaps.complete_version(
         version_id,
         result.roadmap,
         engine=result.engine,
         model=result.model,
-        change_summary=result.fallback_reason,
+        change_summary=" ".join(notes) or None,
         prompt_tokens=usage.prompt_tokens if usage else None,
         completion_tokens=usage.completion_tokens if usage else None,
         cost_usd=Decimal(str(usage.cost_usd)) if usage and usage.cost_usd is not None else None,

@@ -449,7 +449,11 @@ def parent_message(
     if state == "ready" and nudges is not None:
         blocks.append(_context(f":bell: {escape_mrkdwn(shorten(nudges.text(lang), 300))}"))
         if roadmap_id is not None:
-            buttons = [_nudge_settings_button(roadmap_id, lang), _export_button(roadmap_id, lang)]
+            buttons = [
+                _nudge_settings_button(roadmap_id, lang),
+                _export_button(roadmap_id, lang),
+                _button(t(lang, "Edit answers"), ids.ACTION_EDIT_ANSWERS, value=values.for_roadmap(roadmap_id)),
+            ]
             blocks.append(ActionsBlock(elements=buttons, block_id="parent:nudges"))
     return SlackMessage(_fallback_text(fallback), blocks)
 

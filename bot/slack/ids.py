@@ -52,6 +52,7 @@ ACTION_NUDGE_SETTINGS = "nudge_settings"  # value: {"r": roadmap_id}; opens the 
 ACTION_NUDGE_SNOOZE = "nudge_snooze"  # value: {"r": roadmap_id}; skip the next nudge
 ACTION_NUDGE_PAUSE = "nudge_pause"  # value: {"r": roadmap_id}
 ACTION_NUDGE_RESUME = "nudge_resume"  # value: {"r": roadmap_id}
+ACTION_EDIT_ANSWERS = "edit_answers"  # value: {"r": roadmap_id}; opens the questionnaire with its answers
 ACTION_EXPORT = "export_roadmap"  # value: {"r": roadmap_id}; uploads the roadmap's files into its thread
 N_WEEKDAY = "n_weekday"  # settings modal block ids (each input's action_id is QUESTION_ACTION)
 N_TIME = "n_time"

@@ -39,6 +39,17 @@ class ReviewRepository(Repository):
     async def get(self, review_id: int) -> Review | None:
         return await self._session.get(Review, review_id)
 
+    async def replace_answers(self, review_id: int, profile: SystemProfile) -> Review:
+        """New answers for a review being revised; each roadmap version keeps the plan they produced."""
+        review = await self._session.get(Review, review_id)
+        if review is None:
+            raise LookupError(f"review {review_id} does not exist")
+        review.system_name = profile.system_name
+        review.profile = profile.model_dump(mode="json")
+        review.language = profile.language or "en"
+        await self._session.flush()
+        return review
+
     async def latest_for_system(self, workspace_id: int | None, user_id: str | None, system_name: str) -> Review | None:
         """The user's newest review of a system, so a repeat ``/scale-review`` can start from their last answers."""
         query = (

@@ -1,0 +1,52 @@
+""" "Edit answers" on a roadmap's parent message: the questionnaire opens with the answers the roadmap was made
+from; submitting it posts the next version in the same thread (the questionnaire listener in views.py)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import i18n
+from bot.listeners.actions import STALE_BUTTON
+from bot.services import Services
+from bot.slack import modal, values
+from bot.slack.ids import ACTION_EDIT_ANSWERS
+from bot.slack.inbound import BlockActions
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.action(ACTION_EDIT_ANSWERS)
+    async def edit_answers(ack: AsyncAck, inbound: BlockActions, client: AsyncWebClient, respond: AsyncRespond) -> None:
+        await ack()
+        ref = values.decode(values.RoadmapRef, inbound.action.carried)
+        ui = i18n.choose(services.people.known_language(inbound.user.id), services.people.default)
+        try:
+            if ref is None or inbound.trigger_id is None:
+                raise LookupError("unreadable edit button")
+            answers = await services.revisions.answers(ref.r)
+        except LookupError:
+            if respond is not None:
+                await respond(response_type="ephemeral", replace_original=False, text=i18n.t(ui, STALE_BUTTON))
+            return
+        lang = answers.profile.language or ui  # the roadmap's language: the new version keeps it
+        note = i18n.t(
+            lang,
+            "Editing the answers of *{system}* (v{version}). Submitting posts the next version in its thread; "
+            "statuses carry over and the summary says what changed.",
+            system=answers.profile.system_name,
+            version=answers.version or 1,
+        )
+        metadata = json.dumps({"channel": answers.channel_id, "edit": ref.r, "ui": lang}, separators=(",", ":"))
+        view = modal.questionnaire_view(
+            private_metadata=metadata, prefill=answers.profile, prefill_note=note, lang=lang
+        )
+        try:
+            await client.views_open(trigger_id=inbound.trigger_id, view=view)
+        except SlackApiError as exc:
+            log.warning("views.open for editing roadmap %s failed: %s", ref.r, exc.response.get("error"))
