@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.roadmap.localize import load_korean
 from bot.roadmap.numbers import compact, days_range, money_range, pct_range
 from bot.roadmap.schema import TIER_LABELS, CapacityPoint, Roadmap, RoadmapItem
+from bot.roadmap.workload import KIND_LABELS_KO
 
 
 def _capacity_line(point: CapacityPoint, target: int) -> str:
@@ -73,40 +75,94 @@ _SEVERITY_LABELS = {
     "latency": "latency",
     "cost": "cost",
 }
+_SEVERITY_LABELS_KO = {
+    "correctness": "정합성 위험",
+    "data-loss": "데이터 유실 위험",
+    "availability": "가용성",
+    "capacity": "용량",
+    "latency": "지연",
+    "cost": "비용",
+}
+# The reading's own words, by language (the items' texts are localised by the engine).
+_READING_WORDS = {
+    "en": {
+        "kind": "## What kind of system this is",
+        "wrote": "you wrote",
+        "none": "- No particular workload kind stood out in your answers; the levers follow the capacity model.",
+        "problems": "## The problems you named, worst first",
+        "said": "you said",
+        "item": "item",
+        "held": "held back, see the item",
+        "no_item": "no item",
+        "rejected": "## Not recommended for this system",
+        "nothing": "- Nothing the engine considered was ruled out for this system.",
+    },
+    "ko": {
+        "kind": "## 어떤 시스템으로 읽었는지",
+        "wrote": "적어 주신 말",
+        "none": "- 답변에서 두드러지는 워크로드 유형이 없어, 용량 모델을 따라 레버를 골랐습니다.",
+        "problems": "## 말씀하신 문제 (심각한 것부터)",
+        "said": "말씀하신 내용",
+        "item": "항목",
+        "held": "보류됨, 항목 참고",
+        "no_item": "해당 항목 없음",
+        "rejected": "## 이 시스템에 권하지 않는 것",
+        "nothing": "- 검토한 레버 중 이 시스템에서 제외한 것은 없습니다.",
+    },
+}
+
+
+def _words(roadmap: Roadmap) -> dict[str, str]:
+    return _READING_WORDS.get(getattr(roadmap, "language", "en"), _READING_WORDS["en"])
 
 
 def render_reading(roadmap: Roadmap) -> list[str]:
     """What kind of system the engine thinks this is, and each named problem with the item that answers it."""
-    lines = ["## What kind of system this is", ""]
+    words = _words(roadmap)
+    korean = words is _READING_WORDS["ko"]
+    lines = [words["kind"], ""]
     for kind in roadmap.workload:
         said = ", ".join(f'"{e}"' for e in kind.evidence)
-        lines.append(f"- **{kind.label}**" + (f" - you wrote {said}" if said else ""))
+        label = KIND_LABELS_KO.get(kind.id, kind.label) if korean else kind.label
+        lines.append(f"- **{label}**" + (f" - {words['wrote']} {said}" if said else ""))
     if not roadmap.workload:
-        lines.append("- No particular workload kind stood out in your answers; the levers follow the capacity model.")
+        lines.append(words["none"])
     lines.append("")
     if roadmap.problems:
-        lines += ["## The problems you named, worst first", ""]
+        lines += [words["problems"], ""]
         items_by_id = {i.id: i for i in roadmap.items()}
+        severities = _SEVERITY_LABELS_KO if korean else _SEVERITY_LABELS
         for answer in roadmap.problems:
-            head = f'- *{_SEVERITY_LABELS[answer.severity]}* - you said "{answer.said}"'
+            head = f'- *{severities[answer.severity]}* - {words["said"]} "{answer.said}"'
             if answer.item_ids:
-                items = "; ".join(_item_ref(items_by_id[i]) for i in answer.item_ids)
+                items = "; ".join(_item_ref(items_by_id[i], words) for i in answer.item_ids)
                 lines.append(f"{head} -> {items}")
             else:
-                lines.append(f"{head} -> no item: {answer.note}")
+                lines.append(f"{head} -> {words['no_item']}: {answer.note}")
         lines.append("")
     return lines
 
 
-def _item_ref(item: RoadmapItem) -> str:
-    held = " - held back, see the item" if item.deferred else ""
-    return f"item {item.id} ({item.title}{held})"
+def _item_ref(item: RoadmapItem, words: dict[str, str]) -> str:
+    held = f" - {words['held']}" if item.deferred else ""
+    return f"{words['item']} {item.id} ({item.title}{held})"
 
 
 def render_not_recommended(roadmap: Roadmap) -> list[str]:
     """The levers considered and left out, each with its reason."""
-    lines = ["## Not recommended for this system", ""]
-    lines += [f"- **{r.title}** - {r.reason}" for r in roadmap.not_recommended]
+    words = _words(roadmap)
+    lines = [words["rejected"], ""]
+    lines += [f"- **{_rejected_title(r.pattern_id, r.title, words)}** - {r.reason}" for r in roadmap.not_recommended]
     if not roadmap.not_recommended:
-        lines.append("- Nothing the engine considered was ruled out for this system.")
+        lines.append(words["nothing"])
     return [*lines, ""]
+
+
+def _rejected_title(pattern_id: str, title: str, words: dict[str, str]) -> str:
+    """The pattern's Korean title in a Korean roadmap (its reason stays as the catalogue writes it)."""
+    if words is not _READING_WORDS["ko"]:
+        return title
+    korean = load_korean().patterns.get(pattern_id)
+    if korean is None:
+        return title
+    return korean.title.replace("{units}", "N").replace("{units_from}", "M").replace("{tier_label}", "가장 바쁜 계층")

@@ -175,6 +175,22 @@ KINDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
+# The same kinds in Korean, for a Korean roadmap.
+KIND_LABELS_KO: dict[str, str] = {
+    "read-heavy": "읽기 위주 콘텐츠 (대부분의 요청이 같은 데이터를 읽음)",
+    "write-heavy": "쓰기 위주 수집 (쓰기가 대부분이고 외부에서 들어옴)",
+    "strong-consistency": "강한 일관성 (돈이나 잔액을 절대 오래된 값으로 읽으면 안 됨)",
+    "inventory": "재고 / 선착순 판매 (많은 구매자가 한정 수량을 두고 경쟁)",
+    "multi-tenant": "멀티 테넌트 (여러 고객사가 한 배포를 함께 씀)",
+    "realtime": "실시간 연결 (오래 유지되는 소켓이나 대화형 세션)",
+    "media": "미디어 전송 (이미지나 영상이 바이트의 대부분)",
+    "analytics": "분석 (요청 시점에 많은 행을 집계)",
+    "spiky-reads": "순간적으로 몰리는 익명 읽기 (독자가 한꺼번에 몰려옴)",
+    "api-only": "API 전용 (기계 클라이언트, 캐시할 웹 페이지 없음)",
+    "tiny-team": "아주 작은 팀 (한두 명: 단순하게 유지)",
+    "known-event": "예정된 이벤트나 마감 (미리 준비할 수 있는 피크)",
+}
+
 # A known event: a date, a launch, or a recurring peak the team can prepare for.
 _EVENT_EN = (
     "drop day",
