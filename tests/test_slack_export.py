@@ -19,7 +19,7 @@ from bot.services.exports import is_export_command
 from bot.slack import ids
 from storage import Database
 from tests.fakes import slack_requests as sr
-from tests.slack_harness import Harness, running_bot
+from tests.slack_harness import GatedEngine, Harness, running_bot
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -31,10 +31,11 @@ async def _roadmap_thread(h: Harness) -> str:
     return h.thread()[0]["ts"]
 
 
-async def _reply(h: Harness, parent_ts: str, text: str, user: str = sr.USER_ID) -> None:
+async def _reply(h: Harness, parent_ts: str, text: str, user: str = sr.USER_ID, *, wait: bool = True) -> None:
     ts = h.fake.add_message(sr.CHANNEL_ID, text, user=user, thread_ts=parent_ts)
     assert (await h.send(sr.event_callback(sr.message_event(text, user=user, ts=ts, thread_ts=parent_ts))))[0] == 200
-    await h.idle()
+    if wait:
+        await h.idle()
 
 
 def _pngs(h: Harness) -> list[dict[str, Any]]:
@@ -134,6 +135,25 @@ async def test_korean_command_and_a_refused_upload_is_said_in_the_thread(databas
         await _reply(h, other, "export")
         assert len(h.fake.calls("files.getUploadURLExternal")) == calls
         assert json.dumps(h.fake.violations) == "[]"
+
+
+async def test_export_before_the_roadmap_is_ready_says_so(database: Database) -> None:
+    engine = GatedEngine()
+    async with running_bot(database, engine=engine) as h:
+        status, _ = await h.submit(load_profile(EXAMPLES / "saas-api.yaml"))
+        assert status == 200
+        await engine.entered.wait()
+        parent_ts = await h.fake.wait_until(
+            lambda: h.fake.messages(sr.CHANNEL_ID) and h.fake.messages(sr.CHANNEL_ID)[0]["ts"]
+        )
+        await _reply(h, parent_ts, "export", wait=False)
+        said = await h.fake.wait_until(
+            lambda: [m for m in h.fake.messages(sr.CHANNEL_ID, parent_ts) if "no roadmap to export yet" in m["text"]]
+        )
+        assert len(said) == 1 and h.fake.files() == []
+        engine.gate.set()
+        await h.idle()
+        h.fake.assert_clean()
 
 
 def test_export_command_is_the_whole_message() -> None:

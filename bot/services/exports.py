@@ -145,7 +145,10 @@ class ExportService:
     async def export_roadmap(self, roadmap_id: int) -> bool | None:
         """The parent message's Export button: the same files, into the roadmap's thread."""
         found = await snapshot(self._db, roadmap_id)
-        if found is None or not found.channel_id or not found.thread_ts:
+        if found is None:
+            await self._not_ready(roadmap_id)
+            return None
+        if not found.channel_id or not found.thread_ts:
             return None
         lang, channel_id, thread_ts = found.lang, found.channel_id, found.thread_ts
         files = export.export_files(found.roadmap, found.statuses, found.assignees, lang=lang, version=found.version)
@@ -218,6 +221,17 @@ class ExportService:
         async with self._db.unit_of_work() as repos:
             await repos.messages.record(version_id, CHART_KIND, channel_id, file_ids[0] if file_ids else "")
         return True
+
+    async def _not_ready(self, roadmap_id: int) -> None:
+        """Asked for the files of a roadmap still being generated (or whose generation failed): say so."""
+        async with self._db.unit_of_work(readonly=True) as repos:
+            stored = await repos.roadmaps.get(roadmap_id)
+            review = await repos.reviews.get(stored.review_id) if stored else None
+        if stored is None or review is None or not stored.channel_id or not stored.thread_ts:
+            return
+        lang = language(getattr(review.profile_model, "language", None) or "") or "en"
+        text = t(lang, "There is no roadmap to export yet: it is still being generated, or its generation failed.")
+        await self._say(stored.channel_id, stored.thread_ts, text)
 
     async def _say(self, channel_id: str, thread_ts: str, text: str) -> None:
         try:
