@@ -516,6 +516,7 @@ def test_prerequisites_contraindications_and_answers_read_as_advice(pattern: Pat
         assert len(text) >= 30 and "{" not in text
     for contra in pattern.contraindications:
         assert len(contra.reason) >= 40 and "{" not in contra.reason, f"{pattern.id}: a reason the team can act on"
+        assert contra.reason_ko and HANGUL.search(contra.reason_ko), f"{pattern.id}: the reason in Korean too"
         assert contra.when.model_dump(exclude_defaults=True), f"{pattern.id}: a contraindication needs a condition"
     en, ko = pattern.answers.en, pattern.answers.ko
     assert all(len(w) >= 3 for w in en) and all(HANGUL.search(w) for w in ko), pattern.id

@@ -140,3 +140,6 @@ def test_a_korean_roadmap_reads_its_workload_and_problems_in_korean() -> None:
     assert "## 말씀하신 문제 (심각한 것부터)" in text and "*정합성 위험*" in text
     assert "## 이 시스템에 권하지 않는 것" in text
     assert "What kind of system" not in text and "worst first" not in text
+    rejected = text.split("## 이 시스템에 권하지 않는 것")[1].split("## ")[0]
+    assert "이미 운영 중입니다(CDN)" in rejected and "You already run" not in rejected
+    assert "팀 규모" in rejected  # the catalogue's Korean reasons

@@ -83,6 +83,7 @@ class Contraindication(_Model):
 
     when: Condition
     reason: Text
+    reason_ko: Text | None = Field(default=None, description="The same reason in Korean, for a Korean roadmap")
     unless_named: bool = Field(
         default=False, description="Waived when the team's own words name the pattern (a keyword or a named problem)"
     )
