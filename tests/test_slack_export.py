@@ -137,6 +137,23 @@ async def test_korean_command_and_a_refused_upload_is_said_in_the_thread(databas
         assert json.dumps(h.fake.violations) == "[]"
 
 
+async def test_a_korean_review_gets_korean_files(database: Database) -> None:
+    async with running_bot(database) as h:
+        status, _ = await h.submit(load_profile(EXAMPLES / "shop-ko.yaml"))  # answers in Korean: a Korean review
+        assert status == 200
+        await h.idle()
+        parent_ts = h.thread()[0]["ts"]
+        (chart,) = _pngs(h)
+        assert chart["alt_txt"].startswith("하루마켓의 처리 용량 차트입니다.") and "목표 10만명" in chart["alt_txt"]
+        await _reply(h, parent_ts, "내보내기")
+        files = {f["filename"].rsplit(".", 1)[1]: f for f in h.fake.files(sr.CHANNEL_ID)}
+        assert files["md"]["content"].decode("utf-8").startswith("# 확장 로드맵: 하루마켓")
+        assert files["md"]["filename"].startswith("하루마켓-roadmap-v1")
+        shared = [m for m in h.fake.messages(sr.CHANNEL_ID, parent_ts) if len(m.get("files", [])) == 3]
+        assert shared and shared[0]["text"].startswith("로드맵 v1을 파일로 올립니다")
+        h.fake.assert_clean()
+
+
 async def test_export_before_the_roadmap_is_ready_says_so(database: Database) -> None:
     engine = GatedEngine()
     async with running_bot(database, engine=engine) as h:
