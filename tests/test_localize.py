@@ -69,6 +69,7 @@ def test_korean_has_the_same_shape_and_placeholders(pattern) -> None:  # type: i
     assert len(korean.steps) == len(pattern.steps), f"{pattern.id}: steps"
     assert len(korean.verify) == len(pattern.verify), f"{pattern.id}: verify"
     assert len(korean.variants) == len(pattern.variants), f"{pattern.id}: variants"
+    assert len(korean.contraindications) == len(pattern.contraindications), f"{pattern.id}: contraindications"
     pairs = [("title", pattern.title, korean.title), ("why", pattern.why, korean.why)]
     pairs += [("metric", pattern.impact.metric, korean.metric)]
     pairs += [(f"step {n}", en, ko) for n, (en, ko) in enumerate(zip(pattern.steps, korean.steps, strict=True), 1)]
@@ -82,9 +83,13 @@ def test_korean_has_the_same_shape_and_placeholders(pattern) -> None:  # type: i
                 pairs += [(f"variant {v} {name}", e, k) for e, k in zip(en_text, ko_text, strict=True)]
             elif en_text is not None:
                 pairs.append((f"variant {v} title", en_text, ko_text))
+    reasons = zip(pattern.contraindications, korean.contraindications, strict=True)
+    pairs += [("contraindication", c.reason, ko) for c, ko in reasons]
     for where, english, ko in pairs:
         assert _placeholders(english) == _placeholders(ko), f"{pattern.id} {where}: placeholders differ"
         assert re.search(r"[\uac00-\ud7a3]", ko), f"{pattern.id} {where}: no Korean"
+        # A fill-in's last sound is unknown, so a particle that depends on it (을/를, 이/가, ...) cannot follow.
+        assert not re.search(r"\{\w+\}[을를이가은는와과]", ko), f"{pattern.id} {where}: particle after a placeholder"
 
 
 def test_every_stack_fill_in_has_its_korean() -> None:
@@ -109,6 +114,10 @@ def test_a_korean_profile_reads_in_korean(path: Path) -> None:
     Roadmap.model_validate_json(roadmap.model_dump_json())  # within the schema's limits, so it can be stored
     assert [s.name for s in roadmap.stages] == list(STAGE_NAMES_KO.values())
     assert [s.horizon for s in roadmap.stages] == list(STAGE_HORIZONS_KO.values())
+    for rejected in roadmap.not_recommended:  # the levers left out, and why, from the catalogue
+        assert re.search(r"[\uac00-\ud7a3]", rejected.title), rejected.title
+        if not rejected.reason.startswith("You already run"):  # the advice's own sentence stays English
+            assert re.search(r"[\uac00-\ud7a3]", rejected.reason), rejected.reason
     for item in items:  # code and product names stay as written; no placeholder is left unfilled
         assert not _PLACEHOLDER.search(" ".join([item.title, item.why, *item.steps, *item.verify])), item.id
         assert re.search(r"[\uac00-\ud7a3]", item.title), f"{item.id} {item.pattern_id}: {item.title}"

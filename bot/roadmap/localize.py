@@ -22,7 +22,16 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from bot.i18n import count
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue
 from bot.roadmap.numbers import compact
-from bot.roadmap.schema import STAGE_HORIZONS, STAGE_NAMES, TIER_LABELS, Roadmap, RoadmapItem, Stage, SystemProfile
+from bot.roadmap.schema import (
+    STAGE_HORIZONS,
+    STAGE_NAMES,
+    TIER_LABELS,
+    Rejection,
+    Roadmap,
+    RoadmapItem,
+    Stage,
+    SystemProfile,
+)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=900)]
 ValueKo = Callable[[str, str], str | None]  # (field name, English value) -> its Korean, or None when unknown
@@ -126,6 +135,9 @@ class PatternKo(_Model):
     steps: list[Text] = Field(min_length=1)
     verify: list[Text] = Field(min_length=1)
     variants: list[VariantKo] = Field(default_factory=list)
+    contraindications: list[Text] = Field(
+        default_factory=list, description="Each contraindication's reason, in the order of the English ones"
+    )
 
 
 class CatalogueKo(_Model):
@@ -432,6 +444,25 @@ def _stage(stage: Stage, catalogue: Mapping[str, Pattern], korean: CatalogueKo, 
     return stage.model_copy(update=update)
 
 
+def _plain(title: str, tier: str) -> str:
+    """A title without its figures, as the 'not recommended' list shows it (advice.py writes the English)."""
+    return title.replace("{units}", "N").replace("{units_from}", "M").replace("{tier_label}", tier)
+
+
+def _rejection(rejection: Rejection, catalogue: Mapping[str, Pattern], korean: CatalogueKo) -> Rejection:
+    """A lever left out, with the catalogue's title and contraindication in Korean where they are exactly those."""
+    pattern, ko = catalogue.get(rejection.pattern_id), korean.patterns.get(rejection.pattern_id)
+    if pattern is None or ko is None:
+        return rejection
+    update: dict[str, str] = {}
+    if rejection.title == _plain(pattern.title, "the busiest"):
+        update["title"] = _plain(ko.title, "가장 바쁜")
+    english = [c.reason for c in pattern.contraindications]
+    if rejection.reason in english and len(english) == len(ko.contraindications):
+        update["reason"] = ko.contraindications[english.index(rejection.reason)]
+    return rejection.model_copy(update=update)
+
+
 def localize(
     roadmap: Roadmap, profile: SystemProfile, catalogue: Catalogue | None = None, korean: CatalogueKo | None = None
 ) -> Roadmap:
@@ -441,4 +472,5 @@ def localize(
     patterns = {p.id: p for p in (catalogue or load_catalogue()).patterns}
     texts = korean or load_korean()
     stages = [_stage(s, patterns, texts, profile) for s in roadmap.stages]
-    return roadmap.model_copy(update={"stages": stages})
+    rejected = [_rejection(r, patterns, texts) for r in roadmap.not_recommended]
+    return roadmap.model_copy(update={"stages": stages, "not_recommended": rejected})
