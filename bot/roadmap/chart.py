@@ -21,6 +21,7 @@ from typing import get_args
 from matplotlib import font_manager, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from bot.i18n import Language, count, t
@@ -228,10 +229,11 @@ def build_figure(data: ChartData) -> Figure:
     users_ax.axhline(data.current, color="grey", linestyle=":", linewidth=1.5)
     users_ax.annotate(
         t(lang, "users today {users}", users=count(lang, data.current)),
-        (len(xs) - 1, data.current),
+        (1.0, data.current),
+        xycoords=users_ax.get_yaxis_transform(),  # just right of the plot, clear of the points' labels
         textcoords="offset points",
-        xytext=(20, 4),
-        ha="right",
+        xytext=(4, -3),
+        ha="left",
         color="grey",
         fontsize=8,
     )
@@ -259,6 +261,9 @@ def build_figure(data: ChartData) -> Figure:
             fontsize=8,
         )
         cost_ax.set_ylim(0, max([data.budget, *data.monthly_cost]) * 1.25)
+    if any(data.held_back):  # say what the red bars mean, beside the chart like the tiers' legend
+        held = Patch(color="#ff9896", label=t(lang, "a stage that held items back for the budget"))
+        cost_ax.legend(handles=[held], loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=7, frameon=False)
     cost_ax.set_ylabel(t(lang, "added / month ({currency})", currency=data.currency), fontsize=7)
     cost_ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: count(lang, value) if value else "0"))
     cost_ax.tick_params(axis="y", labelsize=7)
