@@ -25,6 +25,7 @@ from bot.services.people import People
 from bot.services.reviews import ReviewService
 from bot.services.revisions import RevisionService
 from bot.services.tasks import BackgroundTasks
+from bot.services.thread_queries import ThreadQueries
 from bot.slack.client import close_client, make_client
 from bot.slack.publisher import SlackPublisher
 from storage import Database
@@ -81,6 +82,7 @@ def build_services(
         exports=exports,
         people=People(publisher, settings.default_language),
         revisions=RevisionService(database, reviews),
+        queries=ThreadQueries(database, nudges),
     )
 
 

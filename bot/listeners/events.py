@@ -17,6 +17,7 @@ from bot.services import Services
 from bot.services.exports import is_export_command
 from bot.services.items import CommandResult, parse_status_command
 from bot.services.schedule import ScheduleError, parse_nudge_command
+from bot.services.thread_queries import ThreadAnswer, parse_query
 from bot.slack import blocks
 from bot.slack.inbound import AppHomeOpened, AppMention, EventCallback, MessageEvent
 
@@ -59,6 +60,13 @@ def register(app: AsyncApp, services: Services) -> None:
             if is_export_command(text):  # "export" / "내보내기": the roadmap's files, uploaded into the thread
                 await services.exports.export_thread(channel, thread_ts)
                 return
+            query = parse_query(text)
+            if query is not None:
+                answer = await services.queries.answer(channel, thread_ts, query, now=datetime.now(UTC))
+                if answer is not None:
+                    for message in _query_replies(answer):
+                        await say(**message, thread_ts=thread_ts)
+                return
             reply = await services.nudges.command(channel, thread_ts, text, now=datetime.now(UTC))
             if reply is not None:
                 await say(text=reply, thread_ts=thread_ts)
@@ -84,7 +92,8 @@ def register(app: AsyncApp, services: Services) -> None:
 
         async def reply() -> None:
             # parsed off the acknowledgement path: the ack never waits for the text, however long it is
-            if in_thread and (parse_status_command(text) or _looks_like_nudge_command(text) or is_export_command(text)):
+            command = parse_status_command(text) or _looks_like_nudge_command(text) or is_export_command(text)
+            if in_thread and (command or parse_query(text)):
                 return  # the message event for the same reply carries the command
             question = _MENTION.sub("", text).strip()
             answer = await services.discussion.answer(channel, in_thread, question) if in_thread else None
@@ -115,6 +124,16 @@ def register(app: AsyncApp, services: Services) -> None:
             await services.reviews.publish_home(team_id, user_id, lang)
 
         services.tasks.spawn(publish(), name="home")
+
+
+def _query_replies(answer: ThreadAnswer) -> list[dict[str, Any]]:
+    if answer.query == "help":
+        return [{"text": blocks.thread_help(answer.language)}]
+    if answer.query == "versions":
+        return [m.to_args() for m in blocks.versions_message(answer.versions, answer.system_name, answer.language)]
+    if answer.digest is None:
+        return [{"text": i18n.t(answer.language, "There is no roadmap in this thread yet.")}]
+    return [blocks.nudge_message(answer.digest).to_args()]
 
 
 def _looks_like_nudge_command(text: str) -> bool:

@@ -13,6 +13,7 @@ from bot.services.people import People
 from bot.services.reviews import ReviewService
 from bot.services.revisions import RevisionService
 from bot.services.tasks import BackgroundTasks
+from bot.services.thread_queries import ThreadQueries
 
 
 @dataclass(frozen=True)
@@ -26,3 +27,4 @@ class Services:
     exports: ExportService
     people: People
     revisions: RevisionService
+    queries: ThreadQueries

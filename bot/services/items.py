@@ -72,6 +72,8 @@ _VERBS: dict[str, ItemStatus] = {
     "n/a": ItemStatus.NOT_APPLICABLE,
     "na": ItemStatus.NOT_APPLICABLE,
     "skip": ItemStatus.NOT_APPLICABLE,
+    "해당없음": ItemStatus.NOT_APPLICABLE,
+    "안함": ItemStatus.ACKNOWLEDGED,
 }
 _VERB_PATTERN = "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True))  # longest first: "started"
 _ITEM_ID = r"[1-3]\.\d{1,3}"
@@ -87,6 +89,12 @@ _COMMAND = re.compile(
     rf"({_ITEM_ID}(?:\s*+(?:,\s*+)?{_ITEM_ID})*)\s*+(?:[.!]\s*+)?",
     re.IGNORECASE,
 )
+# Korean puts the verb last ("1.2 완료", "2.1, 2.2 시작"): the same parts in that order, linear for the same reasons.
+_COMMAND_ID_FIRST = re.compile(
+    rf"\s*+(?:<@[A-Z0-9]+>\s*+)?({_ITEM_ID}(?:\s*+(?:,\s*+)?{_ITEM_ID})*)\s*+({_VERB_PATTERN})"
+    r"(?:[가-힣]{1,6})?\s*+(?:[.!]\s*+)?",  # a Korean ending ("완료했어요") is bounded: six syllables at most
+    re.IGNORECASE,
+)
 _ITEM_IDS = re.compile(_ITEM_ID)
 
 
@@ -100,14 +108,19 @@ def _verb_status(word: str) -> ItemStatus:
 
 
 def parse_status_command(text: str) -> tuple[ItemStatus, list[str]] | None:
-    """("done", ["1.2"]) from "done 1.2"; None for ordinary discussion, and for any text longer than a command."""
+    """("done", ["1.2"]) from "done 1.2" or "1.2 완료"; None for ordinary discussion, and for any text longer
+    than a command."""
     if len(text) > MAX_COMMAND_CHARS:
         return None
     match = _COMMAND.fullmatch(text)
-    if not match:
+    if match:
+        verb, listed = match.group(1), match.group(2)
+    elif match := _COMMAND_ID_FIRST.fullmatch(text):
+        listed, verb = match.group(1), match.group(2)
+    else:
         return None
-    ids = list(dict.fromkeys(_ITEM_IDS.findall(match.group(2))))
-    return _verb_status(match.group(1)), ids
+    ids = list(dict.fromkeys(_ITEM_IDS.findall(listed)))
+    return _verb_status(verb), ids
 
 
 class ItemService:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
 from bot import i18n
@@ -257,6 +257,21 @@ class NudgeService:
         if command.action == "resume":
             return await self.resume(roadmap_id, now=now)
         return await self.change(roadmap_id, now=now, weekday=command.weekday, at=command.at, timezone=command.timezone)
+
+    async def status(self, roadmap_id: int, *, now: datetime) -> NudgeDigest | None:
+        """Where the team stands now, as a check-in on demand (`status` in the thread); None before a version."""
+        async with self._db.unit_of_work(readonly=True) as repos:
+            target = (await repos.nudges.targets([roadmap_id])).get(roadmap_id)
+            schedule = await repos.nudges.get_schedule(roadmap_id)
+        if target is None or target.version_id is None:
+            return None
+        if schedule is not None:
+            when = _weekly(schedule.weekday, schedule.local_time, schedule.timezone, self._defaults.timezone)
+            next_due = schedule.next_due_at if not schedule.paused else None
+        else:
+            when, next_due = WeeklyTime(self._defaults.weekday, self._defaults.at, self._defaults.timezone), None
+        digest = digest_for(target, when, next_due or now, catch_up=False)
+        return replace(digest, next_due=next_due, on_demand=True)
 
     # --- completion --------------------------------------------------------------------
 

@@ -109,6 +109,7 @@ class NudgeDigest:
     next_due: datetime | None  # when the next nudge comes
     catch_up: bool = False  # this one stands in for nudges missed while the bot was down
     language: Language = "en"  # the roadmap's
+    on_demand: bool = False  # asked for in the thread (`status`), not the weekly one
 
 
 class ProgressSink(Protocol):

@@ -64,6 +64,7 @@ from bot.services.ports import (
     StageProgress,
 )
 from bot.services.schedule import ScheduleView, local_label
+from bot.services.thread_queries import VersionLine
 from bot.slack import ids, values
 
 # --- budgets ------------------------------------------------------------------------------------------------------
@@ -1437,7 +1438,10 @@ def nudge_message(digest: NudgeDigest) -> SlackMessage:
             seen.add(item.item_id)
             now.append(item)
 
-    top: list[Block] = [_header(t(lang, "Weekly check-in · {name}", name=name))]
+    if digest.on_demand:
+        top: list[Block] = [_header(t(lang, "Where we stand · {name}", name=name))]
+    else:
+        top = [_header(t(lang, "Weekly check-in · {name}", name=name))]
     if digest.catch_up:
         top.append(
             _context(
@@ -1471,16 +1475,13 @@ def nudge_message(digest: NudgeDigest) -> SlackMessage:
             )
             tail.append(_context(still))
     value = values.for_roadmap(digest.roadmap_id)
-    tail.append(
-        ActionsBlock(
-            elements=[
-                _button(t(lang, "Snooze a week"), ids.ACTION_NUDGE_SNOOZE, value=value),
-                _button(t(lang, "Pause nudges"), ids.ACTION_NUDGE_PAUSE, value=value),
-                _nudge_settings_button(digest.roadmap_id, lang),
-            ],
-            block_id="nudge:controls",
-        )
-    )
+    controls = [_nudge_settings_button(digest.roadmap_id, lang)]
+    if not digest.on_demand:  # snoozing and pausing are answers to a weekly check-in
+        controls[:0] = [
+            _button(t(lang, "Snooze a week"), ids.ACTION_NUDGE_SNOOZE, value=value),
+            _button(t(lang, "Pause nudges"), ids.ACTION_NUDGE_PAUSE, value=value),
+        ]
+    tail.append(ActionsBlock(elements=controls, block_id="nudge:controls"))
     schedule = f":calendar: {escape_mrkdwn(shorten(digest.schedule.describe(lang), 200))}"
     if digest.next_due is not None:
         label = local_label(digest.next_due, digest.schedule.timezone, lang)
@@ -1566,3 +1567,39 @@ def completion_message(system_name: str, stages: Sequence[StageProgress], lang: 
     ]
     fallback = t(lang, "Every item for {name} is closed: weekly nudges stop now", name=system_name)
     return SlackMessage(_fallback_text(fallback), blocks)
+
+
+# --- thread queries -------------------------------------------------------------------------------------------------
+_VERSION_STATES = {"ready": N_("posted"), "generating": N_("being written"), "failed": N_("failed")}
+
+
+def versions_message(versions: Sequence[VersionLine], system_name: str, lang: Language = "en") -> list[SlackMessage]:
+    """`versions` in a roadmap's thread: every version, when and how it was made, and what it changed."""
+    lines = []
+    for v in versions:
+        state = t(lang, _VERSION_STATES.get(v.status, v.status))
+        line = f"• *v{v.version}* · {state} · {escape_mrkdwn(v.engine)} · {_date(v.created_at)}"
+        if v.change:
+            line += f"\n  {escape_mrkdwn(shorten(v.change, 280))}"
+        lines.append(line)
+    head = t(lang, "*Versions of {name}* (each one is in this thread)", name=escape_mrkdwn(shorten(system_name, 80)))
+    texts = [(head + "\n" + "\n".join(lines), False)] if lines else [(t(lang, "No version yet."), False)]
+    groups = [_sections(text) for text, _ in texts]
+    fallback = t(lang, "Versions of {name}", name=system_name)
+    return _assemble(
+        groups,
+        top=[],
+        continued=lambda k: [_context(t(lang, "_(versions continued, part {part})_", part=k))],
+        fallback=lambda k, n: fallback,
+    )
+
+
+def thread_help(lang: Language = "en") -> str:
+    """`help` in a roadmap's thread: what can be written there."""
+    return t(
+        lang,
+        "In this thread: `done 1.2`, `start 2.1`, `skip 3.4` (or `1.2 완료`, `2.1 시작`) mark items; `status` shows "
+        "where the team stands; `versions` lists the roadmap's versions; `export` uploads its files; "
+        "`nudge friday 09:00` or `nudge pause` changes the weekly check-in. Mention me with a question, e.g. "
+        "“why 1.2 before 2.1?”. *Edit answers* on the first message posts a new version.",
+    )

@@ -177,6 +177,11 @@ class RoadmapRepository(Repository):
             query = query.where(RoadmapVersion.status == "ready")
         return await self._session.scalar(query.order_by(RoadmapVersion.version.desc()).limit(1))
 
+    async def versions(self, roadmap_id: int) -> Sequence[RoadmapVersion]:
+        """Every version of a roadmap, oldest first (the thread keeps them all)."""
+        query = select(RoadmapVersion).where(RoadmapVersion.roadmap_id == roadmap_id).order_by(RoadmapVersion.version)
+        return (await self._session.scalars(query)).all()
+
     async def get_version(self, version_id: int) -> RoadmapVersion | None:
         return await self._session.get(RoadmapVersion, version_id)
 

@@ -1,0 +1,91 @@
+"""Plain words in a roadmap's thread, in English and Korean: status commands with the verb first or last,
+`status` / `상태`, `versions` / `버전`, `help` / `도움말`. Parsers on their own, then end to end over the fake Slack
+(SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.roadmap.profile_io import load_profile
+from bot.roadmap.schema import ItemStatus
+from bot.services.items import parse_status_command
+from bot.services.thread_queries import parse_query
+from storage import Database
+from tests.fakes import slack_requests as sr
+from tests.slack_harness import Harness, running_bot
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.2 완료", (ItemStatus.DONE, ["1.2"])),
+        ("1.2 완료했어요", (ItemStatus.DONE, ["1.2"])),
+        ("2.1, 2.2 시작", (ItemStatus.IN_PROGRESS, ["2.1", "2.2"])),
+        ("<@U123> 3.4 해당없음.", (ItemStatus.NOT_APPLICABLE, ["3.4"])),
+        ("1.3 안함", (ItemStatus.ACKNOWLEDGED, ["1.3"])),
+        ("1.2 done", (ItemStatus.DONE, ["1.2"])),
+        ("done 1.2", (ItemStatus.DONE, ["1.2"])),
+        ("1.2 완료 그리고 다른 얘기", None),
+        ("1.2 is done", None),
+    ],
+)
+def test_status_commands_verb_first_or_last(text: str, expected: object) -> None:
+    assert parse_status_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("status", "status"),
+        ("<@U123> 상태", "status"),
+        ("Status?", "status"),
+        ("버전", "versions"),
+        ("versions", "versions"),
+        ("도움말", "help"),
+        ("help!", "help"),
+        ("what is the status", None),
+        ("status " * 30, None),
+        ("", None),
+    ],
+)
+def test_queries(text: str, expected: object) -> None:
+    assert parse_query(text) == expected
+
+
+async def _reply(h: Harness, parent_ts: str, text: str) -> list[dict]:  # type: ignore[type-arg]
+    before = len(h.fake.messages(sr.CHANNEL_ID, parent_ts))
+    ts = h.fake.add_message(sr.CHANNEL_ID, text, user=sr.USER_ID, thread_ts=parent_ts)
+    assert (await h.send(sr.event_callback(sr.message_event(text, ts=ts, thread_ts=parent_ts))))[0] == 200
+    await h.idle()
+    return [m for m in h.fake.messages(sr.CHANNEL_ID, parent_ts)[before:] if m.get("ts") != ts]
+
+
+async def test_thread_queries_in_both_languages(database: Database) -> None:
+    async with running_bot(database) as h:
+        assert (await h.submit(load_profile(EXAMPLES / "shop-ko.yaml")))[0] == 200
+        await h.idle()
+        parent_ts = h.thread()[0]["ts"]
+
+        marked = await _reply(h, parent_ts, "1.1 완료")
+        assert any("완료" in m.get("text", "") and "1.1" in m.get("text", "") for m in marked)
+
+        (status,) = await _reply(h, parent_ts, "상태")
+        words = json.dumps(status["blocks"], ensure_ascii=False)
+        assert "지금 진행 상황 · " in words and "한 주 미루기" not in words and "1/" in words
+
+        (versions,) = await _reply(h, parent_ts, "버전")
+        assert "*v1*" in json.dumps(versions["blocks"], ensure_ascii=False)
+
+        (helped,) = await _reply(h, parent_ts, "도움말")
+        assert "`1.2 완료`" in helped["text"]
+        h.fake.assert_clean()
+
+
+async def test_queries_outside_a_roadmap_thread_are_ordinary_discussion(database: Database) -> None:
+    async with running_bot(database) as h:
+        assert await _reply(h, sr.new_ts(), "status") == []
