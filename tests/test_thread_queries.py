@@ -89,3 +89,32 @@ async def test_thread_queries_in_both_languages(database: Database) -> None:
 async def test_queries_outside_a_roadmap_thread_are_ordinary_discussion(database: Database) -> None:
     async with running_bot(database) as h:
         assert await _reply(h, sr.new_ts(), "status") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("assign 1.3 <@U0KIM1>", (["1.3"], "U0KIM1")),
+        ("assign 1.3, 1.4 to <@U0KIM1|kim>", (["1.3", "1.4"], "U0KIM1")),
+        ("1.3 담당 <@U0KIM1>", (["1.3"], "U0KIM1")),
+        ("<@UBOT1> 2.1 담당자: <@W0GRID1>", (["2.1"], "W0GRID1")),
+        ("assign 1.3 kim", None),
+        ("assign <@U0KIM1>", None),
+        ("assign 1.3" + " ,1.3" * 700 + " <@U", None),
+    ],
+)
+def test_assign_commands(text: str, expected: object) -> None:
+    from bot.services.items import parse_assign
+
+    assert parse_assign(text) == expected
+
+
+async def test_an_assigned_owner_is_mentioned_in_the_check_in(database: Database) -> None:
+    async with running_bot(database) as h:
+        assert (await h.submit(load_profile(EXAMPLES / "saas-api.yaml")))[0] == 200
+        await h.idle()
+        parent_ts = h.thread()[0]["ts"]
+        (reply,) = await _reply(h, parent_ts, "assign 1.1, 3.99 to <@U0000BOB>")
+        assert "assigned 1.1 to <@U0000BOB>" in reply["text"] and "3.99: not an item" in reply["text"]
+        (status,) = await _reply(h, parent_ts, "status")
+        assert "<@U0000BOB>" in json.dumps(status["blocks"])

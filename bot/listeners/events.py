@@ -15,7 +15,7 @@ from slack_bolt.response import BoltResponse
 from bot import i18n
 from bot.services import Services
 from bot.services.exports import is_export_command
-from bot.services.items import CommandResult, parse_status_command
+from bot.services.items import Assignment, CommandResult, parse_assign, parse_status_command
 from bot.services.schedule import ScheduleError, parse_nudge_command
 from bot.services.thread_queries import ThreadAnswer, parse_query
 from bot.slack import blocks
@@ -74,6 +74,10 @@ def register(app: AsyncApp, services: Services) -> None:
                 if roadmap_refresh is not None:
                     await services.reviews.refresh_parent(roadmap_refresh)
                 return
+            assignment = await services.items.thread_assign(channel, thread_ts, text)
+            if assignment is not None:
+                await say(text=_assigned(assignment, user_id), thread_ts=thread_ts)
+                return
             result = await services.items.thread_command(channel, thread_ts, text, actor=user_id)
             if result is not None:
                 await say(text=_summarise(result, user_id), thread_ts=thread_ts)
@@ -93,6 +97,7 @@ def register(app: AsyncApp, services: Services) -> None:
         async def reply() -> None:
             # parsed off the acknowledgement path: the ack never waits for the text, however long it is
             command = parse_status_command(text) or _looks_like_nudge_command(text) or is_export_command(text)
+            command = command or parse_assign(text) is not None
             if in_thread and (command or parse_query(text)):
                 return  # the message event for the same reply carries the command
             question = _MENTION.sub("", text).strip()
@@ -124,6 +129,24 @@ def register(app: AsyncApp, services: Services) -> None:
             await services.reviews.publish_home(team_id, user_id, lang)
 
         services.tasks.spawn(publish(), name="home")
+
+
+def _assigned(assignment: Assignment, actor: str) -> str:
+    lang = assignment.language
+    lines = []
+    if assignment.assigned:
+        lines.append(
+            i18n.t(
+                lang,
+                "{who} assigned {ids} to {owner}: the weekly check-in mentions them there.",
+                who=f"<@{actor}>",
+                ids=", ".join(assignment.assigned),
+                owner=f"<@{assignment.owner}>",
+            )
+        )
+    if assignment.unknown:
+        lines.append(i18n.t(lang, "{ids}: not an item of this roadmap.", ids=", ".join(assignment.unknown)))
+    return "\n".join(lines)
 
 
 def _query_replies(answer: ThreadAnswer) -> list[dict[str, Any]]:

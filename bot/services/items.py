@@ -123,6 +123,34 @@ def parse_status_command(text: str) -> tuple[ItemStatus, list[str]] | None:
     return _verb_status(verb), ids
 
 
+# "assign 1.3 @kim", "assign 1.3, 1.4 to @kim", "1.3 담당 @kim": Slack writes the mention as <@U123> (or
+# <@U123|name>). Linear for the same reasons as the status commands.
+_MENTIONED = r"<@([UW][A-Z0-9]{1,31})(?:\|[^>]{0,80})?>"
+_IDS = rf"({_ITEM_ID}(?:\s*+(?:,\s*+)?{_ITEM_ID})*)"
+_ASSIGN = re.compile(
+    rf"\s*+(?:<@[A-Z0-9]+>\s*+)?(?:assign|담당)\s++{_IDS}\s*+(?:to\s++)?{_MENTIONED}\s*+[.!]?\s*+", re.I
+)
+_ASSIGN_KO = re.compile(rf"\s*+(?:<@[A-Z0-9]+>\s*+)?{_IDS}\s*+담당(?:자)?\s*+:?\s*+{_MENTIONED}\s*+[.!]?\s*+")
+
+
+def parse_assign(text: str) -> tuple[list[str], str] | None:
+    """(["1.3"], "U123") from "assign 1.3 @kim" or "1.3 담당 @kim"; None for anything else."""
+    if len(text) > MAX_COMMAND_CHARS:
+        return None
+    match = _ASSIGN.fullmatch(text) or _ASSIGN_KO.fullmatch(text)
+    if not match:
+        return None
+    return list(dict.fromkeys(_ITEM_IDS.findall(match.group(1)))), match.group(2)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    assigned: list[str]  # item ids now owned by the user
+    unknown: list[str]  # ids that are not items of this roadmap
+    owner: str
+    language: Language = "en"
+
+
 class ItemService:
     def __init__(self, database: Database, publisher: Publisher, nudges: NudgeService | None = None) -> None:
         self._db = database
@@ -204,6 +232,25 @@ class ItemService:
             )
         except (ChannelUnavailable, PublishFailed) as exc:
             log.warning("could not refresh stage %s of version %s: %s", stage, version_id, exc)
+
+    async def thread_assign(self, channel_id: str, thread_ts: str, text: str) -> Assignment | None:
+        """An "assign 1.3 @kim" reply in a roadmap thread: the owner the weekly nudge mentions for those items."""
+        parsed = parse_assign(text)
+        if parsed is None:
+            return None
+        ids, owner = parsed
+        async with self._db.unit_of_work() as repos:
+            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+            version = await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
+            if version is None:
+                return None
+            known = {i.item_key for i in await repos.items.list(version.id)}
+            for item_key in ids:
+                if item_key in known:
+                    await repos.items.set_owner(version.id, item_key, owner)
+            content = version.roadmap_model
+        language = content.language if content is not None else "en"
+        return Assignment([i for i in ids if i in known], [i for i in ids if i not in known], owner, language)
 
     async def thread_command(self, channel_id: str, thread_ts: str, text: str, *, actor: str) -> CommandResult | None:
         """A "done 1.2" reply in a roadmap thread; None when the text is not a command or not our thread."""
