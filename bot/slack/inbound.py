@@ -149,26 +149,25 @@ class BlockActions(_Model):
         return self.actions[0]
 
 
-class MessageEvent(_Model):
-    type: Literal["message"]
+class _Posted(_Model):
+    """What a message and a mention both carry: where, who, what, and in which thread."""
+
     channel: SlackId
     user: SlackId | None = None
     text: MessageText = ""
     ts: Timestamp
     thread_ts: Timestamp | None = None
-    subtype: Short | None = None
     bot_id: Short | None = None
+
+
+class MessageEvent(_Posted):
+    type: Literal["message"]
+    subtype: Short | None = None
     channel_type: Short | None = None
 
 
-class AppMention(_Model):
+class AppMention(_Posted):
     type: Literal["app_mention"]
-    channel: SlackId
-    user: SlackId | None = None
-    text: MessageText = ""
-    ts: Timestamp
-    thread_ts: Timestamp | None = None
-    bot_id: Short | None = None
 
 
 class AppHomeOpened(_Model):
