@@ -110,6 +110,8 @@ def test_a_korean_profile_reads_in_korean(path: Path) -> None:
     steps = [x for i in items for x in i.steps]
     assert _hangul_share(titles) > 0.9, titles
     assert _hangul_share(steps) > 0.6
+    assert _hangul_share([i.why for i in items]) > 0.9  # the catalogue's reason and the engine's sentences after it
+    assert all(re.search(r"[\uac00-\ud7a3]", k.label) for k in roadmap.workload), roadmap.workload
     assert _hangul_share([x for i in items for x in i.verify]) > 0.6
     Roadmap.model_validate_json(roadmap.model_dump_json())  # within the schema's limits, so it can be stored
     assert [s.name for s in roadmap.stages] == list(STAGE_NAMES_KO.values())
@@ -122,8 +124,11 @@ def test_a_korean_profile_reads_in_korean(path: Path) -> None:
         assert not _PLACEHOLDER.search(" ".join([item.title, item.why, *item.steps, *item.verify])), item.id
         assert re.search(r"[\uac00-\ud7a3]", item.title), f"{item.id} {item.pattern_id}: {item.title}"
         assert re.search(r"[\uac00-\ud7a3]", item.impact.metric), f"{item.id}: {item.impact.metric}"
-        for reason in ("You wrote:", "The capacity model has", "Before this stage the plan", "Needed first by"):
-            assert reason not in item.why, f"{item.id}: the engine's reason left in English: {item.why}"
+        sentences = ("You wrote:", "The capacity model has", "Before this stage the plan", "Needed first by")
+        sentences += ("This reads as", "Over budget:", "Waits for", "Sized at its minimum", "Even ")
+        for sentence in sentences:
+            assert sentence not in item.why, f"{item.id}: the engine's sentence left in English: {item.why}"
+            assert sentence not in (item.deferred or ""), f"{item.id}: {item.deferred}"
 
 
 GOLDEN = sorted(p for p in (ROOT / "tests" / "golden").glob("*.yaml") if not p.name.endswith(".expect.yaml"))

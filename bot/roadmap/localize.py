@@ -19,6 +19,7 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from bot import i18n
 from bot.i18n import count
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue
 from bot.roadmap.numbers import compact
@@ -295,6 +296,49 @@ _REASONS: tuple[tuple[str, str], ...] = (
         "{ids} 항목에서 만든 것을 이 단계에 필요한 만큼 늘립니다.",
     ),
 )
+_REASONS += (
+    ("This reads as {kind}: you wrote {said}.", "답변으로 보면 {kind} 유형입니다. 적으신 말: {said}."),
+    ("Waits for {ids}, which is held back.", "보류된 {ids} 항목을 기다립니다."),
+    (
+        "Waits for budget: capacity work is funded stage by stage and the money ran out at {ids}.",
+        "예산을 기다립니다. 용량 작업은 단계 순서대로 예산을 배정하는데, {ids} 항목에서 예산이 바닥났습니다.",
+    ),
+    (
+        "Over budget: adds up to {money} a month and {left} of the monthly budget is left.",
+        "예산 초과: 이 항목의 월 비용은 최대 {money}이고, 남은 월 예산은 {left}입니다.",
+    ),
+    (
+        "Sized at its minimum ({units} {label}): capacity does not need more.",
+        "최소 규모({label} {units}{c})로 잡았습니다. 용량만 보면 더 필요하지 않습니다.",
+    ),
+    (
+        "Even {units} {label} ({limit}) carry only about {users} users.",
+        "{label} {units}{c}({limit})로도 사용자 약 {users}명까지만 감당합니다.",
+    ),
+)
+# The workload kinds the engine reads from the answers (workload.py), as the roadmap names them.
+KINDS_KO = {
+    "read-heavy content (most requests read the same data)": "읽기 위주 콘텐츠(대부분의 요청이 같은 데이터를 읽음)",
+    "write-heavy ingest (writes dominate and arrive from outside)": "쓰기 위주 수집(외부에서 들어오는 쓰기가 대부분)",
+    "strong consistency (money or balances must never be read stale)": (
+        "강한 일관성(돈이나 잔액을 절대 오래된 값으로 읽으면 안 됨)"
+    ),
+    "inventory / flash sale (many buyers race for limited stock)": (
+        "재고 / 한정 판매(많은 구매자가 한정된 재고를 두고 경쟁)"
+    ),
+    "multi-tenant (many customer organisations share one deployment)": "멀티 테넌트(여러 고객사가 배포 하나를 함께 씀)",
+    "realtime connections (long-lived sockets or interactive sessions)": (
+        "실시간 연결(오래 유지되는 소켓이나 대화형 세션)"
+    ),
+    "media delivery (images or video are most of the bytes)": "미디어 전송(바이트 대부분이 이미지나 동영상)",
+    "analytics (aggregates over many rows at request time)": "분석(요청 시점에 많은 행을 집계)",
+    "spiky anonymous reads (crowds of readers arrive at once)": "몰려드는 비로그인 읽기(독자가 한꺼번에 몰림)",
+    "API only (machine clients, no web pages to cache)": "API 전용(기계 클라이언트, 캐시할 웹 페이지 없음)",
+    "tiny team (one or two people: keep it simple)": "아주 작은 팀(한두 명, 단순하게 유지)",
+    "known event or deadline (a peak you can prepare for)": "예정된 이벤트나 마감(미리 대비할 수 있는 피크)",
+}
+_LIMITS_KO = {"the catalogue's limit": "카탈로그의 상한", "the USL peak": "USL 곡선의 정점"}
+_MONEY = re.compile(r"₩([\d,]+)")
 _RESIZE_TITLES: tuple[tuple[str, str], ...] = (
     ("Grow the {label} from {units_from} to {units}", "{label} 규모를 {units_from}{c}에서 {units}{c}로 늘리기"),
     (
@@ -335,8 +379,17 @@ _SCALE = {"": 1, "k": 1e3, "M": 1e6, "B": 1e9}
 
 def _engine_value(name: str, value: str) -> str | None:
     """A fill-in of an engine sentence in Korean: figures as Korean counts, tiers and units by name."""
-    if name == "quote":
+    if name in ("quote", "said"):
         return value  # the team's own words
+    if name == "kind":
+        return KINDS_KO.get(value)
+    if name == "limit":
+        return _LIMITS_KO.get(value)
+    if name in ("money", "left"):  # won as Korean readers say it; other currencies as written
+        won = _MONEY.fullmatch(value)
+        if won:
+            return i18n.won(float(won.group(1).replace(",", "")))
+        return value if re.fullmatch(r"[$€£¥]?[\d,.]+(?: [A-Z]{3})?", value) else None
     if name == "tier":
         return _tier_ko(value)
     if name == "label":
@@ -423,6 +476,8 @@ def _item(item: RoadmapItem, pattern: Pattern, korean: PatternKo, profile: Syste
         why = _reasons(why)
     impact = item.impact.model_copy(update={"metric": _metric(item.impact.metric, pattern, korean)})
     update = {"title": title, "steps": steps, "verify": verify, "why": why[:1500], "impact": impact}
+    if item.deferred:
+        update["deferred"] = _reasons(item.deferred)
     try:  # within the schema's limits, as the English was (a stored roadmap is validated when read back)
         return RoadmapItem.model_validate({**item.model_dump(), **update, "impact": impact.model_dump()})
     except ValidationError:
@@ -473,4 +528,5 @@ def localize(
     texts = korean or load_korean()
     stages = [_stage(s, patterns, texts, profile) for s in roadmap.stages]
     rejected = [_rejection(r, patterns, texts) for r in roadmap.not_recommended]
-    return roadmap.model_copy(update={"stages": stages, "not_recommended": rejected})
+    workload = [k.model_copy(update={"label": KINDS_KO.get(k.label, k.label)}) for k in roadmap.workload]
+    return roadmap.model_copy(update={"stages": stages, "not_recommended": rejected, "workload": workload})
