@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot import metrics
 from bot.app import Bot, build_bot
 from bot.config import ConfigError, Settings
 from bot.database import open_database
@@ -103,6 +104,12 @@ def http_app(bot: Bot, *, on_startup: list | None = None, on_shutdown: list | No
     secret = bot.signing_secret
 
     async def events(request: Request) -> Response:
+        started = time.perf_counter()
+        response = await _events(request)
+        metrics.ACK_SECONDS.labels(str(response.status_code)).observe(time.perf_counter() - started)
+        return response
+
+    async def _events(request: Request) -> Response:
         try:
             raw = await _read_limited(request)
             if secret is None:
@@ -116,13 +123,21 @@ def http_app(bot: Bot, *, on_startup: list | None = None, on_shutdown: list | No
         return to_starlette_response(response)
 
     async def healthz(request: Request) -> Response:
+        """The process is up and serving (a liveness probe: it never touches the database)."""
+        return JSONResponse({"ok": True, "background": bot.services.tasks.pending})
+
+    async def readyz(request: Request) -> Response:
+        """Ready for traffic: the database answers (a readiness probe takes an instance out while it does not)."""
         try:
             revision = await bot.database.current_revision()
-        except Exception as exc:  # the point of a health check: report, don't raise
+        except Exception as exc:  # the point of a readiness check: report, don't raise
             return JSONResponse({"ok": False, "database": type(exc).__name__}, status_code=503)
         return JSONResponse(
             {"ok": True, "database": "ok", "revision": revision, "background": bot.services.tasks.pending}
         )
+
+    async def metrics_endpoint(request: Request) -> Response:
+        return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -133,7 +148,12 @@ def http_app(bot: Bot, *, on_startup: list | None = None, on_shutdown: list | No
             await hook()
 
     return Starlette(
-        routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])],
+        routes=[
+            Route("/slack/events", events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
+        ],
         lifespan=lifespan,
     )
 

@@ -511,7 +511,10 @@ async def test_http_cli_serves_and_stops_on_sigterm(fake: FakeSlack, tmp_path: P
     base = f"http://127.0.0.1:{port}"
     async with http_serve(tmp_path, fake, port) as process:
         health = await wait_healthy(base, process)
-        assert health["ok"] is True and health["database"] == "ok" and health["revision"]
+        assert health["ok"] is True
+        async with aiohttp.ClientSession() as session, session.get(f"{base}/readyz") as response:
+            ready = await response.json()
+        assert response.status == 200 and ready["database"] == "ok" and ready["revision"]
 
         trigger = fake.issue_trigger_id()
         content, content_type = sr.slash_command(trigger_id=trigger, response_url=fake.response_url())

@@ -61,7 +61,9 @@ async def test_url_verification_and_healthz(database: Database) -> None:
         status, body = await h.send(sr.url_verification("abc123"))
         assert status == 200 and json.loads(body)["challenge"] == "abc123"
         status, health = await get_json(f"{h.base}/healthz")
-        assert status == 200 and health["ok"] is True and health["revision"]
+        assert status == 200 and health["ok"] is True
+        status, ready = await get_json(f"{h.base}/readyz")
+        assert status == 200 and ready["ok"] is True and ready["revision"]
 
 
 @SQLITE

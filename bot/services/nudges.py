@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
-from bot import i18n
+from bot import i18n, metrics
 from bot.roadmap.schema import STAGE_NAMES
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.ports import NudgeDigest, NudgeItem, Publisher, StageProgress
@@ -400,14 +400,17 @@ class NudgeService:
                 ts = await self._publisher.post_nudge(target.channel_id, target.thread_ts, digest)
         except (ChannelUnavailable, PublishFailed) as exc:
             log.warning("nudge for roadmap %s not sent: %s", target.roadmap_id, exc)
+            metrics.NUDGES_FAILED.inc()
             return NudgeOutcome(
                 plan.schedule_id, target.roadmap_id, plan.period, "failed", now + RETRY_AFTER, error=str(exc)[:500]
             )
         except Exception as exc:
             log.exception("nudge for roadmap %s failed", target.roadmap_id)
+            metrics.NUDGES_FAILED.inc()
             return NudgeOutcome(
                 plan.schedule_id, target.roadmap_id, plan.period, "failed", now + RETRY_AFTER, error=repr(exc)[:500]
             )
+        metrics.NUDGES_SENT.inc()
         return NudgeOutcome(
             plan.schedule_id, target.roadmap_id, plan.period, "sent", None if done else plan.next_due, ts=ts
         )

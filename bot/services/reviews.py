@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from bot import metrics
 from bot.i18n import Language, t
 from bot.roadmap import revision
-from bot.roadmap.engine import EngineResult, RoadmapEngine, generate_with_fallback
+from bot.roadmap.engine import EngineResult, Progress, RoadmapEngine, generate_with_fallback
 from bot.roadmap.schema import ItemStatus, Roadmap, SystemProfile
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.exports import ExportService
@@ -155,7 +157,9 @@ class ReviewService:
             )
             return Submission(review.id, roadmap.id, version.id, team_id, user_id, channel_id, profile)
 
-        return await self._db.transact(store)
+        submission = await self._db.transact(store)
+        metrics.REVIEWS_SUBMITTED.inc()
+        return submission
 
     async def post_parent(self, submission: Submission) -> ThreadOpened:
         """The new roadmap's parent message ("generating…"), remembered; raises ChannelUnavailable."""
@@ -366,12 +370,12 @@ class ReviewService:
         """The engine's roadmap (the rules engine standing in when another fails), with live progress in the thread
         once it is open. The progress message is left open for the caller to close once the roadmap is stored."""
         if not self._engine.streams_progress:
-            return await generate_with_fallback(self._engine, self._fallback, job.profile), None
+            return await self._generate(job.profile), None
         lang: Language = job.profile.language or "en"
         opening = asyncio.ensure_future(self._open_progress(opened, job.owner or user_id, job.team_id, lang))
         live = _LiveProgress(opening)
         try:
-            result = await generate_with_fallback(self._engine, self._fallback, job.profile, live.feed)
+            result = await self._generate(job.profile, live.feed)
         except asyncio.CancelledError:
             opening.cancel()
             raise
@@ -379,6 +383,18 @@ class ReviewService:
             await live.close(t(lang, "Generation failed: {why}", why=_reason(exc)))
             raise
         return result, live
+
+    async def _generate(self, profile: SystemProfile, feed: Progress | None = None) -> EngineResult:
+        """The engine's run, counted for /metrics: how long it took, whether the rules stood in, tokens used."""
+        started = time.monotonic()
+        result = await generate_with_fallback(self._engine, self._fallback, profile, feed)
+        metrics.GENERATION_SECONDS.labels(result.engine).observe(time.monotonic() - started)
+        if result.fallback_reason:
+            metrics.ENGINE_FALLBACKS.inc()
+        if result.usage is not None:
+            metrics.LLM_TOKENS.labels("prompt").inc(result.usage.prompt_tokens)
+            metrics.LLM_TOKENS.labels("completion").inc(result.usage.completion_tokens)
+        return result
 
     async def _conclude(
         self,
@@ -565,6 +581,7 @@ class ReviewService:
         await self._update_parent(channel_id, thread_ts, parent)
         if self._exports is not None:
             await self._exports.chart_after_publish(p.version_id)
+        metrics.ROADMAPS_POSTED.inc()
         return True
 
     async def roadmap_for_thread(self, channel_id: str, thread_ts: str) -> int | None:

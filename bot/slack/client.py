@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -10,9 +12,20 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import metrics
 from bot.config import Settings
 
 RATE_LIMIT_RETRIES = 3  # each waits for Slack's Retry-After
+
+
+class _CountedRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler (it waits for Retry-After), counting each 429 for /metrics."""
+
+    async def _can_retry_async(self, **kwargs: Any) -> bool:
+        limited = await super()._can_retry_async(**kwargs)
+        if limited:
+            metrics.SLACK_RATE_LIMITED.inc()
+        return limited
 
 
 def make_client(settings: Settings, *, timeout: int = 15) -> AsyncWebClient:
@@ -25,7 +38,7 @@ def make_client(settings: Settings, *, timeout: int = 15) -> AsyncWebClient:
         timeout=timeout,
         session=aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)),
         retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            _CountedRateLimitRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
