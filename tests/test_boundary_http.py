@@ -8,6 +8,7 @@ import asyncio
 import http.client
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -423,3 +424,31 @@ async def test_an_event_is_acknowledged_before_any_database_work(
         await harness.idle()
         (reply,) = harness.fake.calls("chat.postMessage")
         assert "/scale-review" in reply.args["text"]
+
+
+async def test_log_lines_name_the_request_and_the_workspace(database: Database) -> None:
+    """Every line a request causes, in its listener or in the background work it starts, carries its ids."""
+    import io
+
+    from bot.logs import FORMAT, RedactingFormatter, RequestContext
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestContext())
+    handler.setFormatter(RedactingFormatter(FORMAT))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        async with running_bot(database) as harness:
+            for _ in range(2):
+                body = sr.block_actions_message(
+                    ACTION_ITEM_DETAILS, values.for_item(999, "1.1"), response_url=harness.fake.response_url()
+                )
+                assert (await harness.send(body))[0] == 200
+            await harness.idle()
+    finally:
+        root.removeHandler(handler)
+    lines = [line for line in stream.getvalue().splitlines() if "details button for an unknown item" in line]
+    assert len(lines) == 2
+    ids = {re.search(r"req=([0-9a-f]{12}) team=T0000FAKE:", line).group(1) for line in lines}  # type: ignore[union-attr]
+    assert len(ids) == 2  # one id per request

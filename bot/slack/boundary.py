@@ -23,6 +23,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.logs import bind_request
 from bot.slack.inbound import (
     BlockActions,
     EventCallback,
@@ -129,6 +130,15 @@ def read_inbound(body: dict[str, Any]) -> Inbound:
         raise Rejected(400, f"{kind.__name__}: {where or 'body'}: {first['msg'][:80]}") from None
 
 
+def team_of(inbound: Inbound) -> str | None:
+    """The workspace a request comes from, where the payload says."""
+    if isinstance(inbound, SlashCommand | EventCallback):
+        return inbound.team_id
+    if isinstance(inbound, BlockActions | ViewSubmission):
+        return inbound.team_id
+    return None
+
+
 def read_envelope(payload: Any) -> Inbound:
     """A Socket Mode envelope's payload (already parsed by slack_sdk) through the same checks as an HTTP body."""
     if not isinstance(payload, dict):
@@ -210,6 +220,7 @@ async def dispatch(
     """
     if isinstance(inbound, EventCallback) and isinstance(inbound.event, OtherEvent):
         return BoltResponse(status=200, body="")
+    bind_request(team_of(inbound))  # every log line of this request, and of the work it starts, names both
     request = AsyncBoltRequest(
         body=bolt_body(inbound), headers=dict(headers or {}), context={"inbound": inbound}, mode="socket_mode"
     )
