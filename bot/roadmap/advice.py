@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from bot.roadmap.catalogue import Catalogue, Condition, Pattern
 from bot.roadmap.facts import ArchitectureFacts, Fact, find_phrases
-from bot.roadmap.schema import ProblemAnswer, Rejection, RoadmapItem, SystemProfile, WorkloadKind
+from bot.roadmap.schema import ProblemAnswer, Rejection, RoadmapItem, SystemProfile, Tier, WorkloadKind
 from bot.roadmap.workload import SEVERITY_ORDER, Problem, Stack, WorkloadReading, mentions, read_workload
 
 if TYPE_CHECKING:
@@ -145,12 +145,20 @@ def _components(profile: SystemProfile, facts: ArchitectureFacts) -> set[Fact]:
     return found
 
 
+class Report(TypedDict):
+    """The reading a roadmap carries, as Roadmap's own field names (engines pass it as keyword arguments)."""
+
+    workload: list[WorkloadKind]
+    problems: list[ProblemAnswer]
+    not_recommended: list[Rejection]
+
+
 def holds(
     condition: Condition,
     reading: WorkloadReading,
     facts: frozenset[Fact],
     profile: SystemProfile,
-    utilisation: Mapping[str, float] | None = None,
+    utilisation: Mapping[Tier, float] | None = None,
 ) -> bool:
     """Every field the condition sets holds for this system (any value within a field)."""
     db_busy = (utilisation or {}).get("database")
@@ -248,7 +256,7 @@ class Advice:
         catalogue: Catalogue,
         keyword_hits: Mapping[str, list[str]] | None = None,
         dropped: Sequence[str] = (),
-    ) -> dict[str, list[WorkloadKind] | list[ProblemAnswer] | list[Rejection]]:
+    ) -> Report:
         """The roadmap's workload reading, named-problem map and "not recommended" list."""
         titles = {p.id: _plain_title(p) for p in catalogue.patterns}
         return {

@@ -183,7 +183,7 @@ def _assemble(profile: SystemProfile, draft: RoadmapDraft, *, model: str, catalo
                 cost_monthly = modelled.monthly
             if flag:
                 notes.append(flag)
-            pattern = catalogue.get(item.pattern_id) if pattern_of(item) else None
+            pattern = catalogue.get(item.pattern_id) if item.pattern_id and pattern_of(item) else None
             items.append(
                 RoadmapItem(
                     id=item.id,

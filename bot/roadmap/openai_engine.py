@@ -213,7 +213,9 @@ class OpenAIEngine:
             async with asyncio.timeout(self._deadline):
                 # Raw server-sent events, parsed once at the end: the SDK's stream helper re-parses the
                 # partial JSON on every delta, and even its chunk models cost more CPU than the answer.
-                async with self._client.chat.completions.with_streaming_response.create(
+                # The SDK types messages and response_format as TypedDicts and has no overload for an optional
+                # prompt_cache_key passed through **extra; the values are the documented JSON shapes.
+                async with self._client.chat.completions.with_streaming_response.create(  # type: ignore[call-overload]
                     model=self._model,
                     messages=messages,  # type: ignore[arg-type]
                     response_format=RESPONSE_FORMAT,  # type: ignore[arg-type]

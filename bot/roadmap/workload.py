@@ -9,9 +9,10 @@ conclusion came from so the roadmap can say "why I think so".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Literal
 
 from bot.roadmap import money
 from bot.roadmap.facts import ArchitectureFacts, find_phrases
@@ -244,12 +245,12 @@ _TINY_TEAM_EN = (
 _TINY_TEAM_KO = ("창업자 2명", "1인 개발", "개발은 한 명", "개발자 1명", "혼자 개발")
 
 # Stack words, read from the architecture answers.
-_DB = {
+_DB: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "mysql": (("mysql", "mariadb", "aurora mysql", "percona"), ("마이에스큐엘",)),
     "postgresql": (("postgresql", "postgres", "aurora postgresql", "pgbouncer"), ("포스트그레스",)),
     "mongodb": (("mongodb", "mongo", "documentdb"), ("몽고",)),
 }
-_RUNTIME = {
+_RUNTIME: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "jvm": (("spring", "spring boot", "java", "kotlin", "tomcat", "hikaricp"), ("스프링",)),
     "python": (("django", "flask", "fastapi", "gunicorn", "uvicorn", "python", "celery"), ("장고",)),
     "ruby": (("rails", "ruby", "puma", "sidekiq", "unicorn"), ("레일즈",)),
@@ -302,7 +303,8 @@ _SELF_MANAGED = (
 )
 
 # Problem severity, worst first: what an expert fixes before capacity.
-SEVERITY_ORDER = ("correctness", "data-loss", "availability", "capacity", "latency", "cost")
+Severity = Literal["correctness", "data-loss", "availability", "capacity", "latency", "cost"]
+SEVERITY_ORDER: tuple[Severity, ...] = ("correctness", "data-loss", "availability", "capacity", "latency", "cost")
 _SEVERITY_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "correctness": (
         (
@@ -432,7 +434,7 @@ class Problem:
     """One named problem (a sentence of the bottlenecks answer) and how bad it is."""
 
     text: str
-    severity: str
+    severity: Severity
     order: int
 
 
@@ -457,7 +459,7 @@ class WorkloadReading:
         return frozenset(k.id for k in self.kinds)
 
 
-def _first(text: str, table: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]) -> str | None:
+def _first(text: str, table: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]) -> str | None:
     """The key whose phrase appears earliest in the text (the main engine is usually named first)."""
     lowered = text.lower()
     best: tuple[int, str] | None = None
@@ -523,8 +525,9 @@ def _problems(bottlenecks: str) -> tuple[Problem, ...]:
     sentences = [s.strip(" -*•\t") for s in _SENTENCE_SPLIT.split(bottlenecks)]
     found = []
     for order, sentence in enumerate(s for s in sentences if len(s) >= 8):
-        severity = "capacity"
-        for level in ("correctness", "data-loss", "availability", "cost", "latency"):
+        severity: Severity = "capacity"
+        levels: tuple[Severity, ...] = ("correctness", "data-loss", "availability", "cost", "latency")
+        for level in levels:
             if mentions(sentence, *_SEVERITY_WORDS[level]):
                 severity = level
                 break
