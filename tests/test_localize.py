@@ -112,6 +112,9 @@ def test_a_korean_profile_reads_in_korean(path: Path) -> None:
     assert _hangul_share(steps) > 0.6
     assert _hangul_share([i.why for i in items]) > 0.9  # the catalogue's reason and the engine's sentences after it
     assert all(re.search(r"[\uac00-\ud7a3]", k.label) for k in roadmap.workload), roadmap.workload
+    summary = roadmap.summary  # the verdict a manager reads first, the budget, the bottleneck, the headline
+    for text in (summary.verdict, summary.budget_note, summary.binding_bottleneck, summary.headline):
+        assert _hangul_share([text]) > 0.8, text
     assert _hangul_share([x for i in items for x in i.verify]) > 0.6
     Roadmap.model_validate_json(roadmap.model_dump_json())  # within the schema's limits, so it can be stored
     assert [s.name for s in roadmap.stages] == list(STAGE_NAMES_KO.values())

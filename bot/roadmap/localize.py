@@ -337,6 +337,110 @@ KINDS_KO = {
     "tiny team (one or two people: keep it simple)": "아주 작은 팀(한두 명, 단순하게 유지)",
     "known event or deadline (a peak you can prepare for)": "예정된 이벤트나 마감(미리 대비할 수 있는 피크)",
 }
+# The summary's verdict, budget note, bottleneck and headline (rules.py), sentence by sentence.
+_SUMMARY: tuple[tuple[str, str], ...] = (
+    (
+        "Over capacity at peak now: about {users} of today's {current} users fit at a safe load; stage 1 starts "
+        "with relief.",
+        "지금 피크에 이미 용량을 넘었습니다. 오늘 사용자 {current}명 중 안전한 부하로 감당하는 것은 약 {users}명이라, "
+        "1단계는 급한 불을 끄는 일부터 시작합니다.",
+    ),
+    (
+        "Target reached after stage {n}: about {users} concurrent users expected against {target}.",
+        "{n}단계를 마치면 목표에 닿습니다. 목표 {target}명에 대해 동시 사용자 약 {users}명을 예상합니다.",
+    ),
+    ("It fits the budget (top of each cost range).", "예산 안에 들어옵니다(각 비용 범위의 상단 기준)."),
+    (
+        "Target not reachable within the budget: the plan reaches about {users} concurrent users ({share} of "
+        "{target}).",
+        "예산 안에서는 목표에 닿지 못합니다. 계획으로 닿는 규모는 동시 사용자 약 {users}명(목표 {target}명의 "
+        "{share})입니다.",
+    ),
+    (
+        "Reaching it costs about {range} a month (cheapest path).",
+        "목표까지 가는 비용은 월 약 {range}입니다(가장 싼 경로).",
+    ),
+    (
+        "Without the budget limit it would reach about {users} users for about {range} a month, then stop at {wall}.",
+        "예산 제한이 없다면 월 약 {range}의 비용으로 사용자 약 {users}명까지 닿고, 그다음 한계는 {wall}입니다.",
+    ),
+    (
+        "Target not reached by these patterns: about {users} concurrent users ({share} of {target}), limited by "
+        "{wall}.",
+        "이 패턴들로는 목표에 닿지 못합니다. 동시 사용자 약 {users}명(목표 {target}명의 {share})에서 멈추며, "
+        "한계는 {wall}입니다.",
+    ),
+    (
+        "Measure the real service demand with a load test and revisit.",
+        "부하 테스트로 실제 서비스 요구 시간을 재고 다시 검토하세요.",
+    ),
+    (
+        "Budget {budget} a month: the plan adds {cost} (checked at the top of each range).",
+        "월 예산 {budget}: 계획이 더하는 비용은 {cost}입니다(각 범위의 상단으로 확인).",
+    ),
+    ("Held back or cut down: {ids}.", "보류되거나 줄어든 항목: {ids}."),
+    ("More budget a month: {steps}.", "월 예산을 늘리면: {steps}."),
+    ("No monthly budget given, so nothing was held back.", "월 예산이 주어지지 않아 보류한 항목이 없습니다."),
+    ("The plan adds {cost}.", "계획이 더하는 비용은 {cost}입니다."),
+    (
+        "No exchange rate for {currency}: costs are in USD and the budget was not applied.",
+        "{currency} 환율이 없어 비용은 USD로 표시했고 예산은 적용하지 않았습니다.",
+    ),
+    (
+        "{tier}: about {percent} busy at today's peak of ~{rps} requests/s",
+        "{tier}: 오늘 피크(초당 약 {rps}건 요청)에서 사용률 약 {percent}",
+    ),
+    ("{name}: {current} → {target} concurrent users", "{name}: 동시 사용자 {current}명 → {target}명"),
+    (
+        "Budget {total} a month, of which you spend about {spend} today: {budget} for the plan, which adds {cost} "
+        "(checked at the top of each range).",
+        "월 예산 {total}(지금 쓰는 비용 약 {spend}, 계획에 쓸 몫 {budget}): 계획이 더하는 비용은 {cost}입니다"
+        "(각 범위의 상단으로 확인).",
+    ),
+    # The OpenAI engine's summary (drafts.py): the same figures from the same model, worded a little differently.
+    (
+        "Target reached after stage {n}: about {users} concurrent users expected against {target} (scale-review's "
+        "model).",
+        "{n}단계를 마치면 목표에 닿습니다. 목표 {target}명에 대해 동시 사용자 약 {users}명을 예상합니다"
+        "(scale-review 모델 기준).",
+    ),
+    (
+        "Target not reached by this plan: about {users} concurrent users ({share} of {target}), limited by the "
+        "{tier} (scale-review's model).",
+        "이 계획으로는 목표에 닿지 못합니다. 동시 사용자 약 {users}명(목표 {target}명의 {share})에서 {tier} 계층에 "
+        "막힙니다(scale-review 모델 기준).",
+    ),
+    ("The plan adds {cost}; no budget was applied.", "계획이 더하는 비용은 {cost}이며, 예산은 적용하지 않았습니다."),
+    ("Budget {budget} a month: the plan adds {cost}.", "월 예산 {budget}: 계획이 더하는 비용은 {cost}입니다."),
+    (
+        "That is over budget at mid-range; the engine did not hold anything back.",
+        "범위의 중간값으로 보면 예산을 넘지만, 엔진이 보류한 항목은 없습니다.",
+    ),
+)
+# Where the plan stops once its levers are spent (rules.py), as the verdict names it.
+_WALLS_KO = {
+    "a single-writer database: replicas only add reads, so the next lever is splitting the writes (sharding by a "
+    "key, or moving the heaviest write path to a store built for it)": (
+        "쓰기를 받는 프라이머리가 하나뿐인 데이터베이스(레플리카는 읽기만 늘리므로, 다음 수단은 키로 샤딩하거나 가장 "
+        "무거운 쓰기 경로를 그에 맞는 저장소로 옮겨 쓰기를 나누는 것)"
+    ),
+    "a single database node: the next levers are a larger instance (vertical scaling, measured first), then read "
+    "replicas for reads, then splitting the writes": (
+        "데이터베이스 노드 한 대(다음 수단은 측정을 먼저 한 뒤의 더 큰 인스턴스, 그다음 읽기용 레플리카, "
+        "그다음 쓰기 나누기)"
+    ),
+    "the app tier's shared state: the next lever is removing what the servers share (sessions, locks, caches)": (
+        "앱 계층이 공유하는 상태(다음 수단은 서버들이 함께 쓰는 세션, 락, 캐시를 없애는 것)"
+    ),
+    "origin bandwidth: the next lever is serving more of the bytes from the edge (CDN, object storage)": (
+        "오리진 대역폭(다음 수단은 CDN과 오브젝트 스토리지로 더 많은 바이트를 엣지에서 내보내는 것)"
+    ),
+    "lock contention on hot rows: no hardware lifts it; the levers are shorter lock holds (atomic updates, no "
+    "network calls inside a transaction), queueing the writes, or splitting the hot row": (
+        "핫 로우의 락 경합(하드웨어로는 풀리지 않으며, 수단은 원자적 갱신과 트랜잭션 밖의 네트워크 호출로 락을 짧게 "
+        "잡기, 쓰기를 큐에 넣기, 핫 로우 쪼개기)"
+    ),
+}
 _LIMITS_KO = {"the catalogue's limit": "카탈로그의 상한", "the USL peak": "USL 곡선의 정점"}
 _MONEY = re.compile(r"₩([\d,]+)")
 _RESIZE_TITLES: tuple[tuple[str, str], ...] = (
@@ -394,25 +498,60 @@ def _engine_value(name: str, value: str) -> str | None:
         return _tier_ko(value)
     if name == "label":
         return _UNITS_KO.get(value)
-    if name in ("units", "units_from"):
+    if name in ("units", "units_from", "n"):
         return value if value.isdigit() else None
+    if name == "name":
+        return value  # the team's system name
+    if name == "wall":
+        return _WALLS_KO.get(value)
+    if name in ("range", "budget", "total", "spend"):
+        return _money_ko(value)
+    if name == "cost":
+        if value == "no monthly cost":
+            return "월 추가 비용 없음"
+        about = re.fullmatch(r"about (.+) a month", value)
+        figure = _money_ko(about.group(1)) if about else None
+        return f"월 약 {figure}" if figure else None
+    if name == "steps":  # "₩12,000,000 -> 20k users; ..."
+        steps = [re.fullmatch(r"(.+) -> (\S+) users", step) for step in value.split("; ")]
+        parts = [(_money_ko(m.group(1)), _engine_value("users", m.group(2))) if m else (None, None) for m in steps]
+        if any(a is None or b is None for a, b in parts):
+            return None
+        return "; ".join(f"{a} → 사용자 {b}명" for a, b in parts)
+    if name in ("share", "percent"):
+        return value if re.fullmatch(r"\d+(?:\.\d+)?%", value) else None
+    if name == "currency":
+        return value if re.fullmatch(r"[A-Z]{3}", value) else None
     if name == "ids":
         return value if re.fullmatch(r"\d+\.\d+(?:, \d+\.\d+)*", value) else None
     figure = _COMPACT.fullmatch(value)
     return count("ko", float(figure.group(1)) * _SCALE[figure.group(2)]) if figure else None
 
 
+def _money_ko(value: str) -> str | None:
+    """A won amount or range as Korean readers say it ("89만~580만 원"); other currencies as written."""
+    amounts = value.split("–")
+    if all(_MONEY.fullmatch(a) for a in amounts):
+        figures = [count("ko", float(a.removeprefix("₩").replace(",", ""))) for a in amounts]
+        return "~".join(figures) + (" 원" if figures[-1][-1] in "만억" else "원")
+    return value if re.fullmatch(r"[$€£¥]?[\d,.]+(?: [A-Z]{3})?(?:–[$€£¥]?[\d,.]+(?: [A-Z]{3})?)?", value) else None
+
+
 def _reasons(text: str) -> str:
-    """The engine's reason sentences at the start of `text` in Korean, as far as they run; from the first sentence
-    it does not know on, `text` is kept as it is. A quote may hold quotes of its own, so every place a sentence
-    could end is tried, and the reading that translates the most is kept."""
+    return _sentences(text, _REASONS)
+
+
+def _sentences(text: str, table: Sequence[tuple[str, str]]) -> str:
+    """The engine's sentences (`table`) at the start of `text` in Korean, as far as they run; from the first
+    sentence it does not know on, `text` is kept as it is. A quote may hold quotes of its own, so every place a
+    sentence could end is tried, and the reading that translates the most is kept."""
     ends = [i for i, c in enumerate(text) if c == " "] + [len(text)]
     memo: dict[int, tuple[list[str], int]] = {}
 
     def from_(start: int) -> tuple[list[str], int]:  # the Korean sentences, and where the unknown rest starts
         if start not in memo:
             best: tuple[list[str], int] = ([], start)
-            for english, korean in _REASONS:
+            for english, korean in table:
                 if not text.startswith(english.split("{", 1)[0], start):
                     continue
                 for end in (e for e in ends if e > start):
@@ -529,4 +668,9 @@ def localize(
     stages = [_stage(s, patterns, texts, profile) for s in roadmap.stages]
     rejected = [_rejection(r, patterns, texts) for r in roadmap.not_recommended]
     workload = [k.model_copy(update={"label": KINDS_KO.get(k.label, k.label)}) for k in roadmap.workload]
-    return roadmap.model_copy(update={"stages": stages, "not_recommended": rejected, "workload": workload})
+    summary = roadmap.summary
+    said = {f: _sentences(getattr(summary, f), _SUMMARY) for f in ("verdict", "budget_note", "binding_bottleneck")}
+    headline = _sentences(summary.headline, _SUMMARY)
+    said["headline"] = headline if len(headline) <= 150 else summary.headline
+    update = {"stages": stages, "not_recommended": rejected, "workload": workload}
+    return roadmap.model_copy(update={**update, "summary": summary.model_copy(update=said)})
