@@ -202,10 +202,14 @@ class Database:
     async def is_up_to_date(self) -> bool:
         return await self.current_revision() == await self.head_revision()
 
-    async def dispose(self) -> None:
-        await self._engine.dispose()
+    async def checkpoints_done(self) -> None:
+        """Wait for the WAL checkpoints under way (shutdown, and tests that measure the WAL)."""
         if self._checkpoints:
             await asyncio.gather(*self._checkpoints, return_exceptions=True)
+
+    async def dispose(self) -> None:
+        await self._engine.dispose()
+        await self.checkpoints_done()
         if self._inline_engine is not None:
             self._inline_engine.dispose()
 
