@@ -140,11 +140,11 @@ GOLDEN = sorted(p for p in (ROOT / "tests" / "golden").glob("*.yaml") if not p.n
 @pytest.mark.parametrize("path", GOLDEN, ids=lambda p: p.stem)
 def test_every_stack_and_resize_reads_in_korean(path: Path) -> None:
     """Every golden system read in Korean: each stack's variants and the re-size items (a fleet the team already
-    runs, grown) come out with Korean titles, steps and checks."""
+    runs, grown) come out with Korean titles, steps and checks, and the model's effect of each item in Korean."""
     profile = load_profile(path).model_copy(update={"language": "ko"})
     roadmap = asyncio.run(generate_with_fallback(RulesEngine(), None, profile)).roadmap
     for item in (i for s in roadmap.stages for i in s.items):
-        for text in [item.title, *item.steps, *item.verify]:
+        for text in [item.title, *item.steps, *item.verify, *([item.model_effect] if item.model_effect else [])]:
             assert re.search(r"[\uac00-\ud7a3]", text), f"{path.stem} {item.id} {item.pattern_id}: {text}"
 
 

@@ -316,6 +316,13 @@ _REASONS += (
         "{label} {units}{c}({limit})로도 사용자 약 {users}명까지만 감당합니다.",
     ),
 )
+# What the capacity model computes for an item (planner.py), shown with its details.
+_EFFECT = (
+    (
+        "In the model: {parts}; binding tier after it: {tier}, about {users} users.",
+        "모델상 효과: {parts}. 이 항목까지 반영하면 한계 계층은 {tier}, 사용자 약 {users}명입니다.",
+    ),
+)
 # The workload kinds the engine reads from the answers (workload.py), as the roadmap names them.
 KINDS_KO = {
     "read-heavy content (most requests read the same data)": "읽기 위주 콘텐츠(대부분의 요청이 같은 데이터를 읽음)",
@@ -518,6 +525,9 @@ def _engine_value(name: str, value: str) -> str | None:
         if any(a is None or b is None for a, b in parts):
             return None
         return "; ".join(f"{a} → 사용자 {b}명" for a, b in parts)
+    if name == "parts":
+        parts = [_effect_part(part) for part in value.split(", ")]
+        return ", ".join(p for p in parts if p is not None) if all(parts) else None
     if name in ("share", "percent"):
         return value if re.fullmatch(r"\d+(?:\.\d+)?%", value) else None
     if name == "currency":
@@ -526,6 +536,22 @@ def _engine_value(name: str, value: str) -> str | None:
         return value if re.fullmatch(r"\d+\.\d+(?:, \d+\.\d+)*", value) else None
     figure = _COMPACT.fullmatch(value)
     return count("ko", float(figure.group(1)) * _SCALE[figure.group(2)]) if figure else None
+
+
+def _effect_part(part: str) -> str | None:
+    """One change the model makes ("database capacity x2.2", "app servers 3 -> 7") in Korean."""
+    gain = re.fullmatch(r"(.+) capacity x([\d.]+)", part)
+    if gain:
+        tier = _tier_ko(gain.group(1))
+        return f"{tier} 용량 x{gain.group(2)}" if tier else None
+    grown = re.fullmatch(r"(.+) (\d+)(x?) -> (\d+)x?( today's \(count not stated\))?", part)
+    label = _UNITS_KO.get(grown.group(1)) if grown else None
+    if grown is None or label is None:
+        return None
+    if grown.group(3):
+        return f"{label} 현재의 {grown.group(2)}배 → {grown.group(4)}배(대수 미기재)"
+    counter = _UNIT_COUNTERS[label]
+    return f"{label} {grown.group(2)}{counter} → {grown.group(4)}{counter}"
 
 
 def _money_ko(value: str) -> str | None:
@@ -617,6 +643,8 @@ def _item(item: RoadmapItem, pattern: Pattern, korean: PatternKo, profile: Syste
     update = {"title": title, "steps": steps, "verify": verify, "why": why[:1500], "impact": impact}
     if item.deferred:
         update["deferred"] = _reasons(item.deferred)
+    if item.model_effect:
+        update["model_effect"] = _sentences(item.model_effect, _EFFECT)
     try:  # within the schema's limits, as the English was (a stored roadmap is validated when read back)
         return RoadmapItem.model_validate({**item.model_dump(), **update, "impact": impact.model_dump()})
     except ValidationError:
