@@ -26,6 +26,7 @@ from bot.roadmap.schema import Roadmap, SystemProfile
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 UNITS = re.compile(r"(\d+) -> (\d+)")
+TIER = re.compile(r"(app servers|database|network / static delivery) capacity x")
 
 DATABASES = [
     "MySQL 8 on one 8 vCPU VM, no replicas",
@@ -95,8 +96,16 @@ def final_rps(roadmap: Roadmap) -> float:
 
 
 def scale_out_steps(roadmap: Roadmap) -> int:
-    """Scale-out items the plan keeps ("Run 12 app servers", "Grow the app servers from 12 to 40")."""
-    return sum(1 for item in roadmap.items() if item.deferred is None and UNITS.search(item.model_effect or ""))
+    """Tiers the plan scales out, each counted once ("Run 12 app servers", "Grow the database nodes from 2 to 8").
+
+    Counted by tier, not by item: at a higher target one lever (cells) can rightly replace two (more app
+    servers and shards), while scaling out every tier they covered.
+    """
+    tiers: set[str] = set()
+    for item in roadmap.items():
+        if item.deferred is None and UNITS.search(item.model_effect or ""):
+            tiers |= set(TIER.findall(item.model_effect or ""))
+    return len(tiers)
 
 
 SETTINGS = settings(
