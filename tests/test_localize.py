@@ -119,10 +119,11 @@ def test_a_korean_profile_reads_in_korean(path: Path) -> None:
     Roadmap.model_validate_json(roadmap.model_dump_json())  # within the schema's limits, so it can be stored
     assert [s.name for s in roadmap.stages] == list(STAGE_NAMES_KO.values())
     assert [s.horizon for s in roadmap.stages] == list(STAGE_HORIZONS_KO.values())
-    for rejected in roadmap.not_recommended:  # the levers left out, and why, from the catalogue
+    for rejected in roadmap.not_recommended:  # the levers left out, and why
         assert re.search(r"[\uac00-\ud7a3]", rejected.title), rejected.title
-        if not rejected.reason.startswith("You already run"):  # the advice's own sentence stays English
-            assert re.search(r"[\uac00-\ud7a3]", rejected.reason), rejected.reason
+        assert re.search(r"[\uac00-\ud7a3]", rejected.reason), rejected.reason
+    for answer in roadmap.problems:  # a named problem no item answers says what to do in Korean
+        assert answer.note is None or re.search(r"[\uac00-\ud7a3]", answer.note), answer.note
     for item in items:  # code and product names stay as written; no placeholder is left unfilled
         assert not _PLACEHOLDER.search(" ".join([item.title, item.why, *item.steps, *item.verify])), item.id
         assert re.search(r"[\uac00-\ud7a3]", item.title), f"{item.id} {item.pattern_id}: {item.title}"

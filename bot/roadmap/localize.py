@@ -27,6 +27,7 @@ from bot.roadmap.schema import (
     STAGE_HORIZONS,
     STAGE_NAMES,
     TIER_LABELS,
+    ProblemAnswer,
     Rejection,
     Roadmap,
     RoadmapItem,
@@ -323,6 +324,53 @@ _EFFECT = (
         "모델상 효과: {parts}. 이 항목까지 반영하면 한계 계층은 {tier}, 사용자 약 {users}명입니다.",
     ),
 )
+# What the advice says about a named problem no item answers, and about a lever the team already runs (advice.py).
+_ADVICE = (
+    (
+        "You already run {have}; tune it rather than add another ({title}).",
+        "이미 운영 중인 것이 있습니다({have}). 하나 더 두기보다 지금 것을 조정하세요({title}).",
+    ),
+    ("{title} is not recommended here: {reason}", "{title}: 여기서는 권하지 않습니다. {reason}"),
+    (
+        "{title} would answer this, but it did not fit this plan (its prerequisites or scale are not there); "
+        "first {hint}",
+        "{title} 항목이 답이 될 수 있지만 이 계획에는 맞지 않았습니다(선행 조건이나 규모가 갖춰지지 않음). 먼저 {hint}",
+    ),
+    ("No catalogue lever matches this directly: {hint}", "카탈로그에 이 문제에 바로 맞는 수단이 없습니다. 먼저 {hint}"),
+    ("You already run {have}; the plan builds on it.", "이미 운영 중입니다({have}). 계획은 그 위에 쌓습니다."),
+)
+_HINTS_KO = {
+    "reproduce it under concurrency in a test and log each occurrence with the request and the rows involved.": (
+        "동시성 상황을 테스트로 재현하고, 일어날 때마다 요청과 관련된 행을 함께 로그로 남기세요."
+    ),
+    "write down how much data you can afford to lose and how long you can be down, and test a restore against "
+    "those figures.": (
+        "잃어도 되는 데이터의 양과 멈춰 있어도 되는 시간을 적어 두고, 그 수치에 맞춰 복원을 테스트하세요."
+    ),
+    "record when it happens, the error rates per endpoint and per tier, and which resource saturates first.": (
+        "언제 일어나는지, 엔드포인트별·계층별 에러율, 가장 먼저 포화되는 자원을 기록하세요."
+    ),
+    "measure per-tier utilisation and throughput at peak to find the saturated resource.": (
+        "피크 때 계층별 사용률과 처리량을 재서 포화된 자원을 찾으세요."
+    ),
+    "trace the slow requests and see where the time goes (database, app, external calls).": (
+        "느린 요청을 트레이스해 시간이 어디에 쓰이는지(데이터베이스, 앱, 외부 호출) 보세요."
+    ),
+    "break the bill down by service and by traffic class.": "청구서를 서비스별, 트래픽 유형별로 나눠 보세요.",
+}
+_HAVE_KO = {
+    "a shared cache": "공유 캐시",
+    "a CDN": "CDN",
+    "a load balancer": "로드밸런서",
+    "read replicas": "읽기 레플리카",
+    "a queue": "큐",
+    "autoscaling": "오토스케일링",
+    "monitoring": "모니터링",
+    "a connection pool": "커넥션 풀",
+    "sharding or partitioning": "샤딩이나 파티셔닝",
+    "a search engine": "검색 엔진",
+    "several regions": "여러 리전",
+}
 # The workload kinds the engine reads from the answers (workload.py), as the roadmap names them.
 KINDS_KO = {
     "read-heavy content (most requests read the same data)": "읽기 위주 콘텐츠(대부분의 요청이 같은 데이터를 읽음)",
@@ -567,7 +615,7 @@ def _reasons(text: str) -> str:
     return _sentences(text, _REASONS)
 
 
-def _sentences(text: str, table: Sequence[tuple[str, str]]) -> str:
+def _sentences(text: str, table: Sequence[tuple[str, str]], value_ko: ValueKo | None = None) -> str:
     """The engine's sentences (`table`) at the start of `text` in Korean, as far as they run; from the first
     sentence it does not know on, `text` is kept as it is. A quote may hold quotes of its own, so every place a
     sentence could end is tried, and the reading that translates the most is kept."""
@@ -581,7 +629,7 @@ def _sentences(text: str, table: Sequence[tuple[str, str]]) -> str:
                 if not text.startswith(english.split("{", 1)[0], start):
                     continue
                 for end in (e for e in ends if e > start):
-                    sentence = _translate(text[start:end], english, korean, _engine_value)
+                    sentence = _translate(text[start:end], english, korean, value_ko or _engine_value)
                     if sentence is None:
                         continue
                     rest, stop = from_(min(end + 1, len(text)))
@@ -671,6 +719,29 @@ def _plain(title: str, tier: str) -> str:
     return title.replace("{units}", "N").replace("{units_from}", "M").replace("{tier_label}", tier)
 
 
+def _advice_value(titles: Mapping[str, str], reasons: Mapping[str, str]) -> ValueKo:
+    """Fill-ins of the advice's sentences: catalogue titles and reasons in Korean, tools the team runs, hints."""
+
+    def value(name: str, text: str) -> str | None:
+        if name == "title":
+            return titles.get(text)
+        if name == "reason":
+            return reasons.get(text)
+        if name == "hint":
+            return _HINTS_KO.get(text)
+        if name == "have":
+            if text in _HAVE_KO:
+                return _HAVE_KO[text]
+            servers = re.fullmatch(r"(\d+) app servers behind a load balancer", text)
+            if servers:
+                return f"로드밸런서 뒤의 앱 서버 {servers.group(1)}대"
+            said = re.fullmatch(r'stateless app containers \(you wrote "(.+)"\)', text, re.DOTALL)
+            return f'무상태 앱 컨테이너, 적으신 말 "{said.group(1)}"' if said else None
+        return None
+
+    return value
+
+
 def _rejection(rejection: Rejection, catalogue: Mapping[str, Pattern], korean: CatalogueKo) -> Rejection:
     """A lever left out, with the catalogue's title and contraindication in Korean where they are exactly those."""
     pattern, ko = catalogue.get(rejection.pattern_id), korean.patterns.get(rejection.pattern_id)
@@ -682,7 +753,25 @@ def _rejection(rejection: Rejection, catalogue: Mapping[str, Pattern], korean: C
     english = [c.reason for c in pattern.contraindications]
     if rejection.reason in english and len(english) == len(ko.contraindications):
         update["reason"] = ko.contraindications[english.index(rejection.reason)]
+    else:  # the team already runs it
+        update["reason"] = _sentences(rejection.reason, _ADVICE, _advice_value({}, {}))
     return rejection.model_copy(update=update)
+
+
+def _problem(answer: ProblemAnswer, catalogue: Mapping[str, Pattern], korean: CatalogueKo) -> ProblemAnswer:
+    """A named problem's note in Korean where it is one of the advice's sentences about catalogue levers."""
+    if not answer.note:
+        return answer
+    titles, reasons = {}, {}
+    for pattern_id, pattern in catalogue.items():
+        ko = korean.patterns.get(pattern_id)
+        if ko is None:
+            continue
+        titles[_plain(pattern.title, "the busiest")] = _plain(ko.title, "가장 바쁜")
+        if len(ko.contraindications) == len(pattern.contraindications):
+            reasons |= {c.reason: k for c, k in zip(pattern.contraindications, ko.contraindications, strict=True)}
+    note = _sentences(answer.note, _ADVICE, _advice_value(titles, reasons))
+    return answer.model_copy(update={"note": note}) if len(note) <= 600 else answer
 
 
 def localize(
@@ -700,5 +789,6 @@ def localize(
     said = {f: _sentences(getattr(summary, f), _SUMMARY) for f in ("verdict", "budget_note", "binding_bottleneck")}
     headline = _sentences(summary.headline, _SUMMARY)
     said["headline"] = headline if len(headline) <= 150 else summary.headline
-    update = {"stages": stages, "not_recommended": rejected, "workload": workload}
+    problems = [_problem(a, patterns, texts) for a in roadmap.problems]
+    update = {"stages": stages, "not_recommended": rejected, "workload": workload, "problems": problems}
     return roadmap.model_copy(update={**update, "summary": summary.model_copy(update=said)})
