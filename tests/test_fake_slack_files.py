@@ -90,6 +90,11 @@ async def test_what_slack_would_refuse_is_refused_and_recorded(fake: FakeSlack) 
     with pytest.raises(SlackApiError) as unknown:
         await client.files_completeUploadExternal(files=[{"id": "F404", "title": "A"}], channel_id=CHANNEL)
     assert unknown.value.response["error"] == "file_not_found"
+    # an empty file, an alt text over Slack's 1,000 characters
+    for bad, error in (({"length": 0}, "missing_argument"), ({"alt_txt": "x" * 1001}, "alt_txt_too_large")):
+        with pytest.raises(SlackApiError) as refused:
+            await client.files_getUploadURLExternal(**{"filename": "a.png", "length": 3, **bad})  # type: ignore[arg-type]
+        assert refused.value.response["error"] == error
     # bytes of another length than announced
     async with aiohttp.ClientSession() as session, session.post(issued["upload_url"], data=b"four") as answer:
         assert answer.status == 400
