@@ -214,6 +214,8 @@ def mutated(draw: st.DrawFn) -> tuple[bytes, str]:
             del target[last]
         else:
             target[last] = replacement
+    if isinstance(body, dict) and "response_url" in body:  # Slack signs only its own response URLs
+        body["response_url"] = REPLY_TO["url"]
     if form == "form":
         return urlencode({k: str(v) for k, v in body.items()}, errors="surrogatepass").encode(), sr.FORM
     raw_json = json.dumps(body)
