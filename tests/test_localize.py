@@ -69,7 +69,6 @@ def test_korean_has_the_same_shape_and_placeholders(pattern) -> None:  # type: i
     assert len(korean.steps) == len(pattern.steps), f"{pattern.id}: steps"
     assert len(korean.verify) == len(pattern.verify), f"{pattern.id}: verify"
     assert len(korean.variants) == len(pattern.variants), f"{pattern.id}: variants"
-    assert len(korean.contraindications) == len(pattern.contraindications), f"{pattern.id}: contraindications"
     pairs = [("title", pattern.title, korean.title), ("why", pattern.why, korean.why)]
     pairs += [("metric", pattern.impact.metric, korean.metric)]
     pairs += [(f"step {n}", en, ko) for n, (en, ko) in enumerate(zip(pattern.steps, korean.steps, strict=True), 1)]
@@ -83,8 +82,6 @@ def test_korean_has_the_same_shape_and_placeholders(pattern) -> None:  # type: i
                 pairs += [(f"variant {v} {name}", e, k) for e, k in zip(en_text, ko_text, strict=True)]
             elif en_text is not None:
                 pairs.append((f"variant {v} title", en_text, ko_text))
-    reasons = zip(pattern.contraindications, korean.contraindications, strict=True)
-    pairs += [("contraindication", c.reason, ko) for c, ko in reasons]
     for where, english, ko in pairs:
         assert _placeholders(english) == _placeholders(ko), f"{pattern.id} {where}: placeholders differ"
         assert re.search(r"[\uac00-\ud7a3]", ko), f"{pattern.id} {where}: no Korean"

@@ -137,9 +137,6 @@ class PatternKo(_Model):
     steps: list[Text] = Field(min_length=1)
     verify: list[Text] = Field(min_length=1)
     variants: list[VariantKo] = Field(default_factory=list)
-    contraindications: list[Text] = Field(
-        default_factory=list, description="Each contraindication's reason, in the order of the English ones"
-    )
 
 
 class CatalogueKo(_Model):
@@ -750,9 +747,9 @@ def _rejection(rejection: Rejection, catalogue: Mapping[str, Pattern], korean: C
     update: dict[str, str] = {}
     if rejection.title == _plain(pattern.title, "the busiest"):
         update["title"] = _plain(ko.title, "가장 바쁜")
-    english = [c.reason for c in pattern.contraindications]
-    if rejection.reason in english and len(english) == len(ko.contraindications):
-        update["reason"] = ko.contraindications[english.index(rejection.reason)]
+    reason = next((c.reason_ko for c in pattern.contraindications if c.reason == rejection.reason), None)
+    if reason:  # the catalogue keeps each contraindication's Korean beside it
+        update["reason"] = reason
     else:  # the team already runs it
         update["reason"] = _sentences(rejection.reason, _ADVICE, _advice_value({}, {}))
     return rejection.model_copy(update=update)
@@ -768,8 +765,7 @@ def _problem(answer: ProblemAnswer, catalogue: Mapping[str, Pattern], korean: Ca
         if ko is None:
             continue
         titles[_plain(pattern.title, "the busiest")] = _plain(ko.title, "가장 바쁜")
-        if len(ko.contraindications) == len(pattern.contraindications):
-            reasons |= {c.reason: k for c, k in zip(pattern.contraindications, ko.contraindications, strict=True)}
+        reasons |= {c.reason: c.reason_ko for c in pattern.contraindications if c.reason_ko}
     note = _sentences(answer.note, _ADVICE, _advice_value(titles, reasons))
     return answer.model_copy(update={"note": note}) if len(note) <= 600 else answer
 
