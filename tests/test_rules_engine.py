@@ -18,7 +18,7 @@ from bot.roadmap.schema import Roadmap, SystemProfile
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CATALOGUE = load_catalogue()
 # priced from traffic and the team's instances (costs.py)
-USAGE_PRICED = {"cdn-static-assets", "database-scale-up", "async-queue-workers"}
+USAGE_PRICED = {"cdn-static-assets", "database-scale-up", "async-queue-workers", "media-object-storage"}
 
 DATABASES = [
     "MySQL 8 on one VM, no replicas",

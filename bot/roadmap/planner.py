@@ -466,6 +466,9 @@ def resizes(earlier: Iterable[Choice], existing: Iterable[Pattern] = ()) -> list
     return grown
 
 
+OBJECT_STORAGE_SMALL_MONTHLY = 25.0  # 500 GB at S3's ~$0.023/GB-month list price, plus requests (a default)
+
+
 @dataclass(frozen=True)
 class Pricing:
     """What prices a stage's items: the team's own instances (costs.py) and the load the stage is built for."""
@@ -488,6 +491,10 @@ def _usage_monthly(choice: Choice, pricing: Pricing) -> Range | None:
         # a small fleet runs its workers as one more process on the box it has, the queue in its database
         # or Redis: at most a third of a server, not a managed queue
         return Range.model_construct(low=0.0, high=costs.app_unit().high / 3)
+    if pattern_id == "media-object-storage" and pricing.layout[0] <= 2:
+        # a small site's uploads are tens to hundreds of GB: object storage at about $0.02 per GB-month
+        # plus requests, and the egress the CDN already carries
+        return Range.model_construct(low=1.0, high=OBJECT_STORAGE_SMALL_MONTHLY)
     return None
 
 

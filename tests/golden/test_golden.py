@@ -32,8 +32,6 @@ NAMES = sorted(p.name.removesuffix(".yaml") for p in HERE.glob("*.yaml") if not 
 XFAIL: dict[str, str] = {
     "salon-booking-ko": "the notification queue (about 35k KRW a month) is held back: the budget pass funds stage-1"
     " capacity items before a stage-2 answer to a named problem",
-    "tiny-startup": "photo storage is held back for budget: object storage and the CDN are priced above what is left"
-    " of 300 USD a month",
 }
 HISTOGRAM_PENDING = False
 # Not held to MAX_SHARE, with the reason: the catalogue's baseline practices (`always`, one or two per stage, the
