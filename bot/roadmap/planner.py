@@ -609,6 +609,7 @@ class Budget:
     spent: float = 0.0
     stopped_at: str | None = None  # the capacity item where the money ran out
     pending: list[Choice] = field(default_factory=list)
+    reserve_later: float = 0.0  # kept for what later stages' named problems and risks need
 
     def left(self) -> float | None:
         return None if self.total is None else self.total - self.spent
@@ -656,6 +657,7 @@ class Budget:
         if blocked:
             choice.deferred = f"Waits for {', '.join(blocked)}, which is held back."
             return
+        reserve = 0.0 if skip else self.reserve_later  # capacity work leaves later stages' named answers their money
         if not skip and self.stopped_at is not None and choice.monthly.high > 0:
             choice.deferred = (
                 f"Waits for budget: capacity work is funded stage by stage and the money ran out at {self.stopped_at}."
@@ -663,6 +665,8 @@ class Budget:
             choice.budget_limited = True
             return
         left = self.left()
+        if left is not None:
+            left -= reserve
         if left is not None and choice.monthly.high > left:
             scaling = choice.pattern.scaling
             if scaling is not None and choice.units is not None and choice.units_from is not None:

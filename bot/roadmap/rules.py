@@ -293,11 +293,27 @@ def _plan_stage(
     ordered = ctx.advice.lead_first(planner.order(choices, ctx.catalogue_index))
     for position, choice in enumerate(ordered, 1):
         choice.item_id = f"{stage}.{position}"
+    budget.reserve_later = _reserve_after(stage, ctx, start, earlier)
     budget.fit_stage(ordered, earlier, ctx.currency, lambda c: _nodes(c, mix), ctx.advice.keep)
     if not ctx.detail:
         return ordered, planner.Mix(start, [c for c in ordered if not c.deferred]).projection()
     end = planner.describe(ordered, start, ctx.baseline.users_at)
     return ordered, end
+
+
+def _reserve_after(stage: int, ctx: _Context, start: Projection, earlier: dict[str, Choice]) -> float:
+    """Money later stages need for what the team named (the advice's wanted levers), at the top of each range."""
+    if ctx.budget is None:
+        return 0.0
+    pricing = _pricing(ctx, ctx.baseline.required_rps, start)
+    total = 0.0
+    for pattern in ctx.catalogue.patterns:
+        later = pattern.id not in earlier and ctx.advice.stage_of(pattern) > stage
+        if later and pattern.id in ctx.advice.wanted and pattern.scaling is None:
+            choice = Choice(pattern, [])
+            planner.price(choice, ctx.currency, pricing=pricing)
+            total += choice.monthly.high
+    return total
 
 
 def _existing_fleets(ctx: _Context, earlier: dict[str, Choice]) -> list[Pattern]:

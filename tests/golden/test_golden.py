@@ -29,10 +29,7 @@ HERE = Path(__file__).parent
 NAMES = sorted(p.name.removesuffix(".yaml") for p in HERE.glob("*.yaml") if not p.name.endswith(".expect.yaml"))
 
 # Expectations the engine does not meet yet, with the reason; strict, so a fix shows up as XPASS.
-XFAIL: dict[str, str] = {
-    "salon-booking-ko": "the notification queue (about 35k KRW a month) is held back: the budget pass funds stage-1"
-    " capacity items before a stage-2 answer to a named problem",
-}
+XFAIL: dict[str, str] = {}
 HISTOGRAM_PENDING = False
 # Not held to MAX_SHARE, with the reason: the catalogue's baseline practices (`always`, one or two per stage, the
 # review's own method) and the app tier's scale-out, which the capacity model sizes for nearly every growing system.
