@@ -281,6 +281,7 @@ def _plan_stage(
 ) -> tuple[list[Choice], Projection]:
     selected = _select(stage, ctx, catalogue, start, earlier)
     selected += planner.resizes(history, _existing_fleets(ctx, earlier))
+    selected += _late_scale_out(stage, ctx, earlier, selected)
     choices = _prune(selected, ctx, start, earlier)
     if not choices:  # never an empty stage: the stage's baseline practices always apply
         choices = [Choice(p, []) for p in catalogue.patterns if p.stage == stage and p.triggers.always]
@@ -314,6 +315,26 @@ def _reserve_after(stage: int, ctx: _Context, start: Projection, earlier: dict[s
             planner.price(choice, ctx.currency, pricing=pricing)
             total += choice.monthly.high
     return total
+
+
+def _late_scale_out(stage: int, ctx: _Context, earlier: dict[str, Choice], selected: list[Choice]) -> list[Choice]:
+    """Scale-out levers of an earlier stage that were not needed then: offered again, sized if a tier now needs them.
+
+    A tier that binds only once the earlier stages are done still scales out in this stage.
+    """
+    present = {c.pattern.id for c in selected}
+    late = []
+    for pattern in ctx.catalogue.patterns:
+        scaling = pattern.scaling
+        if scaling is None or scaling.tier == "cells" or pattern.id in earlier or pattern.id in present:
+            continue
+        if ctx.advice.stage_of(pattern) >= stage or ctx.advice.blocked_reason(pattern.id):
+            continue
+        if ctx.advice.excluded(pattern.id) or pattern.id in ctx.advice.scaled_out:
+            continue  # the team runs it: grown through _existing_fleets instead
+        if all(dep in earlier or ctx.advice.waived(dep) for dep in pattern.requires):
+            late.append(Choice(pattern, [f"The {TIER_LABELS[scaling.tier]} need more by this stage."]))
+    return late
 
 
 def _existing_fleets(ctx: _Context, earlier: dict[str, Choice]) -> list[Pattern]:
