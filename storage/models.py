@@ -240,6 +240,21 @@ class NudgeLog(Base):
     sent_at: Mapped[datetime | None]
 
 
+class DiscussionMessage(Base):
+    """What people wrote in a roadmap's thread, kept from the events received (Slack's thread history API is
+    rate-limited to a crawl for new apps), so answers can take the conversation so far into account."""
+
+    __tablename__ = "discussion_messages"
+    __table_args__ = (UniqueConstraint("roadmap_id", "ts"),)
+
+    id: Mapped[IntPK]
+    roadmap_id: Mapped[int] = mapped_column(_cascade("roadmaps.id"))
+    ts: Mapped[SlackId]
+    user_id: Mapped[OptionalSlackId]
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[Created]
+
+
 class ProcessedEvent(Base):
     """Slack event ids already handled: Slack retries an event it thinks we missed."""
 

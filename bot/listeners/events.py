@@ -57,6 +57,7 @@ def register(app: AsyncApp, services: Services) -> None:
         text = event.text
 
         async def handle() -> None:
+            await services.discussion.remember(channel, thread_ts, event.ts, user_id, text)
             if is_export_command(text):  # "export" / "내보내기": the roadmap's files, uploaded into the thread
                 await services.exports.export_thread(channel, thread_ts)
                 return
@@ -101,7 +102,10 @@ def register(app: AsyncApp, services: Services) -> None:
             if in_thread and (command or parse_query(text)):
                 return  # the message event for the same reply carries the command
             question = _MENTION.sub("", text).strip()
-            answer = await services.discussion.answer(channel, in_thread, question) if in_thread else None
+            answer = None
+            if in_thread:
+                await services.discussion.remember(channel, in_thread, event.ts, user, text)
+                answer = await services.discussion.answer(channel, in_thread, question, asked_ts=event.ts)
             if answer is None:  # not in a roadmap's thread: say what I do, in the person's language
                 lang = i18n.choose(
                     await services.people.language(user) if user else None,

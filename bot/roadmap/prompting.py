@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 import prompts
@@ -135,11 +135,45 @@ def _data_block(value: object) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+# What the conversation may take of a prompt. Tokens are estimated, not counted: about four characters a token
+# for English and one to two for Korean; the estimate takes the larger count, so the budget is never exceeded.
+HISTORY_TOKEN_BUDGET = 1_500
+
+
+def estimate_tokens(text: str) -> int:
+    """A stated estimate (no tokenizer files are fetched at run time): ASCII at ~4 characters a token, any other
+    character (Hangul, symbols) at one token each."""
+    ascii_chars = sum(1 for c in text if c.isascii())
+    return ascii_chars // 4 + (len(text) - ascii_chars) + 1
+
+
+def fit_history(history: Sequence[tuple[str | None, str]], budget: int = HISTORY_TOKEN_BUDGET) -> list[str]:
+    """The newest messages that fit the budget, oldest first; a line says how many older ones were left out."""
+    kept: list[str] = []
+    used = 0
+    for who, text in reversed(history):
+        line = f"{who or 'someone'}: {text}"
+        cost = estimate_tokens(line)
+        if used + cost > budget:
+            break
+        kept.append(line)
+        used += cost
+    left_out = len(history) - len(kept)
+    lines = list(reversed(kept))
+    if left_out:
+        lines.insert(0, f"({left_out} earlier messages left out)")
+    return lines
+
+
 def discussion_messages(
-    roadmap: Roadmap, statuses: Mapping[str, ItemStatus], question: str, reading: discussion.Answer
+    roadmap: Roadmap,
+    statuses: Mapping[str, ItemStatus],
+    question: str,
+    reading: discussion.Answer,
+    history: Sequence[tuple[str | None, str]] = (),
 ) -> list[dict[str, str]]:
-    """A question from the roadmap's thread, with the roadmap (and each item's status) as data, and the rules'
-    reading of it (which items, what order and why) as grounding."""
+    """A question from the roadmap's thread, with the roadmap (and each item's status) as data, the rules'
+    reading of it (which items, what order and why) as grounding, and the conversation so far within a budget."""
     items = [
         {
             "id": item.id,
@@ -165,7 +199,11 @@ def discussion_messages(
     else:
         grounding = "The question names no item by id or subject that scale-review recognised."
     request = prompts.render(
-        "discussion_request", grounding=grounding, roadmap=_data_block(data), question=_data_block(question)
+        "discussion_request",
+        grounding=grounding,
+        roadmap=_data_block(data),
+        question=_data_block(question),
+        discussion=_data_block(fit_history(history) or "(nothing yet)"),
     )
     return [{"role": "system", "content": prompts.render("discussion_system")}, {"role": "user", "content": request}]
 

@@ -33,20 +33,33 @@ class DiscussionService:
         self._db = database
         self._ask = ask
 
-    async def answer(self, channel_id: str, thread_ts: str, question: str) -> DiscussionReply | None:
+    async def remember(self, channel_id: str, thread_ts: str, ts: str, user_id: str | None, text: str) -> bool:
+        """Keep what someone wrote in a roadmap's thread (once); False when the thread is not a roadmap's."""
+        async with self._db.unit_of_work() as repos:
+            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+            if roadmap is None:
+                return False
+            await repos.discussion.remember(roadmap.id, ts, user_id, text)
+            return True
+
+    async def answer(
+        self, channel_id: str, thread_ts: str, question: str, *, asked_ts: str | None = None
+    ) -> DiscussionReply | None:
         """None when the thread is not a roadmap's (or its roadmap is not ready yet): nothing to answer from."""
         async with self._db.unit_of_work(readonly=True) as repos:
             roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
             version = await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
             content = version.roadmap_model if version else None
-            if version is None or content is None:
+            if roadmap is None or version is None or content is None:
                 return None
             statuses = await repos.items.statuses(version.id)
+            earlier = await repos.discussion.recent(roadmap.id) if self._ask is not None else ()
+            history = [(m.user_id, m.text) for m in earlier if m.ts != asked_ts]
         reading = discussion.answer(content, statuses, question)
         if self._ask is None:
             return DiscussionReply(reading, language=content.language)
         try:
-            text = await self._ask(prompting.discussion_messages(content, statuses, question, reading))
+            text = await self._ask(prompting.discussion_messages(content, statuses, question, reading, history))
         except EngineFailed as exc:
             log.warning("AI answer in %s/%s failed: %s", channel_id, thread_ts, exc.reason)
             return DiscussionReply(reading, ai_failed=exc.reason, language=content.language)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.discussion import DiscussionRepository
 from storage.repositories.events import EventRepository
 from storage.repositories.items import ItemRepository, StatusChange
 from storage.repositories.messages import MessageRefRepository, PostedMessage
@@ -25,9 +26,11 @@ class Repositories:
         self.messages = MessageRefRepository(session)
         self.nudges = NudgeRepository(session)
         self.events = EventRepository(session)
+        self.discussion = DiscussionRepository(session)
 
 
 __all__ = [
+    "DiscussionRepository",
     "EventRepository",
     "ItemRepository",
     "MessageRefRepository",
