@@ -1,4 +1,4 @@
-"""The example profile `scale-review example` prints: the seed's story, structured."""
+"""The example profile `scale-review example` prints: the case study's community service, structured."""
 
 from __future__ import annotations
 

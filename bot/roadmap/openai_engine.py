@@ -1,4 +1,4 @@
-"""The OpenAI engine: the seed's prompt, structured output into our schema, streamed progress.
+"""The OpenAI engine: the case study's review as a prompt, structured output into our schema, streamed progress.
 
 Any OpenAI-compatible server works (OPENAI_BASE_URL). The whole call has a deadline and the SDK
 retries rate limits and server errors a bounded number of times; any failure (timeout, refusal,

@@ -1,4 +1,4 @@
-"""The OpenAI engine's prompt: the seed's structure, grounded in our capacity model and catalogue.
+"""The OpenAI engine's prompt: the case study's structure, grounded in our capacity model and catalogue.
 
 The system message is the same for every review (role, method, rules, the whole catalogue), so
 it comes first and providers can cache it; everything about this team follows in the user message,

@@ -42,7 +42,10 @@ from bot.roadmap.schema import (
 )
 
 ENGINE_NAME = "rules"
-CAPACITY_SOURCE = "capacity: operational laws and USL, docs/capacity-model.md"
+CAPACITY_SOURCE = (
+    "capacity: the operational laws (Denning and Buzen, 'The Operational Analysis of Queueing Network Models', "
+    "1978) and the Universal Scalability Law (Gunther, 'Guerrilla Capacity Planning', 2007)"
+)
 _SENTENCE = re.compile(r"[^.!?\n。]+[.!?。]?")
 
 

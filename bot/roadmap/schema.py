@@ -163,7 +163,7 @@ class Measurements(_Model):
 
 
 class SystemProfile(_Model):
-    """The seed's five questions, structured: scale, features, architecture, bottlenecks, budget."""
+    """The case study's five questions, structured: scale, features, architecture, bottlenecks, budget."""
 
     system_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     current_users: UserCount
