@@ -118,3 +118,47 @@ async def test_an_assigned_owner_is_mentioned_in_the_check_in(database: Database
         assert "assigned 1.1 to <@U0000BOB>" in reply["text"] and "3.99: not an item" in reply["text"]
         (status,) = await _reply(h, parent_ts, "status")
         assert "<@U0000BOB>" in json.dumps(status["blocks"])
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("skip 3.4 because we have no uploads", "we have no uploads"),
+        ("n/a 2.2, 2.3 as nobody uploads", "nobody uploads"),
+        ("skip 1.1 왜냐하면 업로드가 없어요", "업로드가 없어요"),
+        ("skip 3.4", None),
+        ("skip 3.4 because", None),
+    ],
+)
+def test_a_reason_travels_with_a_status_command(text: str, reason: str | None) -> None:
+    from bot.services.items import status_reason
+
+    assert status_reason(text) == reason
+    if reason is not None:
+        assert parse_status_command(text) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [("pause nudges", "pause"), ("Resume the nudges.", "resume"), ("<@U1> stop reminders", "pause"), ("pause", None)],
+)
+def test_nudges_can_be_paused_verb_first(text: str, action: str | None) -> None:
+    from bot.services.schedule import parse_nudge_command
+
+    parsed = parse_nudge_command(text)
+    assert (parsed.action if parsed else None) == action
+
+
+async def test_the_reason_is_kept_with_the_change(database: Database) -> None:
+    async with running_bot(database) as h:
+        assert (await h.submit(load_profile(EXAMPLES / "saas-api.yaml")))[0] == 200
+        await h.idle()
+        parent_ts = h.thread()[0]["ts"]
+        (reply,) = await _reply(h, parent_ts, "skip 1.1 because the team already did this last month")
+        assert "Reason kept with the change: the team already did this last month" in reply["text"]
+        async with h.bot.database.unit_of_work(readonly=True) as repos:
+            roadmap = await repos.roadmaps.by_thread(sr.CHANNEL_ID, parent_ts)
+            version = await repos.roadmaps.latest_version(roadmap.id)  # type: ignore[union-attr]
+            item = await repos.items.get(version.id, "1.1")  # type: ignore[union-attr]
+            (event,) = await repos.items.history(item.id)  # type: ignore[union-attr]
+        assert event.note == "the team already did this last month" and event.to_status == ItemStatus.NOT_APPLICABLE

@@ -176,6 +176,8 @@ def _summarise(result: CommandResult, user_id: str) -> str:
         if outcome.kind == "outdated_version":
             continue
         lines.append(blocks.status_note(outcome.item_key, outcome.title, outcome.status, user_id, result.language))
+    if result.reason and lines:
+        lines.append(i18n.t(result.language, "Reason kept with the change: {why}", why=result.reason))
     if result.unknown:
         lines.append(i18n.t(result.language, "{ids}: not an item of this roadmap.", ids=", ".join(result.unknown)))
     return "\n".join(lines) or i18n.t(result.language, "Nothing to change.")

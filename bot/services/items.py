@@ -51,6 +51,7 @@ class CommandResult:
     outcomes: list[StatusOutcome]
     unknown: list[str]  # ids that are not items of this roadmap
     language: Language = "en"  # the roadmap's, for the reply
+    reason: str | None = None  # "skip 3.4 because ...": kept with each change
 
 
 # Thread replies: a verb, then one or more item ids ("done 1.2", "start 1.3 1.4", "완료 2.1").
@@ -95,6 +96,13 @@ _COMMAND_ID_FIRST = re.compile(
     r"(?:[가-힣]{1,6})?\s*+(?:[.!]\s*+)?",  # a Korean ending ("완료했어요") is bounded: six syllables at most
     re.IGNORECASE,
 )
+# "skip 3.4 because we have no uploads": the same command, then a reason kept with the change (at most 500
+# characters; the reason runs to the end, so nothing after it is parsed).
+_REASONED = re.compile(
+    rf"\s*+(?:<@[A-Z0-9]+>\s*+)?({_VERB_PATTERN})\s*+(?::\s*+)?"
+    rf"({_ITEM_ID}(?:\s*+(?:,\s*+)?{_ITEM_ID})*)\s*+(?:because|since|as|왜냐하면|이유는?)[:\s]\s*+(\S.{{0,499}})",
+    re.IGNORECASE | re.DOTALL,
+)
 _ITEM_IDS = re.compile(_ITEM_ID)
 
 
@@ -107,12 +115,20 @@ def _verb_status(word: str) -> ItemStatus:
     return status
 
 
+def status_reason(text: str) -> str | None:
+    """The reason given with a status command ("skip 3.4 because we have no uploads"), or None."""
+    if len(text) > MAX_COMMAND_CHARS:
+        return None
+    match = _REASONED.fullmatch(text)
+    return match.group(3).strip() if match else None
+
+
 def parse_status_command(text: str) -> tuple[ItemStatus, list[str]] | None:
     """("done", ["1.2"]) from "done 1.2" or "1.2 완료"; None for ordinary discussion, and for any text longer
     than a command."""
     if len(text) > MAX_COMMAND_CHARS:
         return None
-    match = _COMMAND.fullmatch(text)
+    match = _COMMAND.fullmatch(text) or _REASONED.fullmatch(text)
     if match:
         verb, listed = match.group(1), match.group(2)
     elif match := _COMMAND_ID_FIRST.fullmatch(text):
@@ -158,7 +174,14 @@ class ItemService:
         self._nudges = nudges
 
     async def change_status(
-        self, version_id: int, item_key: str, status: ItemStatus, *, actor: str, shown: ItemStatus | None = None
+        self,
+        version_id: int,
+        item_key: str,
+        status: ItemStatus,
+        *,
+        actor: str,
+        shown: ItemStatus | None = None,
+        note: str | None = None,
     ) -> StatusOutcome:
         """Apply a status change; `shown` is what the clicked message displayed, to detect stale clicks."""
         async with self._db.unit_of_work() as repos:
@@ -180,7 +203,7 @@ class ItemService:
                     kind, item_key, item.title, current, current, item.status_changed_by, item.status_changed_at
                 )
             else:
-                change = await repos.items.set_status(version_id, item_key, status, actor=actor)
+                change = await repos.items.set_status(version_id, item_key, status, actor=actor, note=note)
                 if status == ItemStatus.IN_PROGRESS and change.item.owner_user_id is None:
                     await repos.items.set_owner(version_id, item_key, actor)  # who starts it owns it
                 kind = "changed" if change.changed else "unchanged"
@@ -258,6 +281,7 @@ class ItemService:
         if parsed is None:
             return None
         status, ids = parsed
+        reason = status_reason(text)
         async with self._db.unit_of_work(readonly=True) as repos:
             roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
             version = await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
@@ -267,7 +291,9 @@ class ItemService:
             known = {i.item_key for i in await repos.items.list(version_id)}
             content = version.roadmap_model
         outcomes = [
-            await self.change_status(version_id, item_key, status, actor=actor) for item_key in ids if item_key in known
+            await self.change_status(version_id, item_key, status, actor=actor, note=reason)
+            for item_key in ids
+            if item_key in known
         ]
         language = content.language if content is not None else "en"
-        return CommandResult(outcomes, [i for i in ids if i not in known], language)
+        return CommandResult(outcomes, [i for i in ids if i not in known], language, reason)

@@ -185,6 +185,30 @@ _RESUME_WORDS = frozenset({"resume", "start", "on", "unmute", "재개", "시작"
 _FILLER_WORDS = frozenset({"at", "on", "every", "매주"})
 
 
+_SPOKEN = {  # the verb first, as people also say it: "pause nudges", "resume the reminders", "알림 꺼 줘" is not one
+    "pause": "pause",
+    "stop": "pause",
+    "mute": "pause",
+    "resume": "resume",
+    "restart": "resume",
+    "unmute": "resume",
+}
+
+
+def _spoken_order(text: str) -> str | None:
+    """ "pause nudges" / "resume the nudges" -> "pause" / "resume"; None for anything else (checked by words)."""
+    if len(text) > 80:
+        return None
+    words = text.lower().rstrip(".!").split()
+    if words and words[0].startswith("<@"):
+        words = words[1:]
+    if len(words) == 3 and words[1] == "the":
+        words = [words[0], words[2]]
+    if len(words) == 2 and words[1] in ("nudge", "nudges", "reminder", "reminders"):
+        return _SPOKEN.get(words[0])
+    return None
+
+
 def _command_rest(text: str) -> str | None:
     """What follows "nudge" (and a mention before it), without one closing "." or "!"; None when not a command."""
     if len(text) > MAX_COMMAND_CHARS:
@@ -204,6 +228,9 @@ def parse_nudge_command(text: str) -> NudgeCommand | None:
     Raises ScheduleError when it is a nudge command with a value that cannot be used. Linear in the length of
     the text, and a text longer than MAX_COMMAND_CHARS is not a command.
     """
+    spoken = _spoken_order(text)
+    if spoken is not None:
+        return NudgeCommand(spoken)
     rest = _command_rest(text)
     if rest is None:
         return None
