@@ -6,7 +6,7 @@ is an explicit repository query. Children are removed by ON DELETE CASCADE in th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -165,6 +165,7 @@ class RoadmapItem(Base):
         ItemStatusType(), default=ItemStatus.TODO, server_default=ItemStatus.TODO.value
     )
     owner_user_id: Mapped[OptionalSlackId]
+    due_on: Mapped[date | None]  # "due 2.1 friday": the day the team means to finish it
     status_changed_at: Mapped[datetime | None]
     status_changed_by: Mapped[OptionalSlackId]
 

@@ -162,3 +162,41 @@ async def test_the_reason_is_kept_with_the_change(database: Database) -> None:
             item = await repos.items.get(version.id, "1.1")  # type: ignore[union-attr]
             (event,) = await repos.items.history(item.id)  # type: ignore[union-attr]
         assert event.note == "the team already did this last month" and event.to_status == ItemStatus.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("due 2.1 friday", (["2.1"], "2026-12-11")),
+        ("due 2.1, 2.2 2026-12-20", (["2.1", "2.2"], "2026-12-20")),
+        ("2.1 마감 금요일", (["2.1"], "2026-12-11")),
+        ("due 2.1 monday", (["2.1"], "2026-12-07")),  # today is a Monday: today
+        ("due 2.1 none", (["2.1"], None)),
+        ("done 2.1", None),
+    ],
+)
+def test_due_commands(text: str, expected: object) -> None:
+    from datetime import date
+
+    from bot.services.items import parse_due
+
+    parsed = parse_due(text, date(2026, 12, 7))
+    assert (None if parsed is None else (parsed[0], parsed[1].isoformat() if parsed[1] else None)) == expected
+
+
+async def test_a_due_day_shows_in_the_check_in(database: Database) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    async with running_bot(database) as h:
+        assert (await h.submit(load_profile(EXAMPLES / "saas-api.yaml")))[0] == 200
+        await h.idle()
+        parent_ts = h.thread()[0]["ts"]
+        day = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
+        (reply,) = await _reply(h, parent_ts, f"due 1.1 {day}")
+        assert "1.1: due " in reply["text"] and "weekly check-in" in reply["text"]
+        (status,) = await _reply(h, parent_ts, "status")
+        assert "due " in json.dumps(status["blocks"])
+        (bad,) = await _reply(h, parent_ts, "due 1.1 someday")
+        assert "I could not set the due date: 'someday' is not a weekday" in bad["text"]
+        (cleared,) = await _reply(h, parent_ts, "due 1.1 none")
+        assert "1.1: no due date any more." in cleared["text"]

@@ -15,7 +15,7 @@ from slack_bolt.response import BoltResponse
 from bot import i18n
 from bot.services import Services
 from bot.services.exports import is_export_command
-from bot.services.items import Assignment, CommandResult, parse_assign, parse_status_command
+from bot.services.items import Assignment, CommandResult, DueDates, parse_assign, parse_due, parse_status_command
 from bot.services.schedule import ScheduleError, parse_nudge_command
 from bot.services.thread_queries import ThreadAnswer, parse_query
 from bot.slack import blocks
@@ -75,6 +75,10 @@ def register(app: AsyncApp, services: Services) -> None:
                 if roadmap_refresh is not None:
                     await services.reviews.refresh_parent(roadmap_refresh)
                 return
+            due = await services.items.thread_due(channel, thread_ts, text, today=datetime.now(UTC).date())
+            if due is not None:
+                await say(text=_due_reply(due), thread_ts=thread_ts)
+                return
             assignment = await services.items.thread_assign(channel, thread_ts, text)
             if assignment is not None:
                 await say(text=_assigned(assignment, user_id), thread_ts=thread_ts)
@@ -98,7 +102,7 @@ def register(app: AsyncApp, services: Services) -> None:
         async def reply() -> None:
             # parsed off the acknowledgement path: the ack never waits for the text, however long it is
             command = parse_status_command(text) or _looks_like_nudge_command(text) or is_export_command(text)
-            command = command or parse_assign(text) is not None
+            command = command or parse_assign(text) is not None or _looks_like_due(text)
             if in_thread and (command or parse_query(text)):
                 return  # the message event for the same reply carries the command
             question = _MENTION.sub("", text).strip()
@@ -135,6 +139,24 @@ def register(app: AsyncApp, services: Services) -> None:
         services.tasks.spawn(publish(), name="home")
 
 
+def _due_reply(due: DueDates) -> str:
+    lang = due.language
+    if due.problem is not None:
+        return i18n.t(lang, "I could not set the due date: {why}.", why=due.problem.say(lang))
+    lines = []
+    if due.set:
+        if due.due_on is None:
+            lines.append(i18n.t(lang, "{ids}: no due date any more.", ids=", ".join(due.set)))
+        else:
+            day = blocks.day_label(due.due_on, lang)
+            lines.append(
+                i18n.t(lang, "{ids}: due {day}; the weekly check-in shows it.", ids=", ".join(due.set), day=day)
+            )
+    if due.unknown:
+        lines.append(i18n.t(lang, "{ids}: not an item of this roadmap.", ids=", ".join(due.unknown)))
+    return "\n".join(lines)
+
+
 def _assigned(assignment: Assignment, actor: str) -> str:
     lang = assignment.language
     lines = []
@@ -161,6 +183,13 @@ def _query_replies(answer: ThreadAnswer) -> list[dict[str, Any]]:
     if answer.digest is None:
         return [{"text": i18n.t(answer.language, "There is no roadmap in this thread yet.")}]
     return [blocks.nudge_message(answer.digest).to_args()]
+
+
+def _looks_like_due(text: str) -> bool:
+    try:
+        return parse_due(text, datetime.now(UTC).date()) is not None
+    except ScheduleError:
+        return True  # a due command with a bad day: the message listener answers it
 
 
 def _looks_like_nudge_command(text: str) -> bool:

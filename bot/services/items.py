@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from bot.i18n import Language
@@ -18,7 +18,7 @@ from bot.roadmap.schema import ItemStatus, RoadmapItem
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.nudges import NudgeService
 from bot.services.ports import Publisher
-from bot.services.schedule import MAX_COMMAND_CHARS
+from bot.services.schedule import MAX_COMMAND_CHARS, ScheduleError, parse_weekday
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,40 @@ def parse_assign(text: str) -> tuple[list[str], str] | None:
     return list(dict.fromkeys(_ITEM_IDS.findall(match.group(1)))), match.group(2)
 
 
+# "due 2.1 friday", "due 2.1 2026-12-20", "2.1 마감 금요일", "due 2.1 none" (clears it).
+_DUE = re.compile(rf"\s*+(?:<@[A-Z0-9]+>\s*+)?due\s++{_IDS}\s++(\S{{1,12}})\s*+[.!]?\s*+", re.IGNORECASE)
+_DUE_KO = re.compile(rf"\s*+(?:<@[A-Z0-9]+>\s*+)?{_IDS}\s*+마감\s*+:?\s*+(\S{{1,12}})\s*+[.!]?\s*+")
+_NO_DATE = frozenset({"none", "clear", "없음", "취소"})
+
+
+def parse_due(text: str, today: date) -> tuple[list[str], date | None] | None:
+    """(["2.1"], the date) from "due 2.1 friday" (the next Friday, today included) or an ISO date; None when the
+    text is not a due command. ScheduleError for a day that is neither."""
+    if len(text) > MAX_COMMAND_CHARS:
+        return None
+    match = _DUE.fullmatch(text) or _DUE_KO.fullmatch(text)
+    if not match:
+        return None
+    ids = list(dict.fromkeys(_ITEM_IDS.findall(match.group(1))))
+    word = match.group(2).strip().lower()
+    if word in _NO_DATE:
+        return ids, None
+    try:
+        return ids, date.fromisoformat(word)
+    except ValueError:
+        weekday = parse_weekday(word)  # ScheduleError when it is not one
+    return ids, today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+@dataclass(frozen=True)
+class DueDates:
+    set: list[str]  # item ids whose due date changed
+    unknown: list[str]
+    due_on: date | None  # None: cleared
+    language: Language = "en"
+    problem: ScheduleError | None = None  # a day that is neither a weekday nor a date
+
+
 @dataclass(frozen=True)
 class Assignment:
     assigned: list[str]  # item ids now owned by the user
@@ -255,6 +289,32 @@ class ItemService:
             )
         except (ChannelUnavailable, PublishFailed) as exc:
             log.warning("could not refresh stage %s of version %s: %s", stage, version_id, exc)
+
+    async def thread_due(self, channel_id: str, thread_ts: str, text: str, *, today: date) -> DueDates | None:
+        """A "due 2.1 friday" reply in a roadmap thread: the day the weekly check-in shows for those items."""
+        try:
+            parsed = parse_due(text, today)
+        except ScheduleError as problem:
+            parsed, error = None, problem
+        else:
+            error = None
+        if parsed is None and error is None:
+            return None
+        async with self._db.unit_of_work() as repos:
+            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+            version = await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
+            if version is None:
+                return None
+            content = version.roadmap_model
+            language = content.language if content is not None else "en"
+            if error is not None or parsed is None:
+                return DueDates([], [], None, language, error)
+            ids, due_on = parsed
+            known = {i.item_key for i in await repos.items.list(version.id)}
+            for item_key in ids:
+                if item_key in known:
+                    await repos.items.set_due(version.id, item_key, due_on)
+        return DueDates([i for i in ids if i in known], [i for i in ids if i not in known], due_on, language)
 
     async def thread_assign(self, channel_id: str, thread_ts: str, text: str) -> Assignment | None:
         """An "assign 1.3 @kim" reply in a roadmap thread: the owner the weekly nudge mentions for those items."""

@@ -107,7 +107,7 @@ def digest_for(target: NudgeTarget, when: WeeklyTime, next_due: datetime, *, cat
         system_name=target.system_name,
         current_stage=current,
         stages=stage_progress(target.items),
-        open_items=tuple(NudgeItem(i.key, i.title, i.status, i.owner_user_id, i.stage) for i in ordered),
+        open_items=tuple(NudgeItem(i.key, i.title, i.status, i.owner_user_id, i.stage, i.due_on) for i in ordered),
         schedule=when,
         next_due=next_due,
         language=i18n.language(target.language) or "en",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, Protocol
 
 from bot.i18n import Language
@@ -93,6 +93,7 @@ class NudgeItem:
     status: ItemStatus
     owner_user_id: str | None
     stage: int
+    due_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,11 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
+from babel.dates import format_date
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -1391,13 +1392,22 @@ def _mention(user_id: str | None, lang: Language = "en") -> str:
     return f"<@{user_id}>" if user_id and re.fullmatch(r"[UW][A-Z0-9]+", user_id) else t(lang, "no owner yet")
 
 
-def _nudge_item_blocks(item: NudgeItem, version_id: int, lang: Language) -> list[Block]:
-    """An open item of the current stage: its line, then a Done button carrying the stage messages' JSON."""
+def day_label(day: date, lang: Language = "en") -> str:
+    """A due day as its readers write it: "Fri 11 Dec" / "12월 11일 (금)"."""
+    return format_date(day, "M월 d일 (EEE)" if lang == "ko" else "EEE d MMM", locale=lang)
+
+
+def _nudge_item_blocks(item: NudgeItem, version_id: int, lang: Language, today: date | None = None) -> list[Block]:
+    """An open item of the current stage: its line (with its due day, flagged when past), then a Done button."""
     status = ItemStatus(item.status)
     text = (
         f"*{escape_mrkdwn(item.item_id)}* {escape_mrkdwn(item.title)}\n"
         f"{_status_line(status, lang)} · {_mention(item.owner_user_id, lang)}"
     )
+    if item.due_on is not None:
+        late = today is not None and item.due_on < today
+        due = t(lang, "overdue since {day}", day=day_label(item.due_on, lang)) if late else None
+        text += " · " + (f":warning: {due}" if due else t(lang, "due {day}", day=day_label(item.due_on, lang)))
     done = _button(
         t(lang, "Done"),
         status_action_id(ItemStatus.DONE),
@@ -1490,7 +1500,8 @@ def nudge_message(digest: NudgeDigest) -> SlackMessage:
     tail.append(_context(f"{schedule}. {change}"))
 
     base = _size(top) + _size(tail) + _Size(FALLBACK_MAX, 0, 0)
-    pairs = [_nudge_item_blocks(item, digest.version_id, lang) for item in now]
+    today = datetime.now(UTC).date()
+    pairs = [_nudge_item_blocks(item, digest.version_id, lang, today) for item in now]
     sizes = [_size(pair) for pair in pairs]
     shown = _fitting(sizes, base)
     if shown < len(pairs):  # not all fit: make room for the line that counts the others

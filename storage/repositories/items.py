@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import case, func, select
 
@@ -55,6 +56,12 @@ class ItemRepository(Repository):
         )
         await self._session.flush()
         return StatusChange(item, previous, changed=True)
+
+    async def set_due(self, version_id: int, item_key: str, due_on: date | None) -> RoadmapItem:
+        item = await self._require(version_id, item_key)
+        item.due_on = due_on
+        await self._session.flush()
+        return item
 
     async def set_owner(self, version_id: int, item_key: str, owner_user_id: str | None) -> RoadmapItem:
         item = await self._require(version_id, item_key)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
 from sqlalchemy import Table, and_, bindparam, false, func, select, tuple_, update
@@ -21,6 +21,7 @@ class TargetItem:
     title: str
     status: ItemStatus
     owner_user_id: str | None
+    due_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,12 +197,15 @@ class NudgeRepository(Repository):
                     RoadmapItem.title,
                     RoadmapItem.status,
                     RoadmapItem.owner_user_id,
+                    RoadmapItem.due_on,
                 )
                 .where(RoadmapItem.version_id.in_(list(versions.values())))
                 .order_by(RoadmapItem.version_id, RoadmapItem.stage, RoadmapItem.position)
             )
-            for version_id, key, stage, title, status, owner in rows.all():
-                items.setdefault(version_id, []).append(TargetItem(key, stage, title, ItemStatus(status), owner))
+            for version_id, key, stage, title, status, owner, due_on in rows.all():
+                items.setdefault(version_id, []).append(
+                    TargetItem(key, stage, title, ItemStatus(status), owner, due_on)
+                )
         return {
             rid: NudgeTarget(
                 rid,

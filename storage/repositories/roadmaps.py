@@ -135,6 +135,7 @@ class RoadmapRepository(Repository):
                         "title": item.title,
                         "status": status,
                         "owner_user_id": source.owner_user_id if source else None,
+                        "due_on": source.due_on if source else None,
                         "status_changed_at": source.status_changed_at if source else None,
                         "status_changed_by": source.status_changed_by if source else None,
                     }
