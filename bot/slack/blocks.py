@@ -1609,7 +1609,8 @@ def thread_help(lang: Language = "en") -> str:
     """`help` in a roadmap's thread: what can be written there."""
     return t(
         lang,
-        "In this thread: `done 1.2`, `start 2.1`, `skip 3.4` (or `1.2 완료`, `2.1 시작`) mark items; `status` shows "
+        "In this thread: `done 1.2`, `start 2.1`, `skip 3.4 because ...` (or `1.2 완료`, `2.1 시작`) mark items; "
+        "`assign 1.3 @someone` and `due 2.1 friday` set an owner and a day; `status` shows "
         "where the team stands; `versions` lists the roadmap's versions; `export` uploads its files; "
         "`nudge friday 09:00` or `nudge pause` changes the weekly check-in. Mention me with a question, e.g. "
         "“why 1.2 before 2.1?”. *Edit answers* on the first message posts a new version.",
