@@ -40,9 +40,13 @@ def _roadmap(path: Path) -> Roadmap:
 def test_no_item_is_contraindicated_or_already_in_place(path: Path) -> None:
     profile = _profile(path)
     advice = build_advice(profile, extract_facts(profile), load_catalogue())
+    grown: set[str] = set()  # items that grow a fleet the team runs, and later items growing those further
     for item in _roadmap(path).items():
         assert item.pattern_id not in advice.blocked, f"{item.id} {item.pattern_id}: {advice.blocked[item.pattern_id]}"
-        grows_existing = any(s == "re-sized from what you already run" for s in item.sources)
+        origins = {"re-sized from what you already run", *(f"re-sized from item {i}" for i in grown)}
+        grows_existing = any(s in origins for s in item.sources)
+        if grows_existing:
+            grown.add(item.id)
         assert grows_existing or not advice.excluded(item.pattern_id or ""), f"{item.id} {item.pattern_id} is in place"
 
 
@@ -116,7 +120,9 @@ def test_a_near_event_pulls_its_levers_into_stage_one_and_shapes_the_load_test()
     assert with_event["waiting-room"] == 1 and with_event["timeouts-circuit-breakers"] == 1
     assert "60x" in _steps(shop, "load-test-baseline")
     calm = {i.pattern_id: i.stage for i in generate_rules_roadmap(_without_deadline(shop)).items()}
-    assert calm.get("waiting-room") == 2 and calm.get("timeouts-circuit-breakers") == 2
+    # without the event the waiting room waits; the timeouts stay in stage 1 because the team named the
+    # 20-30 s Adyen calls that hold its request handlers: a named problem's direct answer comes first
+    assert calm.get("waiting-room") == 2 and calm.get("timeouts-circuit-breakers") == 1
 
 
 def test_a_models_draft_cannot_bring_back_a_contraindicated_lever() -> None:

@@ -433,6 +433,8 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
                     answering.add(pattern.id)
                 if rank == 0 and problem.severity == "availability" and _quick_resilience(pattern):
                     stages[pattern.id] = 1  # an outage named today gets its first fix now, not in a quarter
+                elif rank == 0 and _first_fix(pattern):
+                    stages[pattern.id] = 1  # what hurts today gets its direct answer in the first weeks
     kinds = reading.kind_ids
     for pattern in catalogue.patterns:
         hit = [k for k in pattern.triggers.workloads if k in kinds]
@@ -461,6 +463,11 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
             {"horizontal-app-scaling"} if facts.app_servers >= 2 and facts.has(Fact.HAS_LOAD_BALANCER) else set()
         ),
     )
+
+
+def _first_fix(pattern: Pattern) -> bool:
+    """A named problem's direct answer that a team can ship in stage 1's weeks: not a redesign (high)."""
+    return pattern.stage == 2 and pattern.difficulty.value != "high" and pattern.scaling is None
 
 
 def _quick_resilience(pattern: Pattern) -> bool:

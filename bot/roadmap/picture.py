@@ -9,11 +9,12 @@ import math
 import re
 from collections.abc import Sequence
 
+from bot.i18n import N_, Language, t
 from bot.roadmap.capacity import Baseline
 from bot.roadmap.facts import ArchitectureFacts
 from bot.roadmap.numbers import compact
 from bot.roadmap.rounding import sig
-from bot.roadmap.schema import STAGE_HORIZONS, Stage, SystemProfile
+from bot.roadmap.schema import Stage, SystemProfile
 
 # Weeks each stage spans (the brief's horizons: two weeks, three months, twelve months) and the share
 # of a team's time a scaling plan gets beside feature work (a stated default).
@@ -68,8 +69,11 @@ def _mentions(phrase: str, value: float) -> bool:
     return False
 
 
-def effort_notes(base: Baseline, stages: Sequence[Stage]) -> list[str]:
-    """The team's person-weeks against each stage's work, and a stated deadline against the stages."""
+def effort_notes(base: Baseline, stages: Sequence[Stage], lang: Language = "en") -> list[str]:
+    """The team's person-weeks against each stage's work, and a stated deadline against the stages.
+
+    An overloaded stage keeps what answers the named problems (those items lead it) and passes the rest on.
+    """
     notes: list[str] = []
     traffic = base.traffic
     if traffic.team_size:
@@ -78,20 +82,38 @@ def effort_notes(base: Baseline, stages: Sequence[Stage]) -> list[str]:
             have = traffic.team_size * STAGE_WEEKS[stage.number] * PLAN_SHARE
             if work > have * 1.05:
                 notes.append(
-                    f"Stage {stage.number} is ~{sig(work, 2):g} person-weeks; {traffic.team_size} engineers at half "
-                    f"their time have ~{sig(have, 2):g} in {STAGE_HORIZONS[stage.number].split(' to ')[-1]}: "
-                    "do it in score order and let the rest slip."
+                    t(
+                        lang,
+                        N_(
+                            "Stage {stage} is about {work} person-weeks of work; {team} engineers at half their "
+                            "time have about {have} in its {weeks} weeks. Do first the items that answer what you "
+                            "named (they lead the stage) and move the rest to the next stage."
+                        ),
+                        stage=stage.number,
+                        work=f"{sig(work, 2):g}",
+                        team=traffic.team_size,
+                        have=f"{sig(have, 2):g}",
+                        weeks=f"{STAGE_WEEKS[stage.number]:g}",
+                    )
                 )
     if traffic.deadline_weeks:
         due = traffic.deadline_weeks
         late = [s.number for s in stages if STAGE_START_WEEK[s.number] + STAGE_WEEKS[s.number] > due]
         ready = next((s for s in stages if s.capacity_after.meets_target), None)
         if late:
-            finish = "" if ready is None else f"; the target needs stage {ready.number}"
-            notes.append(
-                f'Deadline in ~{sig(due, 2):g} weeks ("{(traffic.deadline_phrase or "")[:40]}"): stage '
-                f"{late[0]} ends after it{finish}. Pull what the deadline needs into stage 1."
-            )
+            values = {"due": f"{sig(due, 2):g}", "phrase": (traffic.deadline_phrase or "")[:40], "late": late[0]}
+            if ready is None:
+                message = N_(
+                    'Deadline in about {due} weeks ("{phrase}"): stage {late} ends after it. '
+                    "Pull what the deadline needs into stage 1."
+                )
+            else:
+                message = N_(
+                    'Deadline in about {due} weeks ("{phrase}"): stage {late} ends after it, and the target '
+                    "needs stage {ready}. Pull what the deadline needs into stage 1."
+                )
+                values["ready"] = ready.number
+            notes.append(t(lang, message, **values))
     return notes
 
 
@@ -103,4 +125,4 @@ def capacity_notes(
     spike = spike_note(base, stages)
     if spike:
         notes.append(spike)
-    return notes + effort_notes(base, stages)
+    return notes + effort_notes(base, stages, profile.language or "en")
