@@ -246,7 +246,8 @@ def test_the_team_and_its_deadline_bound_the_stages() -> None:
     shop = generate_rules_roadmap(load_profile(EXAMPLES / "shop-ko.yaml"))  # "3개월 안에 블랙프라이데이 대비 필요"
     assert any(n.startswith("Deadline in about 13 weeks") and "3개월 안에" in n for n in shop.notes)
     korean = load_profile(EXAMPLES / "shop-ko.yaml").model_copy(update={"language": "ko"})
-    assert any(n.startswith("마감까지 약 13주") and "1단계로 앞당기세요" in n for n in generate_rules_roadmap(korean).notes)
+    notes = generate_rules_roadmap(korean).notes
+    assert any(n.startswith("마감까지 약 13주") and "1단계로 앞당기세요" in n for n in notes)
 
 
 def test_what_the_team_spends_today_comes_out_of_the_budget() -> None:

@@ -565,22 +565,22 @@ def _engine_value(name: str, value: str) -> str | None:
         figure = _money_ko(about.group(1)) if about else None
         return f"월 약 {figure}" if figure else None
     if name == "steps":  # "₩12,000,000 -> 20k users; ..."
-        steps = [re.fullmatch(r"(.+) -> (\S+) users", step) for step in value.split("; ")]
-        parts = [(_money_ko(m.group(1)), _engine_value("users", m.group(2))) if m else (None, None) for m in steps]
-        if any(a is None or b is None for a, b in parts):
+        found = [re.fullmatch(r"(.+) -> (\S+) users", step) for step in value.split("; ")]
+        pairs = [(_money_ko(m.group(1)), _engine_value("users", m.group(2))) if m else (None, None) for m in found]
+        if any(a is None or b is None for a, b in pairs):
             return None
-        return "; ".join(f"{a} → 사용자 {b}명" for a, b in parts)
+        return "; ".join(f"{a} → 사용자 {b}명" for a, b in pairs)
     if name == "parts":
-        parts = [_effect_part(part) for part in value.split(", ")]
-        return ", ".join(p for p in parts if p is not None) if all(parts) else None
+        changes = [_effect_part(part) for part in value.split(", ")]
+        return ", ".join(c for c in changes if c is not None) if all(changes) else None
     if name in ("share", "percent"):
         return value if re.fullmatch(r"\d+(?:\.\d+)?%", value) else None
     if name == "currency":
         return value if re.fullmatch(r"[A-Z]{3}", value) else None
     if name == "ids":
         return value if re.fullmatch(r"\d+\.\d+(?:, \d+\.\d+)*", value) else None
-    figure = _COMPACT.fullmatch(value)
-    return count("ko", float(figure.group(1)) * _SCALE[figure.group(2)]) if figure else None
+    compact = _COMPACT.fullmatch(value)
+    return count("ko", float(compact.group(1)) * _SCALE[compact.group(2)]) if compact else None
 
 
 def _effect_part(part: str) -> str | None:
@@ -759,7 +759,8 @@ def _problem(answer: ProblemAnswer, catalogue: Mapping[str, Pattern], korean: Ca
     """A named problem's note in Korean where it is one of the advice's sentences about catalogue levers."""
     if not answer.note:
         return answer
-    titles, reasons = {}, {}
+    titles: dict[str, str] = {}
+    reasons: dict[str, str] = {}
     for pattern_id, pattern in catalogue.items():
         ko = korean.patterns.get(pattern_id)
         if ko is None:

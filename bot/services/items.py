@@ -292,12 +292,11 @@ class ItemService:
 
     async def thread_due(self, channel_id: str, thread_ts: str, text: str, *, today: date) -> DueDates | None:
         """A "due 2.1 friday" reply in a roadmap thread: the day the weekly check-in shows for those items."""
+        error: ScheduleError | None = None
         try:
             parsed = parse_due(text, today)
         except ScheduleError as problem:
             parsed, error = None, problem
-        else:
-            error = None
         if parsed is None and error is None:
             return None
         async with self._db.unit_of_work() as repos:
