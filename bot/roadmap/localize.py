@@ -355,7 +355,8 @@ _HINTS_KO = {
     ),
     "break the bill down by service and by traffic class.": "청구서를 서비스별, 트래픽 유형별로 나눠 보세요.",
 }
-_HAVE_KO = {
+# What the team already runs, as the advice names it, in Korean (one table for every Korean surface).
+IN_PLACE_KO = {
     "a shared cache": "공유 캐시",
     "a CDN": "CDN",
     "a load balancer": "로드밸런서",
@@ -727,8 +728,8 @@ def _advice_value(titles: Mapping[str, str], reasons: Mapping[str, str]) -> Valu
         if name == "hint":
             return _HINTS_KO.get(text)
         if name == "have":
-            if text in _HAVE_KO:
-                return _HAVE_KO[text]
+            if text in IN_PLACE_KO:
+                return IN_PLACE_KO[text]
             servers = re.fullmatch(r"(\d+) app servers behind a load balancer", text)
             if servers:
                 return f"로드밸런서 뒤의 앱 서버 {servers.group(1)}대"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.roadmap.catalogue import load_catalogue
-from bot.roadmap.localize import load_korean
+from bot.roadmap.localize import IN_PLACE_KO, load_korean
 from bot.roadmap.numbers import compact, days_range, money_range, pct_range
 from bot.roadmap.schema import TIER_LABELS, CapacityPoint, Roadmap, RoadmapItem
 from bot.roadmap.workload import KIND_LABELS_KO
@@ -174,19 +174,6 @@ def _rejected_title(pattern_id: str, title: str, words: dict[str, str]) -> str:
     return korean.title.replace("{units}", "N").replace("{units_from}", "M").replace("{tier_label}", "가장 바쁜 계층")
 
 
-_IN_PLACE_KO = {
-    "a shared cache": "공유 캐시",
-    "a CDN": "CDN",
-    "a load balancer": "로드밸런서",
-    "read replicas": "읽기 레플리카",
-    "a queue": "큐",
-    "autoscaling": "오토스케일링",
-    "monitoring": "모니터링",
-    "a connection pool": "커넥션 풀",
-    "sharding or partitioning": "샤딩이나 파티셔닝",
-    "a search engine": "검색 엔진",
-    "several regions": "여러 리전",
-}
 _IN_PLACE = re.compile(r"^You already run (.+); the plan builds on it\.$")
 
 
@@ -201,7 +188,7 @@ def _rejected_reason(pattern_id: str, reason: str, words: dict[str, str]) -> str
             what = "무상태 앱 컨테이너"
         elif what.endswith("app servers behind a load balancer"):
             what = f"로드밸런서 뒤의 앱 서버 {what.split()[0]}대"
-        return f"이미 운영 중입니다({_IN_PLACE_KO.get(what, what)}). 계획은 그 위에서 시작합니다."
+        return f"이미 운영 중입니다({IN_PLACE_KO.get(what, what)}). 계획은 그 위에서 시작합니다."
     pattern = next((p for p in load_catalogue().patterns if p.id == pattern_id), None)
     found = next((c for c in pattern.contraindications if c.reason == reason), None) if pattern else None
     return found.reason_ko if found is not None and found.reason_ko else reason
