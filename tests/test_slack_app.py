@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -288,6 +289,25 @@ async def test_details_button_opens_the_item_modal(database: Database) -> None:
         view = (await h.fake.wait_for_calls_async("views.open", 1))[0].args["view"]
         assert view["title"]["text"] == "Item 1.1" and "How to verify" in json.dumps(view)
         h.fake.assert_clean()
+
+
+@SQLITE
+async def test_details_with_a_trigger_slack_refuses_is_said_not_crashed(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A click whose trigger expired (Slack's 3 s) gets a note asking to press again, and no error is logged."""
+    async with running_bot(database) as h:
+        thread = await submit_and_wait(h)
+        h.fake.fail_next("views.open", "expired_trigger_id")
+        await h.click(stage_messages(thread)[0], ids.ACTION_ITEM_DETAILS, i="1.1")
+        await h.idle()
+        note = h.fake.calls("response_url")[-1].args
+        assert note["response_type"] == "ephemeral" and "expired_trigger_id" in note["text"]
+        assert "press the button again" in note["text"]
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+        await h.click(stage_messages(thread)[0], ids.ACTION_ITEM_DETAILS, i="1.1")  # the second press opens it
+        view = (await h.fake.wait_for_calls_async("views.open", 2))[-1].args["view"]
+        assert view["title"]["text"] == "Item 1.1"
 
 
 @SQLITE

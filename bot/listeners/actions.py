@@ -6,6 +6,8 @@ import logging
 from datetime import UTC, datetime
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import i18n
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 STALE_BUTTON = N_("That button belongs to a roadmap or item that no longer exists, so nothing was changed.")
 GONE_ITEM = N_("That item no longer exists.")
+NOT_OPENED = N_("Slack did not let me open that window ({error}). Please press the button again.")
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -81,7 +84,7 @@ def register(app: AsyncApp, services: Services) -> None:
             view = blocks.item_details_view(
                 details.item, details.status, system_name=details.system_name, lang=details.language
             )
-            await client.views_open(trigger_id=trigger_id, view=view)
+            await _open(client, trigger_id, view, respond, lang)
 
         services.tasks.spawn(show(), name="details")
 
@@ -162,7 +165,7 @@ def register(app: AsyncApp, services: Services) -> None:
         view = nudge_settings_view(
             roadmap_id=roadmap_id, weekday=weekday, local_time=local_time, timezone=timezone, paused=paused, lang=lang
         )
-        await client.views_open(trigger_id=inbound.trigger_id, view=view)
+        await _open(client, inbound.trigger_id, view, respond, lang)
 
     @app.action(ACTION_EXPORT)
     async def export_files(ack: AsyncAck, inbound: BlockActions, respond: AsyncRespond) -> None:
@@ -176,6 +179,18 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(ACTION_OPEN_THREAD)
     async def open_thread(ack: AsyncAck) -> None:
         await ack()  # a link button: Slack opens the URL itself
+
+
+async def _open(
+    client: AsyncWebClient, trigger_id: str | None, view: View, respond: AsyncRespond, lang: Language
+) -> None:
+    """Open a window from a button; a trigger Slack refuses (expired after 3 s, or forged) is said, not raised."""
+    try:
+        await client.views_open(trigger_id=trigger_id or "", view=view)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or "error")
+        log.warning("views.open from a button failed: %s", error)
+        await _tell(respond, t(lang, NOT_OPENED, error=error))
 
 
 async def _tell(respond: AsyncRespond | None, text: str) -> None:
