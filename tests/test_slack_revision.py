@@ -77,3 +77,19 @@ def test_the_diff_names_what_was_added_dropped_and_moved() -> None:
         assert item.title in text or "more" in text
     assert revision.describe(revision.compare(before, before)) == "Nothing changed in the plan or its forecast."
     assert "목표가" in revision.describe(changes, "ko")
+
+
+async def test_edit_answers_with_a_trigger_slack_refuses_is_said(database: Database) -> None:
+    """An expired click on Edit answers asks the person to press again; the next press opens the questionnaire."""
+    async with running_bot(database) as h:
+        assert (await h.submit(load_profile(EXAMPLES / "saas-api.yaml")))[0] == 200
+        await h.idle()
+        parent = h.fake.message(sr.CHANNEL_ID, h.thread()[0]["ts"])
+        h.fake.fail_next("views.open", "expired_trigger_id")
+        assert (await h.click(parent, ids.ACTION_EDIT_ANSWERS))[0] == 200
+        await h.idle()
+        note = h.fake.calls("response_url")[-1].args
+        assert note["response_type"] == "ephemeral" and "expired_trigger_id" in note["text"]
+        assert (await h.click(parent, ids.ACTION_EDIT_ANSWERS))[0] == 200
+        view = (await h.fake.wait_for_calls_async("views.open", 2))[-1].args["view"]
+        assert "Editing the answers" in json.dumps(view)

@@ -84,7 +84,7 @@ def register(app: AsyncApp, services: Services) -> None:
             view = blocks.item_details_view(
                 details.item, details.status, system_name=details.system_name, lang=details.language
             )
-            await _open(client, trigger_id, view, respond, lang)
+            await open_view(client, trigger_id, view, respond, lang)
 
         services.tasks.spawn(show(), name="details")
 
@@ -165,7 +165,7 @@ def register(app: AsyncApp, services: Services) -> None:
         view = nudge_settings_view(
             roadmap_id=roadmap_id, weekday=weekday, local_time=local_time, timezone=timezone, paused=paused, lang=lang
         )
-        await _open(client, inbound.trigger_id, view, respond, lang)
+        await open_view(client, inbound.trigger_id, view, respond, lang)
 
     @app.action(ACTION_EXPORT)
     async def export_files(ack: AsyncAck, inbound: BlockActions, respond: AsyncRespond) -> None:
@@ -181,7 +181,7 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()  # a link button: Slack opens the URL itself
 
 
-async def _open(
+async def open_view(
     client: AsyncWebClient, trigger_id: str | None, view: View, respond: AsyncRespond, lang: Language
 ) -> None:
     """Open a window from a button; a trigger Slack refuses (expired after 3 s, or forged) is said, not raised."""

@@ -4,20 +4,16 @@ from; submitting it posts the next version in the same thread (the questionnaire
 from __future__ import annotations
 
 import json
-import logging
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import i18n
-from bot.listeners.actions import STALE_BUTTON
+from bot.listeners.actions import STALE_BUTTON, open_view
 from bot.services import Services
 from bot.slack import modal, values
 from bot.slack.ids import ACTION_EDIT_ANSWERS
 from bot.slack.inbound import BlockActions
-
-log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -46,7 +42,4 @@ def register(app: AsyncApp, services: Services) -> None:
         view = modal.questionnaire_view(
             private_metadata=metadata, prefill=answers.profile, prefill_note=note, lang=lang
         )
-        try:
-            await client.views_open(trigger_id=inbound.trigger_id, view=view)
-        except SlackApiError as exc:
-            log.warning("views.open for editing roadmap %s failed: %s", ref.r, exc.response.get("error"))
+        await open_view(client, inbound.trigger_id, view, respond, ui)
