@@ -10,7 +10,7 @@ problem to the item that answers it and lists the levers it rejected, with the r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from bot.roadmap.catalogue import Catalogue, Condition, Pattern
@@ -199,6 +199,8 @@ class Advice:
     variants: Mapping[str, Pattern]  # pattern id -> the pattern with this stack's text
     named: frozenset[str] = frozenset()  # patterns the team's own words point at (keywords, named problems)
     scaled_out: frozenset[str] = frozenset()  # scale-out the team already has (several servers behind a balancer)
+    postponed: Mapping[str, int] = field(default_factory=dict)  # moved for the team's time: id -> stage it left
+    event_near: bool = False  # a known event (a sale, a ticket opening) falls within stage 2's horizon
 
     def stage_of(self, pattern: Pattern) -> int:
         return self.stages.get(pattern.id, pattern.stage)
@@ -459,6 +461,7 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
         candidates=tuple(candidates),
         variants=variants,
         named=frozenset(named),
+        event_near=near,
         scaled_out=frozenset(
             {"horizontal-app-scaling"} if facts.app_servers >= 2 and facts.has(Fact.HAS_LOAD_BALANCER) else set()
         ),

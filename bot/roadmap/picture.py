@@ -7,20 +7,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from bot.i18n import N_, Language, t
+from bot.i18n import N_, Language, t, tn
+from bot.roadmap import team_time
 from bot.roadmap.capacity import Baseline
 from bot.roadmap.facts import ArchitectureFacts
 from bot.roadmap.numbers import compact
 from bot.roadmap.rounding import sig
 from bot.roadmap.schema import Stage, SystemProfile
-
-# Weeks each stage spans (the brief's horizons: two weeks, three months, twelve months) and the share
-# of a team's time a scaling plan gets beside feature work (a stated default).
-STAGE_WEEKS = {1: 2.0, 2: 13.0, 3: 52.0}
-STAGE_START_WEEK = {1: 0.0, 2: 2.0, 3: 15.0}
-PLAN_SHARE = 0.5
 
 
 def spike_note(base: Baseline, stages: Sequence[Stage]) -> str | None:
@@ -69,36 +64,64 @@ def _mentions(phrase: str, value: float) -> bool:
     return False
 
 
-def effort_notes(base: Baseline, stages: Sequence[Stage], lang: Language = "en") -> list[str]:
-    """The team's person-weeks against each stage's work, and a stated deadline against the stages.
+def effort_notes(
+    base: Baseline, stages: Sequence[Stage], lang: Language = "en", postponed: Mapping[str, int] | None = None
+) -> list[str]:
+    """The team's person-weeks against each stage's work, what moved for it, and a stated deadline.
 
-    An overloaded stage keeps what answers the named problems (those items lead it) and passes the rest on.
+    The rules engine already moved what did not fit to the next stage; a stage that is still over holds
+    only answers to what the team named, which never move.
     """
     notes: list[str] = []
     traffic = base.traffic
+    postponed = postponed or {}
+    where = {i.pattern_id: i.id for s in stages for i in s.items if i.pattern_id}
     if traffic.team_size:
         for stage in stages:
+            moved = [pid for pid, left in postponed.items() if left == stage.number]
             work = sum(i.effort.person_days.mid for i in stage.items if i.deferred is None) / 5
-            have = traffic.team_size * STAGE_WEEKS[stage.number] * PLAN_SHARE
-            if work > have * 1.05:
+            have = team_time.available_weeks(traffic.team_size, stage.number)
+            values = {
+                "stage": stage.number,
+                "work": f"{sig(work, 2):g}",
+                "team": traffic.team_size,
+                "have": f"{sig(have, 2):g}",
+                "weeks": f"{team_time.STAGE_WEEKS[stage.number]:g}",
+            }
+            if moved:
+                later = [where[pid] for pid in moved if pid in where]
                 notes.append(
-                    t(
+                    tn(
                         lang,
-                        N_(
-                            "Stage {stage} is about {work} person-weeks of work; {team} engineers at half their "
-                            "time have about {have} in its {weeks} weeks. Do first the items that answer what you "
-                            "named (they lead the stage) and move the rest to the next stage."
-                        ),
-                        stage=stage.number,
-                        work=f"{sig(work, 2):g}",
-                        team=traffic.team_size,
-                        have=f"{sig(have, 2):g}",
-                        weeks=f"{STAGE_WEEKS[stage.number]:g}",
+                        "{team} engineer at half their time has about {have} person-weeks in stage {stage}'s "
+                        "{weeks} weeks: to fit, these moved to the next stage: {items}. What answers what you "
+                        "named stays.",
+                        "{team} engineers at half their time have about {have} person-weeks in stage {stage}'s "
+                        "{weeks} weeks: to fit, these moved to the next stage: {items}. What answers what you "
+                        "named stays.",
+                        traffic.team_size,
+                        items=", ".join(sorted(later, key=_item_key)) or "-",
+                        **values,
+                    )
+                )
+            if work > have * team_time.SLACK:
+                notes.append(
+                    tn(
+                        lang,
+                        "Stage {stage} is still about {work} person-weeks for {team} engineer (about {have} "
+                        "at half time): the answers to what you named alone are more; do them in the stage's "
+                        "order and expect it to take longer, or give the plan more of your time.",
+                        "Stage {stage} is still about {work} person-weeks for {team} engineers (about {have} "
+                        "at half time): the answers to what you named alone are more; do them in the stage's "
+                        "order and expect it to take longer, or give the plan more of your time.",
+                        traffic.team_size,
+                        **values,
                     )
                 )
     if traffic.deadline_weeks:
         due = traffic.deadline_weeks
-        late = [s.number for s in stages if STAGE_START_WEEK[s.number] + STAGE_WEEKS[s.number] > due]
+        ends = {n: team_time.STAGE_START_WEEK[n] + team_time.STAGE_WEEKS[n] for n in team_time.STAGE_WEEKS}
+        late = [s.number for s in stages if ends[s.number] > due]
         ready = next((s for s in stages if s.capacity_after.meets_target), None)
         if late:
             values = {"due": f"{sig(due, 2):g}", "phrase": (traffic.deadline_phrase or "")[:40], "late": late[0]}
@@ -118,11 +141,19 @@ def effort_notes(base: Baseline, stages: Sequence[Stage], lang: Language = "en")
 
 
 def capacity_notes(
-    profile: SystemProfile, facts: ArchitectureFacts, base: Baseline, stages: Sequence[Stage]
+    profile: SystemProfile,
+    facts: ArchitectureFacts,
+    base: Baseline,
+    stages: Sequence[Stage],
+    postponed: Mapping[str, int] | None = None,
 ) -> list[str]:
     """The capacity picture's notes (the sanity warnings travel separately, in the reader's language)."""
     notes: list[str] = []
     spike = spike_note(base, stages)
     if spike:
         notes.append(spike)
-    return notes + effort_notes(base, stages, profile.language or "en")
+    return notes + effort_notes(base, stages, profile.language or "en", postponed)
+
+
+def _item_key(item_id: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in item_id.split("."))

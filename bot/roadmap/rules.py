@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
-from bot.roadmap import money, planner
+from bot.roadmap import money, planner, team_time
 from bot.roadmap.advice import Advice, build_advice
 from bot.roadmap.capacity import Baseline, Projection, build_baseline
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue
@@ -607,6 +608,52 @@ def _monthly_total(choices: Iterable[Choice]) -> Range:
 _StagePlan = tuple[int, list[Choice], Projection]
 
 
+def _fit_team(ctx: _Context, catalogue: Catalogue) -> tuple[_Context, list[_StagePlan], dict[str, Choice]]:
+    """The three stages, each within the team's time when the answers say how many engineers there are.
+
+    Work past a stage's person-weeks moves to the next stage (the advice's stage overrides), and the plan
+    is drawn again with it there.
+    """
+    planned, placed = _plan(ctx, catalogue)
+    team = ctx.baseline.traffic.team_size
+    if not team:
+        return ctx, planned, placed
+    for stage in (1, 2):
+        choices = planned[stage - 1][1]
+        moved = team_time.postpone(choices, team, stage, partial(_urgent, ctx=ctx))
+        if moved:
+            advice = ctx.advice
+            ctx = replace(
+                ctx,
+                advice=replace(
+                    advice,
+                    stages={**advice.stages, **dict.fromkeys(moved, stage + 1)},
+                    postponed={**advice.postponed, **dict.fromkeys(moved, stage)},
+                ),
+            )
+            planned, placed = _plan(ctx, catalogue)
+    return ctx, planned, placed
+
+
+def _urgent(choice: Choice, ctx: _Context) -> bool:
+    """Never moved for lack of time: the answer to a named problem or risk, a capacity gain that takes a day or
+    two (resizing a machine), or what lifts a tier failing today."""
+    advice = ctx.advice
+    if choice.pattern.id in advice.lead or choice.pattern.id in advice.answering:
+        return True
+    if any(choice.pattern.id in ids for _, ids in advice.candidates):
+        return True  # an answer to a named problem, even when not the first one
+    if choice.pattern.id in advice.stages and choice.pattern.id not in advice.postponed:
+        return True  # pulled into this stage on purpose: a first fix, a lever for a known event
+    if advice.event_near and choice.pattern.event_lever:
+        return True  # what the known event needs before it starts (a load test at its rate, pre-scaling)
+    if choice.system_gain <= 0:
+        return False
+    base = ctx.baseline
+    failing = base.users_at(base.state.system_rps()) < ctx.profile.current_users
+    return failing or team_time.person_days(choice) <= team_time.QUICK_DAYS
+
+
 def _plan(ctx: _Context, catalogue: Catalogue) -> tuple[list[_StagePlan], dict[str, Choice]]:
     base = ctx.baseline
     projection = Projection(base.state, base.state, base.state)
@@ -627,7 +674,7 @@ def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None =
     catalogue = catalogue or load_catalogue()
     ctx = _context(profile, catalogue)
     base = ctx.baseline
-    planned, placed = _plan(ctx, catalogue)
+    ctx, planned, placed = _fit_team(ctx, catalogue)
     zero = Range(low=0, high=0)
     capacity_now = base.point("now", Projection(base.state, base.state, base.state), zero)
     stages: list[Stage] = []
@@ -682,7 +729,7 @@ def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None =
         assumptions=assumptions,
     )
     report = ctx.advice.report([i for s in stages for i in s.items], catalogue, ctx.keyword_hits)
-    notes = capacity_notes(profile, ctx.facts, base, stages)  # a stated burst, the team's time, a deadline
+    notes = capacity_notes(profile, ctx.facts, base, stages, ctx.advice.postponed)  # a burst, team time, deadline
     return Roadmap(
         engine=ENGINE_NAME, system_name=profile.system_name, summary=summary, stages=stages, notes=notes, **report
     )

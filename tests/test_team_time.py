@@ -1,0 +1,75 @@
+"""The team's time bounds a stage: generic work moves on, the answers to what the team named stay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.schema import Roadmap, SystemProfile
+from bot.roadmap.team_time import available_weeks
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _profile(name: str, **changes: object) -> SystemProfile:
+    data = yaml.safe_load((GOLDEN / f"{name}.yaml").read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        section, _, field = key.partition("__")
+        if field:
+            data[section][field] = value
+        else:
+            data[key] = value
+    return SystemProfile.model_validate(data)
+
+
+def _stage_of(roadmap: Roadmap) -> dict[str, int]:
+    return {i.pattern_id: s.number for s in roadmap.stages for i in s.items if i.pattern_id}
+
+
+def _weeks(roadmap: Roadmap, stage: int) -> float:
+    items = roadmap.stages[stage - 1].items
+    return sum(i.effort.person_days.mid for i in items if i.deferred is None) / 5
+
+
+def test_two_part_time_founders_get_their_named_fixes_first_and_the_generic_work_later() -> None:
+    roadmap = generate_rules_roadmap(_profile("tiny-startup"))
+    # the same answers without the sentence about the team: nothing bounds the first two weeks
+    unbounded = generate_rules_roadmap(_profile("tiny-startup", budget__constraints=None))
+    before, after = _stage_of(unbounded), _stage_of(roadmap)
+    moved = [p for p, stage in before.items() if stage == 1 and after.get(p, 3) > 1]
+    assert {"n-plus-one-queries", "load-test-baseline"} <= set(moved)
+    # what the founders named stays first: backups, the 7:00 email cron, the photo uploads
+    assert {after["backups-pitr"], after["async-queue-workers"], after["media-object-storage"]} == {1}
+    assert _weeks(roadmap, 1) < _weeks(unbounded, 1)
+    note = next(n for n in roadmap.notes if "moved to the next stage" in n)
+    ids = {i.pattern_id: i.id for s in roadmap.stages for i in s.items}
+    for pattern_id in moved:
+        if pattern_id in ids:
+            assert ids[pattern_id] in note
+    # the named fixes alone are more than two weeks of two half-time founders: the plan says so
+    assert _weeks(roadmap, 1) > available_weeks(2, 1)
+    assert any("is still about" in n for n in roadmap.notes)
+
+
+def test_a_known_event_keeps_its_load_test_and_prescaling_in_the_first_stage() -> None:
+    roadmap = generate_rules_roadmap(_profile("flash-sale-shop"))
+    stage = _stage_of(roadmap)
+    assert stage["load-test-baseline"] == 1
+    assert stage["scheduled-prescaling"] == 1
+    assert any("moved to the next stage" in n for n in roadmap.notes)
+
+
+def test_a_team_with_time_to_spare_keeps_its_plan() -> None:
+    crowded = generate_rules_roadmap(_profile("rails-droplet"))
+    roomy = generate_rules_roadmap(_profile("rails-droplet", budget__constraints="Twenty engineers on the platform."))
+    assert not any("moved to the next stage" in n for n in roomy.notes)
+    assert any("moved to the next stage" in n for n in crowded.notes)
+    assert _weeks(roomy, 1) > _weeks(crowded, 1)
+
+
+def test_the_note_reads_in_korean_for_a_korean_roadmap() -> None:
+    roadmap = generate_rules_roadmap(_profile("tiny-startup", language="ko"))
+    assert any("다음 단계로 옮겼습니다" in n for n in roadmap.notes)
+    assert not any("moved to the next stage" in n for n in roadmap.notes)
