@@ -7,6 +7,8 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from bot import workspace
+
 _SECRET = re.compile(
     r"(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|sk-[A-Za-z0-9_-]{8,}|(?i:bearer)\s+[A-Za-z0-9._~+/=-]+)"
 )
@@ -16,10 +18,9 @@ def redact(text: str) -> str:
     return _SECRET.sub("[redacted]", text)
 
 
-# Which Slack request a line belongs to, and for which workspace: set at the request boundary, inherited by the
-# background work that request starts (asyncio copies context variables into the tasks it creates).
+# Which Slack request a line belongs to (and, in bot.workspace, for which workspace): set at the request boundary,
+# inherited by the background work that request starts (asyncio copies context variables into the tasks it creates).
 REQUEST: ContextVar[str] = ContextVar("request", default="-")
-WORKSPACE: ContextVar[str] = ContextVar("workspace", default="-")
 FORMAT = "%(asctime)s %(levelname)s %(name)s req=%(request)s team=%(team)s: %(message)s"
 
 
@@ -27,7 +28,7 @@ def bind_request(team_id: str | None) -> str:
     """A new request id for the lines that follow in this context (and the tasks it starts); returns it."""
     request_id = uuid.uuid4().hex[:12]
     REQUEST.set(request_id)
-    WORKSPACE.set(team_id or "-")
+    workspace.bind(team_id)
     return request_id
 
 
@@ -36,7 +37,7 @@ class RequestContext(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request = REQUEST.get()
-        record.team = WORKSPACE.get()
+        record.team = workspace.current() or "-"
         return True
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from bot import metrics
+from bot import metrics, workspace
 from bot.i18n import Language, t
 from bot.roadmap import revision
 from bot.roadmap.engine import EngineResult, Progress, RoadmapEngine, generate_with_fallback
@@ -233,6 +233,7 @@ class ReviewService:
     async def run(self, roadmap_id: int, *, user_id: str | None = None) -> None:
         """Open the thread if needed, generate a version, publish it; tell the user about any failure."""
         job = await self._job(roadmap_id)
+        workspace.bind(job.team_id)  # a resumed review has no request behind it: its Slack calls use this team's token
         await self._run_job(job, user_id or job.owner)
 
     async def _run_job(
