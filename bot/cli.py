@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
         choices=["en", "ko"],
         help="the roadmap's language (default: the profile's `language`, else the language its answers are written in)",
     )
+    review.add_argument(
+        "--details",
+        action="store_true",
+        help="print every step and check of each item and the basis of each estimate (default: the compact roadmap)",
+    )
     review.add_argument("--chart", type=Path, metavar="PNG", help="also draw the capacity chart into this PNG file")
     review.add_argument(
         "--engine",
@@ -211,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(result.roadmap.model_dump_json(indent=2))
                 print(_accounting(result), file=sys.stderr)
             else:
-                print(render_markdown(result.roadmap))
+                print(render_markdown(result.roadmap, details=args.details))
                 print(f"\n---\n{_accounting(result)}")
             if result.fallback_reason:
                 print(f"warning: {result.fallback_reason}", file=sys.stderr)

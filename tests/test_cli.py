@@ -42,7 +42,12 @@ def test_example_then_review_markdown(tmp_path: Path) -> None:
     assert out.startswith("# Scale review: Moa Community")
     for heading in ("## Stage 1: Immediate improvements", "## Stage 2: Mid-term", "## Stage 3: Long-term"):
         assert heading in out
-    assert "#### 1.1 " in out and "**Predicted impact:**" in out and "## Assumptions" in out
+    assert "#### 1.1 " in out and "## Assumptions" in out and "## Sources" in out
+    assert "Steps:" not in out and "--details" in out  # compact: the steps are one flag away
+    detailed = run("review", str(profile_file), "--details", cwd=tmp_path)
+    assert detailed.returncode == 0, detailed.stderr
+    assert "**Predicted impact:**" in detailed.stdout and "Steps:" in detailed.stdout and "Verify:" in detailed.stdout
+    assert len(detailed.stdout) > len(out)
     assert not (tmp_path / "scale-review.db").exists()  # nothing stored without --save
 
 

@@ -1,172 +1,352 @@
-"""The roadmap as a Markdown guide a team can read top to bottom (CLI output, docs, LLM context)."""
+"""The roadmap as a Markdown guide a team can read top to bottom (CLI output, docs, LLM context).
+
+Compact by default: each item says why, what it gains, what it takes and how to tell it worked, and points at
+the roadmap's one Sources list by number; `details` adds every step and check, the model's effect and the basis
+of each estimate (`scale-review review --details`). Every word is in the roadmap's language (bot/i18n.py).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from bot.i18n import N_, Language, t
+from bot.roadmap import wording
 from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.localize import IN_PLACE_KO, load_korean
-from bot.roadmap.numbers import compact, days_range, money_range, pct_range
-from bot.roadmap.schema import TIER_LABELS, CapacityPoint, Roadmap, RoadmapItem
+from bot.roadmap.schema import CapacityPoint, Roadmap, RoadmapItem
 from bot.roadmap.workload import KIND_LABELS_KO
 
+# What each of an item's sources backs (rules.py writes "impact: ...", "cost: ..."), as the Sources list names it.
+SOURCE_KINDS = {
+    "impact": N_("impact"),
+    "effort": N_("effort"),
+    "cost": N_("cost"),
+    "effects": N_("capacity effect"),
+    "scaling": N_("scaling"),
+    "capacity": N_("capacity model"),
+}
+# Sources that cite documents for what an item does; the others are the basis of an estimate (with `details`).
+CITED_KINDS = ("impact",)
+# Labels the renderer puts inside f-strings (where the extractor cannot see a t() call), marked for the catalogue.
+LABELS = (
+    N_("Sources"),
+    N_("Held back"),
+    N_("Predicted impact"),
+    N_("Difficulty / time"),
+    N_("Cost"),
+    N_("After"),
+    N_("Steps"),
+    N_("Verify"),
+    N_("Binding bottleneck"),
+    N_("Capacity now"),
+    N_("Budget"),
+    N_("Assumptions"),
+    N_("What kind of system this is"),
+    N_("The problems you named, worst first"),
+    N_("no item"),
+    N_("Not recommended for this system"),
+)
+_SOURCE = re.compile(r"^(\w+): (.+)$", re.DOTALL)
+_ESTIMATE = re.compile(r"(?:^|(?<=[.;]) )Estimate:")
+_RESIZED = re.compile(r"^re-sized from (?:item (\d+\.\d+)|what you already run)$")
+_ORIGIN = re.compile(r"^\[([a-z ]+)\] (.+)$", re.DOTALL)
+SEVERITIES = {
+    "correctness": N_("correctness risk"),
+    "data-loss": N_("data-loss risk"),
+    "availability": N_("availability"),
+    "capacity": N_("capacity"),
+    "latency": N_("latency"),
+    "cost": N_("cost"),
+}
 
-def _capacity_line(point: CapacityPoint, target: int) -> str:
-    mark = "meets the target" if point.meets_target else f"{point.users / target:.0%} of target"
-    tiers = ", ".join(f"{TIER_LABELS[t]} {compact(users)}" for t, users in point.tier_users.items())
-    return f"**{compact(point.users)} users** ({mark}); limit: {TIER_LABELS[point.binding_tier]}. Per tier: {tiers}."
+
+@dataclass
+class _Sources:
+    """The roadmap's one numbered Sources list, filled as items cite; a text cited twice keeps its number."""
+
+    details: bool
+    lang: Language
+    numbers: dict[str, int] = field(default_factory=dict)
+    model: str | None = None  # the capacity model's own source, when an item's figures come from it
+
+    def cite(self, item: RoadmapItem) -> list[int]:
+        cited: list[int] = []
+        for entry in item.sources:
+            text = self._entry(entry)
+            if text is None:
+                continue
+            number = self.numbers.setdefault(text, len(self.numbers) + 1)
+            if number not in cited:
+                cited.append(number)
+        return cited
+
+    def _entry(self, source: str) -> str | None:
+        """How the list shows one source: its kind and text (with `details`), else only the documents it cites."""
+        if _RESIZED.match(source):
+            return None  # the item says what it grows ("After: 1.2")
+        found = _SOURCE.match(source)
+        kind, text = (found.group(1), found.group(2)) if found and found.group(1) in SOURCE_KINDS else ("", source)
+        if self.details:
+            return f"{t(self.lang, SOURCE_KINDS[kind])}: {text}" if kind else text
+        if kind == "capacity":  # behind every capacity figure: cited once, under the list
+            self.model = text
+            return None
+        if kind and kind not in CITED_KINDS:
+            return None
+        cited = _ESTIMATE.split(text, maxsplit=1)[0].strip().rstrip(".")
+        return cited or None
+
+    def lines(self) -> list[str]:
+        if not self.numbers and self.model is None:
+            return []
+        lines = [f"## {t(self.lang, 'Sources')}", ""]
+        lines += [f"{n}. {text}" for text, n in self.numbers.items()]
+        if self.model is not None:
+            lines += ["", t(self.lang, "Capacity figures: {source}.", source=self.model.rstrip("."))]
+        return [*lines, ""]
 
 
-def render_item(item: RoadmapItem) -> list[str]:
+def _share(point: CapacityPoint, target: int, lang: Language) -> str:
+    if point.meets_target:
+        return t(lang, "meets the target")
+    return t(lang, "{share} of target", share=f"{point.users / target:.0%}") if target else t(lang, "target unknown")
+
+
+def _capacity_line(point: CapacityPoint, target: int, lang: Language, details: bool) -> str:
+    line = t(
+        lang,
+        "**{users}** ({share}); limit: {tier}.",
+        users=wording.users(point.users, lang),
+        share=_share(point, target, lang),
+        tier=wording.tier_name(point.binding_tier, lang),
+    )
+    if not details:
+        return line
+    tiers = ", ".join(
+        f"{wording.tier_name(tier, lang)} {wording.count(n, lang)}" for tier, n in point.tier_users.items()
+    )
+    return f"{line} " + t(lang, "Per tier: {tiers}.", tiers=tiers)
+
+
+def _price(item: RoadmapItem, lang: Language) -> str:
+    cost = item.cost
+    once = wording.money(cost.one_off, cost.currency, lang)
+    monthly = wording.money(cost.monthly, cost.currency, lang)
+    if cost.one_off.high == 0 and cost.monthly.high == 0:
+        return t(lang, "no added cost")
+    if cost.one_off.high == 0:
+        return t(lang, "{monthly} a month", monthly=monthly)
+    if cost.monthly.high == 0:
+        return t(lang, "{once} once", once=once)
+    return t(lang, "{once} once, {monthly} a month", once=once, monthly=monthly)
+
+
+def _numbers(cited: Sequence[int]) -> str:
+    return "[" + ", ".join(map(str, cited)) + "]"
+
+
+def sentences(text: str) -> list[str]:
+    """`text` split after each sentence's end, never inside a quote (the team's words may hold full stops)."""
+    found: list[str] = []
+    start, closing = 0, ""
+    for i, char in enumerate(text):
+        ends = i + 1 == len(text) or text[i + 1] == " "
+        if closing:
+            if char == closing:
+                closing = ""
+                if ends and text[i - 1] in ".!?":  # 'You wrote: "It falls over."' ends with the quote
+                    found.append(text[start : i + 1].strip())
+                    start = i + 1
+        elif char in '"“':
+            closing = '"' if char == '"' else "”"
+        elif char in ".!?" and ends:
+            found.append(text[start : i + 1].strip())
+            start = i + 1
+    rest = text[start:].strip()
+    return [*found, rest] if rest else found
+
+
+def _quotes_named_problem(sentence: str, named: Sequence[str]) -> bool:
+    """'You wrote: "<a named problem>"': the problems list above already ties that quote to this item."""
+    return any(f'"{quote}"' in sentence and len(sentence) - len(quote) < 40 for quote in named)
+
+
+def _why(item: RoadmapItem, said: set[str], named: Sequence[str], details: bool) -> str:
+    """The item's reason without what the held-back line says; compact, without a sentence an earlier item said
+    nor the team's own words about a problem the problems list already answers with this item."""
+    why = item.why
+    if item.deferred and why.endswith(item.deferred):
+        why = why.removesuffix(item.deferred).rstrip()
+    if details:
+        return why
+    kept = [s for s in sentences(why) if s not in said]
+    said.update(kept)
+    kept = [s for s in kept if not _quotes_named_problem(s, named)]
+    return " ".join(kept)
+
+
+def render_item(
+    item: RoadmapItem,
+    lang: Language,
+    sources: _Sources,
+    said: set[str] | None = None,
+    named: Sequence[str] = (),
+    *,
+    details: bool = False,
+) -> list[str]:
+    """One item: compact (reason, gain, effort, cost, the first check) or with `details` (every step and check)."""
     lines = [f"#### {item.id} {item.title}"]
     if item.deferred:
-        lines.append(f"> **Held back:** {item.deferred}")
+        lines.append(f"> **{t(lang, 'Held back')}:** {item.deferred}")
+    why = _why(item, said if said is not None else set(), named, details)
+    lines += ["", why, ""] if why else [""]
+    cited = sources.cite(item)
+    change = f"{item.impact.metric} {wording.percent_range(item.impact.change_pct, lang)}"
+    if not details:
+        facts = [change]
+        if item.capacity_gain != 1:
+            facts.append(t(lang, "capacity ×{gain}", gain=f"{item.capacity_gain:g}"))
+        facts += [wording.person_days(item.effort.person_days, lang), _price(item, lang)]
+        if item.depends_on:
+            facts.append(t(lang, "after {ids}", ids=", ".join(item.depends_on)))
+        if cited:
+            facts.append(t(lang, "sources {numbers}", numbers=_numbers(cited)))
+        lines += [f"- {' · '.join(facts)}", ""]
+        return lines
+    effect = (
+        f" {item.model_effect}" if item.model_effect else "" if item.tiers else " " + t(lang, "No capacity effect.")
+    )
     lines += [
-        "",
-        item.why,
-        "",
-        f"- **Predicted impact:** {item.impact.metric} {pct_range(item.impact.change_pct)} "
-        f"(confidence {item.impact.confidence.value})"
-        + (f". {item.model_effect}" if item.model_effect else "" if item.tiers else "; no capacity effect"),
-        f"- **Difficulty / time:** {item.difficulty.value}, {days_range(item.effort.person_days, 'person-days')}, "
-        f"{days_range(item.effort.weeks, 'weeks')}",
-        f"- **Cost:** one-off {money_range(item.cost.one_off, item.cost.currency)}, "
-        f"monthly {money_range(item.cost.monthly, item.cost.currency)}; benefit/cost score {item.score:g}",
+        f"- **{t(lang, 'Predicted impact')}:** "
+        + t(
+            lang,
+            "{change} (confidence {confidence}).",
+            change=change,
+            confidence=wording.level(item.impact.confidence.value, lang),
+        )
+        + effect,
+        f"- **{t(lang, 'Difficulty / time')}:** {wording.level(item.difficulty.value, lang)}, "
+        f"{wording.person_days(item.effort.person_days, lang)}, {wording.weeks(item.effort.weeks, lang)}",
+        f"- **{t(lang, 'Cost')}:** "
+        + t(
+            lang,
+            "one-off {once}, monthly {monthly}; benefit/cost score {score}",
+            once=wording.money(item.cost.one_off, item.cost.currency, lang),
+            monthly=wording.money(item.cost.monthly, item.cost.currency, lang),
+            score=f"{item.score:g}",
+        ),
     ]
     if item.depends_on:
-        lines.append(f"- **After:** {', '.join(item.depends_on)}")
-    lines += ["", "Steps:", *[f"{n}. {step}" for n, step in enumerate(item.steps, 1)], "", "Verify:"]
-    lines += [f"- {check}" for check in item.verify]
-    lines += ["", "<details><summary>Sources</summary>", "", *[f"- {s}" for s in item.sources], "", "</details>", ""]
+        lines.append(f"- **{t(lang, 'After')}:** {', '.join(item.depends_on)}")
+    if cited:
+        lines.append(f"- **{t(lang, 'Sources')}:** {_numbers(cited)}")
+    lines += ["", f"{t(lang, 'Steps')}:", *[f"{n}. {step}" for n, step in enumerate(item.steps, 1)], ""]
+    lines += [f"{t(lang, 'Verify')}:", *[f"- {check}" for check in item.verify], ""]
     return lines
 
 
-def render_markdown(roadmap: Roadmap) -> str:
+def assumption(text: str, lang: Language) -> str:
+    """An assumption with its origin in the reader's words ("[derived] ..." -> "[추정] ...")."""
+    found = _ORIGIN.match(text)
+    if found is None or found.group(1) not in wording.ORIGINS:
+        return text
+    return f"[{wording.origin(found.group(1), lang)}] {found.group(2)}"
+
+
+def render_markdown(roadmap: Roadmap, *, details: bool = False) -> str:
+    """The whole roadmap: summary and capacity first, then what was read, the stages, and the one Sources list."""
+    lang = roadmap.language
     summary = roadmap.summary
+    target = summary.target_users
     lines = [
-        f"# Scale review: {roadmap.system_name}",
+        "# " + t(lang, "Scale review: {name}", name=roadmap.system_name),
         "",
-        f"**{summary.headline}** (×{summary.scale_factor:g}) — engine: {roadmap.engine}",
+        f"**{summary.headline}** (×{summary.scale_factor:g}) — " + t(lang, "engine: {engine}", engine=roadmap.engine),
         "",
         summary.verdict,
         "",
-        f"- **Binding bottleneck:** {summary.binding_bottleneck}",
-        f"- **Capacity now:** {_capacity_line(summary.capacity_now, summary.target_users)}",
+        f"- **{t(lang, 'Binding bottleneck')}:** {summary.binding_bottleneck}",
+        f"- **{t(lang, 'Capacity now')}:** {_capacity_line(summary.capacity_now, target, lang, details)}",
     ]
     for stage in roadmap.stages:
-        lines.append(f"- **After stage {stage.number}:** {_capacity_line(stage.capacity_after, summary.target_users)}")
-    lines += ["", f"**Budget:** {summary.budget_note}", ""]
-    for note in roadmap.notes:
-        lines.append(f"> {note}")
+        label = t(lang, "After stage {n}", n=stage.number)
+        lines.append(f"- **{label}:** {_capacity_line(stage.capacity_after, target, lang, details)}")
+    lines += ["", f"**{t(lang, 'Budget')}:** {summary.budget_note}", ""]
+    lines += [f"> {note}" for note in roadmap.notes]
     if roadmap.notes:
         lines.append("")
-    lines += render_reading(roadmap)
+    lines += render_reading(roadmap, details=details)
+    sources = _Sources(details, lang)
+    said: set[str] = set()
+    named = [answer.said for answer in roadmap.problems if answer.item_ids]
     for stage in roadmap.stages:
-        lines += [f"## Stage {stage.number}: {stage.name} ({stage.horizon})", ""]
+        heading = t(lang, "Stage {n}: {name} ({horizon})", n=stage.number, name=stage.name, horizon=stage.horizon)
+        lines += [f"## {heading}", ""]
         for item in stage.items:
-            lines += render_item(item)
+            lines += render_item(item, lang, sources, said, named, details=details)
     lines += render_not_recommended(roadmap)
-    lines += ["## Assumptions", "", *[f"- {a}" for a in summary.assumptions], ""]
-    return "\n".join(lines)
+    lines += [f"## {t(lang, 'Assumptions')}", "", *[f"- {assumption(a, lang)}" for a in summary.assumptions], ""]
+    lines += sources.lines()
+    if not details:
+        lines.append(t(lang, "Every step and check, and the basis of each estimate: `scale-review review --details`."))
+    return "\n".join(lines).rstrip() + "\n"
 
 
-_SEVERITY_LABELS = {
-    "correctness": "correctness risk",
-    "data-loss": "data-loss risk",
-    "availability": "availability",
-    "capacity": "capacity",
-    "latency": "latency",
-    "cost": "cost",
-}
-_SEVERITY_LABELS_KO = {
-    "correctness": "정합성 위험",
-    "data-loss": "데이터 유실 위험",
-    "availability": "가용성",
-    "capacity": "용량",
-    "latency": "지연",
-    "cost": "비용",
-}
-# The reading's own words, by language (the items' texts are localised by the engine).
-_READING_WORDS = {
-    "en": {
-        "kind": "## What kind of system this is",
-        "wrote": "you wrote",
-        "none": "- No particular workload kind stood out in your answers; the levers follow the capacity model.",
-        "problems": "## The problems you named, worst first",
-        "said": "you said",
-        "item": "item",
-        "held": "held back, see the item",
-        "no_item": "no item",
-        "rejected": "## Not recommended for this system",
-        "nothing": "- Nothing the engine considered was ruled out for this system.",
-    },
-    "ko": {
-        "kind": "## 어떤 시스템으로 읽었는지",
-        "wrote": "적어 주신 말",
-        "none": "- 답변에서 두드러지는 워크로드 유형이 없어, 용량 모델을 따라 레버를 골랐습니다.",
-        "problems": "## 말씀하신 문제 (심각한 것부터)",
-        "said": "말씀하신 내용",
-        "item": "항목",
-        "held": "보류됨, 항목 참고",
-        "no_item": "해당 항목 없음",
-        "rejected": "## 이 시스템에 권하지 않는 것",
-        "nothing": "- 검토한 레버 중 이 시스템에서 제외한 것은 없습니다.",
-    },
-}
-
-
-def _words(roadmap: Roadmap) -> dict[str, str]:
-    return _READING_WORDS.get(getattr(roadmap, "language", "en"), _READING_WORDS["en"])
-
-
-def render_reading(roadmap: Roadmap) -> list[str]:
-    """What kind of system the engine thinks this is, and each named problem with the item that answers it."""
-    words = _words(roadmap)
-    korean = words is _READING_WORDS["ko"]
-    lines = [words["kind"], ""]
+def render_reading(roadmap: Roadmap, *, details: bool = True) -> list[str]:
+    """What kind of system the engine thinks this is, and each named problem with the items that answer it (by
+    number when compact: the titles follow in the stages)."""
+    lang = roadmap.language
+    lines = [f"## {t(lang, 'What kind of system this is')}", ""]
     for kind in roadmap.workload:
         said = ", ".join(f'"{e}"' for e in kind.evidence)
-        label = KIND_LABELS_KO.get(kind.id, kind.label) if korean else kind.label
-        lines.append(f"- **{label}**" + (f" - {words['wrote']} {said}" if said else ""))
+        label = KIND_LABELS_KO.get(kind.id, kind.label) if lang == "ko" else kind.label
+        lines.append(f"- **{label}**" + (" - " + t(lang, "you wrote {quotes}", quotes=said) if said else ""))
     if not roadmap.workload:
-        lines.append(words["none"])
+        lines.append(
+            "- "
+            + t(lang, "No particular workload kind stood out in your answers; the levers follow the capacity model.")
+        )
     lines.append("")
     if roadmap.problems:
-        lines += [words["problems"], ""]
+        lines += [f"## {t(lang, 'The problems you named, worst first')}", ""]
         items_by_id = {i.id: i for i in roadmap.items()}
-        severities = _SEVERITY_LABELS_KO if korean else _SEVERITY_LABELS
         for answer in roadmap.problems:
-            head = f'- *{severities[answer.severity]}* - {words["said"]} "{answer.said}"'
+            head = f"- *{t(lang, SEVERITIES[answer.severity])}* - " + t(lang, 'you said "{quote}"', quote=answer.said)
             if answer.item_ids:
-                items = "; ".join(_item_ref(items_by_id[i], words) for i in answer.item_ids)
-                lines.append(f"{head} -> {items}")
+                refs = "; ".join(_item_ref(items_by_id[i], lang, details) for i in answer.item_ids)
+                lines.append(f"{head} -> {refs}")
             else:
-                lines.append(f"{head} -> {words['no_item']}: {answer.note}")
+                lines.append(f"{head} -> {t(lang, 'no item')}: {answer.note}")
         lines.append("")
     return lines
 
 
-def _item_ref(item: RoadmapItem, words: dict[str, str]) -> str:
-    held = f" - {words['held']}" if item.deferred else ""
-    return f"{words['item']} {item.id} ({item.title}{held})"
+def _item_ref(item: RoadmapItem, lang: Language, details: bool) -> str:
+    if not details:
+        return t(lang, "item {id} (held back)", id=item.id) if item.deferred else t(lang, "item {id}", id=item.id)
+    if item.deferred:
+        return t(lang, "item {id} ({title} - held back, see the item)", id=item.id, title=item.title)
+    return t(lang, "item {id} ({title})", id=item.id, title=item.title)
 
 
 def render_not_recommended(roadmap: Roadmap) -> list[str]:
     """The levers considered and left out, each with its reason."""
-    words = _words(roadmap)
-    lines = [words["rejected"], ""]
+    lang = roadmap.language
+    lines = [f"## {t(lang, 'Not recommended for this system')}", ""]
     lines += [
-        f"- **{_rejected_title(r.pattern_id, r.title, words)}** - {_rejected_reason(r.pattern_id, r.reason, words)}"
+        f"- **{_rejected_title(r.pattern_id, r.title, lang)}** - {_rejected_reason(r.pattern_id, r.reason, lang)}"
         for r in roadmap.not_recommended
     ]
     if not roadmap.not_recommended:
-        lines.append(words["nothing"])
+        lines.append("- " + t(lang, "Nothing the engine considered was ruled out for this system."))
     return [*lines, ""]
 
 
-def _rejected_title(pattern_id: str, title: str, words: dict[str, str]) -> str:
+def _rejected_title(pattern_id: str, title: str, lang: Language) -> str:
     """The pattern's Korean title in a Korean roadmap (its reason stays as the catalogue writes it)."""
-    if words is not _READING_WORDS["ko"]:
+    if lang != "ko":
         return title
     korean = load_korean().patterns.get(pattern_id)
     if korean is None:
@@ -177,9 +357,9 @@ def _rejected_title(pattern_id: str, title: str, words: dict[str, str]) -> str:
 _IN_PLACE = re.compile(r"^You already run (.+); the plan builds on it\.$")
 
 
-def _rejected_reason(pattern_id: str, reason: str, words: dict[str, str]) -> str:
+def _rejected_reason(pattern_id: str, reason: str, lang: Language) -> str:
     """The catalogue's Korean reason (or the Korean 'you already run it') in a Korean roadmap."""
-    if words is not _READING_WORDS["ko"]:
+    if lang != "ko":
         return reason
     present = _IN_PLACE.match(reason)
     if present:
