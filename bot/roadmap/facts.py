@@ -810,7 +810,8 @@ def _phrase_regex(english: tuple[str, ...], korean: tuple[str, ...]) -> re.Patte
     words = sorted({p.lower() for p in english}, key=len, reverse=True)
     subwords = sorted({p.lower() for p in korean}, key=len, reverse=True)
     if words:
-        parts.append(r"(?<![\w])(?:" + "|".join(map(re.escape, words)) + r")(?![\w])")
+        # a Korean particle may follow an English name with no space ("CloudFront는", "Redis를")
+        parts.append(r"(?<![\w])(?:" + "|".join(map(re.escape, words)) + r")(?![^\W\uac00-\ud7a3])")
     if subwords:
         parts.append("(?:" + "|".join(map(re.escape, subwords)) + ")")
     return re.compile("|".join(parts)) if parts else None

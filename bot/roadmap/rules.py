@@ -142,8 +142,8 @@ def _trigger_reasons(pattern: Pattern, ctx: _Context, start: _StageStart) -> lis
     if ctx.advice.blocked_reason(pattern.id) is not None:
         return None  # contraindicated for this system
     trig = ctx.profile.scale_factor >= pattern.triggers.min_scale_factor
-    if not trig or ctx.advice.excluded(pattern.id):
-        return None
+    if not trig or ctx.advice.excluded(pattern.id) or pattern.id in ctx.advice.scaled_out:
+        return None  # in place already; a fleet the team runs grows through its resize instead
     if not all(ctx.facts.has(f) for f in pattern.triggers.requires_facts):
         return None
     reasons: list[str] = []

@@ -23,13 +23,18 @@ import yaml
 from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
-from bot.roadmap.schema import Roadmap
+from bot.roadmap.schema import Roadmap, RoadmapItem
 
 HERE = Path(__file__).parent
 NAMES = sorted(p.name.removesuffix(".yaml") for p in HERE.glob("*.yaml") if not p.name.endswith(".expect.yaml"))
 
 # Expectations the engine does not meet yet, with the reason; strict, so a fix shows up as XPASS.
-XFAIL: dict[str, str] = {}
+XFAIL: dict[str, str] = {
+    "podcast-downloads": (
+        "the CDN is priced at CloudFront-class list rates per GB (EUR 3.7k-13k a month for this traffic), so a "
+        "EUR 2,500 budget holds it back; bandwidth-priced CDNs a self-hosting team would pick cost a fraction of that"
+    ),
+}
 HISTOGRAM_PENDING = False
 # Not held to MAX_SHARE, with the reason: the catalogue's baseline practices (`always`, one or two per stage, the
 # review's own method) and the app tier's scale-out, which the capacity model sizes for nearly every growing system.
@@ -55,6 +60,10 @@ class Expect:
 def _expect(name: str) -> Expect:
     data = yaml.safe_load((HERE / f"{name}.expect.yaml").read_text(encoding="utf-8"))
     return Expect(**data)
+
+
+def _grows_what_they_run(item: RoadmapItem) -> bool:
+    return bool(item.sources) and item.sources[0] == "re-sized from what you already run"
 
 
 @cache
@@ -137,7 +146,12 @@ def test_golden_profile_meets_its_expectations(name: str) -> None:
 )
 def test_pattern_histogram_over_the_golden_roadmaps() -> None:
     """Every pattern is reached by some golden profile and none is handed to (almost) everyone."""
-    counts = Counter(p for n in NAMES for p in {i.pattern_id for i in _roadmap(n).items() if i.pattern_id})
+    # growing a fleet the team already runs (its replicas, its servers) is not handing it the pattern
+    counts = Counter(
+        p
+        for n in NAMES
+        for p in {i.pattern_id for i in _roadmap(n).items() if i.pattern_id and not _grows_what_they_run(i)}
+    )
     catalogue = [p.id for p in load_catalogue().patterns]
     width = max(map(len, catalogue))
     print(f"\npattern histogram over {len(NAMES)} golden roadmaps")
