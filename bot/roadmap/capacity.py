@@ -105,6 +105,9 @@ class TierState:
 
     @property
     def per_unit_rps(self) -> float:
+    # demand factor already applied per mechanism (bot/roadmap/overlap.py): a later cut by the same
+    # mechanism only adds what it removes beyond this
+    cuts: tuple[tuple[str, float], ...] = ()
         return self.unit_rps / self.demand
 
     def capacity_rps(self) -> float:

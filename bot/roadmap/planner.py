@@ -27,6 +27,7 @@ from bot.roadmap.catalogue import Pattern
 from bot.roadmap.costs import CostModel
 from bot.roadmap.numbers import compact
 from bot.roadmap.numbers import money as fmt_money
+from bot.roadmap.overlap import mechanism
 from bot.roadmap.rounding import money2 as money_round
 from bot.roadmap.rounding import sig, users2
 from bot.roadmap.schema import TIER_LABELS, Range, Tier
@@ -60,17 +61,26 @@ class Choice:
     pricing: Pricing | None = None
     effect: str | None = None  # what the model computes for it: its tiers' change and the binding tier after it
     relative: bool = False  # today's count was not stated: units are multiples of today's fleet
-    _effects_cache: tuple[tuple[Tier, tuple[float, float, float]], ...] | None = field(default=None, repr=False)
+    steps: int = 1  # a demand cut taken more than once (instance sizes up): its factor to this power
+    _effects_cache: tuple[tuple[Tier, tuple[float, float, float], str], ...] | None = field(default=None, repr=False)
     _usl_cache: tuple[tuple[float, float], ...] | None = field(default=None, repr=False)
 
-    def picked_effects(self) -> tuple[tuple[Tier, tuple[float, float, float]], ...]:
-        """Each effect's demand factor in the three scenarios, computed once per choice."""
+    def picked_effects(self) -> tuple[tuple[Tier, tuple[float, float, float], str], ...]:
+        """Each effect's demand factor in the three scenarios and its mechanism, computed once per choice."""
         if self._effects_cache is None:
             self._effects_cache = tuple(
-                (e.tier, tuple(pick(e.demand_factor, s) for s in SCENARIOS))  # type: ignore[misc]
+                (
+                    e.tier,
+                    tuple(pick(e.demand_factor, s) ** self.steps for s in SCENARIOS),  # type: ignore[misc]
+                    mechanism(self.pattern.id, e.tier),
+                )
                 for e in self.pattern.effects
             )
         return self._effects_cache
+
+    def set_steps(self, steps: int) -> None:
+        self.steps = steps
+        self._effects_cache = None
 
     def picked_usl(self) -> tuple[tuple[float, float], ...]:
         scaling = self.pattern.scaling
@@ -104,8 +114,10 @@ def rebase(count: int, sigma: float, kappa: float, new_sigma: float, new_kappa: 
 class Mix:
     """Capacity of a set of choices applied to the stage's start, and of the set minus one member.
 
-    Demand factors multiply, so removing one divides it back out; scaling choices override a
-    tier's units, partitions or cells. Each query is O(tiers), which keeps leave-one-out cheap.
+    Demand cuts by different mechanisms multiply; by the same mechanism (two caches on the read
+    path) only the strongest counts, against what earlier stages already cut that way
+    (bot/roadmap/overlap.py). Scaling choices override a tier's units, partitions or cells. Each
+    query is O(tiers), which keeps leave-one-out cheap.
     """
 
     def __init__(self, start: Projection, choices: Iterable[Choice]) -> None:
@@ -113,11 +125,20 @@ class Mix:
         self.tiers: tuple[Tier, ...] = tuple(start.expected.tiers)
         self.choices = [c for c in choices if c.active]
         self.factors: dict[Scenario, dict[Tier, float]] = {s: dict.fromkeys(self.tiers, 1.0) for s in SCENARIOS}
+        # (scenario, tier) -> mechanism -> [(factor relative to what the start already cut that way, choice)]
+        self._groups: dict[tuple[Scenario, Tier], dict[str, list[tuple[float, Choice]]]] = {}
         for choice in self.choices:
-            for tier, picked in choice.picked_effects():
+            for tier, picked, mech in choice.picked_effects():
                 if tier in self.tiers:
                     for scenario, value in zip(SCENARIOS, picked, strict=True):
-                        self.factors[scenario][tier] *= value
+                        groups = self._groups.setdefault((scenario, tier), {})
+                        groups.setdefault(mech, []).append((self.relative(scenario, tier, mech, value), choice))
+        for (scenario, tier), groups in self._groups.items():
+            factor = 1.0
+            for entries in groups.values():
+                entries.sort(key=lambda e: e[0])
+                factor *= entries[0][0]
+            self.factors[scenario][tier] = factor
         self.scaling = [c for c in self.choices if c.is_scaling]
         self._full: dict[tuple[Scenario, Tier], float] = {}
         # (scenario, tier or "cells", mode) -> (choice, units, sigma, kappa); a later choice overrides
@@ -128,14 +149,37 @@ class Mix:
             for scenario, (sigma, kappa) in zip(SCENARIOS, choice.picked_usl(), strict=True):
                 self._overrides[(scenario, scaling.tier, scaling.mode)] = (choice, choice.units, sigma, kappa)
 
+    def relative(self, scenario: Scenario, tier: Tier, mech: str, value: float) -> float:
+        """A cut's factor beyond what earlier stages cut by the same mechanism (1 when it adds nothing)."""
+        for name, done in self.start.get(scenario).tiers[tier].cuts:
+            if name == mech:
+                return min(1.0, value / done)
+        return value
+
+    def factor(
+        self, scenario: Scenario, tier: Tier, without: Choice | None = None, extra: Choice | None = None
+    ) -> float:
+        """The stage's demand factor on a tier, leaving one choice out or adding one."""
+        factor = self.factors[scenario][tier]
+        groups = self._groups.get((scenario, tier), {})
+        index = SCENARIOS.index(scenario)
+        if without is not None:
+            for effect_tier, _, mech in without.picked_effects():
+                entries = groups.get(mech) if effect_tier == tier else None
+                if entries and entries[0][1] is without:
+                    factor *= (entries[1][0] if len(entries) > 1 else 1.0) / entries[0][0]
+        if extra is not None:
+            for effect_tier, picked, mech in extra.picked_effects():
+                if effect_tier == tier:
+                    entries = groups.get(mech)
+                    current = entries[0][0] if entries else 1.0
+                    factor *= min(current, self.relative(scenario, tier, mech, picked[index])) / current
+        return factor
+
     def _layout(self, scenario: Scenario, tier: Tier, without: Choice | None) -> tuple[float, ...]:
         state = self.start.get(scenario)
         current = state.tiers[tier]
-        factor = self.factors[scenario][tier]
-        if without is not None:
-            for effect in without.pattern.effects:
-                if effect.tier == tier:
-                    factor /= pick(effect.demand_factor, scenario)
+        factor = self.factor(scenario, tier, without)
         units, sigma, kappa = current.units, current.sigma, current.kappa
         parts, p_sigma, p_kappa = current.partitions, current.part_sigma, current.part_kappa
         cells, c_sigma, c_kappa = state.cells, state.cell_sigma, state.cell_kappa
@@ -193,10 +237,8 @@ class Mix:
         scaling = without.pattern.scaling
         if scaling is not None and without.units is not None and scaling.tier in ("cells", tier):
             return self._rps(scenario, tier, without)
-        for effect in without.pattern.effects:  # capacity is inversely proportional to demand
-            if effect.tier == tier:
-                full *= pick(effect.demand_factor, scenario)
-        return full
+        # capacity is inversely proportional to demand
+        return full * self.factors[scenario][tier] / self.factor(scenario, tier, without)
 
     def system_rps(self, scenario: Scenario = "expected", without: Choice | None = None) -> float:
         return min(self.tier_rps(scenario, t, without) for t in self.tiers)
@@ -205,12 +247,10 @@ class Mix:
         """System capacity with one more demand cut (or, rarely, scaling) on top of this set."""
         if choice.is_scaling:
             return Mix(self.start, [*self.choices, choice]).system_rps(scenario)
-        factors = dict.fromkeys(self.tiers, 1.0)
-        index = SCENARIOS.index(scenario)
-        for tier, picked in choice.picked_effects():
-            if tier in factors:
-                factors[tier] *= picked[index]
-        return min(self.tier_rps(scenario, t) / factors[t] for t in self.tiers)
+        return min(
+            self.tier_rps(scenario, t) * self.factors[scenario][t] / self.factor(scenario, t, extra=choice)
+            for t in self.tiers
+        )
 
     def sizing_base(self, choice: Choice) -> tuple[float, int]:
         """(capacity of one unit of what `choice` scales, units before it), expected scenario."""
@@ -258,10 +298,18 @@ class Mix:
                     partitions=int(layout[4]),
                     part_sigma=layout[5],
                     part_kappa=layout[6],
+                    cuts=self._cuts(scenario, tier),
                 )
             return CapacityState(tiers=tiers, cells=int(layout[7]), cell_sigma=layout[8], cell_kappa=layout[9])
 
         return Projection(*(build(s) for s in SCENARIOS))
+
+    def _cuts(self, scenario: Scenario, tier: Tier) -> tuple[tuple[str, float], ...]:
+        """What the tier's demand has been cut by, per mechanism, once this stage is done."""
+        done = dict(self.start.get(scenario).tiers[tier].cuts)
+        for mech, entries in self._groups.get((scenario, tier), {}).items():
+            done[mech] = done.get(mech, 1.0) * entries[0][0]
+        return tuple(sorted(done.items()))
 
 
 _SCALING_ORDER = {"units": 0, "partitions": 1}
@@ -331,20 +379,27 @@ def gaps(start: Projection, need_rps: float) -> dict[Tier, float]:
     return {t: max(0.0, math.log2(need_rps / start.expected.tier_rps(t))) for t in start.expected.tiers}
 
 
+def _cut_doublings(choice: Choice, mix: Mix) -> list[tuple[Tier, str, float]]:
+    """(tier, mechanism, doublings) of each demand cut the choice makes, beyond what earlier stages cut that way."""
+    return [
+        (tier, mech, -math.log2(mix.relative("expected", tier, mech, picked[1])))
+        for tier, picked, mech in choice.picked_effects()
+        if tier in mix.tiers
+    ]
+
+
 def tier_doublings(choice: Choice, mix: Mix) -> dict[Tier, float]:
-    """Capacity doublings the choice gives each tier (expected figures)."""
+    """Capacity doublings the choice gives each tier on its own (expected figures)."""
     result = dict.fromkeys(mix.tiers, 0.0)
-    for effect in choice.pattern.effects:
-        if effect.tier in result:
-            result[effect.tier] -= math.log2(effect.demand_factor.mid)
+    cuts = _cut_doublings(choice, mix)
+    for tier, _, doublings in cuts:
+        result[tier] += doublings
     scaling = choice.pattern.scaling
     if scaling is not None and choice.units is not None:
         tiers = [t for t in mix.tiers if t != "contention"] if scaling.tier == "cells" else (scaling.tier,)
         for tier in tiers:
             with_it, without = mix.tier_rps("expected", tier), mix.tier_rps("expected", tier, without=choice)
-            result[tier] += math.log2(with_it / without) - sum(
-                -math.log2(e.demand_factor.mid) for e in choice.pattern.effects if e.tier == tier
-            )
+            result[tier] += math.log2(with_it / without) - sum(d for t, _, d in cuts if t == tier)
     return result
 
 
@@ -360,53 +415,72 @@ def rank(mix: Mix, need_rps: float, currency: str) -> None:
         gained = tier_doublings(choice, mix)
         choice.doublings = sum(min(gained[t], missing[t]) for t in mix.tiers)
         choice.system_gain = 0.0
-    # Demand factors, units, shards and cells multiply a tier's capacity independently, so each
-    # choice is one vector of per-tier multipliers and the greedy pass is arithmetic on them.
+    # Units, shards and cells multiply a tier's capacity independently, so each scaling choice is
+    # one vector of per-tier multipliers; a demand cut multiplies by what it removes beyond the
+    # strongest cut already taken by the same mechanism (bot/roadmap/overlap.py).
     empty = Mix(mix.start, ())
     tiers = mix.tiers
+    position = {t: i for i, t in enumerate(tiers)}
     base = [empty.tier_rps("expected", t) for t in tiers]
     multipliers: dict[int, list[float]] = {}
+    cuts: dict[int, list[tuple[int, str, float]]] = {}
     for choice in mix.choices:
         if choice.is_scaling:
             alone = Mix(mix.start, [choice])
             multipliers[id(choice)] = [alone.tier_rps("expected", t) / b for t, b in zip(tiers, base, strict=True)]
         else:
-            factors = dict.fromkeys(tiers, 1.0)
-            for effect in choice.pattern.effects:
-                if effect.tier in factors:
-                    factors[effect.tier] *= effect.demand_factor.mid
-            multipliers[id(choice)] = [1 / factors[t] for t in tiers]
+            cuts[id(choice)] = [(position[t], m, 2.0**-d) for t, m, d in _cut_doublings(choice, mix)]
+    taken: dict[tuple[int, str], float] = {}
+
+    def multiplier(choice: Choice) -> list[float]:
+        found = multipliers.get(id(choice))
+        if found is not None:
+            return found
+        result = [1.0] * len(tiers)
+        for index, mech, cut in cuts[id(choice)]:
+            current = taken.get((index, mech), 1.0)
+            result[index] *= current / min(current, cut)
+        return result
+
     remaining = list(mix.choices)
     costs = {id(c): _cost(c, currency) for c in remaining}
     current = list(base)
     while remaining:
         now = min(min(current), need_rps)
-        best: tuple[float, Choice] | None = None
+        best: tuple[float, Choice, list[float]] | None = None
         for choice in remaining:
-            factor = multipliers[id(choice)]
+            factor = multiplier(choice)
             after = min(min(c * f for c, f in zip(current, factor, strict=True)), need_rps)
             choice.system_gain = max(0.0, math.log2(after / now)) if now > 0 else 0.0
             benefit = 10 * (choice.system_gain + 0.25 * choice.doublings) + choice.pattern.resilience
             value = benefit / costs[id(choice)]
             if best is None or value > best[0] + 1e-12:
-                best = (value, choice)
+                best = (value, choice, factor)
         assert best is not None
         chosen = best[1]
         chosen.score = best[0]
         remaining.remove(chosen)
-        current = [c * f for c, f in zip(current, multipliers[id(chosen)], strict=True)]
+        current = [c * f for c, f in zip(current, best[2], strict=True)]
+        for index, mech, cut in cuts.get(id(chosen), ()):
+            taken[(index, mech)] = min(taken.get((index, mech), 1.0), cut)
 
 
 def redundant(mix: Mix, need_rps: float) -> list[Choice]:
     """Demand cuts, best first, whose tiers better ones already bring to the target.
 
-    Scaling choices do not count here: they are sized after the cuts, so a cut is never made
-    redundant by servers that were only sized small because of it.
+    A cut by the same mechanism as a stronger one adds only what it removes beyond it. Scaling
+    choices do not count here: they are sized after the cuts, so a cut is never made redundant by
+    servers that were only sized small because of it.
     """
     remaining = gaps(mix.start, need_rps)
+    taken: dict[tuple[Tier, str], float] = {}
     result: list[Choice] = []
     for choice in sorted((c for c in mix.choices if not c.is_scaling), key=lambda c: -c.score):
-        gained = tier_doublings(choice, mix)
+        gained = dict.fromkeys(mix.tiers, 0.0)
+        for tier, mech, doublings in _cut_doublings(choice, mix):
+            already = taken.get((tier, mech), 0.0)
+            gained[tier] += max(0.0, doublings - already)
+            taken[(tier, mech)] = max(already, doublings)
         used = {t: min(gained[t], remaining[t]) for t in mix.tiers}
         if sum(used.values()) <= 1e-9:
             result.append(choice)
