@@ -19,10 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from bot.i18n import Language, t, tn
 from bot.roadmap.facts import ArchitectureFacts, Fact
 from bot.roadmap.rounding import sig2, users2
 from bot.roadmap.schema import MODEL_TIERS, TIER_LABELS, CapacityPoint, Range, SystemProfile, Tier
 from bot.roadmap.traffic import Traffic, read_traffic
+from bot.roadmap.wording import origin as origin_name
+from bot.roadmap.wording import shorten, tier_name
 
 # Defaults, each stated in docs/capacity-model.md and repeated in a roadmap's assumptions.
 THINK_TIME_S = 10.0
@@ -48,9 +51,9 @@ BINDING_PREFERENCE: tuple[Tier, ...] = ("contention", "database", "app", "networ
 MEASURED, STATED, DEFAULT, DERIVED = "measured", "you said", "default", "derived"
 
 
-def note(origin: str, text: str) -> str:
+def note(origin: str, text: str, lang: Language = "en") -> str:
     """An assumption as printed: its origin first, so a reader knows which ones to correct."""
-    return f"[{origin}] {text}"
+    return f"[{origin_name(origin, lang)}] {text}"
 
 
 Scenario = Literal["optimistic", "expected", "conservative"]
@@ -102,12 +105,12 @@ class TierState:
     part_sigma: float = 0.0
     part_kappa: float = 0.0
     counted: bool = True  # False: today's unit count was not stated, so one unit stands for today's fleet
-
-    @property
-    def per_unit_rps(self) -> float:
     # demand factor already applied per mechanism (bot/roadmap/overlap.py): a later cut by the same
     # mechanism only adds what it removes beyond this
     cuts: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def per_unit_rps(self) -> float:
         return self.unit_rps / self.demand
 
     def capacity_rps(self) -> float:
@@ -271,17 +274,26 @@ def _per_user_rate(profile: SystemProfile, open_phrases: tuple[str, ...], notes:
     """(requests per user per second, today's mean response time, think time, today's peak req/s)."""
     measured = profile.measurements
     users = profile.current_users
+    lang = profile.language or "en"
     if measured.p95_latency_ms:
         response = measured.p95_latency_ms / 1000 / P95_PER_MEAN
         notes.append(
             note(
                 DERIVED,
-                f"Mean response time ~{_fmt(response)} s (p95 {measured.p95_latency_ms:,.0f} ms / {P95_PER_MEAN:g}).",
+                t(
+                    lang,
+                    "Mean response time ~{mean} s (p95 {p95} ms / {ratio}).",
+                    mean=_fmt(response),
+                    p95=f"{measured.p95_latency_ms:,.0f}",
+                    ratio=f"{P95_PER_MEAN:g}",
+                ),
+                lang,
             )
         )
     else:
         response = RESPONSE_TIME_S
-        notes.append(note(DEFAULT, f"Mean response time {RESPONSE_TIME_S:g} s (give p95 latency)."))
+        text = t(lang, "Mean response time {mean} s (give p95 latency).", mean=f"{RESPONSE_TIME_S:g}")
+        notes.append(note(DEFAULT, text, lang))
         measure.append("p95 latency at peak")
     if measured.peak_rps:
         peak = measured.peak_rps
@@ -290,29 +302,43 @@ def _per_user_rate(profile: SystemProfile, open_phrases: tuple[str, ...], notes:
         notes.append(
             note(
                 MEASURED,
-                f"{_fmt(rate)} req/s per user ({_fmt(peak)} req/s / {users:,} users).",
+                t(
+                    lang,
+                    "{rate} req/s per user ({peak} req/s / {users} users).",
+                    rate=_fmt(rate),
+                    peak=_fmt(peak),
+                    users=f"{users:,}",
+                ),
+                lang,
             )
         )
         if open_phrases:
             notes.append(
                 note(
                     DERIVED,
-                    f"Open workload ({', '.join(open_phrases[:2])}): a faster system does not create more "
-                    "arrivals; planned on the arrival rate.",
+                    t(
+                        lang,
+                        "Open workload ({phrases}): a faster system does not create more arrivals; planned on the "
+                        "arrival rate.",
+                        phrases=", ".join(open_phrases[:2]),
+                    ),
+                    lang,
                 )
             )
         elif think > 0:
             faster = (response - min(response, RESPONSE_TIME_S)) / (think + min(response, RESPONSE_TIME_S))
-            text = f"Think time ~{_fmt(think)} s"
-            text += f"; faster pages add up to {faster:.0%} requests." if faster >= 0.05 else "."
-            notes.append(note(DERIVED, text))
-        else:
-            notes.append(
-                note(
-                    DERIVED,
-                    "Over one request in flight per user: no think time.",
+            if faster >= 0.05:
+                text = t(
+                    lang,
+                    "Think time ~{think} s; faster pages add up to {faster} requests.",
+                    think=_fmt(think),
+                    faster=f"{faster:.0%}",
                 )
-            )
+            else:
+                text = t(lang, "Think time ~{think} s.", think=_fmt(think))
+            notes.append(note(DERIVED, text, lang))
+        else:
+            notes.append(note(DERIVED, t(lang, "Over one request in flight per user: no think time."), lang))
         return rate, response, think, peak
     think = THINK_TIME_S
     rate = 1 / (response + think)
@@ -320,7 +346,14 @@ def _per_user_rate(profile: SystemProfile, open_phrases: tuple[str, ...], notes:
     notes.append(
         note(
             DEFAULT,
-            f"Think time {THINK_TIME_S:g} s: {users:,} users make ~{_fmt(peak)} req/s (give your peak req/s).",
+            t(
+                lang,
+                "Think time {think} s: {users} users make ~{peak} req/s (give your peak req/s).",
+                think=f"{THINK_TIME_S:g}",
+                users=f"{users:,}",
+                peak=_fmt(peak),
+            ),
+            lang,
         )
     )
     measure.append("peak requests/s")
@@ -347,13 +380,13 @@ def _fails_at_peak(profile: SystemProfile, facts: ArchitectureFacts) -> tuple[bo
     """
     errors = profile.measurements.error_rate_pct
     if errors is not None and errors >= 1:
-        return True, f"{errors:g}% errors"
+        return True, t(profile.language or "en", "{errors}% errors", errors=f"{errors:g}")
     if not facts.has(Fact.OUTAGES):
         return False, ""
     for sentence in _SENTENCES.findall(profile.bottlenecks):
         if _FAIL_WORDS.search(sentence) and _LOAD_WORDS.search(sentence):
             quote = sentence.strip()
-            return True, f'"{quote[:80]}{"..." if len(quote) > 80 else ""}"'
+            return True, f'"{shorten(quote, 80)}"'
     return False, ""
 
 
@@ -373,20 +406,22 @@ def _shards(profile: SystemProfile, facts: ArchitectureFacts) -> int:
 
 def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Traffic | None = None) -> Baseline:
     traffic = traffic or read_traffic(profile)
+    lang = profile.language or "en"
     notes: list[str] = []
     measure: list[str] = []
     open_workload = traffic.open
     rate, response, think, current_rps = _per_user_rate(profile, traffic.open_phrases, notes, measure)
     failing, why = _fails_at_peak(profile, facts)
     if failing:
-        notes.append(note(STATED, f"Fails at peak ({why})."))
+        notes.append(note(STATED, t(lang, "Fails at peak ({why}).", why=why), lang))
 
     tiers = _present_tiers(facts, traffic)
     quoted = {t: v for t, v in facts.quoted_utilisation.items() if t in tiers}
     utilisation: dict[Tier, float] = {}
     for tier, value in quoted.items():
         utilisation[tier] = max(value, MIN_UTILISATION)
-        notes.append(note(STATED, f"{TIER_LABELS[tier]} {value:.0%} busy at peak."))
+        text = t(lang, "{tier} {share} busy at peak.", tier=tier_name(tier, lang), share=f"{value:.0%}")
+        notes.append(note(STATED, text, lang))
     unquoted = [t for t in tiers if t not in utilisation]
     evidence = {t: _evidence(t, facts, traffic) for t in tiers}
     ranked = sorted(unquoted, key=lambda t: (-len(evidence[t]), BINDING_PREFERENCE.index(t)))
@@ -395,14 +430,20 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Tr
         if ranked:
             tier = ranked[0]
             words = ", ".join(evidence[tier][:4])
-            because = f"named ({words})" if words else "the tier without a figure"
+            because = t(lang, "named ({words})", words=words) if words else t(lang, "the tier without a figure")
             if tier == "contention":
-                because = f"lock contention ({words}) serialises requests"
+                because = t(lang, "lock contention ({words}) serialises requests", words=words)
             utilisation[tier] = SATURATED_UTILISATION
             notes.append(
                 note(
                     DEFAULT,
-                    f"{TIER_LABELS[tier]} saturated (100%) at peak: {because}. Measure it.",
+                    t(
+                        lang,
+                        "{tier} saturated (100%) at peak: {because}. Measure it.",
+                        tier=tier_name(tier, lang),
+                        because=because,
+                    ),
+                    lang,
                 )
             )
             measure.append(f"{TIER_LABELS[tier]} utilisation at peak")
@@ -411,8 +452,12 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Tr
             notes.append(
                 note(
                     DERIVED,
-                    "No quoted tier is near saturation yet it fails: probably not capacity (check pools, locks, "
-                    "timeouts, retries).",
+                    t(
+                        lang,
+                        "No quoted tier is near saturation yet it fails: probably not capacity (check pools, locks, "
+                        "timeouts, retries).",
+                    ),
+                    lang,
                 )
             )
     for tier in ranked:
@@ -422,21 +467,35 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Tr
             notes.append(
                 note(
                     DEFAULT,
-                    f"{TIER_LABELS[tier]} {value:.0%} busy (named: {words}).",
+                    t(
+                        lang,
+                        "{tier} {share} busy (named: {words}).",
+                        tier=tier_name(tier, lang),
+                        share=f"{value:.0%}",
+                        words=words,
+                    ),
+                    lang,
                 )
             )
             measure.append(f"{TIER_LABELS[tier]} utilisation at peak")
         else:
             value = IDLE_UTILISATION
-            notes.append(note(DEFAULT, f"{TIER_LABELS[tier]} {value:.0%} busy (not mentioned)."))
+            text = t(lang, "{tier} {share} busy (not mentioned).", tier=tier_name(tier, lang), share=f"{value:.0%}")
+            notes.append(note(DEFAULT, text, lang))
         utilisation[tier] = value
     for tier in quoted:
         if utilisation[tier] < IDLE_UTILISATION and evidence[tier]:
             notes.append(
                 note(
                     DERIVED,
-                    f"{TIER_LABELS[tier]} at {utilisation[tier]:.0%} is not short of capacity: its slowness is "
-                    "latency work (queries, N+1, pools), not hardware.",
+                    t(
+                        lang,
+                        "{tier} at {share} is not short of capacity: its slowness is latency work (queries, N+1, "
+                        "pools), not hardware.",
+                        tier=tier_name(tier, lang),
+                        share=f"{utilisation[tier]:.0%}",
+                    ),
+                    lang,
                 )
             )
 
@@ -448,7 +507,13 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Tr
             notes.append(
                 note(
                     DERIVED,
-                    f"{TIER_LABELS[tier]} runs at {utilisation[tier]:.0%} without failing: its ceiling, no headroom.",
+                    t(
+                        lang,
+                        "{tier} runs at {share} without failing: its ceiling, no headroom.",
+                        tier=tier_name(tier, lang),
+                        share=f"{utilisation[tier]:.0%}",
+                    ),
+                    lang,
                 )
             )
         ceilings[tier] = ceiling
@@ -478,20 +543,25 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Tr
         )
     state = CapacityState(tiers=states)
     binding = state.binding()
-    notes.append(
-        note(
-            STATED if facts.app_servers > 1 or facts.db_replicas else DEFAULT,
-            f"{units['app']} app server{'s' if units['app'] > 1 else ''}, {units['database']} database "
-            f"node{'s' if units['database'] > 1 else ''}"
-            + (f" in each of {shards} shards" if shards > 1 else "")
-            + f"; planned at <= {SAFE_UTILISATION:.0%} busy.",
-        )
-    )
+    fleet = {
+        "app": tn(lang, "{count} app server", "{count} app servers", units["app"]),
+        "db": tn(lang, "{count} database node", "{count} database nodes", units["database"]),
+        "safe": f"{SAFE_UTILISATION:.0%}",
+    }
+    if shards > 1:
+        text = t(lang, "{app}, {db} in each of {shards} shards; planned at <= {safe} busy.", shards=shards, **fleet)
+    else:
+        text = t(lang, "{app}, {db}; planned at <= {safe} busy.", **fleet)
+    notes.append(note(STATED if facts.app_servers > 1 or facts.db_replicas else DEFAULT, text, lang))
     if "contention" in tiers:
         notes.append(
             note(
                 DERIVED,
-                "Lock contention is its own limit (USL contention): no server, replica or shard lifts a hot row.",
+                t(
+                    lang,
+                    "Lock contention is its own limit (USL contention): no server, replica or shard lifts a hot row.",
+                ),
+                lang,
             )
         )
     return Baseline(

@@ -9,16 +9,17 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 
-from bot.i18n import N_, Language, t, tn
+from bot.i18n import N_, Language, count, t, tn
 from bot.roadmap import team_time
 from bot.roadmap.capacity import Baseline
 from bot.roadmap.facts import ArchitectureFacts
 from bot.roadmap.numbers import compact
 from bot.roadmap.rounding import sig
 from bot.roadmap.schema import Stage, SystemProfile
+from bot.roadmap.wording import shorten
 
 
-def spike_note(base: Baseline, stages: Sequence[Stage]) -> str | None:
+def spike_note(base: Baseline, stages: Sequence[Stage], lang: Language = "en") -> str | None:
     """A stated burst ("x60 in the first minute") as a peak arrival rate against what each stage carries.
 
     Arrivals above capacity queue (or fail): the backlog after t seconds is (lambda - mu) t, and the last
@@ -33,23 +34,53 @@ def spike_note(base: Baseline, stages: Sequence[Stage]) -> str | None:
     # the burst is the measured peak when the team's sentence quotes it, else x factor of that peak
     arrival = measured if measured is not None else spike.factor * base.current_rps
     at_target = arrival * base.target_users / base.current_users
-    carried = [(f"stage {s.number}", s.capacity_after.rps) for s in stages]
-    enough = next((label for label, rps in carried if rps >= at_target), None)
-    final = carried[-1][1]
-    basis = "your measured peak" if measured is not None else f"x{spike.factor:g} today's peak"
-    text = (
-        f"Burst: {basis}, ~{compact(sig(arrival, 2))} req/s for {seconds:g} s"
-        f"{'' if spike.seconds else ' (duration not stated: 5 min assumed)'}; at the target ~"
-        f"{compact(sig(at_target, 2))} req/s."
+    enough = next((s.number for s in stages if s.capacity_after.rps >= at_target), None)
+    final = stages[-1].capacity_after.rps
+    basis = (
+        t(lang, "your measured peak")
+        if measured is not None
+        else t(lang, "x{factor} today's peak", factor=f"{spike.factor:g}")
     )
+    figures = {
+        "basis": basis,
+        "arrival": _rate(arrival, lang),
+        "seconds": f"{seconds:g}",
+        "target": _rate(at_target, lang),
+    }
+    if spike.seconds:
+        text = t(lang, "Burst: {basis}, ~{arrival} req/s for {seconds} s; at the target ~{target} req/s.", **figures)
+    else:
+        text = t(
+            lang,
+            "Burst: {basis}, ~{arrival} req/s for {seconds} s (duration not stated: 5 min assumed); at the target "
+            "~{target} req/s.",
+            **figures,
+        )
     if enough is not None:
-        return text + f" The plan carries it from {enough} on, if capacity is in place before it starts (pre-scale)."
+        carried = t(
+            lang,
+            "The plan carries it from stage {n} on, if capacity is in place before it starts (pre-scale).",
+            n=enough,
+        )
+        return f"{text} {carried}"
     backlog = (at_target - final) * seconds
     wait = backlog / final if final > 0 else math.inf
-    return text + (
-        f" After stage 3 it carries ~{compact(sig(final, 2))} req/s: ~{compact(sig(backlog, 2))} requests queue, "
-        f"the last waits ~{compact(sig(wait, 2))} s; admit at the carried rate (a waiting room) or pre-scale."
+    queued = t(
+        lang,
+        "After stage 3 it carries ~{final} req/s: ~{backlog} requests queue, the last waits ~{wait} s; admit at the "
+        "carried rate (a waiting room) or pre-scale.",
+        final=_rate(final, lang),
+        backlog=_rate(backlog, lang),
+        wait=_rate(wait, lang),
     )
+    return f"{text} {queued}"
+
+
+def _rate(value: float, lang: Language) -> str:
+    """A figure of the burst, two significant digits, as the reader counts ("120k", "12만")."""
+    if not math.isfinite(value):
+        return "∞"
+    return count(lang, sig(value, 2)) if lang == "ko" else compact(sig(value, 2))
 
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -124,7 +155,8 @@ def effort_notes(
         late = [s.number for s in stages if ends[s.number] > due]
         ready = next((s for s in stages if s.capacity_after.meets_target), None)
         if late:
-            values = {"due": f"{sig(due, 2):g}", "phrase": (traffic.deadline_phrase or "")[:40], "late": late[0]}
+            phrase = shorten(traffic.deadline_phrase or "", 40)  # the team's words, never cut mid-word
+            values = {"due": f"{sig(due, 2):g}", "phrase": phrase, "late": late[0]}
             if ready is None:
                 message = N_(
                     'Deadline in about {due} weeks ("{phrase}"): stage {late} ends after it. '
@@ -149,7 +181,7 @@ def capacity_notes(
 ) -> list[str]:
     """The capacity picture's notes (the sanity warnings travel separately, in the reader's language)."""
     notes: list[str] = []
-    spike = spike_note(base, stages)
+    spike = spike_note(base, stages, profile.language or "en")
     if spike:
         notes.append(spike)
     return notes + effort_notes(base, stages, profile.language or "en", postponed)

@@ -82,3 +82,15 @@ def person_days(value: Range, lang: Language) -> str:
 
 def weeks(value: Range, lang: Language) -> str:
     return t(lang, "{weeks} weeks", weeks=span(value, lang))
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut at a word's end with "…" (a quote is never cut mid-word)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.") + "…"
