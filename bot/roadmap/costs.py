@@ -15,9 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.i18n import N_, Language, t
 from bot.roadmap.facts import ArchitectureFacts
 from bot.roadmap.rounding import money2
 from bot.roadmap.schema import Range, SystemProfile
+from bot.roadmap.wording import origin as origin_name
 
 PRICES_DATE = "2025-06"
 HOURS_PER_MONTH = 730
@@ -310,23 +312,38 @@ def read_costs(profile: SystemProfile, media_heavy: bool = False, facts: Archite
     if database is None:
         database = Instance(DEFAULT_DB_MONTHLY * factor, "db.r6g.large class", "default")
     where = provider.upper() if provider in ("aws", "gcp") else provider
+    lang = profile.language or "en"
     origin = "you said" if app.origin != "default" or database.origin != "default" else "default"
     if region in (None, "us-east-1", "us-east"):
-        region_text = "us-east-1" if region else "us-east-1 (region not stated)"
+        region_text = "us-east-1" if region else t(lang, "{region} (region not stated)", region="us-east-1")
     else:
         region_text = f"{region} x{factor:g}"
-    app_origin = "default: " if app.origin == "default" else ""
-    db_origin = "default: " if database.origin == "default" else ""
-    notes.append(
-        f"[{origin}] +1 app server ~${money2(app.monthly_usd):,.0f}/mo ({app_origin}{app.label}, {where}), "
-        f"+1 DB node ~${money2(database.monthly_usd):,.0f}/mo ({db_origin}{database.label}); "
-        f"{region_text}; {PRICES_DATE} prices."
+    stated = t(lang, "default") + ": "
+    app_origin = stated if app.origin == "default" else ""
+    db_origin = stated if database.origin == "default" else ""
+    prices = t(
+        lang,
+        "+1 app server ~${app}/mo ({app_label}, {where}), +1 DB node ~${db}/mo ({db_label}); {region}; {date} prices.",
+        app=f"{money2(app.monthly_usd):,.0f}",
+        app_label=f"{app_origin}{_label(app.label, lang)}",
+        where=where,
+        db=f"{money2(database.monthly_usd):,.0f}",
+        db_label=f"{db_origin}{_label(database.label, lang)}",
+        region=region_text,
+        date=PRICES_DATE,
     )
+    notes.append(f"[{origin_name(origin, lang)}] {prices}")
     per_request = MEDIA_BYTES_PER_REQUEST if media_heavy else BYTES_PER_REQUEST
-    notes.append(
-        f"[default] {per_request / 1000:g} KB/request, average {AVERAGE_PER_PEAK:.0%} of peak; "
-        f"CDN ${CDN_PER_GB.low:g}-{CDN_PER_GB.high:g}/GB vs egress ${ORIGIN_EGRESS_PER_GB:g}/GB."
+    traffic = t(
+        lang,
+        "{size} KB/request, average {average} of peak; CDN ${low}-{high}/GB vs egress ${egress}/GB.",
+        size=f"{per_request / 1000:g}",
+        average=f"{AVERAGE_PER_PEAK:.0%}",
+        low=f"{CDN_PER_GB.low:g}",
+        high=f"{CDN_PER_GB.high:g}",
+        egress=f"{ORIGIN_EGRESS_PER_GB:g}",
     )
+    notes.append(f"[{origin_name('default', lang)}] {traffic}")
     return CostModel(
         app=app,
         database=database,
@@ -336,3 +353,19 @@ def read_costs(profile: SystemProfile, media_heavy: bool = False, facts: Archite
         bytes_per_request=per_request,
         assumptions=notes,
     )
+
+
+_LABELS = (
+    (re.compile(r"your \$([\d,.]+)/month"), N_("your ${price}/month")),
+    (re.compile(r"a \$([\d,.]+)/month droplet"), N_("a ${price}/month droplet")),
+    (re.compile(r"(\S+) class"), N_("{price} class")),
+)
+
+
+def _label(label: str, lang: Language) -> str:
+    """An instance's label ("your $24/month", "m6i.large class") in the reader's language."""
+    for pattern, message in _LABELS:
+        found = pattern.fullmatch(label)
+        if found:
+            return t(lang, message, price=found.group(1))
+    return label
