@@ -93,7 +93,17 @@ _APP_WORKERS: dict[str | None, str] = {
     "go": "the server's concurrency limits and GOMAXPROCS",
     None: "app workers",
 }
-FIELD_NAMES = frozenset({*_DB_FIELDS[None], "app_workers", "spike", "spike_window"})
+# A circuit-breaker library of the team's runtime (each maintained and in wide use on its platform).
+_BREAKERS: dict[str | None, str] = {
+    "jvm": "Resilience4j",
+    "python": "pybreaker, with tenacity for the bounded retries",
+    "ruby": "Semian or circuitbox",
+    "node": "opossum",
+    "php": "Ganesha (ackintosh/ganesha)",
+    "go": "sony/gobreaker",
+    None: "a library for your runtime, or your service mesh's outlier detection",
+}
+FIELD_NAMES = frozenset({*_DB_FIELDS[None], "app_workers", "breaker_lib", "spike", "spike_window"})
 
 
 class _Planned(Protocol):
@@ -355,6 +365,7 @@ def _measure_hint(severity: str) -> str:
 def _fields(reading: WorkloadReading) -> dict[str, str]:
     fields = dict(_DB_FIELDS.get(reading.stack.database, _DB_FIELDS[None]))
     fields["app_workers"] = _APP_WORKERS.get(reading.stack.runtime, _APP_WORKERS[None])
+    fields["breaker_lib"] = _BREAKERS.get(reading.stack.runtime, _BREAKERS[None])
     event = reading.event
     fields["spike"] = f"{event.spike:g}x" if event and event.spike else "2x"
     window = event.window if event and event.window else None

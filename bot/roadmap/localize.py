@@ -110,6 +110,16 @@ FIELD_VALUES_KO: dict[str, str] = {
     "PHP-FPM children (pm.max_children)": "PHP-FPM 자식 프로세스(`pm.max_children`)",
     "the server's concurrency limits and GOMAXPROCS": "서버의 동시성 한도와 `GOMAXPROCS`",
     "app workers": "앱 워커",
+    # Circuit-breaker libraries per runtime
+    "Resilience4j": "Resilience4j",
+    "pybreaker, with tenacity for the bounded retries": "pybreaker, 제한된 재시도에는 tenacity",
+    "Semian or circuitbox": "Semian 또는 circuitbox",
+    "opossum": "opossum",
+    "Ganesha (ackintosh/ganesha)": "Ganesha(ackintosh/ganesha)",
+    "sony/gobreaker": "sony/gobreaker",
+    "a library for your runtime, or your service mesh's outlier detection": (
+        "런타임에 맞는 라이브러리, 또는 서비스 메시의 이상치 감지(outlier detection)"
+    ),
     # The event window
     "over a few minutes": "몇 분에 걸쳐",
 }
@@ -494,6 +504,13 @@ _WALLS_KO = {
         "잡기, 쓰기를 큐에 넣기, 핫 로우 쪼개기)"
     ),
 }
+# The assumptions rules.py adds after the capacity model's and the prices' own (those are worded where made).
+_ASSUMPTIONS: tuple[tuple[str, str], ...] = (
+    (
+        "Catalogue prices are in USD, converted at about {rate} {currency} per USD ({date} rates).",
+        "카탈로그 가격은 USD 기준이며, 1 USD당 약 {rate} {currency}로 환산했습니다({date} 환율).",
+    ),
+)
 _LIMITS_KO = {"the catalogue's limit": "카탈로그의 상한", "the USL peak": "USL 곡선의 정점"}
 _MONEY = re.compile(r"₩([\d,]+)")
 _RESIZE_TITLES: tuple[tuple[str, str], ...] = (
@@ -607,6 +624,15 @@ def _money_ko(value: str) -> str | None:
         figures = [count("ko", float(a.removeprefix("₩").replace(",", ""))) for a in amounts]
         return "~".join(figures) + (" 원" if figures[-1][-1] in "만억" else "원")
     return value if re.fullmatch(r"[$€£¥]?[\d,.]+(?: [A-Z]{3})?(?:–[$€£¥]?[\d,.]+(?: [A-Z]{3})?)?", value) else None
+
+
+def _assumption_value(name: str, value: str) -> str | None:
+    """A fill-in of rules.py's assumptions: an exchange rate, a currency code, a year and month."""
+    if name == "rate":
+        return value if re.fullmatch(r"[\d.,]+", value) else None
+    if name == "date":
+        return value if re.fullmatch(r"\d{4}-\d{2}", value) else None
+    return _engine_value(name, value)
 
 
 def _reasons(text: str) -> str:
@@ -784,7 +810,10 @@ def localize(
     rejected = [_rejection(r, patterns, texts) for r in roadmap.not_recommended]
     workload = [k.model_copy(update={"label": KINDS_KO.get(k.label, k.label)}) for k in roadmap.workload]
     summary = roadmap.summary
-    said = {f: _sentences(getattr(summary, f), _SUMMARY) for f in ("verdict", "budget_note", "binding_bottleneck")}
+    said: dict[str, object] = {
+        f: _sentences(getattr(summary, f), _SUMMARY) for f in ("verdict", "budget_note", "binding_bottleneck")
+    }
+    said["assumptions"] = [_sentences(a, _ASSUMPTIONS, _assumption_value) for a in summary.assumptions]
     headline = _sentences(summary.headline, _SUMMARY)
     said["headline"] = headline if len(headline) <= 150 else summary.headline
     problems = [_problem(a, patterns, texts) for a in roadmap.problems]
