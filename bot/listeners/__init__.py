@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import actions, commands, events, revisions, views
+from bot.listeners import actions, amendments, commands, events, revisions, views
 from bot.services import Services
 
 
@@ -16,4 +16,5 @@ def register(app: AsyncApp, services: Services) -> None:
     views.register_nudge_settings(app, services)
     actions.register(app, services)
     revisions.register(app, services)
+    amendments.register(app, services)
     events.register(app, services)

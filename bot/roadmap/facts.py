@@ -2453,3 +2453,54 @@ def user_ratios(current_users: int, facts: ArchitectureFacts) -> dict[str, float
     return {
         kind: current_users / count for kind, count in facts.user_counts.items() if kind != "concurrent" and count > 0
     }
+
+
+# --- one message at a time (a thread message that corrects a fact) ------------------------------
+
+
+@dataclass(frozen=True)
+class WrittenNumber:
+    """A number as written in a message ("500k", "50만 명", "3-5"), where it is and what follows it."""
+
+    value: float
+    start: int  # character offsets in the text given
+    end: int
+    clause: int
+    counter: str  # a Korean counter written after it: 명, 대 ...
+    next_word: str  # the token right after it, lower-case ("users", "%", "")
+
+
+def numbers_in(text: str) -> list[WrittenNumber]:
+    """Every number in a message, read the way the answers are read (scales, Korean place values, ranges)."""
+    field = _prepare("message", text)
+    toks = field.toks
+    out: list[WrittenNumber] = []
+    i = 0
+    while i < len(toks):
+        number = _quantity_at(toks, i) if toks[i].kind in ("num", "id", "kw") else None
+        if number is None:
+            i += 1
+            continue
+        after = toks[number.end].low if number.end < len(toks) else ""
+        last = toks[number.end - 1]
+        out.append(WrittenNumber(number.value, toks[i].start, last.end, toks[i].clause, number.counter, after))
+        i = number.end
+    return out
+
+
+def amounts_in(text: str) -> list[StatedPrice]:
+    """Each amount of money written in a message ("$2k/month", "월 200만 원"), in the order written."""
+    field = _prepare("constraints", text)
+    if not field.has_digit:
+        return []
+    return [price for price, _ in _prices(field.text, field.toks, "constraints")]
+
+
+def component_label(fact: Fact, language: str = "en") -> str:
+    """A component's name as the 'what I read' lines say it ("cache", "캐시")."""
+    return _label(f"component:{fact.value}", language)
+
+
+def tier_label(tier: str, language: str = "en") -> str:
+    """A tier's short name as the 'what I read' lines say it ("database", "데이터베이스")."""
+    return _TIER_NAMES.get(tier, (tier, tier))[1 if language == "ko" else 0]

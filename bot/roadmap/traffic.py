@@ -209,6 +209,32 @@ def _spike(text: str) -> Spike | None:
     return best
 
 
+def team_in(text: str) -> tuple[int, str] | None:
+    """(engineers, the phrase) for "4 backend engineers", "개발자 3명"; the English phrase wins in mixed text."""
+    found = _TEAM.search(text)
+    if found:
+        size, phrase = int(_number(found.group(1))), found.group(0)
+    else:
+        found_ko = _TEAM_KO.search(text)
+        if found_ko is None:
+            return None
+        size, phrase = int(_number(found_ko.group(1) or found_ko.group(2))), found_ko.group(0)
+    return (size, phrase) if size > 0 else None
+
+
+def deadline_in(text: str) -> tuple[float, str] | None:
+    """(weeks, the phrase) for "within 2 months", "deadline in 6 weeks", "3개월 안에"."""
+    match = _DEADLINE.search(text)
+    if match:
+        amount = match.group(1) or match.group(3)
+        unit = (match.group(2) or match.group(4)).lower()
+        return _number(amount) * (4.3 if unit.startswith("month") else 1.0), match.group(0)
+    match_ko = _DEADLINE_KO.search(text)
+    if match_ko:
+        return _number(match_ko.group(1)) * (1.0 if match_ko.group(2) == "주" else 4.3), match_ko.group(0)
+    return None
+
+
 def read_traffic(profile: SystemProfile) -> Traffic:
     """The traffic's shape and the team's means, as far as the free text says them."""
     features = "\n".join(profile.core_features)
@@ -218,32 +244,14 @@ def read_traffic(profile: SystemProfile) -> Traffic:
     open_phrases = _find(everything, _OPEN_EN, _OPEN_KO)
     contention = _find(symptoms, _CONTENTION_EN, _CONTENTION_KO)
     spike = _spike("\n".join([symptoms, features, constraints]))
-    team_size = team_phrase = None
-    found = _TEAM.search(constraints) or _TEAM.search(everything)
-    if found:
-        team_size, team_phrase = int(_number(found.group(1))), found.group(0)
-    else:
-        found_ko = _TEAM_KO.search(constraints) or _TEAM_KO.search(everything)
-        if found_ko:
-            team_size, team_phrase = int(_number(found_ko.group(1) or found_ko.group(2))), found_ko.group(0)
-    deadline = phrase = None
-    match = _DEADLINE.search(constraints) or _DEADLINE.search(symptoms)
-    if match:
-        amount = match.group(1) or match.group(3)
-        unit = (match.group(2) or match.group(4)).lower()
-        deadline = _number(amount) * (4.3 if unit.startswith("month") else 1.0)
-        phrase = match.group(0)
-    else:
-        match_ko = _DEADLINE_KO.search(constraints) or _DEADLINE_KO.search(symptoms)
-        if match_ko:
-            deadline = _number(match_ko.group(1)) * (1.0 if match_ko.group(2) == "주" else 4.3)
-            phrase = match_ko.group(0)
+    team = team_in(constraints) or team_in(everything)
+    deadline = deadline_in(constraints) or deadline_in(symptoms)
     return Traffic(
         open_phrases=open_phrases,
         contention_phrases=contention,
         spike=spike,
-        team_size=team_size if team_size and team_size > 0 else None,
-        team_phrase=team_phrase,
-        deadline_weeks=deadline,
-        deadline_phrase=phrase,
+        team_size=team[0] if team else None,
+        team_phrase=team[1] if team else None,
+        deadline_weeks=deadline[0] if deadline else None,
+        deadline_phrase=deadline[1] if deadline else None,
     )

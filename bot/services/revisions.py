@@ -1,12 +1,13 @@
-"""Revising a roadmap from new answers ("Edit answers" on its parent message): the answers are stored first,
-then a new version is generated into the same thread, where statuses carry over and the summary says what
-changed. No Slack shapes here."""
+"""Revising a roadmap from new answers ("Edit answers" on its parent message, or a correction confirmed in its
+thread: see amendments.py): the answers are stored first, then a new version is generated into the same thread,
+where statuses carry over and the summary says what changed. No Slack shapes here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.roadmap.schema import SystemProfile
+from bot.services.amendments import AmendmentService
 from bot.services.reviews import ReviewService
 from storage import Database
 
@@ -25,6 +26,7 @@ class RevisionService:
     def __init__(self, database: Database, reviews: ReviewService) -> None:
         self._db = database
         self._reviews = reviews
+        self.from_thread = AmendmentService(database, reviews)  # corrections written in the thread, confirmed
 
     async def answers(self, roadmap_id: int) -> Answers:
         """LookupError when the roadmap does not exist (a stale button)."""

@@ -26,6 +26,12 @@ class RoadmapRef(_Value):
     r: DbId
 
 
+class PendingRef(_Value):
+    """Revise / Cancel under a profile change read from a thread: the stored proposal."""
+
+    p: DbId
+
+
 class ItemRef(_Value):
     """The Details button: one item of one roadmap version."""
 

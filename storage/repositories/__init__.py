@@ -9,6 +9,7 @@ from storage.repositories.events import EventRepository
 from storage.repositories.items import ItemRepository, StatusChange
 from storage.repositories.messages import MessageRefRepository, PostedMessage
 from storage.repositories.nudges import NudgeRepository
+from storage.repositories.pending import PendingRevisionRepository
 from storage.repositories.reviews import ReviewRepository, ReviewSource
 from storage.repositories.roadmaps import RoadmapRepository, RoadmapSummary, StoredVersion
 from storage.repositories.workspaces import WorkspaceRepository
@@ -27,6 +28,7 @@ class Repositories:
         self.nudges = NudgeRepository(session)
         self.events = EventRepository(session)
         self.discussion = DiscussionRepository(session)
+        self.pending = PendingRevisionRepository(session)
 
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "ItemRepository",
     "MessageRefRepository",
     "NudgeRepository",
+    "PendingRevisionRepository",
     "PostedMessage",
     "Repositories",
     "ReviewRepository",
