@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.i18n import N_, Language, t
 from bot.roadmap.facts import ArchitectureFacts
+from bot.roadmap.host_prices import HOST_PRICES_DATE, HOSTS, HostPrices, host_for
 from bot.roadmap.rounding import money2
 from bot.roadmap.schema import Range, SystemProfile
 from bot.roadmap.wording import origin as origin_name
@@ -206,9 +207,13 @@ class CostModel:
 
 def _provider(text: str) -> str:
     lowered = text.lower()
+    if "lightsail" in lowered:
+        return "lightsail"
     if any(w in lowered for w in ("droplet", "digitalocean", "digital ocean")):
         return "digitalocean"
-    if any(w in lowered for w in ("hetzner", "ovh", "linode", "vultr", "bare metal", "on-prem", "온프레미스", "idc")):
+    if "hetzner" in lowered or "헤츠너" in lowered:
+        return "hetzner"
+    if any(w in lowered for w in ("ovh", "linode", "vultr", "bare metal", "on-prem", "온프레미스", "idc")):
         return "hosting"
     if any(w in lowered for w in ("gcp", "google cloud", "cloud sql", "gke", "compute engine")):
         return "gcp"
@@ -246,6 +251,9 @@ def _instance(text: str, *, database: bool, provider: str, region_factor: float)
         return Instance(monthly, label, "read from your answers")
     if provider == "digitalocean":
         dollars = _DOLLARS.search(text)
+        if not dollars and database and any(w in lowered for w in MANAGED_WORDS):
+            host = HOSTS["digitalocean"]  # a managed cluster's node, not a droplet
+            return Instance(host.db_usd, host.db_label, "default")
         price = float(dollars.group(1)) if dollars else DROPLET_DEFAULT
         return Instance(price, f"a ${price:g}/month droplet", "read from your answers" if dollars else "default")
     vcpu = _VCPU.search(lowered)
@@ -288,6 +296,19 @@ def _from_facts(facts: ArchitectureFacts | None, tier: str, provider: str, facto
     return None
 
 
+def _host_note(host: HostPrices, lang: Language) -> str:
+    """Where a provider's default prices come from, to be checked: list prices, by the price page's title."""
+    text = t(
+        lang,
+        "{host} list prices for what your answers do not size: {source}, {date}. Check them for your "
+        "region and plan before you commit to a figure.",
+        host=host.name,
+        source=host.source,
+        date=HOST_PRICES_DATE,
+    )
+    return f"[{origin_name('default', lang)}] {text}"
+
+
 def read_costs(profile: SystemProfile, media_heavy: bool = False, facts: ArchitectureFacts | None = None) -> CostModel:
     """What one more app server or database node costs this team a month, and the other price assumptions.
 
@@ -297,24 +318,36 @@ def read_costs(profile: SystemProfile, media_heavy: bool = False, facts: Archite
     arch = profile.architecture
     everything = "\n".join([arch.database, arch.servers, arch.network or ""])
     provider = (facts.provider if facts is not None and facts.provider else None) or _provider(everything)
+    if provider in ("aws", "unknown") and _provider(everything) == "lightsail":
+        provider = "lightsail"  # AWS's bundled plans, priced as Lightsail prices them
+    host, own_prices = host_for(provider)
     region, factor = _region(everything)
     if region is None and facts is not None and facts.region_area in AREA_FACTOR:
         region, factor = facts.region_area, AREA_FACTOR[facts.region_area]
+    host_factor = factor if host.region_priced else 1.0
     notes: list[str] = []
     app = _from_facts(facts, "app", provider, factor) or _instance(
         arch.servers, database=False, provider=provider, region_factor=factor
     )
-    if app is None:
-        app = Instance(DEFAULT_APP_MONTHLY * factor, "m6i.large class", "default")
+    if app is None:  # the provider's own list price, or AWS's as the stated default
+        app = Instance(host.app_usd * host_factor, host.app_label if own_prices else "m6i.large class", "default")
     database = _from_facts(facts, "database", provider, factor) or _instance(
         arch.database, database=True, provider=provider, region_factor=factor
     )
     if database is None:
-        database = Instance(DEFAULT_DB_MONTHLY * factor, "db.r6g.large class", "default")
+        label = host.db_label if own_prices else "db.r6g.large class"
+        database = Instance(host.db_usd * host_factor, label, "default")
+    host_note = (
+        _host_note(host, profile.language or "en")
+        if own_prices and "default" in (app.origin, database.origin)
+        else None
+    )
     where = provider.upper() if provider in ("aws", "gcp") else provider
     lang = profile.language or "en"
     origin = "you said" if app.origin != "default" or database.origin != "default" else "default"
-    if region in (None, "us-east-1", "us-east"):
+    if not host.region_priced:
+        region_text = t(lang, "no region premium applied")
+    elif region in (None, "us-east-1", "us-east"):
         region_text = "us-east-1" if region else t(lang, "{region} (region not stated)", region="us-east-1")
     else:
         region_text = f"{region} x{factor:g}"
@@ -344,6 +377,8 @@ def read_costs(profile: SystemProfile, media_heavy: bool = False, facts: Archite
         egress=f"{ORIGIN_EGRESS_PER_GB:g}",
     )
     notes.append(f"[{origin_name('default', lang)}] {traffic}")
+    if host_note:
+        notes.append(host_note)
     return CostModel(
         app=app,
         database=database,
