@@ -139,6 +139,7 @@ class RoadmapVersion(Base):
     cost_usd: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
     created_at: Mapped[Created]
     completed_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]  # every message of it is up in the thread (a rerun then posts nothing)
 
     @property
     def roadmap_model(self) -> schema.Roadmap | None:

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -33,9 +33,12 @@ from bot.services.ports import (
     Publisher,
     RoadmapListing,
 )
+from bot.services.shared_threads import PARENT_WAIT, Closed, SharedThreads
 from bot.services.tasks import BackgroundTasks
 from storage import Database, GroupCommit, PostedMessage, Repositories, StoredVersion
 from storage import Roadmap as StoredRoadmap
+from storage.repositories.jobs import GenerationJob, JobRepository
+from storage.repositories.roadmaps import AlreadyComplete
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,7 @@ class _Job:
     thread_ts: str | None = None
     owner_tz: str | None = None
     version_id: int | None = None  # a version already started for this run
+    submitted: bool = False  # a fresh submission's queued run: the submitting instance posts the parent message
 
 
 @dataclass(frozen=True)
@@ -122,8 +126,19 @@ class ReviewService:
         self._publisher = publisher
         self._tasks = tasks
         self._thread_locks: dict[int, asyncio.Lock] = {}
+        # PostgreSQL with the job queue (bot/jobs.py): generations run as queued jobs on any instance.
+        self._shared: SharedThreads | None = None
+        self._handovers: dict[int, tuple[asyncio.Future[ThreadOpened], asyncio.Future[bool]]] = {}
         # Each posted message is stored before the next is posted; concurrent reviews share those commits.
         self._posted: GroupCommit[PostedMessage] = GroupCommit(database, _record_posted)
+
+    def queue_generation(self) -> None:
+        """From now on generations are queued jobs (PostgreSQL, bot/jobs.py runs them) instead of local tasks."""
+        self._shared = SharedThreads(self._db, self._publisher)
+
+    @property
+    def queued(self) -> bool:
+        return self._shared is not None
 
     # --- the questionnaire -------------------------------------------------------------
 
@@ -155,6 +170,8 @@ class ReviewService:
             roadmap, version = await repos.roadmaps.create_with_version(
                 review.id, owner_user_id=user_id, channel_id=channel_id, engine=self._engine.name
             )
+            if self._shared is not None:  # committed with the answers: no submission without its generation
+                await JobRepository(repos.session).enqueue(GenerationJob(version.id, user_id, submitted=True))
             return Submission(review.id, roadmap.id, version.id, team_id, user_id, channel_id, profile)
 
         submission = await self._db.transact(store)
@@ -163,6 +180,12 @@ class ReviewService:
 
     async def post_parent(self, submission: Submission) -> ThreadOpened:
         """The new roadmap's parent message ("generating…"), remembered; raises ChannelUnavailable."""
+        if self._shared is not None:
+            parent = ParentInfo(submission.profile, submission.user_id, "generating")
+            channel_id, ts = await self._shared.post_for_submission(
+                submission.roadmap_id, submission.version_id, submission.channel_id, parent
+            )
+            return ThreadOpened(channel_id, ts)
         return await self._post_parent(
             submission.roadmap_id,
             submission.channel_id,
@@ -201,6 +224,9 @@ class ReviewService:
 
     def start(self, roadmap_id: int, *, user_id: str | None = None) -> None:
         """Generate and publish in the background (after Slack's acknowledgement)."""
+        if self._shared is not None:
+            self._tasks.spawn(self._enqueue_next(roadmap_id, user_id), name=f"enqueue:{roadmap_id}")
+            return
         self._tasks.spawn(
             self.run(roadmap_id, user_id=user_id),
             name=f"review:{roadmap_id}",
@@ -216,6 +242,12 @@ class ReviewService:
         `told_in_modal` resolves True when the modal itself showed the person that the thread could not open
         (the run then stays silent about it), False once the modal is closed.
         """
+        if self._shared is not None:  # the job is queued already; a local pick-up takes these over
+            self._handovers[submission.version_id] = (thread, told_in_modal)
+            self._tasks.spawn(
+                self._unclaimed_refusal(submission, thread, told_in_modal), name=f"parent:{submission.roadmap_id}"
+            )
+            return
         job = _Job(
             submission.roadmap_id,
             submission.profile,
@@ -229,6 +261,58 @@ class ReviewService:
             name=f"review:{submission.roadmap_id}",
             on_unfinished=lambda: self.mark_interrupted(submission.roadmap_id),
         )
+
+    async def _enqueue_next(self, roadmap_id: int, user_id: str | None) -> None:
+        async def store(repos: Repositories) -> None:
+            version = await repos.roadmaps.start_version(roadmap_id, engine=self._engine.name)
+            await JobRepository(repos.session).enqueue(GenerationJob(version.id, user_id))
+
+        await self._db.transact(store)
+
+    async def _unclaimed_refusal(
+        self, submission: Submission, thread: asyncio.Future[ThreadOpened], told_in_modal: asyncio.Future[bool]
+    ) -> None:
+        """A queued submission whose channel refused the parent message while no local run took the hand-over
+        (another instance runs it, and finds the version closed): the person hears why here, unless the modal said."""
+        await asyncio.wait([thread])
+        refused = None if thread.cancelled() else thread.exception()
+        told = await told_in_modal
+        if not isinstance(refused, ChannelUnavailable):
+            # kept for a local pick-up a little longer, then dropped (another instance ran it)
+            asyncio.get_running_loop().call_later(
+                PARENT_WAIT.total_seconds() * 6, self._handovers.pop, submission.version_id, None
+            )
+            return
+        if self._handovers.pop(submission.version_id, None) is None or told:
+            return  # a local run took it over and tells the person itself, or the modal did
+        notice = Notice(
+            refused.reason,
+            submission.profile.system_name,
+            refused.channel_id,
+            submission.roadmap_id,
+            language=submission.profile.language or "en",
+        )
+        await self._notify(submission.user_id, notice)
+
+    async def run_queued(self, queued: GenerationJob) -> str:
+        """A queued generation, on whichever instance picked it (again, after a crash): the version's state in the
+        database decides what is left, so a rerun never posts a roadmap twice. Returns what it did, for the log."""
+        async with self._db.unit_of_work(readonly=True) as repos:
+            version = await repos.roadmaps.get_version(queued.version_id)
+            if version is None:
+                return "version gone"
+            status, published, roadmap_id = version.status, version.published_at is not None, version.roadmap_id
+        if status == "ready":
+            if published:
+                return "already posted"
+            await self.publish(queued.version_id, user_id=queued.user_id)  # completes what a crash left unposted
+            return "posting completed"
+        if status != "generating":
+            return f"closed ({status})"
+        job = replace(await self._job(roadmap_id), version_id=queued.version_id, submitted=queued.submitted)
+        thread, told = self._handovers.pop(queued.version_id, (None, None))
+        await self._run_job(job, queued.user_id or job.owner, thread, told)
+        return "generated"
 
     async def run(self, roadmap_id: int, *, user_id: str | None = None) -> None:
         """Open the thread if needed, generate a version, publish it; tell the user about any failure."""
@@ -277,6 +361,11 @@ class ReviewService:
         try:
             try:
                 where = await opened
+            except Closed as closed:
+                attempt.cancel()
+                await asyncio.gather(attempt, return_exceptions=True)
+                log.info("roadmap %s: nothing to generate (%s)", job.roadmap_id, closed)
+                return
             except (ChannelUnavailable, PublishFailed) as exc:
                 attempt.cancel()
                 await asyncio.gather(attempt, return_exceptions=True)
@@ -333,6 +422,14 @@ class ReviewService:
                 return await thread
             except PublishFailed as exc:  # the modal's attempt failed on its way; try once more
                 log.info("parent message for roadmap %s failed (%s); posting it again", job.roadmap_id, exc)
+        if self._shared is not None and job.version_id is not None:
+            channel_id, ts = await self._shared.open(
+                job.roadmap_id,
+                job.version_id,
+                ParentInfo(job.profile, job.owner or "", "generating"),
+                wait_for_submitter=job.submitted and thread is None,
+            )
+            return ThreadOpened(channel_id, ts)
         return await self.open_thread(job.roadmap_id)
 
     async def _owner_timezone(self, user_id: str, *, after: asyncio.Future[ThreadOpened]) -> str | None:
@@ -438,7 +535,13 @@ class ReviewService:
                 await repos.roadmaps.set_owner_tz(job.roadmap_id, tz)
             return stored
 
-        stored = await self._db.transact(store)
+        try:
+            stored = await self._db.transact(store)
+        except AlreadyComplete:  # a rerun of the same queued job stored it first; that run posts it
+            log.warning(
+                "roadmap %s version %s was stored by another run; not posting it twice", job.roadmap_id, version_id
+            )
+            return None
         if live is not None:
             count = sum(1 for _ in result.roadmap.items())
             lang = job.profile.language or "en"
@@ -564,6 +667,7 @@ class ReviewService:
             )
             await self._notify(notify_user, notice)
             return False
+        await self._db.transact(lambda repos: repos.roadmaps.mark_published(p.version_id))
         schedule = None
         if self._nudges is not None:
             schedule = await self._nudges.ensure_schedule(p.roadmap_id, timezone=p.owner_tz, now=datetime.now(UTC))

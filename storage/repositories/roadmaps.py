@@ -35,6 +35,10 @@ class RoadmapSummary:
     total_items: int
 
 
+class AlreadyComplete(ValueError):
+    """The version was stored already (another run of the same queued job got there first)."""
+
+
 class RoadmapRepository(Repository):
     async def create(
         self, review_id: int, *, owner_user_id: str | None = None, channel_id: str | None = None
@@ -107,7 +111,7 @@ class RoadmapRepository(Repository):
         version, so a revision does not undo the team's progress. The items go in as one statement."""
         version = await self._require_version(version_id)
         if version.status == "ready":
-            raise ValueError(f"roadmap version {version_id} is already complete")
+            raise AlreadyComplete(f"roadmap version {version_id} is already complete")
         predecessors = await self._previous_ready_items(version) if version.version > 1 else ()
         version.status = "ready"
         version.content = roadmap.model_dump(mode="json")
@@ -145,6 +149,16 @@ class RoadmapRepository(Repository):
             # Core: no ORM bulk-insert layer (a mapped class's __table__ is a Table; SQLAlchemy types it FromClause)
             await self._session.execute(insert(cast(Table, RoadmapItem.__table__)), rows)
         return StoredVersion(version, statuses)
+
+    async def locked(self, roadmap_id: int) -> Roadmap:
+        """The roadmap, locked until this transaction ends (PostgreSQL): one instance at a time posts its thread."""
+        return await self._require(roadmap_id, lock=True)
+
+    async def mark_published(self, version_id: int) -> None:
+        """Every message of the version is up: a queued rerun of it finds nothing left to post."""
+        await self._session.execute(
+            update(RoadmapVersion).where(RoadmapVersion.id == version_id).values(published_at=utcnow())
+        )
 
     async def fail_version(self, version_id: int, error: str) -> RoadmapVersion:
         version = await self._require_version(version_id)

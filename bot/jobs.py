@@ -1,0 +1,141 @@
+"""Roadmap generation as a PostgreSQL job queue (pgqueuer), shared by every `scale-review serve` instance.
+
+A submission commits its generation job with its answers (storage/repositories/jobs.py). Each instance runs a
+pgqueuer worker: a job goes to one of them (FOR UPDATE SKIP LOCKED), which heartbeats it while it runs. When an
+instance dies (SIGKILL, a lost machine), its jobs stop heartbeating and another instance's worker picks them
+again after JOB_HEARTBEAT_SECONDS; the version's state in the database makes that rerun post the roadmap once.
+On SIGTERM the worker takes no new jobs, lets running ones finish within the grace period, and hands back the
+rest (queued again) for another instance. SQLite stays single-instance and generates in process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import make_url
+
+from bot.services.reviews import ReviewService
+from storage import Database
+from storage.repositories.jobs import GENERATE, GenerationJob
+
+if TYPE_CHECKING:
+    import asyncpg
+    from pgqueuer import Job, QueueManager
+
+log = logging.getLogger(__name__)
+
+HANDBACK_WAIT_S = 10.0
+
+
+class JobSettings(BaseSettings):
+    """The queue's knobs, from the environment like the rest of the settings."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
+
+    job_heartbeat_seconds: float = Field(
+        default=30.0, ge=1, le=600, description="a running job silent this long is picked again by another instance"
+    )
+    job_concurrency: int = Field(default=100, ge=20, le=10_000, description="generations one instance runs at once")
+
+
+def queue_available(database: Database) -> bool:
+    """The queue needs PostgreSQL through asyncpg (the driver its jobs are enqueued with)."""
+    return database.dialect == "postgresql" and database.engine.dialect.driver == "asyncpg"
+
+
+class GenerationWorker:
+    """One instance's pgqueuer worker for generation jobs; `start` also switches the reviews to queued runs."""
+
+    def __init__(self, database: Database, reviews: ReviewService, settings: JobSettings | None = None) -> None:
+        self._database = database
+        self._reviews = reviews
+        self._settings = settings or JobSettings()
+        self._pool: asyncpg.Pool | None = None
+        self._manager: QueueManager | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._running: dict[asyncio.Task[Any], Job] = {}
+        self._handing_back = False
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    async def start(self) -> None:
+        import asyncpg
+        from pgqueuer import Queries, QueueManager
+
+        url = make_url(self._database.engine.url).set(drivername="postgresql")
+        self._pool = await asyncpg.create_pool(url.render_as_string(hide_password=False), min_size=2, max_size=4)
+        manager = QueueManager(Queries.from_asyncpg_pool(self._pool))
+        manager.entrypoint(GENERATE)(self._generate)
+        self._manager = manager
+        self._reviews.queue_generation()
+        heartbeat = timedelta(seconds=self._settings.job_heartbeat_seconds)
+        self._runner = asyncio.create_task(
+            manager.run(
+                dequeue_timeout=heartbeat,  # also how often an idle worker looks for jobs whose worker went silent
+                batch_size=10,
+                max_concurrent_tasks=self._settings.job_concurrency,
+                heartbeat_timeout=heartbeat,
+            ),
+            name="generation-queue",
+        )
+        self._runner.add_done_callback(_report_stop)
+        log.info(
+            "generation queue worker %s started (heartbeat %gs)", manager.queue_manager_id, heartbeat.total_seconds()
+        )
+
+    async def _generate(self, job: Job) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._running[task] = job
+        try:
+            queued = GenerationJob.decode(job.payload)
+            what = await self._reviews.run_queued(queued)
+            log.info("generation job %s (version %s): %s", job.id, queued.version_id, what)
+        except asyncio.CancelledError:
+            if self._handing_back:
+                await asyncio.shield(self._hand_back(job))
+            raise
+        finally:
+            self._running.pop(task, None)
+
+    async def _hand_back(self, job: Job) -> None:
+        """Queue the job again for another instance: this one is stopping before it finished."""
+        from pgqueuer import Queries
+
+        assert self._pool is not None
+        try:
+            await Queries.from_asyncpg_pool(self._pool).enqueue(GENERATE, job.payload)
+        except Exception:  # the stale heartbeat still gets it picked again
+            log.exception("could not hand back generation job %s; it is retried once its heartbeat goes stale", job.id)
+
+    async def drain(self, grace: float) -> list[str]:
+        """Take no new jobs; let running ones finish for `grace` s; hand back the rest. Returns what was handed back."""
+        if self._manager is None or self._runner is None:
+            return []
+        self._manager.shutdown.set()
+        handed: list[str] = []
+        done, _ = await asyncio.wait({self._runner}, timeout=grace)
+        if not done:
+            self._handing_back = True
+            for task, job in list(self._running.items()):
+                handed.append(f"generation job {job.id}")
+                task.cancel()
+            await asyncio.wait({self._runner}, timeout=HANDBACK_WAIT_S)
+        if not self._runner.done():
+            self._runner.cancel()
+            await asyncio.gather(self._runner, return_exceptions=True)
+        if self._pool is not None:
+            await self._pool.close()
+        return handed
+
+
+def _report_stop(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the generation queue worker stopped", exc_info=task.exception())
