@@ -435,6 +435,9 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
             extended.add(top.id)  # "you run a queue, yet the PDF renders in the request": use the queue
             usable.add(top.id)
         picks = [p for p in matching if p.id in usable]
+        # a stage-1 stop-gap for the same problem (more disk, the batch job off the peak) buys the time the
+        # structural answer needs, which then keeps its own stage
+        stop_gap = any(p.stage == 1 and p.answers.rank <= 2 for p in picks[1:])
         for rank, pattern in enumerate(picks):
             if rank == 0 or pattern.answers.rank <= 2:
                 quote = problem.text if len(problem.text) <= 160 else problem.text[:157] + "..."
@@ -446,7 +449,7 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
                     answering.add(pattern.id)
                 if rank == 0 and problem.severity == "availability" and _quick_resilience(pattern):
                     stages[pattern.id] = 1  # an outage named today gets its first fix now, not in a quarter
-                elif rank == 0 and _first_fix(pattern):
+                elif rank == 0 and _first_fix(pattern) and not stop_gap:
                     stages[pattern.id] = 1  # what hurts today gets its direct answer in the first weeks
     kinds = reading.kind_ids
     for pattern in catalogue.patterns:

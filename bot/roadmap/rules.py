@@ -47,7 +47,7 @@ CAPACITY_SOURCE = (
     "capacity: the operational laws (Denning and Buzen, 'The Operational Analysis of Queueing Network Models', "
     "1978) and the Universal Scalability Law (Gunther, 'Guerrilla Capacity Planning', 2007)"
 )
-_SENTENCE = re.compile(r"[^.!?\n。]+[.!?。]?")
+_SENTENCE = re.compile(r"(?:[^.!?\n。]|\.(?=\d))+[.!?。]?")  # "p95 1.8 s" is one sentence
 
 
 @dataclass(frozen=True)
