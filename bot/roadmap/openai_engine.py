@@ -28,6 +28,7 @@ from bot.roadmap.engine import EngineFailed, EngineResult, Progress, Usage
 from bot.roadmap.pricing import Price, estimate
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
+from bot.roadmap.token_count import counter_for
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +204,7 @@ class OpenAIEngine:
         self._deadline = deadline_s
         self._price = price
         self._send_cache_key = send_cache_key
+        self.count_tokens = counter_for(model)  # the thread's conversation is fitted to a budget in these tokens
 
     async def generate(self, profile: SystemProfile, progress: Progress | None = None) -> EngineResult:
         currency = profile.budget.currency if money.supported(profile.budget.currency) else "USD"

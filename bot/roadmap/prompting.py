@@ -19,6 +19,7 @@ from bot.roadmap.catalogue import Pattern, load_catalogue
 from bot.roadmap.facts import extract_facts
 from bot.roadmap.numbers import compact, days_range, money_range, pct_range
 from bot.roadmap.schema import TIER_LABELS, ItemStatus, Roadmap, SystemProfile
+from bot.roadmap.token_count import Counter, estimate_tokens
 
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
 
@@ -135,25 +136,20 @@ def _data_block(value: object) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-# What the conversation may take of a prompt. Tokens are estimated, not counted: about four characters a token
-# for English and one to two for Korean; the estimate takes the larger count, so the budget is never exceeded.
+# What the conversation may take of a prompt, in tokens of the configured model (token_count.py: tiktoken when its
+# encoding is cached locally, else an estimate that errs high, so the budget is never exceeded).
 HISTORY_TOKEN_BUDGET = 1_500
 
 
-def estimate_tokens(text: str) -> int:
-    """A stated estimate (no tokenizer files are fetched at run time): ASCII at ~4 characters a token, any other
-    character (Hangul, symbols) at one token each."""
-    ascii_chars = sum(1 for c in text if c.isascii())
-    return ascii_chars // 4 + (len(text) - ascii_chars) + 1
-
-
-def fit_history(history: Sequence[tuple[str | None, str]], budget: int = HISTORY_TOKEN_BUDGET) -> list[str]:
+def fit_history(
+    history: Sequence[tuple[str | None, str]], budget: int = HISTORY_TOKEN_BUDGET, count: Counter = estimate_tokens
+) -> list[str]:
     """The newest messages that fit the budget, oldest first; a line says how many older ones were left out."""
     kept: list[str] = []
     used = 0
     for who, text in reversed(history):
         line = f"{who or 'someone'}: {text}"
-        cost = estimate_tokens(line)
+        cost = count(line)
         if used + cost > budget:
             break
         kept.append(line)
@@ -171,6 +167,7 @@ def discussion_messages(
     question: str,
     reading: discussion.Answer,
     history: Sequence[tuple[str | None, str]] = (),
+    count: Counter = estimate_tokens,
 ) -> list[dict[str, str]]:
     """A question from the roadmap's thread, with the roadmap (and each item's status) as data, the rules'
     reading of it (which items, what order and why) as grounding, and the conversation so far within a budget."""
@@ -203,7 +200,7 @@ def discussion_messages(
         grounding=grounding,
         roadmap=_data_block(data),
         question=_data_block(question),
-        discussion=_data_block(fit_history(history) or "(nothing yet)"),
+        discussion=_data_block(fit_history(history, count=count) or "(nothing yet)"),
     )
     return [{"role": "system", "content": prompts.render("discussion_system")}, {"role": "user", "content": request}]
 

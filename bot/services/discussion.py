@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from bot.roadmap import discussion, prompting
 from bot.roadmap.engine import EngineFailed
+from bot.roadmap.token_count import Counter, estimate_tokens
 from bot.services.ports import DiscussionReply
 from storage import Database
 
@@ -27,11 +28,14 @@ class Discusser(Protocol):
 
     async def discuss(self, messages: list[dict[str, str]]) -> str: ...
 
+    def count_tokens(self, text: str) -> int: ...
+
 
 class DiscussionService:
-    def __init__(self, database: Database, ask: Ask | None = None) -> None:
+    def __init__(self, database: Database, ask: Ask | None = None, count: Counter = estimate_tokens) -> None:
         self._db = database
         self._ask = ask
+        self._count = count  # the model's tokens, for the conversation's budget
 
     async def remember(self, channel_id: str, thread_ts: str, ts: str, user_id: str | None, text: str) -> bool:
         """Keep what someone wrote in a roadmap's thread (once); False when the thread is not a roadmap's."""
@@ -59,7 +63,9 @@ class DiscussionService:
         if self._ask is None:
             return DiscussionReply(reading, language=content.language)
         try:
-            text = await self._ask(prompting.discussion_messages(content, statuses, question, reading, history))
+            text = await self._ask(
+                prompting.discussion_messages(content, statuses, question, reading, history, self._count)
+            )
         except EngineFailed as exc:
             log.warning("AI answer in %s/%s failed: %s", channel_id, thread_ts, exc.reason)
             return DiscussionReply(reading, ai_failed=exc.reason, language=content.language)
