@@ -5,12 +5,13 @@ to an item's stage, dependencies or benefit/cost score."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.roadmap.catalogue import load_catalogue
-from bot.roadmap.facts import find_phrases
+from bot.roadmap.facts import find_phrases, numbers_in
 from bot.roadmap.schema import STAGE_NAMES, ItemStatus, Roadmap, RoadmapItem
 
 MAX_ITEMS = 3  # a thread answer, not a second roadmap
@@ -115,3 +116,64 @@ def order_of(a: RoadmapItem, b: RoadmapItem) -> Ordering:
 def _position(item: RoadmapItem) -> tuple[int, int]:
     stage, number = item.id.split(".")
     return int(stage), int(number)
+
+
+# --- an AI answer's figures against the roadmap's ---------------------------------------------------------------
+
+SMALL = 10  # "two items", "stage 3", "1.2": counts and ids, not figures
+
+
+def roadmap_figures(roadmap: Roadmap) -> list[float]:
+    """Every number the roadmap holds (a share 0.4 also as 40), in its fields and in its text."""
+    found: list[float] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, bool) or value is None:
+            return
+        if isinstance(value, int | float):
+            found.append(float(value))
+            if abs(value) <= 1:
+                found.append(float(value) * 100)
+        elif isinstance(value, str):
+            found.extend(n.value for n in numbers_in(value) if any(c.isdigit() for c in value))
+        elif isinstance(value, dict):
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list | tuple):
+            for inner in value:
+                walk(inner)
+
+    walk(roadmap.model_dump(mode="json"))
+    return sorted(set(found))
+
+
+def unknown_figures(answer: str, known: list[float]) -> list[str]:
+    """The figures an answer quotes that the roadmap does not hold, as written. A figure matches a number of the
+    roadmap that rounds to it at the precision written ("16k" for 16,234; "73%" for 73.4); years and small
+    counts are not figures."""
+    unknown = []
+    for number in numbers_in(answer[:MAX_QUESTION_CHARS]):
+        written = answer[number.start : number.end]
+        if abs(number.value) <= SMALL or (written.isdigit() and len(written) == 4 and 1900 <= number.value <= 2100):
+            continue
+        half = _half_unit(written, number.value)
+        near = bisect_left(known, number.value - half)
+        if near >= len(known) or known[near] > number.value + half:
+            shown = _SHOWN.match(written)
+            unknown.append(shown.group(0) if shown else written)
+    return list(dict.fromkeys(unknown))
+
+
+_SHOWN = re.compile(r"[^가-힣]*[천만억]*")  # "9,999이고" is shown as "9,999", "3만명" as "3만"
+_LITERAL = re.compile(r"\d[\d,]*(?:\.(\d+))?")
+
+
+def _half_unit(written: str, value: float) -> float:
+    """Half the last written digit's worth: "1.2k" -> 50, "9,999" -> 0.5, "73" -> 0.5."""
+    literal = _LITERAL.search(written)
+    if literal is None:
+        return 0.5
+    plain = float(literal.group(0).replace(",", ""))
+    scale = value / plain if plain else 1.0
+    decimals = len(literal.group(1) or "")
+    return 0.5 * 10.0**-decimals * scale

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
 
+from bot.i18n import t
 from bot.roadmap import discussion, prompting
 from bot.roadmap.engine import EngineFailed
 from bot.roadmap.token_count import Counter, estimate_tokens
@@ -69,4 +70,13 @@ class DiscussionService:
         except EngineFailed as exc:
             log.warning("AI answer in %s/%s failed: %s", channel_id, thread_ts, exc.reason)
             return DiscussionReply(reading, ai_failed=exc.reason, language=content.language)
+        unknown = discussion.unknown_figures(text, discussion.roadmap_figures(content))
+        if unknown:  # the model's figures are checked against the roadmap's: an invented one is not shown
+            log.warning("AI answer in %s/%s quoted figures not in the roadmap: %s", channel_id, thread_ts, unknown)
+            why = t(
+                content.language,
+                "it quoted figures the roadmap does not hold: {figures}",
+                figures=", ".join(unknown[:5]),
+            )
+            return DiscussionReply(reading, ai_failed=why, language=content.language)
         return DiscussionReply(reading, ai_answer=text, language=content.language)
