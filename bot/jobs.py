@@ -41,6 +41,9 @@ class JobSettings(BaseSettings):
         default=30.0, ge=1, le=600, description="a running job silent this long is picked again by another instance"
     )
     job_concurrency: int = Field(default=100, ge=20, le=10_000, description="generations one instance runs at once")
+    job_shutdown_grace_seconds: float = Field(
+        default=20.0, ge=0, le=3600, description="on SIGTERM, how long running generations may finish before hand-back"
+    )
 
 
 def queue_available(database: Database) -> bool:
@@ -115,13 +118,13 @@ class GenerationWorker:
         except Exception:  # the stale heartbeat still gets it picked again
             log.exception("could not hand back generation job %s; it is retried once its heartbeat goes stale", job.id)
 
-    async def drain(self, grace: float) -> list[str]:
-        """Take no new jobs; let running ones finish for `grace` s; hand back the rest. Returns what was handed back."""
+    async def drain(self) -> list[str]:
+        """Take no new jobs; let running ones finish for JOB_SHUTDOWN_GRACE_SECONDS; hand back the rest (returned)."""
         if self._manager is None or self._runner is None:
             return []
         self._manager.shutdown.set()
         handed: list[str] = []
-        done, _ = await asyncio.wait({self._runner}, timeout=grace)
+        done, _ = await asyncio.wait({self._runner}, timeout=self._settings.job_shutdown_grace_seconds)
         if not done:
             self._handing_back = True
             for task, job in list(self._running.items()):

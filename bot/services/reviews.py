@@ -725,6 +725,9 @@ class ReviewService:
         if latest is None:
             if pending is not None and pending.status == "generating":
                 return  # still being generated; it will publish itself
+            if self._shared is not None:  # queued like any generation, so a crash cannot strand it
+                await self._enqueue_next(roadmap_id, user_id)
+                return
             await self.run(roadmap_id, user_id=user_id)
             return
         try:
