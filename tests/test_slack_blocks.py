@@ -213,8 +213,17 @@ def test_example_stages_are_valid_and_complete(example: Roadmap) -> None:
             _assert_stage_complete(example, stage, parts)
             assert parts[0]["blocks"][0]["type"] == "header"
             assert parts[0]["blocks"][0]["text"]["text"].startswith(f"Stage {stage} · ")
+            contexts = [b["elements"][0]["text"] for b in parts[-1]["blocks"] if b["type"] == "context"]
             assert parts[-1]["blocks"][-1]["type"] == "context"
-            assert f"After stage {stage}:" in parts[-1]["blocks"][-1]["elements"][0]["text"]
+            after = next(i for i, text in enumerate(contexts) if f"After stage {stage}:" in text)
+            closing = contexts[after + 1 :]  # the last stage ends with what was left out and the assumptions
+            if stage < 3:
+                assert not closing
+            else:
+                assert any(c.startswith("*Assumptions*") for c in closing)
+                assert any(c.startswith("*Not recommended for this system*") for c in closing) == bool(
+                    example.not_recommended
+                )
 
 
 def test_a_thirty_item_stage_is_split_never_cut() -> None:
@@ -364,8 +373,9 @@ def test_example_summary(example: Roadmap) -> None:
     assert escape_mrkdwn(summary.binding_bottleneck) in text
     assert escape_mrkdwn(summary.budget_note) in text
     assert "What changed in v2:* Moved the cache" in text
-    for assumption in summary.assumptions:
-        assert escape_mrkdwn(assumption) in text
+    closing = "\n".join(t for m in _stage_args(example, 3, {}) for t in section_texts(m["blocks"], contexts=True))
+    for assumption in summary.assumptions:  # at the thread's end, after the last stage: the summary stays short
+        assert escape_mrkdwn(assumption) not in text and escape_mrkdwn(assumption) in closing
     for stage in example.stages:
         assert f"*After stage {stage.number}:*" in text
     assert "*Now:*" in text
@@ -381,7 +391,9 @@ def test_a_huge_summary_spills_into_more_messages() -> None:
     assert len(messages) > 1
     texts = "".join(t for m in messages for t in section_texts(check_message(m)["blocks"], contexts=True))
     assert_once_in_order(texts, [escape_mrkdwn(n) for n in roadmap.notes])
-    assert_once_in_order(texts, [escape_mrkdwn(a) for a in roadmap.summary.assumptions])
+    parts = _stage_args(roadmap, 3, {})  # the assumptions close the thread, flowing on as the notes do
+    closing = "".join(t for part in parts for t in section_texts(part["blocks"], contexts=True))
+    assert_once_in_order(closing, [escape_mrkdwn(a) for a in roadmap.summary.assumptions])
 
 
 @pytest.mark.parametrize("state", ["generating", "ready", "failed"])

@@ -1,12 +1,13 @@
-"""The summary message shows what the engine read: the kind of system (with the team's phrases), where each named
-problem is answered, and the levers left out with their reasons; long readings flow on, never cut."""
+"""The summary message shows what the engine read: the kind of system (with the team's phrases) and where each named
+problem is answered; the levers left out, with their reasons, close the thread after the last stage; long readings
+flow on, never cut."""
 
 from __future__ import annotations
 
 import json
 
 from bot.roadmap.schema import ProblemAnswer, Rejection, WorkloadKind
-from bot.slack.blocks import summary_message
+from bot.slack.blocks import stage_messages, summary_message
 from tests.builders import sample_roadmap
 from tests.test_slack_blocks import check_message
 
@@ -45,16 +46,27 @@ def test_the_reading_is_in_the_summary() -> None:
     assert "What kind of system I read" in text and "Inventory under a flash sale" in text and "재고보다" in text
     assert f"We sometimes sell more than we have in stock” → {first}" in text
     assert "The CEO wants it faster” → Measure p95 per endpoint first." in text
-    assert "Not recommended for this system" in text and "*Read replicas*: Stock must never be read stale." in text
+    assert "Not recommended for this system" not in text  # the summary stays a short read
+    closing = json.dumps([check_message(m)["blocks"] for m in _last_stage(roadmap)], ensure_ascii=False)
+    assert (
+        "Not recommended for this system" in closing and "*Read replicas*: Stock must never be read stale." in closing
+    )
+
+
+def _last_stage(roadmap):  # type: ignore[no-untyped-def]
+    return stage_messages(roadmap, 3, {}, version_id=1)
 
 
 def test_a_long_reading_flows_on_into_more_messages() -> None:
-    messages = summary_message(_reading_roadmap(copies=40), version=2)
+    roadmap = _reading_roadmap(copies=40)
+    messages = summary_message(roadmap, version=2)
     assert len(messages) > 1
     for message in messages:
         check_message(message)
     text = json.dumps([m.to_args()["blocks"] for m in messages], ensure_ascii=False)
-    assert text.count("Stock must never be read stale.") == 40
+    assert text.count("We sometimes sell more than we have in stock") == 40
+    closing = [check_message(m)["blocks"] for m in _last_stage(roadmap)]
+    assert json.dumps(closing, ensure_ascii=False).count("Stock must never be read stale.") == 40
 
 
 def test_a_roadmap_without_a_reading_shows_no_empty_headings() -> None:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.i18n import N_, Language, t
+from bot.i18n import N_, Language, t, tn
 from bot.roadmap import wording
 from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.localize import IN_PLACE_KO, load_korean
@@ -173,7 +173,7 @@ def _quotes_named_problem(sentence: str, named: Sequence[str]) -> bool:
     return any(f'"{quote}"' in sentence and len(sentence) - len(quote) < 40 for quote in named)
 
 
-def _why(item: RoadmapItem, said: set[str], named: Sequence[str], details: bool) -> str:
+def _why(item: RoadmapItem, said: dict[str, str], named: Sequence[str], details: bool) -> str:
     """The item's reason without what the held-back line says; compact, without a sentence an earlier item said
     nor the team's own words about a problem the problems list already answers with this item."""
     why = item.why
@@ -182,7 +182,7 @@ def _why(item: RoadmapItem, said: set[str], named: Sequence[str], details: bool)
     if details:
         return why
     kept = [s for s in sentences(why) if s not in said]
-    said.update(kept)
+    said.update(dict.fromkeys(kept, item.id))
     kept = [s for s in kept if not _quotes_named_problem(s, named)]
     return " ".join(kept)
 
@@ -191,16 +191,22 @@ def render_item(
     item: RoadmapItem,
     lang: Language,
     sources: _Sources,
-    said: set[str] | None = None,
+    said: dict[str, str] | None = None,
     named: Sequence[str] = (),
     *,
     details: bool = False,
 ) -> list[str]:
-    """One item: compact (reason, gain, effort, cost, the first check) or with `details` (every step and check)."""
+    """One item: compact (reason, gain, effort and cost) or with `details` (every step and check, the model's
+    effect); `said` holds what earlier items said (and where), so compact never says it twice."""
+    said = said if said is not None else {}
     lines = [f"#### {item.id} {item.title}"]
     if item.deferred:
-        lines.append(f"> **{t(lang, 'Held back')}:** {item.deferred}")
-    why = _why(item, said if said is not None else set(), named, details)
+        held = item.deferred
+        if not details and held in said:
+            held = t(lang, "for the same reason as {id}.", id=said[held])
+        said.setdefault(item.deferred, item.id)
+        lines.append(f"> **{t(lang, 'Held back')}:** {held}")
+    why = _why(item, said, named, details)
     lines += ["", why, ""] if why else [""]
     cited = sources.cite(item)
     change = f"{item.impact.metric} {wording.percent_range(item.impact.change_pct, lang)}"
@@ -211,9 +217,8 @@ def render_item(
         facts += [wording.person_days(item.effort.person_days, lang), _price(item, lang)]
         if item.depends_on:
             facts.append(t(lang, "after {ids}", ids=", ".join(item.depends_on)))
-        if cited:
-            facts.append(t(lang, "sources {numbers}", numbers=_numbers(cited)))
-        lines += [f"- {' · '.join(facts)}", ""]
+        line = " · ".join(facts) + (f" {_numbers(cited)}" if cited else "")  # the Sources list's numbers
+        lines += [f"- {line}", ""]
         return lines
     effect = (
         f" {item.model_effect}" if item.model_effect else "" if item.tiers else " " + t(lang, "No capacity effect.")
@@ -279,7 +284,7 @@ def render_markdown(roadmap: Roadmap, *, details: bool = False) -> str:
         lines.append("")
     lines += render_reading(roadmap, details=details)
     sources = _Sources(details, lang)
-    said: set[str] = set()
+    said: dict[str, str] = {}
     named = [answer.said for answer in roadmap.problems if answer.item_ids]
     for stage in roadmap.stages:
         heading = t(lang, "Stage {n}: {name} ({horizon})", n=stage.number, name=stage.name, horizon=stage.horizon)
@@ -315,7 +320,7 @@ def render_reading(roadmap: Roadmap, *, details: bool = True) -> list[str]:
         for answer in roadmap.problems:
             head = f"- *{t(lang, SEVERITIES[answer.severity])}* - " + t(lang, 'you said "{quote}"', quote=answer.said)
             if answer.item_ids:
-                refs = "; ".join(_item_ref(items_by_id[i], lang, details) for i in answer.item_ids)
+                refs = _item_refs([items_by_id[i] for i in answer.item_ids], lang, details)
                 lines.append(f"{head} -> {refs}")
             else:
                 lines.append(f"{head} -> {t(lang, 'no item')}: {answer.note}")
@@ -323,9 +328,15 @@ def render_reading(roadmap: Roadmap, *, details: bool = True) -> list[str]:
     return lines
 
 
-def _item_ref(item: RoadmapItem, lang: Language, details: bool) -> str:
-    if not details:
-        return t(lang, "item {id} (held back)", id=item.id) if item.deferred else t(lang, "item {id}", id=item.id)
+def _item_refs(items: Sequence[RoadmapItem], lang: Language, details: bool) -> str:
+    """The items answering a problem: by id when compact (their titles follow in the stages), else with titles."""
+    if details:
+        return "; ".join(_item_ref(i, lang) for i in items)
+    ids = [t(lang, "{id} (held back)", id=i.id) if i.deferred else i.id for i in items]
+    return tn(lang, "item {ids}", "items {ids}", len(ids), ids=", ".join(ids))
+
+
+def _item_ref(item: RoadmapItem, lang: Language) -> str:
     if item.deferred:
         return t(lang, "item {id} ({title} - held back, see the item)", id=item.id, title=item.title)
     return t(lang, "item {id} ({title})", id=item.id, title=item.title)

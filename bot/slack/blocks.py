@@ -263,9 +263,8 @@ def _header(text: str) -> Block:
 def _button(
     text: str, action_id: str, *, value: str | None = None, url: str | None = None, style: str | None = None
 ) -> ButtonElement:
-    return ButtonElement(
-        text=PlainTextObject(text=text, emoji=True), action_id=action_id, value=value, url=url, style=style
-    )
+    # no "emoji" flag: labels have no :codes:, and each item's buttons would carry it five times into the JSON budget
+    return ButtonElement(text=PlainTextObject(text=text), action_id=action_id, value=value, url=url, style=style)
 
 
 # --- sizes and packing --------------------------------------------------------------------------------------------
@@ -529,9 +528,6 @@ def summary_message(
     texts += _reading_texts(roadmap)
     if roadmap.notes:
         texts.append(("\n".join(f":information_source: {escape_mrkdwn(n)}" for n in roadmap.notes), False))
-    if summary.assumptions:
-        heading = t(lang, "*Assumptions*")
-        texts.append((heading + "\n" + "\n".join(f"• {escape_mrkdwn(a)}" for a in summary.assumptions), True))
     if usage_note:
         texts.append((f":bar_chart: {escape_mrkdwn(usage_note)}", True))
     texts.append((closing, True))
@@ -588,13 +584,24 @@ def _reading_texts(roadmap: Roadmap) -> list[tuple[str, bool]]:
             where = ", ".join(answer.item_ids) if answer.item_ids else (answer.note or t(lang, "no item answers it"))
             lines.append(f"• “{escape_mrkdwn(shorten(answer.said, 90))}” → {escape_mrkdwn(where)}")
         texts.append((t(lang, "*You said → where the plan answers it*") + "\n" + "\n".join(lines), False))
+    return texts
+
+
+def _closing(roadmap: Roadmap) -> list[Block]:
+    """What the plan left out (with why) and what its figures rest on: once, after the last stage's items, so the
+    summary stays a ten-second read and the thread stays short."""
+    lang = roadmap.language
+    blocks: list[Block] = []
     if roadmap.not_recommended:
         # one short line each: the thread is read on phones; the full reasons are in the exported roadmap
         lines = [
             f"• *{escape_mrkdwn(r.title)}*: {escape_mrkdwn(shorten(r.reason, 110))}" for r in roadmap.not_recommended
         ]
-        texts.append((t(lang, "*Not recommended for this system*") + "\n" + "\n".join(lines), True))
-    return texts
+        blocks += _contexts(t(lang, "*Not recommended for this system*") + "\n" + "\n".join(lines))
+    if roadmap.summary.assumptions:
+        lines = [f"• {escape_mrkdwn(a)}" for a in roadmap.summary.assumptions]
+        blocks += _contexts(t(lang, "*Assumptions*") + "\n" + "\n".join(lines))
+    return blocks
 
 
 def _assemble(
@@ -755,7 +762,7 @@ def _item_actions(item_id: str, status: ItemStatus, version_id: int, lang: Langu
     if menu:
         options = [
             Option(
-                text=PlainTextObject(text=t(lang, MENU_LABELS[s]), emoji=True),
+                text=PlainTextObject(text=t(lang, MENU_LABELS[s])),
                 value=_status_value(version_id, item_id, s, status),
             )
             for s in menu
@@ -829,7 +836,7 @@ def stage_layout(roadmap: Roadmap, stage: int) -> list[list[str]]:
     target = _stage(roadmap, stage)
     layout: list[list[str]] = []
     for part in _stage_placement(target, roadmap):
-        item_ids = [target.items[g].id for g, _ in part]
+        item_ids = [target.items[g].id for g, _ in part if g < len(target.items)]
         layout.append(list(dict.fromkeys(item_ids)))
     return layout
 
@@ -871,6 +878,8 @@ def _stage_placement(stage: Stage, roadmap: Roadmap) -> Placement:
         sizes += [_size([section]) for section in sections[1:]]
         sizes[-1] = sizes[-1] + _actions_bound(lang)
         groups.append(sizes)
+    if stage.number == len(roadmap.stages):
+        groups += [[_size([block])] for block in _closing(roadmap)]
     reserve = _Size(FALLBACK_MAX, 0, 0) + _size(_stage_tail(roadmap, stage))
     return _pack(
         groups,
@@ -886,7 +895,7 @@ def stage_messages(
 
     An item stays whole in one message unless it is bigger than a message; then its sections flow on and its
     buttons follow its last section. Part 1 opens with the stage header, later parts with "(continued)", the last
-    part ends with the capacity after the stage.
+    part ends with the capacity after the stage; the last stage's then says what was left out and the assumptions.
     """
     if not 0 <= version_id <= MAX_VERSION_ID:
         raise ValueError(f"version_id out of range: {version_id}")
@@ -895,17 +904,23 @@ def stage_messages(
     closed = sum(1 for i in target.items if not ItemStatus(statuses.get(i.id, ItemStatus.TODO)).is_open)
     name = shorten(roadmap.system_name, 80)
     lang = roadmap.language
+    closing = _closing(roadmap) if target.number == len(roadmap.stages) else []
     messages: list[SlackMessage] = []
     for k, part in enumerate(placement, 1):
         blocks = _stage_top(roadmap, target, closed) if k == 1 else _stage_continued(target, lang)
         first_item = part[0][0] if part else -1
+        after: list[Block] = []
         for g, a in part:
+            if g >= len(target.items):  # the closing blocks, after every item
+                after.append(closing[g - len(target.items)])
+                continue
             item = target.items[g]
             status = ItemStatus(statuses.get(item.id, ItemStatus.TODO))
             atoms = _item_atoms(item, status, version_id, divider=g != first_item, lang=lang)
             blocks += atoms[a]
         if k == len(placement):
             blocks += _stage_tail(roadmap, target)
+        blocks += after
         where = t(lang, " (part {part} of {parts})", part=k, parts=len(placement)) if len(placement) > 1 else ""
         fallback = t(
             lang,
