@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -12,7 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import listeners
 from bot.config import WEEKDAYS, Settings
 from bot.engines import default_engine
-from bot.listeners import errors
+from bot.i18n import t
+from bot.listeners import errors, installs
 from bot.roadmap.compute import Compute, inline
 from bot.roadmap.engine import RoadmapEngine, RulesEngine
 from bot.services import Services
@@ -26,7 +28,8 @@ from bot.services.reviews import ReviewService
 from bot.services.revisions import RevisionService
 from bot.services.tasks import BackgroundTasks
 from bot.services.thread_queries import ThreadQueries
-from bot.slack.client import close_client, make_client
+from bot.slack.client import WorkspaceClients, close_client, make_client
+from bot.slack.installs import Installations
 from bot.slack.publisher import SlackPublisher
 from storage import Database
 
@@ -41,6 +44,7 @@ class Bot:
     database: Database
     engine: RoadmapEngine
     signing_secret: str | None = None  # HTTP mode: what the boundary verifies requests with
+    installations: Installations | None = None  # OAuth distribution: each workspace's installation
 
     async def close(self, grace: float) -> list[str]:
         """Let background work finish (or record it), then release the HTTP sessions; returns unfinished work."""
@@ -56,7 +60,7 @@ def nudge_defaults(settings: Settings) -> NudgeDefaults:
 
 def build_services(
     database: Database,
-    client: AsyncWebClient,
+    client: AsyncWebClient | WorkspaceClients,
     settings: Settings,
     *,
     engine: RoadmapEngine | None = None,
@@ -86,11 +90,24 @@ def build_services(
     )
 
 
-def create_app(settings: Settings, services: Services, client: AsyncWebClient) -> AsyncApp:
+def create_app(
+    settings: Settings, services: Services, client: AsyncWebClient, installations: Installations | None = None
+) -> AsyncApp:
+    """`installations`: the app is installed in many workspaces (OAuth); Bolt serves the install flow and
+    authorizes each request with its workspace's token."""
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    oauth: dict[str, Any] = {}
+    if installations is not None:
+        oauth = {
+            "oauth_settings": installations.oauth_settings,
+            "authorize": installations.authorize,
+            "installation_store": installations.store,
+            "user_facing_authorize_error_message": not_installed_message(),
+        }
     app = AsyncApp(
         client=client,
         signing_secret=secret,
+        **oauth,
         # bot.slack.boundary verifies every HTTP request on its raw bytes before Bolt sees it, and Socket Mode
         # requests arrive over an authenticated WebSocket; Bolt gets the validated body as a dict.
         request_verification_enabled=False,
@@ -99,6 +116,7 @@ def create_app(settings: Settings, services: Services, client: AsyncWebClient) -
         process_before_response=True,
     )
     listeners.register(app, services)
+    installs.register(app, services.nudges, installations)
 
     errors.register(app, services.people)
     return app
@@ -115,6 +133,17 @@ def build_bot(
     """`compute` runs the CPU-bound roadmap work (`serve` passes worker processes; tests run it inline)."""
     client = client or make_client(settings)
     engine = engine or default_engine(settings, compute)
-    services = build_services(database, client, settings, engine=engine, compute=compute)
+    installations = Installations(settings, database.engine, client) if settings.oauth else None
+    clients = WorkspaceClients(client, installations.bot_token if installations else None)
+    services = build_services(database, clients, settings, engine=engine, compute=compute)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    return Bot(create_app(settings, services, client), services, client, database, engine, secret)
+    app = create_app(settings, services, client, installations)
+    return Bot(app, services, client, database, engine, secret, installations)
+
+
+def not_installed_message() -> str:
+    """What a person in a workspace without the app's installation reads (both languages: nothing tells which)."""
+    return "\n".join(
+        t(lang, ":warning: scale-review is no longer installed in this workspace. Ask an admin to install it again.")
+        for lang in ("en", "ko")
+    )

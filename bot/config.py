@@ -18,6 +18,7 @@ from bot.roadmap.compute import default_workers
 from storage.db import normalise_url
 
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./scale-review.db"
+MIN_STATE_SECRET = 32
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -41,6 +42,15 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, description="HTTP mode request signing secret")
     slack_app_token: SecretStr | None = Field(default=None, description="xapp- token; enables Socket Mode")
     slack_api_url: HttpUrlStr = "https://slack.com/api/"
+    # OAuth distribution (many workspaces): all three together, instead of SLACK_BOT_TOKEN
+    slack_client_id: str | None = Field(default=None, max_length=64, description="Basic Information -> Client ID")
+    slack_client_secret: SecretStr | None = Field(default=None, description="Basic Information -> Client Secret")
+    slack_state_secret: SecretStr | None = Field(
+        default=None, description="signs the OAuth state; the same long random value on every instance"
+    )
+    slack_redirect_uri: str | None = Field(
+        default=None, max_length=500, description="https://YOUR-HOST/slack/oauth_redirect (the app's Redirect URL)"
+    )
     openai_api_key: SecretStr | None = None
     openai_base_url: HttpUrlStr | None = None
     scale_review_model: str = Field(default="gpt-5.4-mini", min_length=1, max_length=100)
@@ -83,7 +93,33 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "openai_api_key", mode="before")
+    @field_validator("slack_state_secret")
+    @classmethod
+    def _state_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_STATE_SECRET:
+            raise ValueError(f"must be at least {MIN_STATE_SECRET} characters (e.g. `openssl rand -hex 32`)")
+        return value
+
+    @field_validator("slack_redirect_uri")
+    @classmethod
+    def _redirect_uri(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+/\S*$", value):
+            raise ValueError(
+                "must be the full URL of /slack/oauth_redirect, e.g. https://YOUR-HOST/slack/oauth_redirect"
+            )
+        return value
+
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "openai_api_key",
+        "slack_client_id",
+        "slack_client_secret",
+        "slack_state_secret",
+        "slack_redirect_uri",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -121,12 +157,57 @@ class Settings(BaseSettings):
     def use_openai(self) -> bool:
         return self.openai_api_key is not None
 
+    @property
+    def oauth(self) -> bool:
+        """Distributed app: installed through /slack/install in any number of workspaces, a token per workspace."""
+        return (
+            self.slack_client_id is not None
+            or self.slack_client_secret is not None
+            or self.slack_state_secret is not None
+        )
+
+    def require_oauth(self) -> None:
+        """OAuth needs its three settings together, and excludes the one-workspace token."""
+        missing = [
+            name
+            for name, value in (
+                ("SLACK_CLIENT_ID", self.slack_client_id),
+                ("SLACK_CLIENT_SECRET", self.slack_client_secret),
+                ("SLACK_STATE_SECRET", self.slack_state_secret),
+            )
+            if value is None
+        ]
+        if missing:
+            raise ConfigError(
+                f"{', '.join(missing)} not set: installing in many workspaces (OAuth) needs SLACK_CLIENT_ID, "
+                "SLACK_CLIENT_SECRET and SLACK_STATE_SECRET together; for one workspace set only SLACK_BOT_TOKEN"
+            )
+        if self.slack_bot_token is not None:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is set together with OAuth's SLACK_CLIENT_ID: unset SLACK_BOT_TOKEN (each "
+                "workspace's token then comes from its installation) or unset the OAuth settings (one workspace)"
+            )
+
     def require_bot_token(self) -> None:
         if self.slack_bot_token is None:
             raise ConfigError("SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) from your app's OAuth page")
 
     def require_slack(self) -> None:
-        """Serving needs a bot token plus either Socket Mode's app token or HTTP's signing secret."""
+        """Serving needs a bot token (or OAuth's settings) plus either Socket Mode's app token or HTTP's signing
+        secret; OAuth's install pages are served over HTTP, so it needs HTTP mode."""
+        if self.oauth:
+            self.require_oauth()
+            if self.slack_app_token is not None:
+                raise ConfigError(
+                    "SLACK_APP_TOKEN is set with OAuth: `serve` runs a distributed app in HTTP mode only (the install "
+                    "pages and Slack's requests on one HTTP port); unset SLACK_APP_TOKEN and set SLACK_SIGNING_SECRET"
+                )
+            if self.slack_signing_secret is None:
+                raise ConfigError(
+                    "SLACK_SIGNING_SECRET is not set: OAuth distribution serves /slack/install and Slack's requests "
+                    "over HTTP, and verifies those with the signing secret (Basic Information -> App Credentials)"
+                )
+            return
         self.require_bot_token()
         if self.slack_app_token is None and self.slack_signing_secret is None:
             raise ConfigError(

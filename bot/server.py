@@ -1,8 +1,9 @@
 """`scale-review serve`: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PORT.
 
-HTTP serves `POST /slack/events` (commands, interactivity and events share it) and
-`GET /healthz`. On shutdown, background work gets a grace period to finish; what is still
-running is recorded as interrupted and resumed at the next start.
+HTTP serves `POST /slack/events` (commands, interactivity and events share it), `GET /healthz`, `/readyz`,
+`/metrics`, and for an app installed in many workspaces (OAuth) `GET /slack/install` and `/slack/oauth_redirect`.
+On shutdown, background work gets a grace period to finish; what is still running is recorded as interrupted
+and resumed at the next start.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import uvicorn
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.adapter.socket_mode.async_internals import send_async_response
 from slack_bolt.adapter.socket_mode.internals import build_headers
-from slack_bolt.adapter.starlette.async_handler import to_starlette_response
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler, to_starlette_response
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
@@ -38,6 +39,7 @@ from bot.roadmap.compute import ProcessCompute, inline
 from bot.scheduler import Scheduler
 from bot.slack import boundary
 from bot.slack.boundary import Rejected
+from bot.slack.installs import INSTALL_PATH, REDIRECT_PATH
 
 log = logging.getLogger(__name__)
 
@@ -147,15 +149,19 @@ def http_app(bot: Bot, *, on_startup: list | None = None, on_shutdown: list | No
         for hook in on_shutdown or []:
             await hook()
 
-    return Starlette(
-        routes=[
-            Route("/slack/events", events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-            Route("/metrics", metrics_endpoint, methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
+    routes = [
+        Route("/slack/events", events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+    ]
+    if bot.installations is not None:  # OAuth distribution: Bolt's install flow serves both pages
+        oauth = AsyncSlackRequestHandler(bot.app)
+        routes += [
+            Route(INSTALL_PATH, oauth.handle, methods=["GET"]),
+            Route(REDIRECT_PATH, oauth.handle, methods=["GET"]),
+        ]
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
 async def _read_limited(request: Request) -> bytes:

@@ -3,6 +3,7 @@
 Storage knows plain ids and timestamps (Slack channel ids, message ts strings), never Slack payloads.
 """
 
+from storage import slack_tables  # noqa: F401  (registers slack_sdk's tables on Base.metadata)
 from storage.batching import GroupCommit
 from storage.db import Database, normalise_url
 from storage.models import (

@@ -81,7 +81,12 @@ class Harness:
         return await self.send(sr.slash_command(text=text, **fields))
 
     async def submit(
-        self, profile: SystemProfile, *, channel: str = sr.CHANNEL_ID, edits: dict[str, str | None] | None = None
+        self,
+        profile: SystemProfile,
+        *,
+        channel: str = sr.CHANNEL_ID,
+        edits: dict[str, str | None] | None = None,
+        team_id: str = sr.TEAM_ID,
     ) -> tuple[int, str]:
         """Submit the questionnaire filled with `profile` (and typed `edits`), as Slack would send it."""
         view = modal.questionnaire_view(
@@ -95,6 +100,7 @@ class Harness:
                 callback_id=QUESTIONNAIRE_CALLBACK,
                 values=values,
                 private_metadata=json.dumps({"channel": sr.CHANNEL_ID}),
+                team_id=team_id,
             )
         )
 
@@ -151,8 +157,10 @@ async def running_bot(
     engine: RoadmapEngine | None = None,
     fake: FakeSlack | None = None,
     setup: Callable[[FakeSlack], None] | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> AsyncIterator[Harness]:
-    """Fake Slack + the bot over HTTP on a free port, in this event loop."""
+    """Fake Slack + the bot over HTTP on a free port, in this event loop. `settings` overrides the defaults (e.g.
+    OAuth's instead of the bot token)."""
     own_fake = fake is None
     fake = fake or FakeSlack(token=TOKEN).start()
     fake.add_channel(sr.CHANNEL_ID, sr.CHANNEL_NAME)
@@ -161,14 +169,13 @@ async def running_bot(
     fake.add_user("U0000BOB", name="bob", tz="Europe/Berlin")
     if setup:
         setup(fake)
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        slack_bot_token=TOKEN,
-        slack_signing_secret=SECRET,
-        slack_api_url=fake.base_url,
-        database_url=database.url,
-    )
-    bot = build_bot(settings, database, engine=engine)
+    values: dict[str, Any] = {
+        "slack_bot_token": TOKEN,
+        "slack_signing_secret": SECRET,
+        "slack_api_url": fake.base_url,
+        "database_url": database.url,
+    }
+    bot = build_bot(Settings(_env_file=None, **values | (settings or {})), database, engine=engine)  # type: ignore[call-arg]
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

@@ -25,7 +25,15 @@ log = logging.getLogger(__name__)
 
 # The Events API subscriptions this module relies on (the manifest must list exactly these):
 # a Bolt `message` listener cannot say which conversation types it is meant for, so we do.
-SUBSCRIBED_EVENTS = ("app_mention", "message.channels", "message.groups", "app_home_opened")
+# app_uninstalled and tokens_revoked: bot/listeners/installs.py.
+SUBSCRIBED_EVENTS = (
+    "app_mention",
+    "message.channels",
+    "message.groups",
+    "app_home_opened",
+    "app_uninstalled",
+    "tokens_revoked",
+)
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _IGNORED_SUBTYPES = {"bot_message", "message_changed", "message_deleted", "channel_join", "channel_leave"}

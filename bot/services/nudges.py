@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
-from bot import i18n, metrics
+from bot import i18n, metrics, workspace
 from bot.roadmap.schema import STAGE_NAMES
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.ports import NudgeDigest, NudgeItem, Publisher, StageProgress
@@ -386,18 +386,8 @@ class NudgeService:
         assert target.channel_id and target.thread_ts
         done = plan.period == DONE_KEY
         try:
-            if done:
-                ts = await self._publisher.post_completion(
-                    target.channel_id,
-                    target.thread_ts,
-                    target.system_name,
-                    stage_progress(target.items),
-                    i18n.language(target.language) or "en",
-                )
-            else:
-                assert plan.when is not None
-                digest = digest_for(target, plan.when, plan.next_due, catch_up=plan.catch_up)
-                ts = await self._publisher.post_nudge(target.channel_id, target.thread_ts, digest)
+            with workspace.acting_for(target.team_id):  # a sweep serves every workspace: post with this one's token
+                ts = await self._post(plan, done)
         except (ChannelUnavailable, PublishFailed) as exc:
             log.warning("nudge for roadmap %s not sent: %s", target.roadmap_id, exc)
             metrics.NUDGES_FAILED.inc()
@@ -414,6 +404,26 @@ class NudgeService:
         return NudgeOutcome(
             plan.schedule_id, target.roadmap_id, plan.period, "sent", None if done else plan.next_due, ts=ts
         )
+
+    async def _post(self, plan: _Plan, done: bool) -> str:
+        target = plan.target
+        assert target.channel_id and target.thread_ts
+        if done:
+            return await self._publisher.post_completion(
+                target.channel_id,
+                target.thread_ts,
+                target.system_name,
+                stage_progress(target.items),
+                i18n.language(target.language) or "en",
+            )
+        assert plan.when is not None
+        digest = digest_for(target, plan.when, plan.next_due, catch_up=plan.catch_up)
+        return await self._publisher.post_nudge(target.channel_id, target.thread_ts, digest)
+
+    async def pause_workspace(self, team_id: str) -> int:
+        """The workspace uninstalled the app: its roadmaps' check-ins stop (people resume them after reinstalling)."""
+        async with self._db.unit_of_work() as repos:
+            return await repos.nudges.pause_workspace(team_id)
 
 
 def _valid_zone(name: str) -> bool:

@@ -1,7 +1,9 @@
-"""The Slack Web API client the bot uses: base URL from settings, 429s and dropped connections retried."""
+"""The Slack Web API client the bot uses: base URL from settings, 429s and dropped connections retried, and
+the token of the workspace at hand when the app is installed in many (OAuth)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -12,7 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import metrics
+from bot import metrics, workspace
 from bot.config import Settings
 
 RATE_LIMIT_RETRIES = 3  # each waits for Slack's Retry-After
@@ -48,3 +50,43 @@ def make_client(settings: Settings, *, timeout: int = 15) -> AsyncWebClient:
 async def close_client(client: AsyncWebClient) -> None:
     if client.session is not None and not client.session.closed:
         await client.session.close()
+
+
+TokenLookup = Callable[[str], Awaitable[str | None]]
+
+
+class NotInstalled(Exception):
+    """No token for the workspace at hand: it uninstalled the app, or the work names no workspace."""
+
+    def __init__(self, team_id: str | None) -> None:
+        super().__init__(f"the app is not installed in workspace {team_id}" if team_id else "no workspace given")
+        self.team_id = team_id
+
+
+class WorkspaceClients:
+    """The Web API client for the workspace the work is for (bot.workspace).
+
+    One workspace (SLACK_BOT_TOKEN): always the one client. Many (OAuth): a client with that workspace's own bot
+    token, sharing the one HTTP session and retry handlers; the token is looked up per call, so a token rotated or
+    deleted by any instance is seen at the next call.
+    """
+
+    def __init__(self, base: AsyncWebClient, tokens: TokenLookup | None = None) -> None:
+        self.base = base
+        self._tokens = tokens
+
+    async def current(self) -> AsyncWebClient:
+        if self._tokens is None:
+            return self.base
+        team_id = workspace.current()
+        token = await self._tokens(team_id) if team_id else None
+        if token is None:
+            raise NotInstalled(team_id)
+        return AsyncWebClient(
+            token=token,
+            base_url=self.base.base_url,
+            timeout=self.base.timeout,
+            session=self.base.session,
+            retry_handlers=self.base.retry_handlers,
+            logger=self.base.logger,
+        )

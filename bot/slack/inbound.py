@@ -176,21 +176,44 @@ class AppHomeOpened(_Model):
     tab: Short = "home"
 
 
+class AppUninstalled(_Model):
+    """The workspace removed the app: its tokens are already void."""
+
+    type: Literal["app_uninstalled"]
+
+
+class RevokedTokens(_Model):
+    """Who the revoked tokens belonged to: installing users (`oauth`) and bot users (`bot`)."""
+
+    oauth: Annotated[list[SlackId], Field(max_length=1_000)] = []
+    bot: Annotated[list[SlackId], Field(max_length=1_000)] = []
+
+
+class TokensRevoked(_Model):
+    type: Literal["tokens_revoked"]
+    tokens: RevokedTokens
+
+
 class OtherEvent(_Model):
     """An event the bot does not act on: acknowledged, never dispatched."""
 
     type: Short
 
 
+_HANDLED_EVENTS = ("message", "app_mention", "app_home_opened", "app_uninstalled", "tokens_revoked")
+
+
 def _event_kind(value: Any) -> str:
     kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    return kind if kind in ("message", "app_mention", "app_home_opened") else "other"
+    return kind if kind in _HANDLED_EVENTS else "other"
 
 
 Event = Annotated[
     Annotated[MessageEvent, Tag("message")]
     | Annotated[AppMention, Tag("app_mention")]
     | Annotated[AppHomeOpened, Tag("app_home_opened")]
+    | Annotated[AppUninstalled, Tag("app_uninstalled")]
+    | Annotated[TokensRevoked, Tag("tokens_revoked")]
     | Annotated[OtherEvent, Tag("other")],
     Discriminator(_event_kind),
 ]

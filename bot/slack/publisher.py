@@ -31,6 +31,7 @@ from bot.services.ports import (
     UserInfo,
 )
 from bot.slack import blocks
+from bot.slack.client import NotInstalled, WorkspaceClients
 from bot.slack.pacing import ChannelPacer
 from bot.slack.progress import SlackProgress
 
@@ -47,17 +48,32 @@ def _error_code(exc: SlackApiError) -> str:
 
 
 class SlackPublisher:
-    """`compute` renders whole roadmaps (the server passes its worker processes; inline by default)."""
+    """`compute` renders whole roadmaps (the server passes its worker processes; inline by default). `client`: one
+    client, or the per-workspace clients of an app installed in many workspaces."""
 
-    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer | None = None, *, compute: Compute = inline) -> None:
-        self._client = client
+    def __init__(
+        self,
+        client: AsyncWebClient | WorkspaceClients,
+        pacer: ChannelPacer | None = None,
+        *,
+        compute: Compute = inline,
+    ) -> None:
+        self._clients = client if isinstance(client, WorkspaceClients) else WorkspaceClients(client)
         self._pacer = pacer or ChannelPacer()
         self._compute = compute
 
+    async def _client(self) -> AsyncWebClient:
+        """The workspace's client; an uninstalled workspace is a publishing failure the services already handle."""
+        try:
+            return await self._clients.current()
+        except NotInstalled as exc:
+            raise PublishFailed("not_installed") from exc
+
     async def _call(self, channel_id: str, method: str, **args: object) -> dict:  # type: ignore[type-arg]
         """One Web API call with Slack's failures turned into the services' errors."""
+        client = await self._client()
         try:
-            response = await getattr(self._client, method)(**args)
+            response = await getattr(client, method)(**args)
         except SlackApiError as exc:
             code = _error_code(exc)
             if code in _CHANNEL_ERRORS:
@@ -175,7 +191,7 @@ class SlackPublisher:
         lang: Language = "en",
     ) -> SlackProgress:
         progress = SlackProgress(
-            self._client,
+            await self._client(),
             self._paced_call,
             channel_id,
             thread_ts,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["COMMAND_SCOPE", "EVENT_SCOPES", "METHOD_SCOPES", "bot_scopes_for"]
+__all__ = ["COMMAND_SCOPE", "EVENT_SCOPES", "INSTALL_SCOPES", "METHOD_SCOPES", "bot_scopes_for"]
 
 _NONE: frozenset[str] = frozenset()
 _CHAT_WRITE = frozenset({"chat:write"})
@@ -82,10 +82,28 @@ EVENT_SCOPES: dict[str, frozenset[str]] = {
     "message.mpim": frozenset({"mpim:history"}),
     # docs.slack.dev/reference/events/app_home_opened: no scope; it needs a bot user.
     "app_home_opened": _NONE,
+    # docs.slack.dev/reference/events/app_uninstalled and .../tokens_revoked: "Required scopes: none"; a distributed
+    # app subscribes to them to forget a workspace's tokens.
+    "app_uninstalled": _NONE,
+    "tokens_revoked": _NONE,
 }
 
 # docs.slack.dev/reference/scopes/commands: "Add shortcuts and/or slash commands that people can use".
 COMMAND_SCOPE = "commands"
+
+# What /slack/install asks a workspace for: the manifest's oauth_config.scopes.bot (tests/test_oauth_install.py
+# holds the two equal, and tests/test_manifest.py holds the manifest to what the code calls).
+INSTALL_SCOPES: frozenset[str] = frozenset(
+    {
+        COMMAND_SCOPE,
+        "chat:write",
+        "app_mentions:read",
+        "channels:history",
+        "groups:history",
+        "users:read",
+        "files:write",
+    }
+)
 
 
 def bot_scopes_for(

@@ -9,7 +9,7 @@ from typing import cast
 from sqlalchemy import Table, and_, bindparam, false, func, select, tuple_, update
 
 from bot.roadmap.schema import ItemStatus
-from storage.models import NudgeLog, NudgeSchedule, Review, Roadmap, RoadmapItem, RoadmapVersion
+from storage.models import NudgeLog, NudgeSchedule, Review, Roadmap, RoadmapItem, RoadmapVersion, Workspace
 from storage.repositories._base import Repository
 from storage.types import utcnow
 
@@ -36,6 +36,7 @@ class NudgeTarget:
     version_id: int | None  # the latest ready version; None while none is ready
     items: tuple[TargetItem, ...]
     language: str = "en"  # the review's: what the nudge is written in
+    team_id: str | None = None  # the workspace whose token posts it
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,22 @@ class NudgeRepository(Repository):
         await self._session.execute(insert.on_conflict_do_nothing(index_elements=[NudgeSchedule.roadmap_id]))
         return await self._require_schedule(roadmap_id)
 
+    async def pause_workspace(self, team_id: str) -> int:
+        """Pause every schedule of the workspace's roadmaps (it uninstalled the app); returns how many were running."""
+        roadmaps = (
+            select(Roadmap.id)
+            .join(Review, Review.id == Roadmap.review_id)
+            .join(Workspace, Workspace.id == Review.workspace_id)
+            .where(Workspace.team_id == team_id)
+        )
+        result = await self._session.execute(
+            update(NudgeSchedule)
+            .where(NudgeSchedule.roadmap_id.in_(roadmaps), NudgeSchedule.paused == false())
+            .values(paused=True, updated_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def schedules_for(self, roadmap_ids: Iterable[int]) -> dict[int, NudgeSchedule]:
         ids = list(roadmap_ids)
         if not ids:
@@ -163,8 +180,10 @@ class NudgeRepository(Repository):
                     Roadmap.owner_user_id,
                     Review.system_name,
                     Review.language,
+                    Workspace.team_id,
                 )
                 .join(Review, Review.id == Roadmap.review_id)
+                .outerjoin(Workspace, Workspace.id == Review.workspace_id)
                 .where(Roadmap.id.in_(roadmap_ids))
             )
         ).all()
@@ -216,8 +235,9 @@ class NudgeRepository(Repository):
                 versions.get(rid),
                 tuple(items.get(versions[rid], ())) if rid in versions else (),
                 language,
+                team_id,
             )
-            for rid, channel, thread, owner, system, language in heads
+            for rid, channel, thread, owner, system, language, team_id in heads
         }
 
     async def logs_for(self, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], NudgeLog]:

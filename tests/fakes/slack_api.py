@@ -57,6 +57,7 @@ from tests.fakes.blockkit import (
     message_problems,
     view_problems,
 )
+from tests.fakes.slack_oauth import OAuthError, OAuthWorld, authorize_handler
 from tests.fakes.slack_spec import SlackApiSpec, default_spec_dir
 
 # Arguments that arrive as JSON strings in form-encoded bodies (and sometimes in JSON bodies).
@@ -122,6 +123,7 @@ class RecordedCall:
     error: str | None = None
     status: int = 200
     target: str | None = None  # the response_url key, for calls recorded by the response_url endpoint
+    token: str | None = None  # the token the call carried (which workspace's bot made it)
 
 
 @dataclass(frozen=True)
@@ -320,7 +322,12 @@ class FakeSlack(FakeServer):
         self._envelopes: dict[str, SocketEnvelope] = {}
         self._acks: dict[str, SocketAck] = {}
 
+        self.oauth = OAuthWorld(app_id=app_id, teams={team_id: team_domain})
+        self._token: str | None = None  # the token of the call being answered (lock held)
+        self._authorization: str | None = None  # oauth.v2.access's Authorization header (lock held)
+
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "oauth.v2.access": self._oauth_v2_access,
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -363,6 +370,7 @@ class FakeSlack(FakeServer):
         app.router.add_post("/response/{key}", self._handle_response_url)
         app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         app.router.add_get("/socket-mode/{ticket}", self._handle_socket)
+        app.router.add_get("/oauth/v2/authorize", authorize_handler(self.oauth, self._lock))
         app.on_shutdown.append(self._close_sockets)
         return app
 
@@ -434,6 +442,37 @@ class FakeSlack(FakeServer):
         with self._lock:
             self._users[id] = user
         return copy.deepcopy(user)
+
+    def enable_oauth(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        rotation: bool = False,
+        expires_in: int = 43_200,
+        first_expires_in: int | None = None,
+    ) -> None:
+        """Accept installations of the app with these credentials; ``rotation``: tokens expire (``expires_in``
+        seconds; the first one of an installation after ``first_expires_in``) and are refreshed."""
+        with self._lock:
+            self.oauth.client_id, self.oauth.client_secret = client_id, client_secret
+            self.oauth.rotation, self.oauth.expires_in = rotation, expires_in
+            self.oauth.first_expires_in = first_expires_in
+
+    def add_team(self, team_id: str, name: str) -> None:
+        """A workspace the consent screen can install the app in (``team=`` in the authorize URL picks it)."""
+        with self._lock:
+            self.oauth.teams[team_id] = name
+
+    def uninstall(self, team_id: str) -> list[str]:
+        """Remove the app from a workspace: its tokens are revoked (returned); the test sends app_uninstalled."""
+        with self._lock:
+            return self.oauth.uninstall(team_id)
+
+    def tokens_of(self, team_id: str) -> list[str]:
+        """Every token issued for the workspace so far, oldest first (revoked ones included)."""
+        with self._lock:
+            return [token for token, team in self.oauth.tokens.items() if team == team_id]
 
     def add_message(
         self, channel: str, text: str, *, user: str, thread_ts: str | None = None, blocks: list[Any] | None = None
@@ -687,8 +726,12 @@ class FakeSlack(FakeServer):
         return {k: v for k, v in args.items() if v is not None}, token, problems
 
     def _auth_error(self, token: str | None, method: str = "") -> str | None:
+        if method == "oauth.v2.access":  # the app's client id and secret authenticate it (see _oauth_v2_access)
+            return None
         if not token:
             return "not_authed"
+        if token in self.oauth.tokens:  # a workspace's token from an installation
+            return self.oauth.token_error(token)
         if method in APP_TOKEN_METHODS:  # Slack: a bot or user token here is `not_allowed_token_type`
             if not token.startswith("xapp-"):
                 return "not_allowed_token_type" if token.startswith("xox") else "invalid_auth"
@@ -705,6 +748,8 @@ class FakeSlack(FakeServer):
         arrived = time.monotonic()
         method = request.match_info["method"]
         args, token, parse_problems = await self._read_args(request)
+        if method == "oauth.v2.access":
+            args["authorization"] = request.headers.get("Authorization", "")
         with self._lock:
             self._pending[method] = self._pending.get(method, 0) + 1
         self._notify()
@@ -720,11 +765,12 @@ class FakeSlack(FakeServer):
         self._record(
             RecordedCall(
                 method=method,
-                args=FrozenArgs(args),
+                args=FrozenArgs({k: v for k, v in args.items() if k not in ("authorization", "client_secret")}),
                 at=arrived,
                 ok=bool(body.get("ok")),
                 error=body.get("error"),
                 status=status,
+                token=token,
             )
         )
         return web.json_response(body, status=status, headers=headers)
@@ -736,6 +782,10 @@ class FakeSlack(FakeServer):
         auth_error = self._auth_error(token, method)
         if auth_error:
             return 200, {"ok": False, "error": auth_error}, {}
+        self._token = token
+        authorization = args.pop("authorization", None)
+        if method == "oauth.v2.access":
+            self._authorization = authorization
 
         contract = self.spec.problems(method, args) if self.spec is not None else []
         payload = parse_problems + self._payload_problems(method, args)
@@ -1281,15 +1331,30 @@ class FakeSlack(FakeServer):
     # ------------------------------------------------------------------ method handlers (lock held)
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        team_id = self.oauth.tokens.get(self._token or "")
+        if team_id is not None:  # an installed workspace's token: its own team and bot user
+            domain = self.oauth.teams[team_id]
+            bot_user, bot_id = self.oauth.bot_users[team_id], f"B{team_id[1:]}"[:11]
+        else:
+            team_id, domain, bot_user, bot_id = self.team_id, self.team_domain, self.bot_user_id, self.bot_id
         return {
-            "url": f"https://{self.team_domain}.slack.com/",
-            "team": self.team_domain,
+            "url": f"https://{domain}.slack.com/",
+            "team": domain,
             "user": self.bot_name,
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "team_id": team_id,
+            "user_id": bot_user,
+            "bot_id": bot_id,
             "is_enterprise_install": False,
         }
+
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A code from the consent screen (or a refresh token) for a workspace's bot token; see slack_oauth."""
+        if not args.get("code") and not (args.get("grant_type") == "refresh_token" and args.get("refresh_token")):
+            raise SlackError("invalid_arguments")
+        try:
+            return self.oauth.access(args, self._authorization)
+        except OAuthError as exc:
+            raise SlackError(exc.error) from None
 
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"), post=True)
