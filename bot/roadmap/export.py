@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.i18n import Language, t
-from bot.roadmap.numbers import days_range, money_range, pct_range
+from bot.roadmap import wording
 from bot.roadmap.schema import ItemStatus, Roadmap, RoadmapItem
 
 # Column names as the Jira CSV importer maps them automatically (and Linear's importer reads for Jira files).
@@ -59,29 +59,28 @@ def _status(statuses: Mapping[str, ItemStatus], item: RoadmapItem) -> ItemStatus
 
 
 def _facts(item: RoadmapItem, lang: Language) -> list[str]:
-    """The figures of an item, one line each, as both the checklist and the CSV description show them."""
-    days = days_range(item.effort.person_days, t(lang, "person-days"))
-    weeks = days_range(item.effort.weeks, t(lang, "weeks"))
+    """The figures of an item, one line each, as both the checklist and the CSV description show them (in the
+    reader's words: "낮음, 2~6인일", "월 약 41만 원")."""
     return [
         t(
             lang,
             "Predicted impact: {metric} {change} (confidence {confidence})",
             metric=item.impact.metric,
-            change=pct_range(item.impact.change_pct),
-            confidence=item.impact.confidence.value,
+            change=wording.percent_range(item.impact.change_pct, lang),
+            confidence=wording.level(item.impact.confidence.value, lang),
         ),
         t(
             lang,
             "Effort: {difficulty}, {days}, {weeks}",
-            difficulty=item.difficulty.value,
-            days=days,
-            weeks=weeks,
+            difficulty=wording.level(item.difficulty.value, lang),
+            days=wording.person_days(item.effort.person_days, lang),
+            weeks=wording.weeks(item.effort.weeks, lang),
         ),
         t(
             lang,
             "Cost: one-off {one_off}, monthly {monthly}",
-            one_off=money_range(item.cost.one_off, item.cost.currency),
-            monthly=money_range(item.cost.monthly, item.cost.currency),
+            one_off=wording.money(item.cost.one_off, item.cost.currency, lang),
+            monthly=wording.money(item.cost.monthly, item.cost.currency, lang),
         ),
     ]
 
