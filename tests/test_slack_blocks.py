@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.roadmap import wording
 from bot.roadmap.discussion import Answer, answer
-from bot.roadmap.numbers import pct_range
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import ItemStatus, Roadmap, RoadmapItem
@@ -199,7 +199,8 @@ def _assert_stage_complete(roadmap: Roadmap, stage: int, parts: list[dict[str, A
     items = roadmap.stages[stage - 1].items
     assert_once_in_order(text, [heading(i) for i in items])
     for item in items:
-        assert f"{escape_mrkdwn(item.impact.metric)} {pct_range(item.impact.change_pct)}" in text
+        change = wording.percent_range(item.impact.change_pct, roadmap.language)
+        assert f"{escape_mrkdwn(item.impact.metric)} {change}" in text
         if item.deferred:
             assert f"*Held back:* {escape_mrkdwn(item.deferred)}" in text
     # the reasons, steps and checks open with Details: a stage message lists items compactly

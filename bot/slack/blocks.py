@@ -44,7 +44,8 @@ from slack_sdk.models.views import View
 
 from bot import i18n
 from bot.i18n import N_, Language, t
-from bot.roadmap.numbers import days_range, money_range, pct_range, percent
+from bot.roadmap import wording
+from bot.roadmap.numbers import money_range, percent
 from bot.roadmap.schema import (
     CapacityPoint,
     ItemStatus,
@@ -647,7 +648,7 @@ def _item_summary(item: RoadmapItem, lang: Language = "en") -> str:
     lines: list[str] = []
     if item.deferred:
         lines.append(":warning: " + t(lang, "*Held back:* {why}", why=escape_mrkdwn(item.deferred)))
-    gain = f"{escape_mrkdwn(item.impact.metric)} {pct_range(item.impact.change_pct)}"
+    gain = f"{escape_mrkdwn(item.impact.metric)} {wording.percent_range(item.impact.change_pct, lang)}"
     if item.capacity_gain != 1:
         gain += " · " + t(lang, "capacity ×{gain}", gain=f"{item.capacity_gain:g}")
     cost = item.cost
@@ -660,7 +661,7 @@ def _item_summary(item: RoadmapItem, lang: Language = "en") -> str:
         price = t(lang, "{once} once", once=once)
     else:
         price = t(lang, "{once} once, {monthly} a month", once=once, monthly=monthly)
-    days = days_range(item.effort.person_days, "").rstrip()
+    days = wording.span(item.effort.person_days, lang)
     lines.append(t(lang, "{gain} · {days} person-days · {price}", gain=gain, days=days, price=price))
     if item.depends_on:
         lines.append(t(lang, "*After:* {items}", items=", ".join(item.depends_on)))
@@ -683,7 +684,7 @@ def _item_body(item: RoadmapItem, lang: Language = "en") -> str:
             lang,
             "*Impact:* {metric} {change} (confidence {confidence}) · {gain}",
             metric=escape_mrkdwn(item.impact.metric),
-            change=pct_range(item.impact.change_pct),
+            change=wording.percent_range(item.impact.change_pct, lang),
             confidence=t(lang, _LEVELS.get(item.impact.confidence.value, item.impact.confidence.value)),
             gain=gain,
         ),
@@ -691,8 +692,8 @@ def _item_body(item: RoadmapItem, lang: Language = "en") -> str:
             lang,
             "*Effort:* {difficulty} difficulty · {days} person-days · {weeks} weeks",
             difficulty=t(lang, _LEVELS.get(item.difficulty.value, item.difficulty.value)),
-            days=days_range(item.effort.person_days, "").rstrip(),
-            weeks=days_range(item.effort.weeks, "").rstrip(),
+            days=wording.span(item.effort.person_days, lang),
+            weeks=wording.span(item.effort.weeks, lang),
         ),
         t(
             lang,
