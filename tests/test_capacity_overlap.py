@@ -11,22 +11,24 @@ from __future__ import annotations
 import itertools
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.roadmap.capacity import SCENARIOS, Projection, build_baseline
+from bot.roadmap.capacity import SCENARIOS, Projection, build_baseline, size_room
 from bot.roadmap.catalogue import load_catalogue
+from bot.roadmap.costs import read_costs
 from bot.roadmap.facts import extract_facts
 from bot.roadmap.overlap import MECHANISMS, mechanism
-from bot.roadmap.planner import Choice, Mix, rank, redundant
+from bot.roadmap.planner import Choice, Mix, Pricing, price, rank, redundant, size_scaling, unit_cap
 from bot.roadmap.schema import SystemProfile
 
 CATALOGUE = load_catalogue()
 CUTS = [p for p in CATALOGUE.patterns if p.effects and p.scaling is None]
 
 
-def _start() -> Projection:
-    profile = SystemProfile.model_validate(
+def _profile() -> SystemProfile:
+    return SystemProfile.model_validate(
         {
             "system_name": "Shop",
             "current_users": 1000,
@@ -41,6 +43,13 @@ def _start() -> Projection:
             "measurements": {"peak_rps": 200},
         }
     )
+
+
+_PROFILE = _profile()
+
+
+def _start() -> Projection:
+    profile = _PROFILE
     base = build_baseline(profile, extract_facts(profile))
     assert set(base.state.tiers) == {"app", "database", "network", "contention"}
     return Projection(base.state, base.state, base.state)
@@ -146,3 +155,39 @@ def test_pairs_of_the_same_mechanism_in_the_whole_catalogue() -> None:
                     two = Mix(START, [_choice(second)]).tier_rps(scenario, tier)  # type: ignore[arg-type]
                     both = Mix(START, [_choice(first), _choice(second)]).tier_rps(scenario, tier)  # type: ignore[arg-type]
                     assert math.isclose(both, max(one, two)), (name, first, second, scenario)
+
+
+# --- growing the database by instance sizes, and the app fleet's fan-in cap ----------------------------
+
+
+def test_size_room_stops_at_the_largest_size_and_at_three_steps() -> None:
+    assert size_room("db.r6g.large") == 3  # up to 8x: 4xlarge
+    assert size_room("db.r6g.4xlarge") == 2  # 16xlarge is the largest most families offer
+    assert size_room("db.r6g.16xlarge") == 0
+    assert size_room(None) == 3
+
+
+def test_a_later_stage_grows_the_database_by_as_many_sizes_as_the_goal_needs() -> None:
+    """No replicas in the stage: the database grows by sizes, each doubling every node's price."""
+    first = _choice("database-scale-up")
+    after1 = Mix(START, [first]).projection()
+    assert after1.expected.tiers["database"].size_steps == 1
+    again = Choice(CATALOGUE.get("database-scale-up"), [], resize_of=first, steps=1, steps_from=1)
+    db_now = Mix(after1, []).tier_rps("expected", "database")
+    size_scaling([again], after1, db_now * 1.9, lambda rps: int(rps))
+    assert again.steps == 3 and again.active  # one size gives x1.5, two x2.4 (factor 0.65 a size)
+    assert Mix(after1, [again]).tier_rps("expected", "database") >= db_now * 1.9
+    costs = read_costs(_PROFILE, facts=extract_facts(_PROFILE))
+    price(again, "USD", pricing=Pricing(costs=costs, load_rps=1.0, layout=(4, 1)))
+    unit = costs.db_unit()
+    assert again.monthly.high == pytest.approx((2**3 - 2**1) * unit.high, rel=0.05)  # 2x -> 8x of one node
+    size_scaling([again], after1, db_now * 0.5, lambda rps: int(rps))
+    assert again.steps == again.steps_from and not again.active  # not needed: no item
+
+
+def test_the_app_fleet_cap_grows_with_the_database_shards() -> None:
+    shards = _choice("database-sharding")
+    shards.units, shards.units_from = 3, 1
+    assert unit_cap("app", 200, Mix(START, [])) == 200
+    assert unit_cap("app", 200, Mix(START, [shards])) == 600
+    assert unit_cap("database", 8, Mix(START, [shards])) == 8

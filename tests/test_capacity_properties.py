@@ -26,6 +26,7 @@ from bot.roadmap.schema import Roadmap, SystemProfile
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 UNITS = re.compile(r"(\d+) -> (\d+)")
+SIZES = re.compile(r"by \d+ more instance sizes? \(\d+x today's")
 TIER = re.compile(r"(app servers|database|network / static delivery) capacity x")
 
 DATABASES = [
@@ -163,7 +164,9 @@ def test_same_answers_same_roadmap_and_capacity_never_falls(profile: SystemProfi
     # every scale-out item the plan prints has its counts (none left unsized)
     for item in roadmap.items():
         assert "None" not in item.title, item.title
-        if item.title.startswith("Grow the ") and item.deferred is None:
+        if item.title.startswith("Grow the database by ") and item.deferred is None:
+            assert SIZES.search(item.title), item  # bigger nodes: the sizes are in the title
+        elif item.title.startswith("Grow the ") and item.deferred is None:
             assert UNITS.search(item.model_effect or ""), item
 
 

@@ -45,6 +45,12 @@ CURRENT_USL: dict[Tier, tuple[float, float]] = {
     "network": (0.0, 0.0),
     "contention": (0.0, 0.0),
 }
+# Vertical growth of the database: at most this many instance sizes above today's (8x its vCPU and
+# memory, a stated default): past that a single node's gains flatten (memory bandwidth, lock and
+# log contention) and the largest sizes are the costliest per vCPU; the next lever is splitting it.
+MAX_SIZE_STEPS = 3
+LARGEST_SIZE = 32.0  # 16xlarge, relative to a .large: the largest size most database families offer
+_SIZE = re.compile(r"\.(nano|micro|small|medium|large|(\d{0,2})xlarge)\b", re.I)
 SHARDED_USL = (0.01, 0.0001)  # a database already split into shards: little cross-shard work (default)
 BINDING_PREFERENCE: tuple[Tier, ...] = ("contention", "database", "app", "network")
 
@@ -108,6 +114,8 @@ class TierState:
     # demand factor already applied per mechanism (bot/roadmap/overlap.py): a later cut by the same
     # mechanism only adds what it removes beyond this
     cuts: tuple[tuple[str, float], ...] = ()
+    size_steps: int = 0  # instance sizes grown since today (each doubles vCPU and memory)
+    size_room: int = 0  # sizes the tier's nodes can still grow from today's (see size_room below)
 
     @property
     def per_unit_rps(self) -> float:
@@ -247,6 +255,18 @@ def _fmt(value: float) -> str:
     digits = max(0, 1 - math.floor(math.log10(abs(value))))
     rounded = round(value, digits)
     return f"{rounded:,.{digits}f}" if digits else f"{rounded:,.0f}"
+
+
+def size_room(instance_type: str | None) -> int:
+    """Instance sizes the database can still grow: up to MAX_SIZE_STEPS, never past a 16xlarge."""
+    found = _SIZE.search(instance_type or "")
+    if not found:
+        return MAX_SIZE_STEPS
+    name = found.group(1).lower()
+    size = {"nano": 0.0625, "micro": 0.125, "small": 0.25, "medium": 0.5, "large": 1.0}.get(name)
+    if size is None:
+        size = 2.0 * float(found.group(2) or 1)
+    return max(0, min(MAX_SIZE_STEPS, math.floor(math.log2(LARGEST_SIZE / size) + 1e-9)))
 
 
 def _present_tiers(facts: ArchitectureFacts, traffic: Traffic) -> list[Tier]:
@@ -540,6 +560,7 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Tr
             part_sigma=p_sigma,
             part_kappa=p_kappa,
             counted=tier != "app" or facts.app_servers_stated or facts.app_servers > 1,
+            size_room=size_room(facts.instance_types.get("database")) if tier == "database" else 0,
         )
     state = CapacityState(tiers=states)
     binding = state.binding()

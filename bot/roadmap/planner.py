@@ -61,7 +61,9 @@ class Choice:
     pricing: Pricing | None = None
     effect: str | None = None  # what the model computes for it: its tiers' change and the binding tier after it
     relative: bool = False  # today's count was not stated: units are multiples of today's fleet
-    steps: int = 1  # a demand cut taken more than once (instance sizes up): its factor to this power
+    steps: int = 1  # a size lever's instance sizes above today's, in total: its factor to this power
+    steps_from: int = 0  # a size lever's sizes before this item (a later stage growing it further)
+    size_factor: float = 1.0  # database nodes added at a grown size cost this many times today's node
     _effects_cache: tuple[tuple[Tier, tuple[float, float, float], str], ...] | None = field(default=None, repr=False)
     _usl_cache: tuple[tuple[float, float], ...] | None = field(default=None, repr=False)
 
@@ -99,8 +101,19 @@ class Choice:
         return self.pattern.scaling is not None
 
     @property
+    def is_size(self) -> bool:
+        """A vertical lever: each step one instance size up for every node of its tier."""
+        return self.pattern.id in SIZE_LEVERS
+
+    @property
     def active(self) -> bool:
+        if self.is_size and self.resize_of is not None:
+            return self.steps > self.steps_from  # growing a size lever further, or nothing
         return self.pattern.scaling is None or self.units is not None
+
+
+# Levers that grow a tier's nodes by instance sizes (each doubles vCPU, memory and price).
+SIZE_LEVERS: dict[str, Tier] = {"database-scale-up": "database"}
 
 
 def rebase(count: int, sigma: float, kappa: float, new_sigma: float, new_kappa: float) -> float:
@@ -299,6 +312,10 @@ class Mix:
                     part_sigma=layout[5],
                     part_kappa=layout[6],
                     cuts=self._cuts(scenario, tier),
+                    size_steps=max(
+                        [current.size_steps, *(c.steps for c in self.choices if SIZE_LEVERS.get(c.pattern.id) == tier)]
+                    ),
+                    size_room=current.size_room,
                 )
             return CapacityState(tiers=tiers, cells=int(layout[7]), cell_sigma=layout[8], cell_kappa=layout[9])
 
@@ -318,7 +335,9 @@ _SCALING_ORDER = {"units": 0, "partitions": 1}
 def _scaling_rank(choice: Choice) -> int:
     scaling = choice.pattern.scaling
     assert scaling is not None
-    return 2 if scaling.tier == "cells" else _SCALING_ORDER[scaling.mode]
+    if scaling.tier == "cells":
+        return 3
+    return 2 if scaling.tier == "app" else _SCALING_ORDER[scaling.mode]  # app servers after shards: see unit_cap
 
 
 def size_scaling(  # type: ignore[no-untyped-def]
@@ -337,6 +356,8 @@ def size_scaling(  # type: ignore[no-untyped-def]
         if choice.is_scaling:
             choice.units = None
             choice.notes = [n for n in choice.notes if not n.startswith(("Even ", "Sized at its minimum"))]
+        elif choice.is_size and choice.resize_of is not None:
+            choice.set_steps(choice.steps_from)  # sized again below, after the scale-out
     for choice in sorted((c for c in choices if c.is_scaling), key=_scaling_rank):
         scaling = choice.pattern.scaling
         assert scaling is not None
@@ -351,7 +372,7 @@ def size_scaling(  # type: ignore[no-untyped-def]
                 per_unit *= rebase(units_from, layout[2], layout[3], sigma, kappa)
             else:
                 per_unit *= rebase(units_from, layout[5], layout[6], sigma, kappa)
-        ceiling = usl_peak(sigma, kappa, scaling.max_units)
+        ceiling = usl_peak(sigma, kappa, unit_cap(scaling.tier, scaling.max_units, mix))
         # what the tier carries now, with its own coefficients (not the lever's): the choice is not active yet
         current = mix.system_rps() if scaling.tier == "cells" else mix.tier_rps("expected", scaling.tier)
         if ceiling <= units_from or current >= sizing_rps:
@@ -372,6 +393,50 @@ def size_scaling(  # type: ignore[no-untyped-def]
         choice.units, choice.units_from = needed, units_from
         tier_state = start.expected.tiers.get(scaling.tier) if scaling.tier != "cells" else None
         choice.relative = tier_state is not None and not tier_state.counted and scaling.mode == "units"
+    grown = _size_vertical(choices, start, sizing_rps)
+    for choice in choices:
+        scaling = choice.pattern.scaling
+        if scaling is not None and scaling.tier in grown:
+            choice.size_factor = 2.0 ** grown[scaling.tier]  # new nodes match the grown size
+
+
+def _size_vertical(choices: Sequence[Choice], start: Projection, sizing_rps: float) -> dict[Tier, int]:
+    """Grow a size lever placed earlier by as few more instance sizes as reach the goal, within its room.
+
+    Sized after the stage's scale-out: only where replicas and shards (at their limits, or absent) leave
+    the tier short does it grow bigger nodes, one size doubling every node's price. Returns each tier's
+    sizes above today's at the stage's end.
+    """
+    grown: dict[Tier, int] = {}
+    for choice in choices:
+        tier = SIZE_LEVERS.get(choice.pattern.id)
+        state = start.expected.tiers.get(tier) if tier is not None else None
+        if tier is None or state is None:
+            continue
+        if choice.resize_of is not None:
+            cuts = [c for c in choices if c.active or c is choice]
+            choice.set_steps(choice.steps_from)  # adds nothing unless the tier needs it
+            if Mix(start, cuts).tier_rps("expected", tier) < sizing_rps:
+                for steps in range(choice.steps_from + 1, max(choice.steps_from, state.size_room) + 1):
+                    choice.set_steps(steps)
+                    if Mix(start, cuts).tier_rps("expected", tier) >= sizing_rps:
+                        break
+        grown[tier] = max(grown.get(tier, state.size_steps), choice.steps)
+    return grown
+
+
+def unit_cap(tier: str, max_units: int, mix: Mix) -> int:
+    """The most units a lever may plan: the catalogue's limit, times the database's shards for app servers.
+
+    The app fleet's limit (200 servers in the catalogue, a stated default) is the connection fan-in to
+    one database: 200 servers with pools of 10-20 connections open 2,000-4,000 connections, about what
+    one primary and its pooler take, and about what one load-balancer target group spreads evenly. Each
+    shard takes its own fan-in, so a sharded database lets the fleet grow by as many times; the USL peak
+    still bounds it.
+    """
+    if tier == "app" and "database" in mix.tiers:
+        return max_units * max(1, mix.partitions("database"))
+    return max_units
 
 
 def gaps(start: Projection, need_rps: float) -> dict[Tier, float]:
@@ -528,9 +593,23 @@ def resizes(earlier: Iterable[Choice], existing: Iterable[Pattern] = ()) -> list
         scaling = choice.pattern.scaling
         if scaling is not None and choice.units is not None and choice.deferred is None:
             latest[(scaling.tier, scaling.mode)] = choice
+    sized: dict[str, Choice] = {}
+    for choice in earlier:
+        if choice.is_size and choice.deferred is None and choice.steps > choice.steps_from:
+            sized[choice.pattern.id] = choice
     grown = [
         Choice(c.pattern, [f"Grows what item {c.item_id} built, to what this stage needs."], resize_of=c)
         for c in latest.values()
+    ]
+    grown += [
+        Choice(
+            c.pattern,
+            [f"Grows what item {c.item_id} did, to what this stage needs."],
+            resize_of=c,
+            steps=c.steps,
+            steps_from=c.steps,
+        )
+        for c in sized.values()
     ]
     for pattern in existing:  # a fleet the team already runs (stateless containers, replicas) grows too
         scaling = pattern.scaling
@@ -558,9 +637,10 @@ def _usage_monthly(choice: Choice, pricing: Pricing) -> Range | None:
     costs = pricing.costs
     if pattern_id == "cdn-static-assets":
         return costs.cdn_monthly(pricing.load_rps)
-    if pattern_id == "database-scale-up":  # one size up doubles the instance price
-        unit = costs.db_unit()
-        return unit
+    if choice.is_size:  # each size up doubles the price of every node of the tier
+        unit, nodes = costs.db_unit(), pricing.layout[1]
+        added = (2.0**choice.steps - 2.0**choice.steps_from) * nodes
+        return Range.model_construct(low=unit.low * added, high=unit.high * added)
     if pattern_id == "async-queue-workers" and pricing.layout[0] <= 2:
         # a small fleet runs its workers as one more process on the box it has, the queue in its database
         # or Redis: at most a third of a server, not a managed queue
@@ -594,9 +674,10 @@ def price(choice: Choice, currency: str, nodes_per_partition: int = 1, pricing: 
     pattern = choice.pattern
     pricing = pricing or choice.pricing
     choice.pricing = pricing
-    if choice.resize_of is not None:  # the lever exists already: only the added units cost
+    if choice.resize_of is not None:  # the lever exists already: only the added units (or sizes) cost
         choice.one_off = ZERO
-        monthly = ZERO
+        usage = _usage_monthly(choice, pricing) if pricing is not None and choice.is_size else None
+        monthly = money.range_from_usd(usage, currency) if usage is not None else ZERO
     else:
         choice.one_off = money.range_from_usd(pattern.cost.one_off_usd, currency)
         usage = _usage_monthly(choice, pricing) if pricing is not None else None
@@ -604,7 +685,12 @@ def price(choice: Choice, currency: str, nodes_per_partition: int = 1, pricing: 
     choice.base_monthly = monthly
     scaling = pattern.scaling
     if scaling is not None:
-        choice.unit_monthly = money.range_from_usd(unit_cost_usd(choice, pricing), currency)
+        unit_usd = unit_cost_usd(choice, pricing)
+        if choice.size_factor != 1.0:
+            unit_usd = Range.model_construct(
+                low=unit_usd.low * choice.size_factor, high=unit_usd.high * choice.size_factor
+            )
+        choice.unit_monthly = money.range_from_usd(unit_usd, currency)
     if scaling is not None and choice.units is not None and choice.units_from is not None:
         added = (choice.units - choice.units_from) * nodes_per_partition  # per shard for replicas, per node for shards
         unit = choice.unit_monthly
@@ -759,6 +845,17 @@ class Budget:
                         f"The budget allows {choice.units} of the {needed} {scaling.units_label} this needs."
                     )
                     choice.budget_limited = True
+            if choice.is_size and choice.steps > choice.steps_from + 1:
+                needed = choice.steps
+                while choice.monthly.high > left and choice.steps > choice.steps_from + 1:
+                    choice.set_steps(choice.steps - 1)  # one size less
+                    price(choice, currency)
+                if choice.steps < needed:
+                    choice.notes.append(
+                        f"The budget allows {choice.steps - choice.steps_from} of the "
+                        f"{needed - choice.steps_from} instance sizes this needs."
+                    )
+                    choice.budget_limited = True
             if choice.monthly.high > left:
                 choice.deferred = (
                     f"Over budget: adds up to {fmt_money(money_round(choice.monthly.high), currency)} a month and "
@@ -839,6 +936,8 @@ RESIZE_EFFORT = (Range(low=1, high=3), Range(low=0.5, high=1))  # person-days, w
 
 def resize_text(choice: Choice) -> tuple[str, list[str], list[str]]:
     """Title, steps and checks of a re-size item: more of a lever the plan already built."""
+    if choice.is_size:
+        return _size_text(choice)
     scaling = choice.pattern.scaling
     assert scaling is not None and choice.resize_of is not None
     label = scaling.units_label
@@ -855,5 +954,26 @@ def resize_text(choice: Choice) -> tuple[str, list[str], list[str]]:
     verify = [
         f"A load test at this stage's goal passes with {choice.units} {label}, p95 within the objective.",
         "Throughput rose with the added units (if it did not, the tier is not the limit: stop adding).",
+    ]
+    return title, steps, verify
+
+
+def _size_text(choice: Choice) -> tuple[str, list[str], list[str]]:
+    """Title, steps and checks of growing the database by more instance sizes than an earlier item did."""
+    more = choice.steps - choice.steps_from
+    title = (
+        f"Grow the database by {more} more instance size{'s' if more > 1 else ''} "
+        f"({2**choice.steps}x today's vCPU and memory)"
+    )
+    steps = [
+        "Check first that the database is short of CPU, memory or IO at peak rather than waiting on locks; a "
+        "bigger node does nothing for lock waits.",
+        "Grow one size at a time in a low-traffic window (with a standby the change is a short failover), "
+        "replicas to the same size, and raise the memory settings with it.",
+        "Re-run the load test after each size and stop when the database is no longer the tier that binds.",
+    ]
+    verify = [
+        "Database CPU at this stage's peak is at or below 70% after the change.",
+        "Throughput rose with the size (if it did not, the node is not the limit: stop growing it).",
     ]
     return title, steps, verify
