@@ -175,7 +175,14 @@ def _select(
     chosen: dict[str, Choice] = {}
     at_start = _stage_start(ctx, start)
     for pattern in catalogue.patterns:
-        if ctx.advice.stage_of(pattern) == stage and pattern.id not in earlier:
+        home = ctx.advice.stage_of(pattern)
+        # a database that binds only after the earlier stages (once the hot row is gone) grows up first, late: app
+        # servers scale out instead (_late_scale_out), and the rest of stage 1 was offered when it applied
+        shifted = at_start.binding == "database" != ctx.baseline.binding_now
+        late = (
+            shifted and home < stage and pattern.category == "scaling" and "database" in pattern.triggers.binding_tiers
+        )
+        if (home == stage or late) and pattern.id not in earlier:
             reasons = _trigger_reasons(pattern, ctx, at_start)
             if reasons is not None:
                 chosen[pattern.id] = Choice(pattern, [r for r in reasons if r])

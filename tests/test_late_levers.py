@@ -1,0 +1,28 @@
+"""A tier that binds only after the earlier stages gets its first lever late: once the ledger's hot row is split,
+the database is the wall, and the plan grows it instead of stopping there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.roadmap.profile_io import load_profile
+from bot.roadmap.rules import generate_rules_roadmap
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def test_the_database_grows_once_the_hot_row_no_longer_binds() -> None:
+    roadmap = generate_rules_roadmap(load_profile(GOLDEN / "payments-ledger.yaml"))
+    assert roadmap.summary.binding_bottleneck.startswith("lock contention")
+    first, second = roadmap.stages[0], roadmap.stages[1]
+    assert "hot-row-splitting" in {i.pattern_id for i in first.items}
+    assert first.capacity_after.binding_tier == "database"
+    grown = [i for i in second.items if i.pattern_id == "database-scale-up" and not i.deferred]
+    assert grown, "the database binds after stage 1 and stage 2 does not grow it"
+    assert second.capacity_after.users > first.capacity_after.users
+
+
+def test_a_database_that_binds_from_the_start_is_not_offered_the_stop_gap_twice() -> None:
+    roadmap = generate_rules_roadmap(load_profile(GOLDEN / "tiny-startup.yaml"))
+    stages = [s.number for s in roadmap.stages for i in s.items if i.pattern_id == "database-scale-up"]
+    assert stages == [1]
