@@ -205,3 +205,17 @@ def test_worked_example_in_the_docs_matches_the_model() -> None:
     servers = units_for(base.required_rps, unit, sigma, kappa, 5, usl_peak(sigma, kappa, 10**6))
     assert servers == 31 and "**31** servers" in example
     assert math.ceil(base.required_rps / unit) == 27 and "not the 27" in example
+
+
+def test_slow_pages_far_away_are_latency_work_not_a_network_tier() -> None:
+    """'A page load is 14 queries', 'slow for users abroad': distance and page speed, not origin bandwidth."""
+    far = baseline(
+        bottlenecks="A page load is 14 heavy queries and users abroad find it slow; DB CPU 85%.",
+        architecture={"database": "MySQL 8", "servers": "4 app servers", "network": "ALB plus CloudFront"},
+    )
+    assert "network" not in far.state.tiers
+    bytes_ = baseline(
+        bottlenecks="Our egress bandwidth bill is huge and downloads saturate the uplink at peak.",
+        architecture={"database": "MySQL 8", "servers": "4 app servers", "network": "ALB"},
+    )
+    assert "network" in bytes_.state.tiers

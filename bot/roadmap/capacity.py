@@ -277,17 +277,28 @@ def _present_tiers(facts: ArchitectureFacts, traffic: Traffic) -> list[Tier]:
     """
     tiers: list[Tier] = ["app", "database"]
     media_from_origin = facts.has(Fact.MEDIA_HEAVY) and not facts.has(Fact.HAS_CDN)
-    if "network" in facts.quoted_utilisation or facts.tier_evidence.get("network") or media_from_origin:
+    named = _evidence("network", facts, traffic)
+    if "network" in facts.quoted_utilisation or named or media_from_origin:
         tiers.append("network")
     if traffic.contention:
         tiers.append("contention")
     return tiers
 
 
+# Words that say the pages are slow or far away, not that the origin's bandwidth is short: latency
+# work (a CDN near the users), not a capacity tier of its own.
+_DISTANCE_ONLY = frozenset(
+    {"page load", "slow to load", "abroad", "overseas", "global", "far away", "latency from", "해외", "글로벌"}
+)
+
+
 def _evidence(tier: Tier, facts: ArchitectureFacts, traffic: Traffic) -> list[str]:
     if tier == "contention":
         return list(traffic.contention_phrases)
-    return list(dict.fromkeys(facts.tier_evidence.get(tier, [])))
+    found = list(dict.fromkeys(facts.tier_evidence.get(tier, [])))
+    if tier == "network":
+        found = [w for w in found if w.lower() not in _DISTANCE_ONLY]
+    return found
 
 
 def _per_user_rate(profile: SystemProfile, open_phrases: tuple[str, ...], notes: list[str], measure: list[str]):  # type: ignore[no-untyped-def]
