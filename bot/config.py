@@ -194,18 +194,13 @@ class Settings(BaseSettings):
 
     def require_slack(self) -> None:
         """Serving needs a bot token (or OAuth's settings) plus either Socket Mode's app token or HTTP's signing
-        secret; OAuth's install pages are served over HTTP, so it needs HTTP mode."""
+        secret."""
         if self.oauth:
             self.require_oauth()
-            if self.slack_app_token is not None:
+            if self.slack_app_token is None and self.slack_signing_secret is None:
                 raise ConfigError(
-                    "SLACK_APP_TOKEN is set with OAuth: `serve` runs a distributed app in HTTP mode only (the install "
-                    "pages and Slack's requests on one HTTP port); unset SLACK_APP_TOKEN and set SLACK_SIGNING_SECRET"
-                )
-            if self.slack_signing_secret is None:
-                raise ConfigError(
-                    "SLACK_SIGNING_SECRET is not set: OAuth distribution serves /slack/install and Slack's requests "
-                    "over HTTP, and verifies those with the signing secret (Basic Information -> App Credentials)"
+                    "Set SLACK_SIGNING_SECRET (HTTP mode: Slack's requests and the install pages on PORT) or "
+                    "SLACK_APP_TOKEN (Socket Mode, the install pages still served on PORT); neither is set"
                 )
             return
         self.require_bot_token()

@@ -70,6 +70,14 @@ class _Server(uvicorn.Server):
                 loop.remove_signal_handler(sig)
 
 
+class _PagesServer(uvicorn.Server):
+    """The install pages beside Socket Mode: stopped by Socket Mode's own signal handling, so it installs none."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 class _SocketModeHandler(AsyncSocketModeHandler):
     """Knows which envelopes are being handled, so shutdown lets them acknowledge before the socket closes."""
 
@@ -235,6 +243,8 @@ async def _socket_mode(bot: Bot, settings: Settings, startup, shutdown) -> None:
             signals.append(sig)
     stopping = asyncio.ensure_future(stop.wait())
     connecting: asyncio.Future[None] | None = None
+    pages: _PagesServer | None = None
+    serving_pages: asyncio.Future[None] | None = None
     try:
         try:  # once, up front: slack_sdk retries a rejected token every 10 s, forever
             handler.client.wss_uri = await handler.client.issue_new_wss_url()
@@ -247,6 +257,12 @@ async def _socket_mode(bot: Bot, settings: Settings, startup, shutdown) -> None:
                 ) from None
             raise
         await startup()
+        if bot.installations is not None:  # OAuth: the install pages need HTTP beside the socket
+            pages = _PagesServer(
+                uvicorn.Config(http_app(bot), host="0.0.0.0", port=settings.port, log_level="warning", lifespan="off")
+            )
+            serving_pages = asyncio.ensure_future(pages.serve())
+            log.info("serving the install pages over HTTP on port %d (GET /slack/install)", settings.port)
         connecting = asyncio.ensure_future(handler.connect_async())
         await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)  # SIGTERM while connecting
         if connecting.done():
@@ -263,4 +279,7 @@ async def _socket_mode(bot: Bot, settings: Settings, startup, shutdown) -> None:
                 await asyncio.gather(task, return_exceptions=True)
         await handler.settle(ACK_WINDOW_S)  # envelopes being handled still acknowledge over the open socket
         await handler.close_async()
+        if pages is not None and serving_pages is not None:
+            pages.should_exit = True
+            await asyncio.gather(serving_pages, return_exceptions=True)
         await shutdown()

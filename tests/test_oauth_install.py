@@ -5,10 +5,15 @@ for, background work included; a used or forged state is refused; uninstalling f
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import secrets
+import signal
+import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -19,13 +24,14 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData, func, select
 
+import bot.server
 from bot.config import ConfigError, Settings
 from bot.slack.scopes import INSTALL_SCOPES
 from storage import Database, NudgeSchedule
 from storage.slack_tables import slack_bots, slack_installations, slack_oauth_states
 from tests.conftest import REPO_ROOT, require_shared
 from tests.fakes import slack_requests as sr
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import FakeSlack, socket_payload
 from tests.slack_harness import SECRET, Harness, running_bot
 from tests.test_manifest import SCHEMA_FILE, http_mode_variant, schema_errors
 from tests.test_slack_app import profile
@@ -54,11 +60,15 @@ async def _started(h: Harness) -> Harness:
 
 async def begin_install(h: Harness, team: str) -> tuple[str, str]:
     """/slack/install, then Slack's consent screen approved for `team`: (the redirect back to us, the state cookie)."""
+    return await begin_install_at(h.base, h.fake, team)
+
+
+async def begin_install_at(base: str, fake: FakeSlack, team: str) -> tuple[str, str]:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
-        async with session.get(f"{h.base}/slack/install", params={"team": team}, allow_redirects=False) as r:
+        async with session.get(f"{base}/slack/install", params={"team": team}, allow_redirects=False) as r:
             assert r.status == 302, await r.text()
             consent, cookie = r.headers["Location"], r.headers["Set-Cookie"].split(";", 1)[0]
-        assert consent.startswith(f"{h.fake.url}/oauth/v2/authorize?"), consent
+        assert consent.startswith(f"{fake.url}/oauth/v2/authorize?"), consent
         async with session.get(consent, allow_redirects=False) as r:
             assert r.status == 302, await r.text()
             return r.headers["Location"], cookie
@@ -292,6 +302,55 @@ async def test_an_expiring_token_is_refreshed_and_the_new_one_used(database: Dat
         h.fake.assert_clean()
 
 
+# --- Socket Mode -------------------------------------------------------------------------------------------
+
+
+async def test_socket_mode_with_oauth_serves_the_install_pages_and_each_workspace_token(tmp_path: Path) -> None:
+    """`serve` with an app-level token and OAuth's settings: envelopes over the socket, install pages on PORT."""
+    with FakeSlack() as fake:
+        _setup_oauth(fake)
+        fake.add_channel(sr.CHANNEL_ID, sr.CHANNEL_NAME)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        base = f"http://127.0.0.1:{port}"
+        fake.oauth.redirect_url = f"{base}/slack/oauth_redirect"
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            **OAUTH,
+            slack_app_token="xapp-1-A0000APP-1-socket",
+            slack_api_url=fake.base_url,
+            database_url=f"sqlite:///{tmp_path / 'socket.db'}",
+            port=port,
+            log_level="WARNING",
+            roadmap_workers=0,
+        )
+        server = asyncio.ensure_future(bot.server.serve(settings))
+        try:
+            await asyncio.wait_for(fake.socket_wait_connected(timeout=10), 15)
+            tokens = {}
+            for team in (ALPHA, BETA):
+                callback, cookie = await begin_install_at(base, fake, team)
+                status, page = await finish_install(callback, cookie)
+                assert status == 200, page
+                tokens[team] = fake.tokens_of(team)[-1]
+            for n, team in enumerate((BETA, ALPHA), start=1):
+                command = sr.slash_command(
+                    team_id=team, trigger_id=fake.issue_trigger_id(), response_url=fake.response_url()
+                )
+                envelope_id = await fake.socket_send(*socket_payload(command))
+                await fake.socket_ack(envelope_id, timeout=5)
+                opened = await fake.wait_for_calls_async("views.open", n, timeout=10)
+                assert opened[-1].ok and opened[-1].token == tokens[team]
+            os.kill(os.getpid(), signal.SIGTERM)
+            await asyncio.wait_for(server, 15)
+        finally:
+            if not server.done():
+                server.cancel()
+                await asyncio.gather(server, return_exceptions=True)
+        fake.assert_clean()
+
+
 # --- configuration and schema --------------------------------------------------------------------------------
 
 
@@ -306,8 +365,7 @@ def _settings(**values: Any) -> Settings:
         ({"slack_client_id": CLIENT_ID, "slack_client_secret": CLIENT_SECRET}, ["SLACK_STATE_SECRET"]),
         ({"slack_state_secret": STATE_SECRET}, ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"]),
         ({**OAUTH, "slack_bot_token": "xoxb-1"}, ["SLACK_BOT_TOKEN"]),
-        ({**OAUTH, "slack_app_token": "xapp-1"}, ["SLACK_APP_TOKEN"]),
-        ({**OAUTH, "slack_signing_secret": None}, ["SLACK_SIGNING_SECRET"]),
+        ({**OAUTH, "slack_signing_secret": None}, ["SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"]),
     ],
 )
 def test_an_incomplete_or_mixed_oauth_configuration_names_what_to_change(
@@ -322,6 +380,7 @@ def test_an_incomplete_or_mixed_oauth_configuration_names_what_to_change(
 
 def test_oauth_settings_serve_and_the_token_alone_stays_the_default() -> None:
     _settings(**OAUTH).require_slack()
+    _settings(**OAUTH, slack_signing_secret=None, slack_app_token="xapp-1").require_slack()  # Socket Mode
     assert _settings(**OAUTH).oauth
     one = _settings(slack_bot_token="xoxb-1")
     one.require_slack()
