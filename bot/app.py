@@ -82,7 +82,9 @@ def build_services(
         nudges=nudges,
         events=EventLog(database),
         tasks=tasks,
-        discussion=DiscussionService(database, ask=chosen.discuss if isinstance(chosen, Discusser) else None),
+        discussion=DiscussionService(database, ask=chosen.discuss, count=chosen.count_tokens)
+        if isinstance(chosen, Discusser)
+        else DiscussionService(database),
         exports=exports,
         people=People(publisher, settings.default_language),
         revisions=RevisionService(database, reviews),

@@ -13,12 +13,13 @@ from slack_bolt.async_app import AsyncApp, AsyncSay
 from slack_bolt.response import BoltResponse
 
 from bot import i18n
+from bot.roadmap import amendment
 from bot.services import Services
 from bot.services.exports import is_export_command
 from bot.services.items import Assignment, CommandResult, DueDates, parse_assign, parse_due, parse_status_command
 from bot.services.schedule import ScheduleError, parse_nudge_command
 from bot.services.thread_queries import ThreadAnswer, parse_query
-from bot.slack import blocks
+from bot.slack import blocks, profile_update
 from bot.slack.inbound import AppHomeOpened, AppMention, EventCallback, MessageEvent
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,10 @@ def register(app: AsyncApp, services: Services) -> None:
             result = await services.items.thread_command(channel, thread_ts, text, actor=user_id)
             if result is not None:
                 await say(text=_summarise(result, user_id), thread_ts=thread_ts)
+                return
+            proposal = await services.revisions.from_thread.propose(channel, thread_ts, event.ts, user_id, text)
+            if proposal is not None:  # "the budget is now $2k/month": asked to confirm in one click
+                await say(**profile_update.proposal_message(proposal).to_args(), thread_ts=thread_ts)
 
         services.tasks.spawn(handle(), name=f"thread:{channel}:{thread_ts}")
 
@@ -111,6 +116,7 @@ def register(app: AsyncApp, services: Services) -> None:
             # parsed off the acknowledgement path: the ack never waits for the text, however long it is
             command = parse_status_command(text) or _looks_like_nudge_command(text) or is_export_command(text)
             command = command or parse_assign(text) is not None or _looks_like_due(text)
+            command = command or amendment.read_claims(_MENTION.sub("", text)).any  # a profile change: confirmed
             if in_thread and (command or parse_query(text)):
                 return  # the message event for the same reply carries the command
             question = _MENTION.sub("", text).strip()
