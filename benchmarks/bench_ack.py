@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
 import statistics
 import subprocess
 import sys
@@ -30,7 +29,7 @@ import aiohttp
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.bot_process import free_port, wait_healthy  # noqa: E402
+from benchmarks.bot_process import serving, wait_healthy  # noqa: E402
 from bot.roadmap.profile_io import load_profile  # noqa: E402
 from storage import Database  # noqa: E402
 from tests.fakes import slack_requests as sr  # noqa: E402
@@ -130,30 +129,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     args = parser.parse_args()
     fake = FakeSlack(token=TOKEN).start()
-    port = free_port()
     returning = range(0, args.requests, 2)
     with tempfile.TemporaryDirectory() as folder:
         database_url = f"sqlite:///{folder}/bench.db"
         asyncio.run(seed_returning_users(database_url, returning))
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": fake.base_url,
-            "DATABASE_URL": database_url,
-            "PORT": str(port),
-            "LOG_LEVEL": "WARNING",
-        }
-        env.pop("SLACK_APP_TOKEN", None)
-        process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=REPO)
-        try:
-            url = f"http://127.0.0.1:{port}/slack/events"
+        with serving(fake.base_url, token=TOKEN, secret=SECRET, database_url=database_url) as (url, process):
             latencies, triggers, sent, wall, opened = asyncio.run(
                 measure(url, fake, process, args.requests, args.concurrency)
             )
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
     opened_triggers = [c.args["trigger_id"] for c in opened if c.ok]
     after = sorted(c.at - sent[c.args["trigger_id"]] for c in opened if c.ok and c.args["trigger_id"] in sent)
     returning_triggers = {f"bench.{n}." for n in returning}

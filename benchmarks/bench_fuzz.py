@@ -17,11 +17,9 @@ import asyncio
 import collections
 import json
 import multiprocessing
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.bench_ack import SECRET, TOKEN, p99_of, run_load  # noqa: E402
-from benchmarks.bot_process import free_port, wait_healthy  # noqa: E402
+from benchmarks.bot_process import serving, wait_healthy  # noqa: E402
 from tests.fakes import slack_requests as sr  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 
@@ -136,33 +134,8 @@ def main() -> None:
     fake = FakeSlack(token=TOKEN).start()
     fake.add_channel(sr.CHANNEL_ID, sr.CHANNEL_NAME)  # the channel the hostile thread messages are posted in
     fake.add_user(sr.USER_ID, name=sr.USER_NAME)
-    port = free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": fake.base_url,
-            "DATABASE_URL": f"sqlite:///{folder}/bench.db",
-            "PORT": str(port),
-            "LOG_LEVEL": "ERROR",
-        }
-        env.pop("SLACK_APP_TOKEN", None)
-        process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=REPO)
-        try:
-            results = asyncio.run(
-                measure(
-                    f"http://127.0.0.1:{port}/slack/events",
-                    fake,
-                    process,
-                    args.requests,
-                    args.concurrency,
-                    args.hostile_rate,
-                )
-            )
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with serving(fake.base_url, token=TOKEN, secret=SECRET, log_level="ERROR") as (url, process):
+        results = asyncio.run(measure(url, fake, process, args.requests, args.concurrency, args.hostile_rate))
     attacker_calls = [c for c in fake.calls("response_url") if c.target == "attacker"]
     fake.stop()
     for label, (latencies, statuses) in results.items():

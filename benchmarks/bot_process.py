@@ -1,5 +1,5 @@
-"""The benchmarks' view of a `scale-review serve` process: a port for it, waiting until it answers, and a
-scratch PostgreSQL database for it."""
+"""The benchmarks' view of a `scale-review serve` process: starting one against a fake Slack (a port, a scratch
+SQLite, the environment), waiting until it answers, and a scratch PostgreSQL database for it."""
 
 from __future__ import annotations
 
@@ -9,12 +9,52 @@ import os
 import secrets
 import socket
 import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import aiohttp
 import asyncpg
 from sqlalchemy import make_url
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def serving(
+    slack_api_url: str,
+    *,
+    token: str,
+    secret: str,
+    log_level: str = "WARNING",
+    database_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`scale-review serve` in its own process, in HTTP mode on a free port, with a scratch SQLite (or
+    `database_url`) and the rules engine (no Socket Mode, no OpenAI key) unless `env` says otherwise; yields
+    (events URL, process), then stops it."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        full = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": token,
+            "SLACK_SIGNING_SECRET": secret,
+            "SLACK_API_URL": slack_api_url,
+            "DATABASE_URL": database_url or f"sqlite:///{folder}/bench.db",
+            "PORT": str(port),
+            "LOG_LEVEL": log_level,
+        }
+        full.pop("SLACK_APP_TOKEN", None)
+        full.pop("OPENAI_API_KEY", None)
+        full.update(env or {})
+        process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=full, cwd=REPO)
+        try:
+            yield f"http://127.0.0.1:{port}/slack/events", process
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def free_port() -> int:
