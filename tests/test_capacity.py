@@ -219,3 +219,16 @@ def test_slow_pages_far_away_are_latency_work_not_a_network_tier() -> None:
         architecture={"database": "MySQL 8", "servers": "4 app servers", "network": "ALB"},
     )
     assert "network" in bytes_.state.tiers
+
+
+def test_a_tier_resting_on_a_default_utilisation_says_so_and_what_to_measure() -> None:
+    quoted = baseline(bottlenecks="DB CPU 80% at lunch; checkout is slow.", measurements={"peak_rps": 200})
+    assert "database" not in quoted.assumed and "app" in quoted.assumed
+    lines = [a for a in quoted.assumptions if "assumed figure" in a]
+    assert len(lines) == 1 and lines[0].startswith("[default] app servers: 1.4k users")  # 280 req/s at 0.2 req/s a user
+    assert "CPU (or busy workers) at peak" in lines[0]
+    korean = baseline(bottlenecks="DB CPU 80% at lunch.", measurements={"peak_rps": 200}, language="ko")
+    text = next(a for a in korean.assumptions if "가정한 수치" in a)
+    assert "앱 서버" in text and "바쁜 워커" in text
+    nothing = baseline(bottlenecks="It is fine, we expect growth.")
+    assert set(nothing.assumed) == set(nothing.state.tiers)  # every figure rests on a default

@@ -19,13 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from bot.i18n import Language, t, tn
+from bot.i18n import N_, Language, t, tn
 from bot.roadmap.facts import ArchitectureFacts, Fact
 from bot.roadmap.rounding import sig2, users2
 from bot.roadmap.schema import MODEL_TIERS, TIER_LABELS, CapacityPoint, Range, SystemProfile, Tier
 from bot.roadmap.traffic import Traffic, read_traffic
 from bot.roadmap.wording import origin as origin_name
 from bot.roadmap.wording import shorten, tier_name
+from bot.roadmap.wording import users as users_text
 
 # Defaults, each stated in docs/capacity-model.md and repeated in a roadmap's assumptions.
 THINK_TIME_S = 10.0
@@ -55,6 +56,13 @@ SHARDED_USL = (0.01, 0.0001)  # a database already split into shards: little cro
 BINDING_PREFERENCE: tuple[Tier, ...] = ("contention", "database", "app", "network")
 
 MEASURED, STATED, DEFAULT, DERIVED = "measured", "you said", "default", "derived"
+# What replaces an assumed utilisation with a measured one, per tier (printed beside its figure).
+MEASURE_TO_REPLACE: dict[Tier, str] = {
+    "database": N_("DB CPU at peak and the p95 of the slowest query"),
+    "app": N_("the app servers' CPU (or busy workers) at peak"),
+    "network": N_("origin egress at peak against the link's bandwidth"),
+    "contention": N_("lock wait time per request at peak"),
+}
 
 
 def note(origin: str, text: str, lang: Language = "en") -> str:
@@ -204,6 +212,8 @@ class Baseline:
     traffic: Traffic = field(default_factory=Traffic)
     assumptions: list[str] = field(default_factory=list)
     measure: list[str] = field(default_factory=list)  # what to measure to replace the defaults
+    # tiers whose capacity rests on a default utilisation, not a figure the team gave: what to measure
+    assumed: dict[Tier, str] = field(default_factory=dict)
 
     @property
     def planned_response_s(self) -> float:
@@ -585,6 +595,23 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Tr
     else:
         text = t(lang, "{app}, {db}; planned at <= {safe} busy.", **fleet)
     notes.append(note(STATED if facts.app_servers > 1 or facts.db_replicas else DEFAULT, text, lang))
+    assumed = {tier: MEASURE_TO_REPLACE[tier] for tier in tiers if tier not in quoted}
+    for tier in sorted(assumed, key=lambda t_: state.tier_rps(t_)):  # the binding one first
+        notes.append(
+            note(
+                DEFAULT,
+                t(
+                    lang,
+                    "{tier}: {users} is an assumed figure ({share} busy by default, not measured); "
+                    "measure {what} to replace it.",
+                    tier=tier_name(tier, lang),
+                    users=users_text(math.floor(state.tier_rps(tier) / rate + 1e-6), lang),
+                    share=f"{utilisation[tier]:.0%}",
+                    what=t(lang, assumed[tier]),
+                ),
+                lang,
+            )
+        )
     if "contention" in tiers:
         notes.append(
             note(
@@ -612,4 +639,5 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Tr
         traffic=traffic,
         assumptions=notes,
         measure=list(dict.fromkeys(measure)),
+        assumed=assumed,
     )

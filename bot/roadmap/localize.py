@@ -547,6 +547,45 @@ _RESIZE_VERIFY: tuple[tuple[str, str], ...] = (
         "늘린 만큼 처리량이 올랐습니다(오르지 않았다면 그 계층은 병목이 아니니 증설을 멈춥니다).",
     ),
 )
+# Growing the database by instance sizes after an earlier size-up (planner._size_text).
+_SIZE_TITLES: tuple[tuple[str, str], ...] = (
+    (
+        "Grow the database by {n} more instance size ({units}x today's vCPU and memory)",
+        "데이터베이스 인스턴스를 {n}단계 더 키우기(vCPU와 메모리를 현재의 {units}배로)",
+    ),
+    (
+        "Grow the database by {n} more instance sizes ({units}x today's vCPU and memory)",
+        "데이터베이스 인스턴스를 {n}단계 더 키우기(vCPU와 메모리를 현재의 {units}배로)",
+    ),
+)
+_SIZE_STEPS: tuple[tuple[str, str], ...] = (
+    (
+        "Check first that the database is short of CPU, memory or IO at peak rather than waiting on locks; a "
+        "bigger node does nothing for lock waits.",
+        "먼저 피크 때 데이터베이스가 락을 기다리는 것이 아니라 CPU, 메모리, IO가 모자란 것인지 확인합니다. 더 큰 "
+        "노드는 락 대기에는 도움이 되지 않습니다.",
+    ),
+    (
+        "Grow one size at a time in a low-traffic window (with a standby the change is a short failover), "
+        "replicas to the same size, and raise the memory settings with it.",
+        "트래픽이 적은 시간에 한 단계씩 키우고(스탠바이가 있으면 짧은 페일오버로 끝납니다), 레플리카도 같은 크기로 "
+        "맞추며, 메모리 설정도 함께 올립니다.",
+    ),
+    (
+        "Re-run the load test after each size and stop when the database is no longer the tier that binds.",
+        "한 단계 키울 때마다 부하 테스트를 다시 돌리고, 데이터베이스가 더 이상 병목 계층이 아니면 멈춥니다.",
+    ),
+)
+_SIZE_VERIFY: tuple[tuple[str, str], ...] = (
+    (
+        "Database CPU at this stage's peak is at or below 70% after the change.",
+        "바꾼 뒤 이 단계의 피크에서 데이터베이스 CPU가 70% 이하입니다.",
+    ),
+    (
+        "Throughput rose with the size (if it did not, the node is not the limit: stop growing it).",
+        "키운 만큼 처리량이 올랐습니다(오르지 않았다면 노드 크기가 한계가 아니니 더 키우지 않습니다).",
+    ),
+)
 _COMPACT = re.compile(r"(\d+(?:\.\d+)?)([kMB]?)")
 _SCALE = {"": 1, "k": 1e3, "M": 1e6, "B": 1e9}
 
@@ -701,9 +740,9 @@ def _item(item: RoadmapItem, pattern: Pattern, korean: PatternKo, profile: Syste
     steps = _texts(item.steps, list(dict.fromkeys(v.steps for v in variants)), catalogue_value)
     verify = _texts(item.verify, list(dict.fromkeys(v.verify for v in variants)), catalogue_value)
     # A re-size item (more of a fleet already there) has the planner's own title, steps and checks.
-    title = title or _one(item.title, _RESIZE_TITLES, _engine_value) or item.title
-    steps = steps or _texts(item.steps, [_RESIZE_STEPS], _engine_value) or item.steps
-    verify = verify or _texts(item.verify, [_RESIZE_VERIFY], _engine_value) or item.verify
+    title = title or _one(item.title, _RESIZE_TITLES + _SIZE_TITLES, _engine_value) or item.title
+    steps = steps or _texts(item.steps, [_RESIZE_STEPS, _SIZE_STEPS], _engine_value) or item.steps
+    verify = verify or _texts(item.verify, [_RESIZE_VERIFY, _SIZE_VERIFY], _engine_value) or item.verify
     why = item.why
     opening = _fill(why, pattern.why, korean.why, catalogue_value, prefix=True)
     if opening is not None:

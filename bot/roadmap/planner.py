@@ -604,7 +604,7 @@ def resizes(earlier: Iterable[Choice], existing: Iterable[Pattern] = ()) -> list
     grown += [
         Choice(
             c.pattern,
-            [f"Grows what item {c.item_id} did, to what this stage needs."],
+            [f"Grows what item {c.item_id} built, to what this stage needs."],
             resize_of=c,
             steps=c.steps,
             steps_from=c.steps,
@@ -964,7 +964,7 @@ def _size_text(choice: Choice) -> tuple[str, list[str], list[str]]:
     title = (
         f"Grow the database by {more} more instance size{'s' if more > 1 else ''} "
         f"({2**choice.steps}x today's vCPU and memory)"
-    )
+    )  # Korean: localize._SIZE_TITLES
     steps = [
         "Check first that the database is short of CPU, memory or IO at peak rather than waiting on locks; a "
         "bigger node does nothing for lock waits.",
