@@ -19,19 +19,23 @@ from bot.roadmap.schema import Stage, SystemProfile
 from bot.roadmap.wording import shorten
 
 
-def spike_note(base: Baseline, stages: Sequence[Stage], lang: Language = "en") -> str | None:
+def spike_note(
+    base: Baseline, stages: Sequence[Stage], lang: Language = "en", peak_measured: bool = False
+) -> str | None:
     """A stated burst ("x60 in the first minute") as a peak arrival rate against what each stage carries.
 
     Arrivals above capacity queue (or fail): the backlog after t seconds is (lambda - mu) t, and the last
     request admitted waits backlog / mu (Little's law), which is why a burst needs pre-scaling or a
-    waiting room rather than reactive autoscaling.
+    waiting room rather than reactive autoscaling. A measured peak already holds the burst ("x5 at lunch" is
+    how the peak came about, since the questionnaire asks for the peak), so only an unmeasured one is multiplied.
     """
     spike = base.traffic.spike
     if spike is None:
         return None
     seconds = spike.seconds or 300.0
-    measured = base.current_rps if _mentions(spike.phrase, base.current_rps) else None
-    # the burst is the measured peak when the team's sentence quotes it, else x factor of that peak
+    quoted = _mentions(spike.phrase, base.current_rps)
+    measured = base.current_rps if peak_measured or quoted else None
+    # the burst is the measured peak, else x factor of the peak the model derived
     arrival = measured if measured is not None else spike.factor * base.current_rps
     at_target = arrival * base.target_users / base.current_users
     enough = next((s.number for s in stages if s.capacity_after.rps >= at_target), None)
@@ -181,7 +185,8 @@ def capacity_notes(
 ) -> list[str]:
     """The capacity picture's notes (the sanity warnings travel separately, in the reader's language)."""
     notes: list[str] = []
-    spike = spike_note(base, stages, profile.language or "en")
+    peak_measured = bool(profile.measurements.peak_rps)
+    spike = spike_note(base, stages, profile.language or "en", peak_measured)
     if spike:
         notes.append(spike)
     return notes + effort_notes(base, stages, profile.language or "en", postponed)
