@@ -3,12 +3,14 @@ numbers), in English and Korean, and the readers read the change back from the a
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.roadmap import amendment
+from bot.roadmap.discussion import roadmap_figures, unknown_figures
 from bot.roadmap.facts import Fact, extract_facts
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
@@ -86,3 +88,30 @@ def test_the_budget_line_reads_as_the_issue_says() -> None:
     assert amendment.describe(read.changes[0], "en") == "budget $3,000 -> $2,000 / month"
     plan = generate_rules_roadmap(read.profile)
     assert plan.summary.target_users == SAAS.target_users  # a valid profile the engine plans from
+
+
+@pytest.mark.parametrize(
+    ("text", "any_claim"),
+    [
+        ("the budget is now " + "$1," * 13_000 + "000", True),
+        ("target is 500k" + " by" * 13_000, True),
+        ("이미 " * 13_000 + "Redis 써요", False),  # past the cap: the component is not read
+        ("DB CPU " + "%" * 40_000, False),
+        ("fixed " + "a" * 40_000, True),
+        ("we already run " + "-" * 40_000 + " Redis", False),
+    ],
+)
+def test_a_slack_long_message_is_read_in_bounded_time(text: str, any_claim: bool) -> None:
+    """Only the first MAX_MESSAGE_CHARS are read, by readers linear in their input: no message stalls the bot."""
+    start = time.process_time()
+    read = amendment.read_change(text, SAAS)
+    claims = amendment.read_claims(text)
+    assert time.process_time() - start < 0.2
+    assert claims.any is any_claim and (read is None or read.profile is not None)
+
+
+def test_an_answer_of_slacks_longest_length_is_checked_in_bounded_time() -> None:
+    known = roadmap_figures(generate_rules_roadmap(SAAS))
+    start = time.process_time()
+    unknown = unknown_figures("$9,999 " + "1" * 40_000, known)
+    assert time.process_time() - start < 0.2 and unknown[0] == "9,999"
