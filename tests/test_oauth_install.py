@@ -22,12 +22,14 @@ import pytest
 import yaml
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, func, select, update
 
 import bot.server
+from bot import workspace
 from bot.config import ConfigError, Settings
 from bot.slack.scopes import INSTALL_SCOPES
-from storage import Database, NudgeSchedule
+from storage import Database, NudgeSchedule, Roadmap, RoadmapVersion
+from storage.repositories.jobs import GenerationJob
 from storage.slack_tables import slack_bots, slack_installations, slack_oauth_states
 from tests.conftest import REPO_ROOT, require_shared
 from tests.fakes import slack_requests as sr
@@ -161,6 +163,39 @@ async def test_the_weekly_sweep_posts_each_workspace_nudge_with_its_token(oauth_
     assert len(report.sent) == 2 and not report.failed
     calls = h.fake.calls("chat.postMessage")
     assert sorted(c.token or "" for c in calls) == sorted(tokens.values())
+    h.fake.assert_clean()
+
+
+async def test_work_with_no_request_behind_it_uses_the_roadmaps_workspace_token(
+    oauth_bot: Harness, database: Database
+) -> None:
+    """A resumed review and a queued generation run outside any Slack request (here: from the test itself, where
+    no workspace is bound): each finds its roadmap's workspace and posts with that token."""
+    h = oauth_bot
+    await install(h, BETA)
+    alpha = await install(h, ALPHA)
+    await h.submit(profile(), team_id=ALPHA)
+    await h.idle()
+    async with database.engine.connect() as connection:
+        roadmap_id = await connection.scalar(select(Roadmap.id))
+    assert roadmap_id is not None
+
+    h.fake.reset_calls()
+    with workspace.acting_for(None):  # as resume_interrupted does after a restart
+        await h.bot.services.reviews.run(roadmap_id)
+    await h.idle()
+    assert h.fake.calls("chat.postMessage") and _tokens(h) == {alpha}
+
+    async with database.engine.begin() as connection:  # a crash after generating, before everything was posted
+        version_id = await connection.scalar(select(func.max(RoadmapVersion.id)))
+        await connection.execute(
+            update(RoadmapVersion).where(RoadmapVersion.id == version_id).values(published_at=None)
+        )
+    h.fake.reset_calls()
+    with workspace.acting_for(None):  # as a queue worker does
+        assert await h.bot.services.reviews.run_queued(GenerationJob(version_id, sr.USER_ID)) == "posting completed"
+    await h.idle()
+    assert h.fake.calls("chat.update") and _tokens(h) == {alpha}
     h.fake.assert_clean()
 
 

@@ -302,6 +302,9 @@ class ReviewService:
             if version is None:
                 return "version gone"
             status, published, roadmap_id = version.status, version.published_at is not None, version.roadmap_id
+            roadmap = await repos.roadmaps.get(roadmap_id)
+            team_id = await self._team_of(repos, roadmap) if roadmap is not None else None
+        workspace.bind(team_id)  # a queued job has no request behind it: its Slack calls use this team's token
         if status == "ready":
             if published:
                 return "already posted"
