@@ -88,12 +88,15 @@ async def _nudge(settings: Settings, at: datetime) -> tuple[list[str], bool]:
     """One sweep as of `at`; the lines to print and whether every due nudge went out."""
     from bot.app import build_services
     from bot.database import open_database
-    from bot.slack.client import close_client, make_client
+    from bot.slack.client import WorkspaceClients, close_client, make_client
+    from bot.slack.installs import Installations
 
     database = await open_database(settings)
     client = make_client(settings)
+    # OAuth: each roadmap's nudge goes out with its workspace's token, as in `serve`
+    tokens = Installations(settings, database.engine, client).bot_token if settings.oauth else None
     try:
-        report = await build_services(database, client, settings).nudges.sweep(at)
+        report = await build_services(database, WorkspaceClients(client, tokens), settings).nudges.sweep(at)
     finally:
         await close_client(client)
         await database.dispose()
@@ -234,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_db(settings, args.db_command)))
             return 0
         if args.command == "nudge":
-            settings.require_bot_token()
+            settings.require_oauth() if settings.oauth else settings.require_bot_token()
             lines, complete = asyncio.run(_nudge(settings, args.at or datetime.now(UTC)))
             print("\n".join(lines))
             return 0 if complete else 1

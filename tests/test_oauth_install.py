@@ -11,9 +11,11 @@ import os
 import secrets
 import signal
 import socket
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from subprocess import PIPE
 from typing import Any
 
 import aiohttp
@@ -197,6 +199,33 @@ async def test_work_with_no_request_behind_it_uses_the_roadmaps_workspace_token(
     await h.idle()
     assert h.fake.calls("chat.update") and _tokens(h) == {alpha}
     h.fake.assert_clean()
+
+
+async def test_the_nudge_command_line_sends_with_each_workspace_token(oauth_bot: Harness, database: Database) -> None:
+    """`scale-review nudge` (a sweep from cron) reads the installations as `serve` does."""
+    h = oauth_bot
+    tokens = {ALPHA: await install(h, ALPHA), BETA: await install(h, BETA)}
+    for team in tokens:
+        await h.submit(profile(), team_id=team)
+        await h.idle()
+    h.fake.reset_calls()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))},
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+        "SLACK_STATE_SECRET": STATE_SECRET,
+        "SLACK_API_URL": h.fake.base_url,
+        "DATABASE_URL": database.engine.url.render_as_string(hide_password=False),
+    }
+    at = (datetime.now(UTC) + timedelta(days=8)).isoformat()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "nudge", "--at", at, env=env, stdout=PIPE, stderr=PIPE, cwd=REPO_ROOT
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    assert "2 sent, 0 failed" in out.decode()
+    assert sorted(c.token or "" for c in h.fake.calls("chat.postMessage")) == sorted(tokens.values())
+    assert CLIENT_SECRET not in (out + err).decode() and all(t not in (out + err).decode() for t in tokens.values())
 
 
 # --- the state ---------------------------------------------------------------------------------------------
