@@ -648,3 +648,29 @@ def test_split_text_never_loses_or_breaks_entities(raw_pieces: list[str], limit:
         cuts.add(position)
     for entity in re.finditer(r"&(amp|lt|gt);", text):
         assert not any(entity.start() < cut < entity.end() for cut in cuts)
+
+
+def test_blocks_the_renderer_serialises_itself_are_what_slack_sdk_makes(example: Roadmap) -> None:
+    """The thread's most repeated blocks (buttons, sections, contexts, dividers) get their dicts from the renderer,
+    not from slack_sdk's serialiser (speed): they must equal what slack_sdk makes, which also validates them."""
+    from slack_sdk.errors import SlackObjectFormationError
+
+    from bot import i18n
+    from bot.slack import blocks as rendering
+
+    for lang in i18n.LANGUAGES:
+        for status in ItemStatus:
+            block = rendering._item_actions("3.999", status, rendering.MAX_VERSION_ID, lang)
+            assert rendering._as_dict(block) == block.to_dict()
+    for text in ("plain", "*bold* & <@U123> “quoted” 한국어 :fire:", "x" * rendering.SECTION_TEXT_MAX):
+        made = [rendering._section(text), rendering._section(text, block_id="item:1.1"), rendering._context(text)]
+        for block in [*made, rendering._divider()]:
+            assert rendering._as_dict(block) == block.to_dict()
+    with pytest.raises(SlackObjectFormationError):  # past Slack's limit, slack_sdk still says so
+        rendering._as_dict(rendering._section("x" * (rendering.SECTION_TEXT_MAX + 1)))
+    statuses = cycling(example)
+    thread = [*summary_message(example, version=1)]
+    thread += [m for stage in (1, 2, 3) for m in stage_messages(example, stage, statuses, version_id=VERSION_ID)]
+    for message in thread:
+        for block in message.blocks:
+            assert rendering._as_dict(block) == block.to_dict()

@@ -74,6 +74,7 @@ MESSAGE_MAX_BLOCKS = 50  # Slack's documented limit
 MESSAGE_TEXT_BUDGET = 3400  # all text of one message incl. the fallback; msg_too_long is reported near 4,000
 MESSAGE_JSON_BUDGET = 11_500  # compact JSON of one message's blocks; msg_blocks_too_long is reported near 13,000
 SECTION_TEXT_MAX = 3000  # Slack's limit for a section's text
+BLOCK_ID_MAX = 255  # Slack's limit for a block id
 SECTION_CHUNK = 2400  # longest text one block gets when content is split: leaves room for header, footer, fallback
 FALLBACK_MAX = 300  # notification text
 HEADER_MAX = 150
@@ -136,7 +137,20 @@ class SlackMessage:
             raise ValueError(f"fallback text must be 1..{FALLBACK_MAX} chars, got {len(self.text)}")
 
     def to_args(self) -> dict[str, Any]:
-        return {"text": self.text, "blocks": [b.to_dict() for b in self.blocks]}
+        return {"text": self.text, "blocks": [_as_dict(b) for b in self.blocks]}
+
+
+_CACHED = "_scale_review_dict"  # where a block keeps its dict: never one of slack_sdk's own attributes
+
+
+def _as_dict(block: Block) -> dict[str, Any]:
+    """The block as Slack gets it, made once: slack_sdk's to_dict validates every element, and the packing measures
+    each block before the message is built from the same blocks (the blocks are never changed once made)."""
+    cached: dict[str, Any] | None = block.__dict__.get(_CACHED)
+    if cached is None:
+        cached = block.to_dict()
+        block.__dict__[_CACHED] = cached
+    return cached
 
 
 # --- text helpers -------------------------------------------------------------------------------------------------
@@ -238,11 +252,25 @@ def _md(text: str) -> MarkdownTextObject:
 
 
 def _section(text: str, *, block_id: str | None = None, accessory: ButtonElement | None = None) -> SectionBlock:
-    return SectionBlock(text=_md(text), block_id=block_id, accessory=accessory)
+    block = SectionBlock(text=_md(text), block_id=block_id, accessory=accessory)
+    if accessory is None and len(text) <= SECTION_TEXT_MAX and len(block_id or "") <= BLOCK_ID_MAX:
+        # the plain case's dict, made here (within the limits slack_sdk would check) rather than by its serialiser
+        plain = {"text": {"text": text, "type": "mrkdwn", "verbatim": True}, "type": "section"}
+        block.__dict__[_CACHED] = plain | ({"block_id": block_id} if block_id else {})
+    return block
 
 
 def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[_md(text)])
+    block = ContextBlock(elements=[_md(text)])
+    if len(text) <= SECTION_TEXT_MAX:
+        block.__dict__[_CACHED] = {"elements": [{"text": text, "type": "mrkdwn", "verbatim": True}], "type": "context"}
+    return block
+
+
+def _divider() -> DividerBlock:
+    block = DividerBlock()
+    block.__dict__[_CACHED] = {"type": "divider"}
+    return block
 
 
 def _sections(text: str, limit: int = SECTION_CHUNK) -> list[Block]:
@@ -302,7 +330,7 @@ def _texts(node: Any) -> Iterable[str]:
 
 def _size(blocks: Sequence[Block]) -> _Size:
     """Text and JSON size as Slack measures them (to_dict also runs slack_sdk's validators)."""
-    dicts = [b.to_dict() for b in blocks]
+    dicts = [_as_dict(b) for b in blocks]
     text = sum(len(t) for d in dicts for t in _texts(d))
     size = sum(len(json.dumps(d, separators=(",", ":"), ensure_ascii=False)) + 1 for d in dicts) + 1
     return _Size(text, size, len(dicts))
@@ -743,13 +771,15 @@ def status_action_id(new: ItemStatus) -> str:
 
 
 def _item_actions(item_id: str, status: ItemStatus, version_id: int, lang: Language = "en") -> ActionsBlock:
-    elements: list[Any] = []
+    """An item's status buttons, Details and the overflow menu. Its dict is made here from the same values and kept
+    with the block, so a thread's most repeated block skips slack_sdk's serialiser (tests/test_slack_blocks.py holds
+    the two equal for every status and language)."""
+    buttons: list[tuple[str, str, str, str | None]] = []  # label, action id, value, style
     offered: set[ItemStatus] = set()
 
     def status_button(label: str, new: ItemStatus, style: str | None = None) -> None:
         offered.add(new)
-        value = _status_value(version_id, item_id, new, status)
-        elements.append(_button(t(lang, label), status_action_id(new), value=value, style=style))
+        buttons.append((t(lang, label), status_action_id(new), _status_value(version_id, item_id, new, status), style))
 
     if status == ItemStatus.TODO:
         status_button(N_("Start"), ItemStatus.IN_PROGRESS, "primary")
@@ -757,29 +787,47 @@ def _item_actions(item_id: str, status: ItemStatus, version_id: int, lang: Langu
         status_button(N_("Done"), ItemStatus.DONE, "primary" if status == ItemStatus.IN_PROGRESS else None)
     if not status.is_open:
         status_button(N_("Reopen"), ItemStatus.TODO)
-    details = values.for_item(version_id, item_id)
-    elements.append(_button(t(lang, "Details"), ids.ACTION_ITEM_DETAILS, value=details))
+    buttons.append((t(lang, "Details"), ids.ACTION_ITEM_DETAILS, values.for_item(version_id, item_id), None))
     menu = [s for s in MENU_LABELS if s != status and s not in offered]
-    if menu:
-        options = [
-            Option(
-                text=PlainTextObject(text=t(lang, MENU_LABELS[s])),
-                value=_status_value(version_id, item_id, s, status),
-            )
-            for s in menu
-        ]
-        elements.append(OverflowMenuElement(action_id=ids.ACTION_ITEM_MENU, options=options))
-    return ActionsBlock(elements=elements, block_id=item_block_id(item_id))
+    options = [(t(lang, MENU_LABELS[s]), _status_value(version_id, item_id, s, status)) for s in menu]
+    elements: list[Any] = [_button(label, action, value=value, style=style) for label, action, value, style in buttons]
+    plain: list[dict[str, Any]] = [
+        {"action_id": action, "text": {"text": label, "type": "plain_text"}, "type": "button", "value": value}
+        | ({"style": style} if style else {})
+        for label, action, value, style in buttons
+    ]
+    if options:
+        menu_options = [Option(text=PlainTextObject(text=label), value=value) for label, value in options]
+        elements.append(OverflowMenuElement(action_id=ids.ACTION_ITEM_MENU, options=menu_options))
+        plain.append(
+            {
+                "action_id": ids.ACTION_ITEM_MENU,
+                "options": [
+                    {"text": {"text": label, "type": "plain_text"}, "value": value} for label, value in options
+                ],
+                "type": "overflow",
+            }
+        )
+    block = ActionsBlock(elements=elements, block_id=item_block_id(item_id))
+    block.__dict__[_CACHED] = {"block_id": block.block_id, "elements": plain, "type": "actions"}
+    return block
 
 
 def _item_atoms(
-    item: RoadmapItem, status: ItemStatus, version_id: int, *, divider: bool, lang: Language = "en"
+    item: RoadmapItem,
+    status: ItemStatus,
+    version_id: int,
+    *,
+    divider: bool,
+    lang: Language = "en",
+    sections: list[Block] | None = None,
 ) -> list[list[Block]]:
-    """Block runs that must stay together: each extra section alone; the last section with the buttons."""
-    sections = _item_sections(item, status, lang)
+    """Block runs that must stay together: each extra section alone; the last section with the buttons.
+    `sections` are the item's sections when already made for this status."""
+    sections = sections or _item_sections(item, status, lang)
     atoms = [[s] for s in sections[:-1]] + [[sections[-1], _item_actions(item.id, status, version_id, lang)]]
     if divider:
-        atoms[0].insert(0, DividerBlock())
+        atoms[0].insert(0, _divider())
     return atoms
 
 
@@ -864,23 +912,26 @@ def _head_delta(lang: Language = "en") -> int:
     return max(len(_status_line(s, lang)) for s in ItemStatus) - todo
 
 
-def _stage_placement(stage: Stage, roadmap: Roadmap) -> Placement:
+def _stage_placement(
+    stage: Stage, roadmap: Roadmap, todo: Sequence[list[Block]] | None = None, closing: Sequence[Block] | None = None
+) -> Placement:
     """The split of a stage into messages, from each item's largest rendering over all statuses.
 
     Only the first section's status line and the buttons change with the status, so the sections are
     measured once (the status line padded to the longest one) and the buttons by their largest form.
+    `todo` (each item's to-do sections) and `closing` are the blocks the caller made already, if it did.
     """
     lang = roadmap.language
     groups: list[list[_Size]] = []
     delta = _head_delta(lang)
-    for item in stage.items:
-        sections = _item_sections(item, ItemStatus.TODO, lang)
-        sizes = [_size([DividerBlock(), sections[0]]) + _Size(delta, delta, 0)]
+    for n, item in enumerate(stage.items):
+        sections = todo[n] if todo is not None else _item_sections(item, ItemStatus.TODO, lang)
+        sizes = [_size([_divider(), sections[0]]) + _Size(delta, delta, 0)]
         sizes += [_size([section]) for section in sections[1:]]
         sizes[-1] = sizes[-1] + _actions_bound(lang)
         groups.append(sizes)
     if stage.number == len(roadmap.stages):
-        groups += [[_size([block])] for block in _closing(roadmap)]
+        groups += [[_size([block])] for block in (closing if closing is not None else _closing(roadmap))]
     reserve = _Size(FALLBACK_MAX, 0, 0) + _size(_stage_tail(roadmap, stage))
     return _pack(
         groups,
@@ -901,11 +952,12 @@ def stage_messages(
     if not 0 <= version_id <= MAX_VERSION_ID:
         raise ValueError(f"version_id out of range: {version_id}")
     target = _stage(roadmap, stage)
-    placement = _stage_placement(target, roadmap)
+    lang = roadmap.language
+    todo = [_item_sections(item, ItemStatus.TODO, lang) for item in target.items]
+    closing = _closing(roadmap) if target.number == len(roadmap.stages) else []
+    placement = _stage_placement(target, roadmap, todo, closing)
     closed = sum(1 for i in target.items if not ItemStatus(statuses.get(i.id, ItemStatus.TODO)).is_open)
     name = shorten(roadmap.system_name, 80)
-    lang = roadmap.language
-    closing = _closing(roadmap) if target.number == len(roadmap.stages) else []
     messages: list[SlackMessage] = []
     for k, part in enumerate(placement, 1):
         blocks = _stage_top(roadmap, target, closed) if k == 1 else _stage_continued(target, lang)
@@ -917,7 +969,8 @@ def stage_messages(
                 continue
             item = target.items[g]
             status = ItemStatus(statuses.get(item.id, ItemStatus.TODO))
-            atoms = _item_atoms(item, status, version_id, divider=g != first_item, lang=lang)
+            made = todo[g] if status == ItemStatus.TODO else None
+            atoms = _item_atoms(item, status, version_id, divider=g != first_item, lang=lang, sections=made)
             blocks += atoms[a]
         if k == len(placement):
             blocks += _stage_tail(roadmap, target)
