@@ -97,7 +97,8 @@ def final_rps(roadmap: Roadmap) -> float:
 
 
 def scale_out_steps(roadmap: Roadmap) -> int:
-    """Tiers the plan scales out, each counted once ("Run 12 app servers", "Grow the database nodes from 2 to 8").
+    """Tiers the plan scales, each counted once ("Run 12 app servers", "Grow the database nodes from 2 to 8",
+    "Grow the database by 2 more instance sizes").
 
     Counted by tier, not by item: at a higher target one lever (cells) can rightly replace two (more app
     servers and shards), while scaling out every tier they covered.
@@ -106,6 +107,8 @@ def scale_out_steps(roadmap: Roadmap) -> int:
     for item in roadmap.items():
         if item.deferred is None and UNITS.search(item.model_effect or ""):
             tiers |= set(TIER.findall(item.model_effect or ""))
+        elif item.deferred is None and SIZES.search(item.title):  # bigger database nodes scale that tier too
+            tiers.add("database")
     return len(tiers)
 
 

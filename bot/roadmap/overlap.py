@@ -61,3 +61,8 @@ _BY_EFFECT: dict[tuple[str, str], str] = {
 def mechanism(pattern_id: str, tier: str) -> str:
     """The mechanism by which a pattern cuts a tier's demand; the pattern's own id when it shares none."""
     return _BY_EFFECT.get((pattern_id, tier), f"pattern:{pattern_id}")
+
+
+def shared_mechanisms() -> frozenset[str]:
+    """The mechanisms more than one pattern works through."""
+    return frozenset(MECHANISMS)

@@ -27,7 +27,7 @@ from bot.roadmap.catalogue import Pattern
 from bot.roadmap.costs import CostModel
 from bot.roadmap.numbers import compact
 from bot.roadmap.numbers import money as fmt_money
-from bot.roadmap.overlap import mechanism
+from bot.roadmap.overlap import mechanism, shared_mechanisms
 from bot.roadmap.rounding import money2 as money_round
 from bot.roadmap.rounding import sig, users2
 from bot.roadmap.schema import TIER_LABELS, Range, Tier
@@ -114,6 +114,9 @@ class Choice:
 
 # Levers that grow a tier's nodes by instance sizes (each doubles vCPU, memory and price).
 SIZE_LEVERS: dict[str, Tier] = {"database-scale-up": "database"}
+# Mechanisms the model takes the strongest of: those several patterns share, and a size lever's own
+# (a later stage's further sizes are counted beyond the earlier ones). The rest simply multiply.
+SHARED_MECHANISMS = shared_mechanisms() | {mechanism(p, t) for p, t in SIZE_LEVERS.items()}
 
 
 def rebase(count: int, sigma: float, kappa: float, new_sigma: float, new_kappa: float) -> float:
@@ -122,6 +125,13 @@ def rebase(count: int, sigma: float, kappa: float, new_sigma: float, new_kappa: 
     Today's capacity is measured; a lever changes how capacity grows from there, not where it stands.
     """
     return usl(count, sigma, kappa) / usl(count, new_sigma, new_kappa) if count > 1 else 1.0
+
+
+def _beyond(cuts: tuple[tuple[str, float], ...], mech: str, value: float) -> float:
+    for name, done in cuts:
+        if name == mech:
+            return min(1.0, value / done)
+    return value
 
 
 class Mix:
@@ -138,20 +148,34 @@ class Mix:
         self.tiers: tuple[Tier, ...] = tuple(start.expected.tiers)
         self.choices = [c for c in choices if c.active]
         self.factors: dict[Scenario, dict[Tier, float]] = {s: dict.fromkeys(self.tiers, 1.0) for s in SCENARIOS}
-        # (scenario, tier) -> mechanism -> [(factor relative to what the start already cut that way, choice)]
-        self._groups: dict[tuple[Scenario, Tier], dict[str, list[tuple[float, Choice]]]] = {}
+        # (tier, mechanism) -> per scenario, the strongest cut's factor beyond what the start already cut
+        # that way, and the choice making it
+        best: dict[tuple[Tier, str], tuple[list[float], list[Choice | None]]] = {}
+        states = (start.optimistic, start.expected, start.conservative)  # in SCENARIOS order
+        present = self.factors["expected"]
         for choice in self.choices:
             for tier, picked, mech in choice.picked_effects():
-                if tier in self.tiers:
-                    for scenario, value in zip(SCENARIOS, picked, strict=True):
-                        groups = self._groups.setdefault((scenario, tier), {})
-                        groups.setdefault(mech, []).append((self.relative(scenario, tier, mech, value), choice))
-        for (scenario, tier), groups in self._groups.items():
-            factor = 1.0
-            for entries in groups.values():
-                entries.sort(key=lambda e: e[0])
-                factor *= entries[0][0]
-            self.factors[scenario][tier] = factor
+                if tier not in present:
+                    continue
+                if mech not in SHARED_MECHANISMS:  # its own mechanism: nothing to take the larger of
+                    for index, scenario in enumerate(SCENARIOS):
+                        self.factors[scenario][tier] *= picked[index]
+                    continue
+                found = best.get((tier, mech))
+                if found is None:
+                    found = best[(tier, mech)] = ([1.0, 1.0, 1.0], [None, None, None])
+                values, owners = found
+                for index in (0, 1, 2):
+                    value = picked[index]
+                    cuts = states[index].tiers[tier].cuts
+                    if cuts:
+                        value = _beyond(cuts, mech, value)
+                    if value < values[index] or owners[index] is None:
+                        values[index], owners[index] = value, choice
+        for (tier, _), (values, _) in best.items():
+            for index, scenario in enumerate(SCENARIOS):
+                self.factors[scenario][tier] *= values[index]
+        self._best = best
         self.scaling = [c for c in self.choices if c.is_scaling]
         self._full: dict[tuple[Scenario, Tier], float] = {}
         # (scenario, tier or "cells", mode) -> (choice, units, sigma, kappa); a later choice overrides
@@ -164,30 +188,42 @@ class Mix:
 
     def relative(self, scenario: Scenario, tier: Tier, mech: str, value: float) -> float:
         """A cut's factor beyond what earlier stages cut by the same mechanism (1 when it adds nothing)."""
-        for name, done in self.start.get(scenario).tiers[tier].cuts:
-            if name == mech:
-                return min(1.0, value / done)
-        return value
+        return _beyond(self.start.get(scenario).tiers[tier].cuts, mech, value)
 
     def factor(
         self, scenario: Scenario, tier: Tier, without: Choice | None = None, extra: Choice | None = None
     ) -> float:
         """The stage's demand factor on a tier, leaving one choice out or adding one."""
         factor = self.factors[scenario][tier]
-        groups = self._groups.get((scenario, tier), {})
         index = SCENARIOS.index(scenario)
         if without is not None:
-            for effect_tier, _, mech in without.picked_effects():
-                entries = groups.get(mech) if effect_tier == tier else None
-                if entries and entries[0][1] is without:
-                    factor *= (entries[1][0] if len(entries) > 1 else 1.0) / entries[0][0]
+            for effect_tier, picked, mech in without.picked_effects():
+                if effect_tier == tier and mech not in SHARED_MECHANISMS:
+                    factor /= picked[index]
+                    continue
+                found = self._best.get((tier, mech)) if effect_tier == tier else None
+                if found is not None and found[1][index] is without:
+                    factor *= self._runner_up(scenario, tier, mech, without) / found[0][index]
         if extra is not None:
             for effect_tier, picked, mech in extra.picked_effects():
-                if effect_tier == tier:
-                    entries = groups.get(mech)
-                    current = entries[0][0] if entries else 1.0
+                if effect_tier == tier and mech not in SHARED_MECHANISMS:
+                    factor *= picked[index]
+                elif effect_tier == tier:
+                    found = self._best.get((tier, mech))
+                    current = found[0][index] if found is not None else 1.0
                     factor *= min(current, self.relative(scenario, tier, mech, picked[index])) / current
         return factor
+
+    def _runner_up(self, scenario: Scenario, tier: Tier, mech: str, without: Choice) -> float:
+        """The strongest cut by a mechanism once one choice is left out (1 when none is left)."""
+        index = SCENARIOS.index(scenario)
+        result = 1.0
+        for choice in self.choices:
+            if choice is not without:
+                for effect_tier, picked, name in choice.picked_effects():
+                    if effect_tier == tier and name == mech:
+                        result = min(result, self.relative(scenario, tier, mech, picked[index]))
+        return result
 
     def _layout(self, scenario: Scenario, tier: Tier, without: Choice | None) -> tuple[float, ...]:
         state = self.start.get(scenario)
@@ -324,8 +360,10 @@ class Mix:
     def _cuts(self, scenario: Scenario, tier: Tier) -> tuple[tuple[str, float], ...]:
         """What the tier's demand has been cut by, per mechanism, once this stage is done."""
         done = dict(self.start.get(scenario).tiers[tier].cuts)
-        for mech, entries in self._groups.get((scenario, tier), {}).items():
-            done[mech] = done.get(mech, 1.0) * entries[0][0]
+        index = SCENARIOS.index(scenario)
+        for (on, mech), (values, _) in self._best.items():
+            if on == tier:
+                done[mech] = done.get(mech, 1.0) * values[index]
         return tuple(sorted(done.items()))
 
 
