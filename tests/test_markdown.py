@@ -138,3 +138,12 @@ def test_quotes_are_never_cut_mid_word() -> None:
 def test_sentences_keep_a_quote_whole() -> None:
     why = 'A pooler helps. You wrote: "It falls over. Then it restarts." The model agrees.'
     assert sentences(why) == ["A pooler helps.", 'You wrote: "It falls over. Then it restarts."', "The model agrees."]
+    joined = (
+        'You wrote: "no CDN" This reads as media delivery: you wrote "photos", "uploads". 답변에 이렇게: "캐시" 용량'
+    )
+    assert sentences(joined) == [
+        'You wrote: "no CDN"',
+        'This reads as media delivery: you wrote "photos", "uploads".',
+        '답변에 이렇게: "캐시"',
+        "용량",
+    ]

@@ -324,6 +324,18 @@ _REASONS += (
         "{label} {units}{c}({limit})로도 사용자 약 {users}명까지만 감당합니다.",
     ),
 )
+# Reasons that restate what a roadmap's head already says (the capacity picture, the kind of system read): the
+# compact Markdown leaves them out of each item.
+_RESTATING = tuple(
+    pair for pair in _REASONS if pair[0].startswith(("The capacity model has", "Before this stage", "This reads as"))
+)
+
+
+def restates_the_head(sentence: str) -> bool:
+    """Whether `sentence` is one of those reasons, in English or in Korean."""
+    return any(_matcher(en).fullmatch(sentence) or _matcher(ko).fullmatch(sentence) for en, ko in _RESTATING)
+
+
 # What the capacity model computes for an item (planner.py), shown with its details.
 _EFFECT = (
     (

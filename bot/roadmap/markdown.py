@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from bot.i18n import N_, Language, t, tn
 from bot.roadmap import wording
 from bot.roadmap.catalogue import load_catalogue
-from bot.roadmap.localize import IN_PLACE_KO, load_korean
+from bot.roadmap.localize import IN_PLACE_KO, load_korean, restates_the_head
 from bot.roadmap.schema import CapacityPoint, Roadmap, RoadmapItem
+from bot.roadmap.wording import shorten
 from bot.roadmap.workload import KIND_LABELS_KO
 
 # What each of an item's sources backs (rules.py writes "impact: ...", "cost: ..."), as the Sources list names it.
@@ -29,6 +30,7 @@ SOURCE_KINDS = {
 }
 # Sources that cite documents for what an item does; the others are the basis of an estimate (with `details`).
 CITED_KINDS = ("impact",)
+COMPACT_SOURCE = 160  # characters of a source in the compact list, cut at a word's end
 # Labels the renderer puts inside f-strings (where the extractor cannot see a t() call), marked for the catalogue.
 LABELS = (
     N_("Sources"),
@@ -96,7 +98,7 @@ class _Sources:
         if kind and kind not in CITED_KINDS:
             return None
         cited = _ESTIMATE.split(text, maxsplit=1)[0].strip().rstrip(".")
-        return cited or None
+        return shorten(cited, COMPACT_SOURCE) if cited else None  # the documents first; the rest with `details`
 
     def lines(self) -> list[str]:
         if not self.numbers and self.model is None:
@@ -156,7 +158,9 @@ def sentences(text: str) -> list[str]:
         if closing:
             if char == closing:
                 closing = ""
-                if ends and text[i - 1] in ".!?":  # 'You wrote: "It falls over."' ends with the quote
+                # 'You wrote: "It falls over."' ends with the quote, as 'You wrote: "drops" This reads...' does
+                following = text[i + 2 : i + 3]
+                if ends and (text[i - 1] in ".!?" or following.isupper() or "\uac00" <= following <= "\ud7a3"):
                     found.append(text[start : i + 1].strip())
                     start = i + 1
         elif char in '"“':
@@ -174,8 +178,9 @@ def _quotes_named_problem(sentence: str, named: Sequence[str]) -> bool:
 
 
 def _why(item: RoadmapItem, said: dict[str, str], named: Sequence[str], details: bool) -> str:
-    """The item's reason without what the held-back line says; compact, without a sentence an earlier item said
-    nor the team's own words about a problem the problems list already answers with this item."""
+    """The item's reason without what the held-back line says; compact, without a sentence an earlier item said,
+    the team's own words about a problem the problems list already answers with this item, nor a reason that
+    restates the head (the capacity picture, the kind of system read)."""
     why = item.why
     if item.deferred and why.endswith(item.deferred):
         why = why.removesuffix(item.deferred).rstrip()
@@ -183,7 +188,7 @@ def _why(item: RoadmapItem, said: dict[str, str], named: Sequence[str], details:
         return why
     kept = [s for s in sentences(why) if s not in said]
     said.update(dict.fromkeys(kept, item.id))
-    kept = [s for s in kept if not _quotes_named_problem(s, named)]
+    kept = [s for s in kept if not _quotes_named_problem(s, named) and not restates_the_head(s)]
     return " ".join(kept)
 
 
