@@ -232,3 +232,28 @@ def test_a_tier_resting_on_a_default_utilisation_says_so_and_what_to_measure() -
     assert "앱 서버" in text and "바쁜 워커" in text
     nothing = baseline(bottlenecks="It is fine, we expect growth.")
     assert set(nothing.assumed) == set(nothing.state.tiers)  # every figure rests on a default
+
+
+def test_registered_or_daily_counts_are_converted_to_concurrent_with_a_stated_ratio() -> None:
+    """50k registered users are not 50k people clicking at once: a stated share of them is, and the roadmap says so."""
+    concurrent = baseline(current_users=50_000, target_users=500_000, bottlenecks="DB CPU 80% at lunch.")
+    registered = baseline(
+        current_users=50_000, target_users=500_000, bottlenecks="We have 50,000 registered users; DB CPU 80% at lunch."
+    )
+    assert registered.per_user_rps == pytest.approx(concurrent.per_user_rps * 0.005)
+    assert registered.current_rps == pytest.approx(concurrent.current_rps * 0.005)
+    note_ = next(a for a in registered.assumptions if "read as registered users" in a)
+    assert note_.startswith("[default]") and "about 250 concurrent users" in note_
+    daily = baseline(current_users=20_000, target_users=100_000, bottlenecks="DAU 20,000; the feed is slow.")
+    assert any("read as daily active users" in a and "5%" in a for a in daily.assumptions)
+    measured = baseline(
+        current_users=50_000,
+        target_users=500_000,
+        bottlenecks="We have 50,000 registered users.",
+        measurements={"peak_rps": 400},
+    )
+    assert measured.per_user_rps == pytest.approx(400 / 50_000)  # a measured rate is per listed user as it is
+    korean = baseline(
+        current_users=50_000, target_users=500_000, bottlenecks="가입자 5만 명, 피크 때 DB CPU 80%.", language="ko"
+    )
+    assert any("가입 사용자 수로 읽었습니다" in a for a in korean.assumptions)

@@ -56,6 +56,15 @@ SHARDED_USL = (0.01, 0.0001)  # a database already split into shards: little cro
 BINDING_PREFERENCE: tuple[Tier, ...] = ("contention", "database", "app", "network")
 
 MEASURED, STATED, DEFAULT, DERIVED = "measured", "you said", "default", "derived"
+# Share of a count that is active at the same moment at the peak, when the answers give registered,
+# daily or monthly users instead of concurrent ones (stated defaults: peak concurrency about 5% of
+# daily actives, daily about 20% of monthly and 10% of registered users).
+ACTIVE_AT_PEAK: dict[str, float] = {"daily": 0.05, "monthly": 0.01, "registered": 0.005}
+COUNT_KINDS: dict[str, str] = {
+    "daily": N_("daily active"),
+    "monthly": N_("monthly active"),
+    "registered": N_("registered"),
+}
 # What replaces an assumed utilisation with a measured one, per tier (printed beside its figure).
 MEASURE_TO_REPLACE: dict[Tier, str] = {
     "database": N_("DB CPU at peak and the p95 of the slowest query"),
@@ -311,7 +320,23 @@ def _evidence(tier: Tier, facts: ArchitectureFacts, traffic: Traffic) -> list[st
     return found
 
 
-def _per_user_rate(profile: SystemProfile, open_phrases: tuple[str, ...], notes: list[str], measure: list[str]):  # type: ignore[no-untyped-def]
+def _count_kind(profile: SystemProfile, facts: ArchitectureFacts) -> str | None:
+    """'registered', 'daily' or 'monthly' when the answers call today's count that, and never concurrent."""
+    if "concurrent" in facts.user_counts:
+        return None
+    for kind in ("registered", "daily", "monthly"):
+        if facts.user_counts.get(kind) == profile.current_users:
+            return kind
+    return None
+
+
+def _per_user_rate(  # type: ignore[no-untyped-def]
+    profile: SystemProfile,
+    open_phrases: tuple[str, ...],
+    notes: list[str],
+    measure: list[str],
+    facts: ArchitectureFacts,
+):
     """(requests per user per second, today's mean response time, think time, today's peak req/s)."""
     measured = profile.measurements
     users = profile.current_users
@@ -383,6 +408,27 @@ def _per_user_rate(profile: SystemProfile, open_phrases: tuple[str, ...], notes:
         return rate, response, think, peak
     think = THINK_TIME_S
     rate = 1 / (response + think)
+    kind = _count_kind(profile, facts)
+    if kind is not None:  # not concurrent people: only a share of them is active at the peak (Little's law on those)
+        share = ACTIVE_AT_PEAK[kind]
+        rate *= share
+        notes.append(
+            note(
+                DEFAULT,
+                t(
+                    lang,
+                    "Your {users} users read as {kind} users: about {share} of them are active at the same moment at "
+                    "peak (a default), so the model plans on about {concurrent} concurrent users. Give the concurrent "
+                    "peak to replace it.",
+                    users=f"{users:,}",
+                    kind=t(lang, COUNT_KINDS[kind]),
+                    share=f"{share:.1%}".replace(".0%", "%"),
+                    concurrent=f"{max(1, round(users * share)):,}",
+                ),
+                lang,
+            )
+        )
+        measure.append("concurrent users at peak")
     peak = users * rate
     notes.append(
         note(
@@ -451,7 +497,7 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Tr
     notes: list[str] = []
     measure: list[str] = []
     open_workload = traffic.open
-    rate, response, think, current_rps = _per_user_rate(profile, traffic.open_phrases, notes, measure)
+    rate, response, think, current_rps = _per_user_rate(profile, traffic.open_phrases, notes, measure, facts)
     failing, why = _fails_at_peak(profile, facts)
     if failing:
         notes.append(note(STATED, t(lang, "Fails at peak ({why}).", why=why), lang))
