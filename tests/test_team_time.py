@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
 from bot.roadmap.team_time import available_weeks
+from bot.roadmap.traffic import team_in
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -75,3 +77,21 @@ def test_the_note_reads_in_korean_for_a_korean_roadmap() -> None:
     roadmap = generate_rules_roadmap(_profile("tiny-startup", language="ko"))
     assert any("다음 단계로 옮겼습니다" in n for n in roadmap.notes)
     assert not any("moved to the next stage" in n for n in roadmap.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("Twenty-five engineers in five teams; expansion to the EU next year.", 25),
+        ("Sixty engineers in eight teams, a platform team of six.", 60),
+        ("Thirty engineers, a database team of three; zero-downtime migrations only.", 30),
+        ("Backend team of four.", 4),
+        ("Two founders, both part-time on engineering.", 2),
+        ("개발자 4명, 다음 대형 공연 오픈이 한 달 뒤입니다.", 4),
+        ("창업자 2명이 개발도 합니다.", 2),
+        ("We have no deadline.", None),
+    ],
+)
+def test_the_team_is_the_largest_count_written(text: str, size: int | None) -> None:
+    found = team_in(text)
+    assert (found[0] if found else None) == size

@@ -81,6 +81,27 @@ ENGLISH_NUMBER_WORDS: dict[str, int] = {
     "twelve": 12,
     "dozen": 12,
 }
+# Tens, for counts written out ("twenty-five engineers", "sixty people"): read by english_count.
+ENGLISH_TENS: dict[str, int] = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+# One alternation for a count written in words, longest first: "twenty-five", "twenty five", "sixty", "two".
+ENGLISH_COUNT_PATTERN = (
+    r"(?:(?:"
+    + "|".join(ENGLISH_TENS)
+    + r")(?:[- ](?:"
+    + "|".join(w for w, n in ENGLISH_NUMBER_WORDS.items() if n < 10)
+    + r"))?|"
+    + "|".join(sorted(ENGLISH_NUMBER_WORDS, key=len, reverse=True))
+    + r")"
+)
 # Native Korean numerals are used with counters ("두 대", "세 개"): never alone.
 KOREAN_NATIVE_NUMBERS: dict[str, int] = {
     "한": 1,
@@ -178,3 +199,14 @@ def parse_number(text: str) -> float | None:
         last_scale = scale
         pos = match.end()
     return total if pos else None
+
+
+def english_count(words: str) -> int | None:
+    """A count written in words: "two", "twelve", "sixty", "twenty-five", "twenty five"; None otherwise."""
+    parts = words.lower().replace("-", " ").split()
+    if len(parts) == 1:
+        single = parts[0]
+        return ENGLISH_NUMBER_WORDS.get(single, ENGLISH_TENS.get(single))
+    if len(parts) == 2 and parts[0] in ENGLISH_TENS and ENGLISH_NUMBER_WORDS.get(parts[1], 10) < 10:
+        return ENGLISH_TENS[parts[0]] + ENGLISH_NUMBER_WORDS[parts[1]]
+    return None

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from bot.roadmap.numbers import ENGLISH_COUNT_PATTERN, KOREAN_NATIVE_NUMBERS, english_count
 from bot.roadmap.schema import SystemProfile
 
 # Arrivals that come from outside the system: a faster answer does not make more of them.
@@ -71,31 +72,7 @@ _CONTENTION_EN = (
 )
 _CONTENTION_KO = ("락 대기", "락 경합", "데드락", "잠금 대기", "잠금 경합", "행 잠금", "핫 로우", "초과 판매", "경합")
 
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "a single": 1,
-    "single": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-    "the first": 1,
-    "첫": 1,
-    "한": 1,
-    "두": 2,
-    "세": 3,
-    "네": 4,
-    "다섯": 5,
-}
-_NUM = r"(\d{1,4}(?:\.\d+)?|a single|single|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a|an)"
+_NUM = r"(\d{1,4}(?:\.\d+)?|a single|" + ENGLISH_COUNT_PATTERN + r"|a|an)"
 
 _MULTIPLIER = re.compile(
     r"(?:(?<![\w.])x\s?(\d{1,5}(?:\.\d+)?)(?![\w.]))|(?:(?<![\w.])(\d{1,5}(?:\.\d+)?)\s?(?:x|×|times|-fold|fold|배)(?![a-z]))",
@@ -113,12 +90,14 @@ _SPIKE_WORDS = re.compile(
 _SECONDS = {"s": 1, "se": 1, "mi": 60, "ho": 3600, "hr": 3600, "초": 1, "분": 60, "시": 3600}
 
 _TEAM = re.compile(
-    _NUM + r"\s+(?:full[- ]time\s+|senior\s+|junior\s+|backend\s+|back-end\s+|full[- ]stack\s+|software\s+|"
-    r"platform\s+|devops\s+|sre\s+)*(?:engineers?|developers?|devs|founders|people|sres?)\b",
+    r"\b" + _NUM + r"\s+(?:full[- ]time\s+|senior\s+|junior\s+|backend\s+|back-end\s+|full[- ]stack\s+|software\s+|"
+    r"platform\s+|devops\s+|sre\s+)*(?:engineers?|developers?|devs|founders|people|sres?)\b"
+    r"|\b(?:backend |engineering |dev |development )?team of " + _NUM + r"\b",
     re.I,
 )
 _TEAM_KO = re.compile(
-    r"(?:개발자|엔지니어|인력|팀원)\s*(\d{1,3}|한|두|세|네|다섯)\s*명|(\d{1,3})\s*명(?:이|의|이서|뿐)?\s*(?:개발|팀)"
+    r"(?:개발자|엔지니어|인력|팀원|창업자)\s*(\d{1,3}|한|두|세|네|다섯)\s*명|(\d{1,3})\s*명(?:이|의|이서|뿐)?\s*(?:개발|팀)"
+    r"|개발은\s*(한|두|세|네)\s*명"
 )
 _DEADLINE = re.compile(
     r"(?:in|within|before|by|next|deadline[^.\n]{0,20}?)\s+"
@@ -165,7 +144,8 @@ def _number(token: str) -> float:
     try:
         return float(token)
     except ValueError:
-        return float(_NUMBER_WORDS.get(token, 1))
+        # "a", "an", "a single", "the first", "첫": one
+        return float(english_count(token) or KOREAN_NATIVE_NUMBERS.get(token) or 1)
 
 
 @lru_cache(maxsize=64)
@@ -210,16 +190,16 @@ def _spike(text: str) -> Spike | None:
 
 
 def team_in(text: str) -> tuple[int, str] | None:
-    """(engineers, the phrase) for "4 backend engineers", "개발자 3명"; the English phrase wins in mixed text."""
-    found = _TEAM.search(text)
-    if found:
-        size, phrase = int(_number(found.group(1))), found.group(0)
-    else:
-        found_ko = _TEAM_KO.search(text)
-        if found_ko is None:
-            return None
-        size, phrase = int(_number(found_ko.group(1) or found_ko.group(2))), found_ko.group(0)
-    return (size, phrase) if size > 0 else None
+    """(engineers, the phrase) for "4 backend engineers", "twenty-five engineers", "team of four", "개발자 3명".
+
+    The largest count written is the team ("Sixty engineers in eight teams, a platform team of six": 60).
+    """
+    found: list[tuple[int, str]] = []
+    for match in (*_TEAM.finditer(text), *_TEAM_KO.finditer(text)):
+        word = next(g for g in match.groups() if g)
+        found.append((int(_number(word)), match.group(0)))
+    best = max(found, key=lambda f: f[0], default=None)
+    return best if best is not None and best[0] > 0 else None
 
 
 def deadline_in(text: str) -> tuple[float, str] | None:

@@ -17,6 +17,7 @@ from typing import Literal
 from bot.roadmap import money
 from bot.roadmap.facts import ArchitectureFacts, find_phrases
 from bot.roadmap.schema import SystemProfile
+from bot.roadmap.traffic import team_in
 
 # Workload kinds: (label, English phrases, Korean phrases). English matches on word boundaries.
 KINDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
@@ -535,40 +536,10 @@ def _problems(bottlenecks: str) -> tuple[Problem, ...]:
     return tuple(found)
 
 
-_TEAM_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5,
-}  # fmt: skip
-_TEAM_NUMBER = (
-    r"\d{1,3}|(?:twenty|thirty|forty|fifty|sixty)-(?:one|two|three|four|five|six|seven|eight|nine)|"
-    + "|".join(sorted((w for w in _TEAM_WORDS if w.isascii()), key=len, reverse=True))
-)
-_TEAM_EN = re.compile(
-    rf"\b({_TEAM_NUMBER})\s+(?:backend\s+|full-stack\s+|software\s+)?(?:engineers?|developers?|devs?|founders?)\b"
-    rf"|\bteam of ({_TEAM_NUMBER})\b",
-    re.I,
-)
-_TEAM_KO = re.compile(r"(?:개발자|엔지니어|창업자)\s*(\d{1,3})\s*명|개발은\s*(한|두|세|네)\s*명")
-
-
-def _team_number(word: str) -> int:
-    """'25', 'four', 'twenty-five', '다섯' as a number."""
-    word = word.lower()
-    if word.isdigit():
-        return int(word)
-    tens, _, ones = word.partition("-")
-    return _TEAM_WORDS[tens] + (_TEAM_WORDS[ones] if ones else 0)
-
-
 def _team_size(constraints: str) -> int | None:
-    """The largest engineer count in the constraints: the team, not one of its sub-teams."""
-    counts = []
-    for match in _TEAM_EN.finditer(constraints):
-        counts.append(_team_number(match.group(1) or match.group(2)))
-    for match in _TEAM_KO.finditer(constraints):
-        counts.append(_team_number(match.group(1) or match.group(2)))
-    return max(counts) if counts else None
+    """The engineer count in the constraints (the team, not one of its sub-teams): traffic.py reads it."""
+    found = team_in(constraints)
+    return found[0] if found else None
 
 
 def _budget_usd(profile: SystemProfile) -> float | None:
