@@ -89,6 +89,8 @@ class Installations:
             token_rotation_expiration_minutes=TOKEN_REFRESH_MINUTES,
             cache_enabled=True,
             client=client,
+            # a bot-only app: the bots table alone answers (one query), and rotation saves there too
+            bot_only=True,
         )
         self.oauth_settings = AsyncOAuthSettings(
             client_id=client_id,
@@ -103,6 +105,7 @@ class Installations:
             authorization_url=authorization_url(settings.slack_api_url),
             callback_options=AsyncCallbackOptions(success=success_page, failure=failure_page),
             installation_store=self.store,
+            installation_store_bot_only=True,
             token_rotation_expiration_minutes=TOKEN_REFRESH_MINUTES,
             state_store=SignedStates(
                 AsyncSQLAlchemyOAuthStateStore(expiration_seconds=STATE_TTL_S, engine=engine, logger=log),
