@@ -64,6 +64,19 @@ SEVERITIES = {
 }
 
 
+def source_text(source: str, lang: Language) -> str:
+    """One of an item's sources with what it backs in the reader's words ("효과: RFC 9111 ...")."""
+    resized = _RESIZED.match(source)
+    if resized:
+        if resized.group(1):
+            return t(lang, "re-sized from item {id}", id=resized.group(1))
+        return t(lang, "re-sized from what you already run")
+    found = _SOURCE.match(source)
+    if found and found.group(1) in SOURCE_KINDS:
+        return f"{t(lang, SOURCE_KINDS[found.group(1)])}: {found.group(2)}"
+    return source
+
+
 @dataclass
 class _Sources:
     """The roadmap's one numbered Sources list, filled as items cite; a text cited twice keeps its number."""
@@ -91,7 +104,7 @@ class _Sources:
         found = _SOURCE.match(source)
         kind, text = (found.group(1), found.group(2)) if found and found.group(1) in SOURCE_KINDS else ("", source)
         if self.details:
-            return f"{t(self.lang, SOURCE_KINDS[kind])}: {text}" if kind else text
+            return source_text(source, self.lang)
         if kind == "capacity":  # behind every capacity figure: cited once, under the list
             self.model = text
             return None

@@ -45,6 +45,7 @@ from slack_sdk.models.views import View
 from bot import i18n
 from bot.i18n import N_, Language, t
 from bot.roadmap import wording
+from bot.roadmap.markdown import source_text
 from bot.roadmap.numbers import money_range, percent
 from bot.roadmap.schema import (
     CapacityPoint,
@@ -1033,7 +1034,8 @@ def item_details_view(item: RoadmapItem, status: ItemStatus, *, system_name: str
     body += _sections(t(lang, "*Steps*") + "\n" + steps)
     body += _sections(t(lang, "*How to verify*") + "\n" + "\n".join(f"• {escape_mrkdwn(v)}" for v in item.verify))
     if item.sources:
-        body += _contexts(t(lang, "*Sources*") + "\n" + "\n".join(f"• {escape_mrkdwn(s)}" for s in item.sources))
+        sources = [f"• {escape_mrkdwn(source_text(s, lang))}" for s in item.sources]
+        body += _contexts(t(lang, "*Sources*") + "\n" + "\n".join(sources))
     if len(body) > VIEW_MAX_BLOCKS:  # only for absurd items (hundreds of thousands of chars): say so, don't fail
         body = [*body[: VIEW_MAX_BLOCKS - 1], _context(t(lang, "This item is too long to show in full here."))]
     return View(
