@@ -93,3 +93,14 @@ def test_a_hetzner_plan_costs_a_fraction_of_the_same_plan_on_aws() -> None:
     assert [s.capacity_after.users for s in hetzner.stages] == [s.capacity_after.users for s in aws.stages]
     assert 0 < hetzner.stages[-1].capacity_after.monthly_cost.high < aws.stages[-1].capacity_after.monthly_cost.high
     assert any("Hetzner Cloud list prices" in a for a in hetzner.summary.assumptions)
+
+
+def test_vcpus_are_priced_at_the_hosts_rate() -> None:
+    """'8 vCPU' on Hetzner is not 8 x an EC2 vCPU."""
+    hetzner = profile("PostgreSQL on a Hetzner server with 8 vCPU", "3 Hetzner servers, 8 vCPU each")
+    aws = profile("PostgreSQL on EC2, 8 vCPU", "3 EC2 servers, 8 vCPU each")
+    on_hetzner = read_costs(hetzner, facts=extract_facts(hetzner))
+    on_aws = read_costs(aws, facts=extract_facts(aws))
+    assert on_hetzner.app.monthly_usd == pytest.approx(8 * HOSTS["hetzner"].vcpu_usd)
+    assert on_aws.app.monthly_usd == pytest.approx(8 * HOSTS["aws"].vcpu_usd)
+    assert on_hetzner.app.monthly_usd < on_aws.app.monthly_usd / 3

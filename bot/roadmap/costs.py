@@ -137,7 +137,6 @@ CDN_PER_10K_REQUESTS = Range(low=0.0075, high=0.01)  # HTTPS request fees (Cloud
 # static traffic: up to 5 TB a month a site fits the $0-25 plans, up to 50 TB the $250 one (stated defaults;
 # beyond that, contracts are priced by usage).
 FLAT_RATE_CDN: tuple[tuple[float, float], ...] = ((5_000.0, 25.0), (50_000.0, 250.0))
-VCPU_MONTH_USD = 35.0  # general-purpose on-demand compute: m6i.large is 2 vCPU for about $70 a month
 DEFAULT_APP_MONTHLY = 70.0  # an m6i.large-class server in us-east-1
 DEFAULT_DB_MONTHLY = 165.0  # a db.r6g.large-class managed database node in us-east-1
 DROPLET_DEFAULT = 24.0  # a 2 vCPU / 4 GB basic droplet (DigitalOcean's pricing page)
@@ -261,7 +260,7 @@ def _instance(text: str, *, database: bool, provider: str, region_factor: float)
         cpus = int(vcpu.group(1))
         if 1 <= cpus <= 192:
             managed = database and any(w in lowered for w in MANAGED_WORDS)
-            monthly = cpus * VCPU_MONTH_USD * region_factor * (MANAGED_PREMIUM if managed else 1.0)
+            monthly = cpus * host_for(provider)[0].vcpu_usd * region_factor * (MANAGED_PREMIUM if managed else 1.0)
             kind = "managed" if managed else "VM"
             return Instance(monthly, f"{cpus} vCPU {kind}" if database else f"{cpus} vCPU", "read from your answers")
     return None
@@ -290,7 +289,7 @@ def _from_facts(facts: ArchitectureFacts | None, tier: str, provider: str, facto
     cpus = facts.vcpus.get(tier)
     if cpus and 1 <= cpus <= 192:
         managed = database and bool(facts.db_managed)
-        monthly = cpus * VCPU_MONTH_USD * factor * (MANAGED_PREMIUM if managed else 1.0)
+        monthly = cpus * host_for(provider)[0].vcpu_usd * factor * (MANAGED_PREMIUM if managed else 1.0)
         label = f"{cpus} vCPU {'managed' if managed else 'VM'}" if database else f"{cpus} vCPU"
         return Instance(monthly, label, "read from your answers")
     return None
@@ -326,13 +325,13 @@ def read_costs(profile: SystemProfile, media_heavy: bool = False, facts: Archite
         region, factor = facts.region_area, AREA_FACTOR[facts.region_area]
     host_factor = factor if host.region_priced else 1.0
     notes: list[str] = []
-    app = _from_facts(facts, "app", provider, factor) or _instance(
-        arch.servers, database=False, provider=provider, region_factor=factor
+    app = _from_facts(facts, "app", provider, host_factor) or _instance(
+        arch.servers, database=False, provider=provider, region_factor=host_factor
     )
     if app is None:  # the provider's own list price, or AWS's as the stated default
         app = Instance(host.app_usd * host_factor, host.app_label if own_prices else "m6i.large class", "default")
-    database = _from_facts(facts, "database", provider, factor) or _instance(
-        arch.database, database=True, provider=provider, region_factor=factor
+    database = _from_facts(facts, "database", provider, host_factor) or _instance(
+        arch.database, database=True, provider=provider, region_factor=host_factor
     )
     if database is None:
         label = host.db_label if own_prices else "db.r6g.large class"

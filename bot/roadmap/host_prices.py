@@ -29,6 +29,7 @@ class HostPrices:
     source: str  # the price pages, by their titles
     pays_egress: bool  # False: the plan includes a bandwidth allowance, so a CDN saves no egress bill
     region_priced: bool  # True: the price differs by region (the region factor applies)
+    vcpu_usd: float = 35.0  # one vCPU of a general-purpose server a month, for answers that give vCPUs
 
 
 def _eur(amount: float) -> float:
@@ -45,6 +46,7 @@ HOSTS: dict[str, HostPrices] = {
         "'Amazon EC2 On-Demand Pricing', 'Amazon RDS for PostgreSQL Pricing' (us-east-1)",
         pays_egress=True,
         region_priced=True,
+        vcpu_usd=35.0,
     ),
     "gcp": HostPrices(
         "Google Cloud",
@@ -55,6 +57,7 @@ HOSTS: dict[str, HostPrices] = {
         "'VM instance pricing' (Compute Engine), 'Cloud SQL pricing' (us-central1)",
         pays_egress=True,
         region_priced=True,
+        vcpu_usd=24.5,
     ),
     "azure": HostPrices(
         "Azure",
@@ -65,6 +68,7 @@ HOSTS: dict[str, HostPrices] = {
         "'Linux Virtual Machines Pricing', 'Azure Database for PostgreSQL pricing' (East US)",
         pays_egress=True,
         region_priced=True,
+        vcpu_usd=35.0,
     ),
     "digitalocean": HostPrices(
         "DigitalOcean",
@@ -75,6 +79,7 @@ HOSTS: dict[str, HostPrices] = {
         "'Droplet Pricing', 'Managed Databases Pricing' (DigitalOcean)",
         pays_egress=False,
         region_priced=False,
+        vcpu_usd=12.0,
     ),
     "lightsail": HostPrices(
         "AWS Lightsail",
@@ -85,6 +90,7 @@ HOSTS: dict[str, HostPrices] = {
         "'Amazon Lightsail Pricing' (instance and database plans)",
         pays_egress=False,
         region_priced=False,
+        vcpu_usd=12.0,
     ),
     "hetzner": HostPrices(
         "Hetzner Cloud",
@@ -95,6 +101,7 @@ HOSTS: dict[str, HostPrices] = {
         "Hetzner Cloud price list (hetzner.com/cloud; EUR, before VAT)",
         pays_egress=False,
         region_priced=False,
+        vcpu_usd=_eur(7.5),  # a dedicated vCPU (CCX-class), what a database or a busy app server gets
     ),
     "vps": HostPrices(
         "Linode/Vultr-class VPS",
@@ -105,6 +112,7 @@ HOSTS: dict[str, HostPrices] = {
         "'Pricing' pages of Linode (Akamai) and Vultr (shared-CPU plans)",
         pays_egress=False,
         region_priced=False,
+        vcpu_usd=12.0,
     ),
 }
 VPS_PROVIDERS = frozenset({"linode", "vultr", "ovh", "hosting"})
