@@ -654,6 +654,12 @@ def _urgent(choice: Choice, ctx: _Context) -> bool:
         return True  # pulled into this stage on purpose: a first fix, a lever for a known event
     if advice.event_near and choice.pattern.event_lever:
         return True  # what the known event needs before it starts (a load test at its rate, pre-scaling)
+    if (
+        choice.pattern.category == "observability"
+        and ctx.baseline.measure
+        and "tiny-team" not in advice.reading.kind_ids
+    ):
+        return True  # the load test and the golden signals replace the model's defaults: every later item needs them
     if choice.system_gain <= 0:
         return False
     base = ctx.baseline
