@@ -450,6 +450,12 @@ _SUMMARY: tuple[tuple[str, str], ...] = (
         "부하 테스트로 실제 서비스 요구 시간을 재고 다시 검토하세요.",
     ),
     (
+        "That ceiling rests on a default utilisation of the {tier}, not a measurement: measure {what} before "
+        "planning on it.",
+        "이 한계는 {tier}의 기본 사용률에서 나온 것이지 측정값이 아닙니다. "
+        "이 수치로 계획하기 전에 다음을 재 보세요: {what}.",
+    ),
+    (
         "Budget {budget} a month: the plan adds {cost} (checked at the top of each range).",
         "월 예산 {budget}: 계획이 더하는 비용은 {cost}입니다(각 범위의 상단으로 확인).",
     ),
@@ -617,6 +623,9 @@ def _engine_value(name: str, value: str) -> str | None:
         return value if re.fullmatch(r"[$€£¥]?[\d,.]+(?: [A-Z]{3})?", value) else None
     if name == "tier":
         return _tier_ko(value)
+    if name == "what":  # what to measure (capacity.MEASURE_TO_REPLACE), worded in the catalogue
+        korean = i18n.t("ko", value)
+        return korean if korean != value else None
     if name == "label":
         return _UNITS_KO.get(value)
     if name in ("units", "units_from", "n"):

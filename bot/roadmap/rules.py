@@ -15,7 +15,7 @@ from functools import partial
 
 from bot.roadmap import money, planner, team_time
 from bot.roadmap.advice import Advice, build_advice
-from bot.roadmap.capacity import Baseline, Projection, build_baseline
+from bot.roadmap.capacity import MEASURE_TO_REPLACE, Baseline, Projection, build_baseline
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue
 from bot.roadmap.costs import CostModel, read_costs
 from bot.roadmap.facts import ArchitectureFacts, Fact, extract_facts, find_phrases
@@ -184,6 +184,8 @@ def _select(
         )
         if (home == stage or late) and pattern.id not in earlier:
             reasons = _trigger_reasons(pattern, ctx, at_start)
+            if reasons is None and ctx.advice.postponed.get(pattern.id, stage) < stage:
+                reasons = []  # chosen for an earlier stage and moved here for the team's time: still wanted
             if reasons is not None:
                 chosen[pattern.id] = Choice(pattern, [r for r in reasons if r])
     pending = list(chosen.values())
@@ -597,6 +599,13 @@ def _verdict(
             f"Target not reached by these patterns: about {compact(final.users)} concurrent users "
             f"({share} of {compact(target)}), limited by {_wall(ctx, final.binding_tier)}. "
             "Measure the real service demand with a load test and revisit."
+        )
+    wall = final.binding_tier
+    if reached is None and wall not in ctx.facts.quoted_utilisation and wall in MEASURE_TO_REPLACE:
+        # the ceiling that stops the plan is the model's default for that tier, not the team's figure
+        verdict += (
+            f" That ceiling rests on a default utilisation of the {TIER_LABELS[wall]}, not a measurement: "
+            f"measure {MEASURE_TO_REPLACE[wall]} before planning on it."
         )
     if ctx.baseline.over_capacity_now:
         base = ctx.baseline

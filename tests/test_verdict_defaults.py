@@ -1,0 +1,33 @@
+"""A verdict that stops on a tier whose utilisation the team never gave says so, and what to measure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.roadmap.localize import localize
+from bot.roadmap.profile_io import load_profile
+from bot.roadmap.rules import generate_rules_roadmap
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def test_a_wall_on_a_default_utilisation_asks_for_the_measurement() -> None:
+    profile = load_profile(GOLDEN / "salon-booking-ko.yaml").model_copy(update={"language": "en"})
+    roadmap = generate_rules_roadmap(profile)
+    assert not roadmap.summary.target_reachable
+    assert "rests on a default utilisation" in roadmap.summary.verdict
+    assert "measure " in roadmap.summary.verdict.split("rests on a default utilisation")[1]
+
+
+def test_the_hedge_reads_in_korean() -> None:
+    profile = load_profile(GOLDEN / "salon-booking-ko.yaml").model_copy(update={"language": "ko"})
+    roadmap = localize(generate_rules_roadmap(profile).model_copy(update={"language": "ko"}), profile)
+    assert "기본 사용률에서 나온 것이지 측정값이 아닙니다" in roadmap.summary.verdict
+    assert "rests on" not in roadmap.summary.verdict
+
+
+def test_a_measured_wall_is_not_hedged() -> None:
+    roadmap = generate_rules_roadmap(load_profile(GOLDEN / "mature-stack.yaml"))  # "writer at 65%"
+    assert not roadmap.summary.target_reachable
+    assert roadmap.stages[-1].capacity_after.binding_tier == "database"
+    assert "rests on a default utilisation" not in roadmap.summary.verdict
