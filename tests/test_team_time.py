@@ -89,6 +89,8 @@ def test_the_note_reads_in_korean_for_a_korean_roadmap() -> None:
         ("Two founders, both part-time on engineering.", 2),
         ("개발자 4명, 다음 대형 공연 오픈이 한 달 뒤입니다.", 4),
         ("창업자 2명이 개발도 합니다.", 2),
+        ("창업자 2명, 개발은 한 명이 전담", 1),
+        ("Three founders; one developer does all the engineering.", 1),
         ("We have no deadline.", None),
     ],
 )

@@ -99,6 +99,8 @@ _TEAM_KO = re.compile(
     r"(?:개발자|엔지니어|인력|팀원|창업자)\s*(\d{1,3}|한|두|세|네|다섯)\s*명|(\d{1,3})\s*명(?:이|의|이서|뿐)?\s*(?:개발|팀)"
     r"|개발은\s*(한|두|세|네)\s*명"
 )
+_BUILDERS = re.compile(r"engineer|developer|\bdevs?\b|sre|개발|엔지니어", re.I)
+_OTHERS = re.compile(r"founder|people|창업자|인력|팀원", re.I)
 _DEADLINE = re.compile(
     r"(?:in|within|before|by|next|deadline[^.\n]{0,20}?)\s+"
     + _NUM
@@ -192,14 +194,17 @@ def _spike(text: str) -> Spike | None:
 def team_in(text: str) -> tuple[int, str] | None:
     """(engineers, the phrase) for "4 backend engineers", "twenty-five engineers", "team of four", "개발자 3명".
 
-    The largest count written is the team ("Sixty engineers in eight teams, a platform team of six": 60).
+    The largest count written is the team ("Sixty engineers in eight teams, a platform team of six": 60), and
+    a count of the people who build it wins over founders or people ("창업자 2명, 개발은 한 명이 전담": 1).
     """
-    found: list[tuple[int, str]] = []
+    found: list[tuple[bool, int, str]] = []
     for match in (*_TEAM.finditer(text), *_TEAM_KO.finditer(text)):
         word = next(g for g in match.groups() if g)
-        found.append((int(_number(word)), match.group(0)))
-    best = max(found, key=lambda f: f[0], default=None)
-    return best if best is not None and best[0] > 0 else None
+        phrase = match.group(0)
+        builders = bool(_BUILDERS.search(phrase)) and not _OTHERS.search(phrase)
+        found.append((builders, int(_number(word)), phrase))
+    best = max(found, key=lambda f: (f[0], f[1]), default=None)
+    return (best[1], best[2]) if best is not None and best[1] > 0 else None
 
 
 def deadline_in(text: str) -> tuple[float, str] | None:
