@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from bot.i18n import N_, Language, t
 from bot.roadmap.facts import ArchitectureFacts
 from bot.roadmap.host_prices import HOST_PRICES_DATE, HOSTS, HostPrices, host_for
-from bot.roadmap.rounding import money2
+from bot.roadmap.rounding import money2, sig
 from bot.roadmap.schema import Range, SystemProfile
+from bot.roadmap.traffic import monthly_egress_gb
 from bot.roadmap.wording import origin as origin_name
 
 PRICES_DATE = "2025-06"
@@ -365,17 +366,23 @@ def read_costs(profile: SystemProfile, media_heavy: bool = False, facts: Archite
         date=PRICES_DATE,
     )
     notes.append(f"[{origin_name(origin, lang)}] {prices}")
-    per_request = MEDIA_BYTES_PER_REQUEST if media_heavy else BYTES_PER_REQUEST
+    per_request: float = MEDIA_BYTES_PER_REQUEST if media_heavy else BYTES_PER_REQUEST
+    bytes_origin = "default"
+    stated_gb = monthly_egress_gb("\n".join([everything, profile.bottlenecks]))
+    peak = profile.measurements.peak_rps
+    if stated_gb and peak:  # the bytes they serve a month over the requests a month at their measured peak
+        per_request = stated_gb * 1e9 / (float(peak) * AVERAGE_PER_PEAK * SECONDS_PER_MONTH)
+        bytes_origin = "you said"
     traffic = t(
         lang,
         "{size} KB/request, average {average} of peak; CDN ${low}-{high}/GB vs egress ${egress}/GB.",
-        size=f"{per_request / 1000:g}",
+        size=f"{sig(per_request / 1000, 2):g}",
         average=f"{AVERAGE_PER_PEAK:.0%}",
         low=f"{CDN_PER_GB.low:g}",
         high=f"{CDN_PER_GB.high:g}",
         egress=f"{ORIGIN_EGRESS_PER_GB:g}",
     )
-    notes.append(f"[{origin_name('default', lang)}] {traffic}")
+    notes.append(f"[{origin_name(bytes_origin, lang)}] {traffic}")
     if host_note:
         notes.append(host_note)
     return CostModel(

@@ -9,13 +9,15 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 
-from bot.i18n import N_, Language, count, t, tn
-from bot.roadmap import team_time
+from bot.i18n import N_, Language, count, t, tn, won_range
+from bot.roadmap import money, team_time
 from bot.roadmap.capacity import Baseline
+from bot.roadmap.costs import CDN_PER_GB
 from bot.roadmap.facts import ArchitectureFacts
-from bot.roadmap.numbers import compact
+from bot.roadmap.numbers import compact, money_range
 from bot.roadmap.rounding import sig
-from bot.roadmap.schema import Stage, SystemProfile
+from bot.roadmap.schema import Range, Stage, SystemProfile
+from bot.roadmap.traffic import monthly_egress_gb
 from bot.roadmap.wording import shorten
 
 
@@ -78,6 +80,49 @@ def spike_note(
         wait=_rate(wait, lang),
     )
     return f"{text} {queued}"
+
+
+def bandwidth_note(profile: SystemProfile, lang: Language = "en") -> str | None:
+    """The bytes the team says it serves a month, grown with its users to the target, at CDN list prices.
+
+    The plan's costs are what its items add; a media-heavy system's largest bill is the bytes themselves, which
+    grow with the audience whatever the plan does (linear in users: the same bytes per viewer).
+    """
+    stated = monthly_egress_gb("\n".join([profile.bottlenecks, profile.architecture.network or ""]))
+    if not stated or not money.supported(profile.budget.currency):
+        return None
+    currency = profile.budget.currency
+    grown = stated * profile.target_users / profile.current_users
+    low = money.from_usd(grown * CDN_PER_GB.low, currency)
+    high = money.from_usd(grown * CDN_PER_GB.high, currency)
+    values = {
+        "now": _volume(stated, lang),
+        "target": _volume(grown, lang),
+        "low": f"{CDN_PER_GB.low:g}",
+        "high": f"{CDN_PER_GB.high:g}",
+        "cost": won_range(low, high) if currency == "KRW" else money_range(Range(low=low, high=high), currency),
+    }
+    text = t(
+        lang,
+        "Bandwidth: you serve about {now} a month; at the target about {target}, which at CDN list prices "
+        "(${low}-{high}/GB) is {cost} a month before any discount.",
+        **values,
+    )
+    budget = profile.budget.monthly_amount
+    if budget is not None and high > float(budget):
+        text += " " + t(
+            lang,
+            "That alone can exceed the budget: cut the bytes (adaptive bitrates, modern codecs and image formats) "
+            "and negotiate committed-use CDN pricing before you plan on the figure.",
+        )
+    return text
+
+
+def _volume(gb: float, lang: Language) -> str:
+    """A monthly volume in the unit people use for it (TB or PB)."""
+    if gb >= 1_000_000:
+        return f"{sig(gb / 1_000_000, 2):g} PB"
+    return f"{sig(gb / 1_000, 2):g} TB"
 
 
 def _rate(value: float, lang: Language) -> str:
@@ -187,8 +232,11 @@ def capacity_notes(
     notes: list[str] = []
     peak_measured = bool(profile.measurements.peak_rps)
     spike = spike_note(base, stages, profile.language or "en", peak_measured)
+    bandwidth = bandwidth_note(profile, profile.language or "en")
     if spike:
         notes.append(spike)
+    if bandwidth:
+        notes.append(bandwidth)
     return notes + effort_notes(base, stages, profile.language or "en", postponed)
 
 

@@ -207,6 +207,33 @@ def team_in(text: str) -> tuple[int, str] | None:
     return (best[1], best[2]) if best is not None and best[1] > 0 else None
 
 
+_VOLUME = r"(\d{1,4}(?:[.,]\d{1,3})?)\s*(pb|tb|gb)\b"
+_EGRESS_EN = re.compile(
+    _VOLUME + r"[^.\n]{0,40}?(?:a|per|each|/)\s?(?:month|mo)\b"
+    r"|(?:monthly|a month|per month)[^.\n\d]{0,30}?" + _VOLUME,
+    re.I,
+)
+_EGRESS_KO = re.compile(r"(?:월|한 ?달에?)\s*(?:약\s*)?(\d{1,4}(?:\.\d{1,3})?)\s*(pb|tb|gb)", re.I)
+_EGRESS_WORDS = re.compile(r"egress|bandwidth|transfer|traffic|serve|deliver|트래픽|전송|대역폭|나가", re.I)
+_GB = {"gb": 1.0, "tb": 1_000.0, "pb": 1_000_000.0}
+
+
+def monthly_egress_gb(text: str) -> float | None:
+    """Bytes served a month as the team wrote them ("about 380 TB a month", "월 250TB"), in GB.
+
+    Only in a sentence about traffic (egress, bandwidth, 트래픽): "storage grows 600 GB a month" is not served.
+    """
+    for sentence in re.split(r"(?<=[.!?\n])\s+", text):
+        if not _EGRESS_WORDS.search(sentence):
+            continue
+        found = _EGRESS_EN.search(sentence) or _EGRESS_KO.search(sentence)
+        if found:
+            amount = next(g for g in found.groups()[0::2] if g)
+            unit = next(g for g in found.groups()[1::2] if g)
+            return float(amount.replace(",", "")) * _GB[unit.lower()]
+    return None
+
+
 def deadline_in(text: str) -> tuple[float, str] | None:
     """(weeks, the phrase) for "within 2 months", "deadline in 6 weeks", "3개월 안에"."""
     match = _DEADLINE.search(text)
