@@ -26,3 +26,11 @@ def test_a_database_that_binds_from_the_start_is_not_offered_the_stop_gap_twice(
     roadmap = generate_rules_roadmap(load_profile(GOLDEN / "tiny-startup.yaml"))
     stages = [s.number for s in roadmap.stages for i in s.items if i.pattern_id == "database-scale-up"]
     assert stages == [1]
+
+
+def test_a_write_bound_database_on_the_largest_box_starts_its_split_in_stage_2() -> None:
+    roadmap = generate_rules_roadmap(load_profile(GOLDEN / "crm-sharding.yaml"))
+    stages = {i.pattern_id: s.number for s in roadmap.stages for i in s.items if not i.deferred}
+    assert stages["database-sharding"] == 2  # a catalogue stage-3 project, started early: no bigger box exists
+    assert "read-replicas" not in stages  # "writes are about 70% of its load": replicas add no write capacity
+    assert any(k.id == "write-heavy" for k in roadmap.workload)

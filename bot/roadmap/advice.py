@@ -456,6 +456,13 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
         hit = [k for k in pattern.triggers.workloads if k in kinds]
         if hit and pattern.id in usable and pattern.triggers.min_scale_factor <= profile.scale_factor:
             wanted.setdefault(pattern.id, []).append(_kind_label(reading, hit))
+    if reading.at_largest_size:
+        # no bigger box to buy: splitting the database is the critical path, a project of months that starts now
+        for pattern in catalogue.patterns:
+            scaling = pattern.scaling
+            split = scaling is not None and scaling.tier == "database" and scaling.mode == "partitions"
+            if split and pattern.id in usable and pattern.stage > 2:
+                stages[pattern.id] = 2
     event = reading.event
     near = reading.has("known-event") and event is not None and (event.weeks_away or 0) <= EVENT_HORIZON_WEEKS
     if near:

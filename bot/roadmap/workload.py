@@ -350,6 +350,13 @@ _SEVERITY_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "latency": (("slow", "p95", "takes about", "seconds", " s "), ("느립", "느려", "초 이상", "걸립")),
 }
 # Kinds that need two phrases, unless one of their unmistakable phrases is there.
+# A stated write share of the database's load ("writes are about 70% of its load", "쓰기가 부하의 70%").
+_WRITE_SHARE = re.compile(
+    r"\bwrites?\s+(?:are|is|make up|account for)\s+(?:about\s+|roughly\s+|~)?(\d{2,3})\s?%\s+of\s+"
+    r"(?:its|the|our|all|database|db)?\s*(?:load|work|time|cpu|traffic)"
+    r"|쓰기(?:가|는)?\s*(?:부하|전체 부하|DB 부하)의\s*(?:약\s*)?(\d{2,3})\s?%",
+    re.I,
+)
 _MIN_HITS = {"read-heavy": 2, "write-heavy": 99, "inventory": 2, "media": 2, "analytics": 2, "strong-consistency": 2}
 _STRONG: dict[str, set[str]] = {
     "read-heavy": {"anonymous", "read-heavy", "익명"},
@@ -564,6 +571,10 @@ def read_workload(profile: SystemProfile, facts: ArchitectureFacts | None = None
             hits = tuple(dict.fromkeys(find_phrases(text, english, korean)))
         if len(hits) < _MIN_HITS.get(kind_id, 1) and not set(hits) & _STRONG.get(kind_id, set()):
             hits = ()  # one passing word ("images", "inventory") does not make the kind
+        if kind_id == "write-heavy" and not hits:
+            share = _WRITE_SHARE.search(text)
+            if share and int(share.group(1) or share.group(2)) >= 50:
+                hits = (share.group(0),)  # "writes are about 70% of its load": the database is write-bound
         if kind_id == "spiky-reads" and hits and not _SPIKE.search(text) and "spike" not in text.lower():
             hits = ()  # anonymous readers alone are not a spike
         if hits:
