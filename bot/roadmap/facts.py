@@ -1490,6 +1490,9 @@ _Table = dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
 _Flat = tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[Any, ...]]]
 
 
+_CACHE_NEARBY = re.compile(r"redis|memcache|elasticache|valkey|캐시")
+
+
 def _flatten(table: Mapping[Any, tuple[tuple[str, ...], tuple[str, ...]]]) -> _Flat:
     """All phrases of a table at once, with the keys each belongs to: one search instead of one per key."""
     keys_of: dict[str, tuple[Any, ...]] = {}
@@ -2011,6 +2014,8 @@ class _Reader:
             at = bisect_right(offsets, hit.start) - 1
             if fact is Fact.HAS_CACHE and hit.phrase in ("cache", "caching") and names[at] == "network":
                 continue  # "HTML bypasses the cache": in the network answer, that is the CDN's cache
+            if fact is Fact.HAS_SHARDING and _CACHE_NEARBY.search(joined, max(0, hit.start - 40), hit.start):
+                continue  # "Redis (ElastiCache, 3 shards)": the cache is sharded, not the database
             place = (self.fields[names[at]], hit.start - offsets[at], hit.end - offsets[at])
             if hit.negated:
                 missing_at.setdefault(fact, place)
