@@ -450,9 +450,9 @@ _SUMMARY: tuple[tuple[str, str], ...] = (
         "부하 테스트로 실제 서비스 요구 시간을 재고 다시 검토하세요.",
     ),
     (
-        "That ceiling rests on a default utilisation of the {tier}, not a measurement: measure {what} before "
+        "The plan's ceiling, the {tier}, rests on a default utilisation, not a measurement: measure {what} before "
         "planning on it.",
-        "이 한계는 {tier}의 기본 사용률에서 나온 것이지 측정값이 아닙니다. "
+        "계획의 한계인 {tier} 수치는 기본 사용률에서 나온 것이지 측정값이 아닙니다. "
         "이 수치로 계획하기 전에 다음을 재 보세요: {what}.",
     ),
     (

@@ -604,7 +604,7 @@ def _verdict(
     if reached is None and wall not in ctx.facts.quoted_utilisation and wall in MEASURE_TO_REPLACE:
         # the ceiling that stops the plan is the model's default for that tier, not the team's figure
         verdict += (
-            f" That ceiling rests on a default utilisation of the {TIER_LABELS[wall]}, not a measurement: "
+            f" The plan's ceiling, the {TIER_LABELS[wall]}, rests on a default utilisation, not a measurement: "
             f"measure {MEASURE_TO_REPLACE[wall]} before planning on it."
         )
     if ctx.baseline.over_capacity_now:
