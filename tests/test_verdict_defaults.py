@@ -27,7 +27,12 @@ def test_the_hedge_reads_in_korean() -> None:
 
 
 def test_a_measured_wall_is_not_hedged() -> None:
-    roadmap = generate_rules_roadmap(load_profile(GOLDEN / "mature-stack.yaml"))  # "writer at 65%"
+    profile = load_profile(GOLDEN / "mature-stack.yaml")
+    hedged = generate_rules_roadmap(profile)
+    wall = hedged.stages[-1].capacity_after.binding_tier
+    assert wall == "app" and "rests on a default utilisation" in hedged.summary.verdict
+    measured = profile.model_copy(update={"bottlenecks": profile.bottlenecks + "\nApp servers run at 95% CPU at peak."})
+    roadmap = generate_rules_roadmap(measured)
     assert not roadmap.summary.target_reachable
-    assert roadmap.stages[-1].capacity_after.binding_tier == "database"
+    assert roadmap.stages[-1].capacity_after.binding_tier == "app"
     assert "rests on a default utilisation" not in roadmap.summary.verdict

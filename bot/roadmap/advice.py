@@ -211,6 +211,7 @@ class Advice:
     scaled_out: frozenset[str] = frozenset()  # scale-out the team already has (several servers behind a balancer)
     postponed: Mapping[str, int] = field(default_factory=dict)  # moved for the team's time: id -> stage it left
     event_near: bool = False  # a known event (a sale, a ticket opening) falls within stage 2's horizon
+    blocked_today: frozenset[str] = frozenset()  # ruled out only by today's utilisation (a database not yet saturated)
 
     def stage_of(self, pattern: Pattern) -> int:
         return self.stages.get(pattern.id, pattern.stage)
@@ -385,21 +386,21 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
     known = facts.facts | components
     index = {p.id: i for i, p in enumerate(catalogue.patterns)}
     blocked: dict[str, str] = {}
+    today_only: set[str] = set()
     present: dict[str, str] = {}
     variants: dict[str, Pattern] = {}
     named = _named(profile, catalogue)
     for pattern in catalogue.patterns:
-        reason = next(
-            (
-                c.reason
-                for c in pattern.contraindications
-                if holds(c.when, reading, known, profile, facts.quoted_utilisation)
-                and not (c.unless_named and pattern.id in named)
-            ),
-            None,
-        )
-        if reason is not None:
-            blocked[pattern.id] = reason
+        against = [
+            c
+            for c in pattern.contraindications
+            if holds(c.when, reading, known, profile, facts.quoted_utilisation)
+            and not (c.unless_named and pattern.id in named)
+        ]
+        if against:
+            blocked[pattern.id] = against[0].reason
+            if all(c.when.db_busy_below is not None for c in against):
+                today_only.add(pattern.id)  # "the database is not saturated": true today, maybe not at the target
         have = [f for f in pattern.triggers.excluded_by_facts if f in components]
         if have:
             present[pattern.id] = _FACT_LABELS.get(have[0], have[0].value.replace("_", " "))
@@ -483,6 +484,7 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
         variants=variants,
         named=frozenset(named),
         event_near=near,
+        blocked_today=frozenset(today_only),
         scaled_out=frozenset(
             {"horizontal-app-scaling"} if facts.app_servers >= 2 and facts.has(Fact.HAS_LOAD_BALANCER) else set()
         ),

@@ -137,10 +137,10 @@ def _stage_start(ctx: _Context, projection: Projection) -> _StageStart:
     )
 
 
-def _trigger_reasons(pattern: Pattern, ctx: _Context, start: _StageStart) -> list[str] | None:
+def _trigger_reasons(pattern: Pattern, ctx: _Context, start: _StageStart, late: bool = False) -> list[str] | None:
     """Why the pattern fires at this stage's start, or None when it does not."""
-    if ctx.advice.blocked_reason(pattern.id) is not None:
-        return None  # contraindicated for this system
+    if ctx.advice.blocked_reason(pattern.id) is not None and not (late and pattern.id in ctx.advice.blocked_today):
+        return None  # contraindicated for this system (a database unsaturated today may bind in a later stage)
     trig = ctx.profile.scale_factor >= pattern.triggers.min_scale_factor
     if not trig or ctx.advice.excluded(pattern.id) or pattern.id in ctx.advice.scaled_out:
         return None  # in place already; a fleet the team runs grows through its resize instead
@@ -176,14 +176,18 @@ def _select(
     at_start = _stage_start(ctx, start)
     for pattern in catalogue.patterns:
         home = ctx.advice.stage_of(pattern)
-        # a database that binds only after the earlier stages (once the hot row is gone) grows up first, late: app
-        # servers scale out instead (_late_scale_out), and the rest of stage 1 was offered when it applied
-        shifted = at_start.binding == "database" != ctx.baseline.binding_now
+        # a database that binds only after the earlier stages (once the hot row is gone), or that stage 1 left alone
+        # because it was not saturated yet, grows up first, late: app servers scale out instead (_late_scale_out),
+        # and the rest of stage 1 was offered when it applied
+        binds = at_start.binding == "database"
+        rebound = binds and (
+            binds != (ctx.baseline.binding_now == "database") or pattern.id in ctx.advice.blocked_today
+        )
         late = (
-            shifted and home < stage and pattern.category == "scaling" and "database" in pattern.triggers.binding_tiers
+            rebound and home < stage and pattern.category == "scaling" and "database" in pattern.triggers.binding_tiers
         )
         if (home == stage or late) and pattern.id not in earlier:
-            reasons = _trigger_reasons(pattern, ctx, at_start)
+            reasons = _trigger_reasons(pattern, ctx, at_start, late)
             if reasons is None and ctx.advice.postponed.get(pattern.id, stage) < stage:
                 reasons = []  # chosen for an earlier stage and moved here for the team's time: still wanted
             if reasons is not None:
