@@ -196,7 +196,8 @@ def test_the_examples_read_right() -> None:
     far = generate_rules_roadmap(with_budget(load_profile(EXAMPLES / "community.yaml"), None))
     grows = [i for i in far.stages[2].items if i.title.startswith("Grow the ")]
     assert grows, "stage 3 re-sizes the scale-out that stage 2 built"
-    assert all(UNITS.search(i.model_effect or "") for i in grows)  # with the counts: "app servers 19 -> 200"
+    # with the counts: "app servers 19 -> 200", or the sizes: "Grow the database by 2 more instance sizes (8x ..."
+    assert all(UNITS.search(i.model_effect or "") or SIZES.search(i.title) for i in grows)
     assert far.summary.target_reachable or "limited by" in far.summary.verdict
 
 
