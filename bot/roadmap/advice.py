@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol, TypedDict
 from bot.roadmap.catalogue import Catalogue, Condition, Pattern
 from bot.roadmap.facts import ArchitectureFacts, Fact, find_phrases
 from bot.roadmap.schema import ProblemAnswer, Rejection, RoadmapItem, SystemProfile, Tier, WorkloadKind
+from bot.roadmap.wording import shorten
 from bot.roadmap.workload import SEVERITY_ORDER, Problem, Stack, WorkloadReading, mentions, read_workload
 
 if TYPE_CHECKING:
@@ -309,7 +310,10 @@ class Advice:
                 else:
                     note = "No catalogue lever matches this directly: " + _measure_hint(problem.severity)
             answer = ProblemAnswer(
-                said=problem.text[:300], severity=problem.severity, item_ids=list(dict.fromkeys(on_plan))[:3], note=note
+                said=shorten(problem.text, 300),
+                severity=problem.severity,
+                item_ids=list(dict.fromkeys(on_plan))[:3],
+                note=note,
             )
             answers.append((SEVERITY_ORDER.index(problem.severity), problem.order, answer))
         return [a for _, _, a in sorted(answers, key=lambda t: (t[0], t[1]))]
@@ -441,7 +445,7 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
         stop_gap = any(p.stage == 1 and p.answers.rank <= 2 for p in picks[1:])
         for rank, pattern in enumerate(picks):
             if rank == 0 or pattern.answers.rank <= 2:
-                quote = problem.text if len(problem.text) <= 160 else problem.text[:157] + "..."
+                quote = shorten(problem.text, 160)
                 wanted.setdefault(pattern.id, []).append(f'You wrote: "{quote}"')
                 if problem.severity in RISKS:
                     stages[pattern.id] = 1

@@ -41,6 +41,7 @@ from bot.roadmap.schema import (
     Summary,
     SystemProfile,
 )
+from bot.roadmap.wording import shorten
 
 ENGINE_NAME = "rules"
 CAPACITY_SOURCE = (
@@ -114,7 +115,7 @@ def _quote(text: str, phrase: str) -> str:
     for sentence in _SENTENCE.findall(text):
         if lowered in sentence.lower():
             sentence = sentence.strip()
-            return sentence if len(sentence) <= 160 else sentence[:157] + "..."
+            return shorten(sentence, 160)
     return phrase
 
 
@@ -606,7 +607,9 @@ def _verdict(
         )
     wall = final.binding_tier
     if reached is None and wall not in ctx.facts.quoted_utilisation and wall in MEASURE_TO_REPLACE:
-        # the ceiling that stops the plan is the model's default for that tier, not the team's figure
+        # the ceiling that stops the plan is the model's default for that tier, not the team's figure: say which
+        # measurement replaces it (instead of the general advice to load-test)
+        verdict = verdict.removesuffix(" Measure the real service demand with a load test and revisit.")
         verdict += (
             f" The plan's ceiling, the {TIER_LABELS[wall]}, rests on a default utilisation, not a measurement: "
             f"measure {MEASURE_TO_REPLACE[wall]} before planning on it."
