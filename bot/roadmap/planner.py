@@ -107,9 +107,11 @@ class Choice:
 
     @property
     def active(self) -> bool:
-        if self.is_size and self.resize_of is not None:
+        if self.pattern.scaling is not None:
+            return self.units is not None
+        if self.resize_of is not None and self.pattern.id in SIZE_LEVERS:
             return self.steps > self.steps_from  # growing a size lever further, or nothing
-        return self.pattern.scaling is None or self.units is not None
+        return True
 
 
 # Levers that grow a tier's nodes by instance sizes (each doubles vCPU, memory and price).
@@ -147,19 +149,20 @@ class Mix:
         self.start = start
         self.tiers: tuple[Tier, ...] = tuple(start.expected.tiers)
         self.choices = [c for c in choices if c.active]
-        self.factors: dict[Scenario, dict[Tier, float]] = {s: dict.fromkeys(self.tiers, 1.0) for s in SCENARIOS}
+        low, mid, high = (dict.fromkeys(self.tiers, 1.0) for _ in SCENARIOS)
+        self.factors: dict[Scenario, dict[Tier, float]] = {"optimistic": low, "expected": mid, "conservative": high}
         # (tier, mechanism) -> per scenario, the strongest cut's factor beyond what the start already cut
         # that way, and the choice making it
         best: dict[tuple[Tier, str], tuple[list[float], list[Choice | None]]] = {}
         states = (start.optimistic, start.expected, start.conservative)  # in SCENARIOS order
-        present = self.factors["expected"]
         for choice in self.choices:
             for tier, picked, mech in choice.picked_effects():
-                if tier not in present:
+                if tier not in mid:
                     continue
                 if mech not in SHARED_MECHANISMS:  # its own mechanism: nothing to take the larger of
-                    for index, scenario in enumerate(SCENARIOS):
-                        self.factors[scenario][tier] *= picked[index]
+                    low[tier] *= picked[0]
+                    mid[tier] *= picked[1]
+                    high[tier] *= picked[2]
                     continue
                 found = best.get((tier, mech))
                 if found is None:
@@ -173,8 +176,9 @@ class Mix:
                     if value < values[index] or owners[index] is None:
                         values[index], owners[index] = value, choice
         for (tier, _), (values, _) in best.items():
-            for index, scenario in enumerate(SCENARIOS):
-                self.factors[scenario][tier] *= values[index]
+            low[tier] *= values[0]
+            mid[tier] *= values[1]
+            high[tier] *= values[2]
         self._best = best
         self.scaling = [c for c in self.choices if c.is_scaling]
         self._full: dict[tuple[Scenario, Tier], float] = {}
