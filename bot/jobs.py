@@ -19,6 +19,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import make_url
 
+from bot.services import leases
 from bot.services.reviews import ReviewService
 from storage import Database
 from storage.repositories.jobs import GENERATE, GenerationJob
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HANDBACK_WAIT_S = 10.0
+ATTEMPTS = 5  # a job whose run fails unexpectedly (the database away, say) is tried again this often
+RETRY_AFTER = timedelta(seconds=10)
 
 
 class JobSettings(BaseSettings):
@@ -97,16 +100,32 @@ class GenerationWorker:
         task = asyncio.current_task()
         assert task is not None
         self._running[task] = job
+        held = leases.hold(lambda: self._still_holds(job))
         try:
             queued = GenerationJob.decode(job.payload)
             what = await self._reviews.run_queued(queued)
             log.info("generation job %s (version %s): %s", job.id, queued.version_id, what)
+        except Exception as exc:  # the run tells the person about its own failures; this is everything else
+            if job.attempts + 1 >= ATTEMPTS:
+                log.exception("generation job %s failed %d times; giving up", job.id, ATTEMPTS)
+                raise
+            log.warning("generation job %s failed (%s: %s); trying again", job.id, type(exc).__name__, exc)
+            from pgqueuer import RetryRequested
+
+            raise RetryRequested(delay=RETRY_AFTER, reason=f"{type(exc).__name__}: {exc}"[:200]) from exc
         except asyncio.CancelledError:
             if self._handing_back:
                 await asyncio.shield(self._hand_back(job))
             raise
         finally:
+            leases.release(held)
             self._running.pop(task, None)
+
+    async def _still_holds(self, job: Job) -> bool:
+        """Whether this worker still holds the job: another one re-picks it when its heartbeat goes stale."""
+        assert self._pool is not None and self._manager is not None
+        holder = await self._pool.fetchval("SELECT queue_manager_id FROM pgqueuer WHERE id = $1", job.id)
+        return holder == self._manager.queue_manager_id
 
     async def _hand_back(self, job: Job) -> None:
         """Queue the job again for another instance: this one is stopping before it finished."""

@@ -35,6 +35,7 @@ from bot import metrics
 from bot.app import Bot, build_bot
 from bot.config import ConfigError, Settings
 from bot.database import open_database
+from bot.jobs import GenerationWorker, queue_available
 from bot.roadmap.compute import ProcessCompute, inline
 from bot.scheduler import Scheduler
 from bot.slack import boundary
@@ -186,8 +187,14 @@ async def _read_limited(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-async def _shutdown(bot: Bot, scheduler: Scheduler, compute: ProcessCompute | None) -> None:
+async def _shutdown(
+    bot: Bot, scheduler: Scheduler, compute: ProcessCompute | None, queue: GenerationWorker | None = None
+) -> None:
     scheduler.stop()
+    if queue is not None:  # running generations finish within the grace period; the rest go back to the queue
+        handed_back = await queue.drain()
+        if handed_back:
+            log.warning("handed %d job(s) back to the queue: %s", len(handed_back), ", ".join(handed_back))
     unfinished = await bot.close(SHUTDOWN_GRACE_S)
     if unfinished:
         log.warning("recorded %d unfinished task(s) for the next start: %s", len(unfinished), ", ".join(unfinished))
@@ -204,22 +211,27 @@ async def serve(settings: Settings, *, sock: socket.socket | None = None, leader
     workers = ProcessCompute(settings.roadmap_workers) if settings.roadmap_workers else None
     bot = build_bot(settings, database, compute=workers or inline)
     scheduler = Scheduler(settings, bot.services)
+    # PostgreSQL: generations are jobs any instance runs (and picks again when one dies); SQLite: in process
+    queue = GenerationWorker(database, bot.services.reviews) if queue_available(database) else None
 
     async def startup() -> None:
         if workers is not None:
             await workers.start()  # the first roadmap should not wait for a process to start
+        if queue is not None:
+            await queue.start()
         if not leader:
             return
-        resumed = await bot.services.reviews.resume_interrupted()
-        if resumed:
-            log.info("resuming %d interrupted review(s)", resumed)
+        if queue is None:  # the queue picks up what a stopped instance left; SQLite resumes it here
+            resumed = await bot.services.reviews.resume_interrupted()
+            if resumed:
+                log.info("resuming %d interrupted review(s)", resumed)
         scheduler.start()
 
     if settings.slack_app_token is not None:
-        await _socket_mode(bot, settings, startup, lambda: _shutdown(bot, scheduler, workers))
+        await _socket_mode(bot, settings, startup, lambda: _shutdown(bot, scheduler, workers, queue))
         return
     config = uvicorn.Config(
-        http_app(bot, on_startup=[startup], on_shutdown=[lambda: _shutdown(bot, scheduler, workers)]),
+        http_app(bot, on_startup=[startup], on_shutdown=[lambda: _shutdown(bot, scheduler, workers, queue)]),
         host="0.0.0.0",  # a server in a container listens on all interfaces
         port=settings.port,
         log_level=settings.log_level.lower(),

@@ -21,6 +21,7 @@ from bot.i18n import Language, t
 from bot.roadmap import revision
 from bot.roadmap.engine import EngineResult, Progress, RoadmapEngine, generate_with_fallback
 from bot.roadmap.schema import ItemStatus, Roadmap, SystemProfile
+from bot.services import leases
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.exports import ExportService
 from bot.services.nudges import NudgeService, stage_progress
@@ -538,12 +539,14 @@ class ReviewService:
                 await repos.roadmaps.set_owner_tz(job.roadmap_id, tz)
             return stored
 
+        if not await leases.still_ours():
+            log.warning("version %s: another instance took this job over; it stores and posts it", version_id)
+            return None
         try:
             stored = await self._db.transact(store)
-        except AlreadyComplete:  # a rerun of the same queued job stored it first; that run posts it
-            log.warning(
-                "roadmap %s version %s was stored by another run; not posting it twice", job.roadmap_id, version_id
-            )
+        except AlreadyComplete:  # the run this job was taken from stored it first; this one, holding the job, posts
+            log.warning("version %s was stored by the run this job was taken from; posting it from here", version_id)
+            await self.publish(version_id, user_id=user_id)  # what that run posted is updated, not posted again
             return None
         if live is not None:
             count = sum(1 for _ in result.roadmap.items())
@@ -640,7 +643,12 @@ class ReviewService:
 
         async def record(kind: str, stage: int, part: int, ts: str) -> None:
             await self._posted.write(PostedMessage(p.version_id, kind, channel_id, ts, stage, part))
+            if not await leases.still_ours():
+                raise leases.Superseded
 
+        if not await leases.still_ours():
+            log.warning("version %s: another instance took this job over; it posts it", p.version_id)
+            return False
         try:
             await self._publisher.publish_roadmap(
                 channel_id,
@@ -655,6 +663,9 @@ class ReviewService:
                 usage_note=p.usage_note,
                 regenerate_roadmap_id=regenerate,
             )
+        except leases.Superseded:
+            log.warning("version %s: another instance took this job over mid-posting; it completes it", p.version_id)
+            return False
         except ChannelUnavailable as exc:
             await self._notify(
                 notify_user,

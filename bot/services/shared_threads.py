@@ -1,9 +1,9 @@
-"""A roadmap's parent message when several instances share the work (PostgreSQL): posted once, by whichever
-instance holds the roadmap's row lock while it posts.
+"""A roadmap's parent message when several instances share the work (PostgreSQL): one parent per roadmap.
 
 A fresh submission's parent is posted by the instance that received it (it tells the person in the modal when the
-channel is unusable). A queued run elsewhere waits for that parent for a while (PARENT_WAIT) and posts it itself
-only when it never came: the submitting instance died in between.
+channel is unusable). A queued run elsewhere waits for that parent (PARENT_WAIT, polling the database without
+holding a connection) and posts it itself only when it never came: the submitting instance died in between.
+The thread is recorded only where none is yet, so whichever parent is recorded first is the one both use.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-PARENT_WAIT = timedelta(seconds=10)  # Slack's 3 s acknowledgement plus a slow chat.postMessage, with room
-POLL_S = 0.1
+# Far above what the submitting instance takes to post (under a second; seconds under heavy load), so a live
+# submitter is never raced, and short next to a crash's cost (the person waits this long once).
+PARENT_WAIT = timedelta(seconds=30)
+POLL_S = 0.2
 
 
 class Closed(Exception):
@@ -36,20 +38,13 @@ class SharedThreads:
         self, roadmap_id: int, version_id: int, channel_id: str, parent: ParentInfo
     ) -> tuple[str, str]:
         """The submitting instance's parent message; an unusable channel closes the version (the modal says why)."""
-        refused: ChannelUnavailable | None = None
-        async with self._db.unit_of_work() as repos:
-            roadmap = await repos.roadmaps.locked(roadmap_id)
-            if roadmap.thread_ts and roadmap.channel_id:
-                return roadmap.channel_id, roadmap.thread_ts  # a queued run elsewhere posted it meanwhile
-            try:
-                ts = await self._publisher.post_parent(channel_id, parent)
-            except ChannelUnavailable as exc:
-                refused = exc
-                await repos.roadmaps.fail_version(version_id, f"not started: {exc.reason}")
-            else:
-                await repos.roadmaps.set_thread(roadmap_id, channel_id, ts)
-                return channel_id, ts
-        raise refused
+        try:
+            ts = await self._publisher.post_parent(channel_id, parent)
+        except ChannelUnavailable as exc:
+            reason = f"not started: {exc.reason}"
+            await self._db.transact(lambda repos: repos.roadmaps.fail_version(version_id, reason))
+            raise
+        return await self._db.transact(lambda repos: repos.roadmaps.set_thread_once(roadmap_id, channel_id, ts))
 
     async def open(
         self, roadmap_id: int, version_id: int, parent: ParentInfo, *, wait_for_submitter: bool
@@ -59,22 +54,22 @@ class SharedThreads:
         Raises Closed when the version was closed meanwhile, ChannelUnavailable / PublishFailed when posting fails.
         """
         while True:
-            async with self._db.unit_of_work() as repos:
-                roadmap = await repos.roadmaps.locked(roadmap_id)
-                if roadmap.thread_ts and roadmap.channel_id:
-                    return roadmap.channel_id, roadmap.thread_ts
+            async with self._db.unit_of_work(readonly=True) as repos:
+                roadmap = await repos.roadmaps.get(roadmap_id)
                 version = await repos.roadmaps.get_version(version_id)
-                if version is None or version.status != "generating":
-                    raise Closed(f"version {version_id} is {version.status if version else 'gone'}")
-                waiting = wait_for_submitter and utcnow() - version.created_at < PARENT_WAIT
-                if not waiting:
-                    if roadmap.channel_id is None:
-                        raise ChannelUnavailable("", "channel_not_found")
-                    if wait_for_submitter:
-                        log.warning(
-                            "roadmap %s: the submitting instance never posted its thread; posting it", roadmap_id
-                        )
-                    ts = await self._publisher.post_parent(roadmap.channel_id, parent)
-                    await repos.roadmaps.set_thread(roadmap_id, roadmap.channel_id, ts)
-                    return roadmap.channel_id, ts
+            if roadmap is None or version is None:
+                raise Closed(f"roadmap {roadmap_id} or its version {version_id} is gone")
+            if roadmap.thread_ts and roadmap.channel_id:
+                return roadmap.channel_id, roadmap.thread_ts
+            if version.status != "generating":
+                raise Closed(f"version {version_id} is {version.status}")
+            if not wait_for_submitter or utcnow() - version.created_at >= PARENT_WAIT:
+                break
             await asyncio.sleep(POLL_S)
+        if roadmap.channel_id is None:
+            raise ChannelUnavailable("", "channel_not_found")
+        if wait_for_submitter:
+            log.warning("roadmap %s: the submitting instance never posted its thread; posting it", roadmap_id)
+        channel_id = roadmap.channel_id
+        ts = await self._publisher.post_parent(channel_id, parent)
+        return await self._db.transact(lambda repos: repos.roadmaps.set_thread_once(roadmap_id, channel_id, ts))

@@ -150,9 +150,22 @@ class RoadmapRepository(Repository):
             await self._session.execute(insert(cast(Table, RoadmapItem.__table__)), rows)
         return StoredVersion(version, statuses)
 
-    async def locked(self, roadmap_id: int) -> Roadmap:
-        """The roadmap, locked until this transaction ends (PostgreSQL): one instance at a time posts its thread."""
-        return await self._require(roadmap_id, lock=True)
+    async def set_thread_once(self, roadmap_id: int, channel_id: str, thread_ts: str) -> tuple[str, str]:
+        """Record the thread unless one is recorded already; returns the recorded one (two instances that both
+        posted a parent message then use the same thread)."""
+        statement = (
+            update(Roadmap)
+            .where(Roadmap.id == roadmap_id, Roadmap.thread_ts.is_(None))
+            .values(channel_id=channel_id, thread_ts=thread_ts)
+            .returning(Roadmap.channel_id, Roadmap.thread_ts)
+        )
+        row = (await self._session.execute(statement)).first()
+        if row is None:
+            query = select(Roadmap.channel_id, Roadmap.thread_ts).where(Roadmap.id == roadmap_id)
+            row = (await self._session.execute(query)).first()
+        if row is None or row[0] is None or row[1] is None:
+            raise LookupError(f"no roadmap {roadmap_id}")
+        return str(row[0]), str(row[1])
 
     async def mark_published(self, version_id: int) -> None:
         """Every message of the version is up: a queued rerun of it finds nothing left to post."""
