@@ -191,3 +191,18 @@ def test_the_app_fleet_cap_grows_with_the_database_shards() -> None:
     assert unit_cap("app", 200, Mix(START, [])) == 200
     assert unit_cap("app", 200, Mix(START, [shards])) == 600
     assert unit_cap("database", 8, Mix(START, [shards])) == 8
+
+
+def test_a_stage_sized_down_for_money_says_the_budget_cut_it() -> None:
+    """The community example's stage-3 scale-out is sized to what $8,000 buys: the items say so, the verdict
+    names the budget, and more budget buys more."""
+    from pathlib import Path
+
+    from bot.roadmap.profile_io import load_profile
+    from bot.roadmap.rules import generate_rules_roadmap
+
+    roadmap = generate_rules_roadmap(load_profile(Path(__file__).resolve().parent.parent / "examples/community.yaml"))
+    cut = [i for i in roadmap.items() if "The budget allows " in i.why and "this stage would build" in i.why]
+    assert cut and all(i.deferred is None for i in cut)
+    assert "Target not reachable within the budget" in roadmap.summary.verdict
+    assert "More budget a month" in roadmap.summary.budget_note

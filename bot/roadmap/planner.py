@@ -64,6 +64,9 @@ class Choice:
     steps: int = 1  # a size lever's instance sizes above today's, in total: its factor to this power
     steps_from: int = 0  # a size lever's sizes before this item (a later stage growing it further)
     size_factor: float = 1.0  # database nodes added at a grown size cost this many times today's node
+    goal: float = 0.0  # scaling levers: the capacity (req/s) the last planning sizing aimed at
+    full_goal: float = 0.0  # ... and the largest one this stage aimed at: lower means money cut it down
+    full_units: int | None = None  # units at the largest goal
     _effects_cache: tuple[tuple[Tier, tuple[float, float, float], str], ...] | None = field(default=None, repr=False)
     _usl_cache: tuple[tuple[float, float], ...] | None = field(default=None, repr=False)
 
@@ -433,6 +436,10 @@ def size_scaling(  # type: ignore[no-untyped-def]
                 f"Even {ceiling} {scaling.units_label} ({limit}) carry only about {compact(reach)} users."
             )
         choice.units, choice.units_from = needed, units_from
+        if wanted is not None:  # a planning sizing: the largest goal of the stage is what it builds unless money binds
+            choice.goal = sizing_rps
+            if sizing_rps >= choice.full_goal:
+                choice.full_goal, choice.full_units = sizing_rps, needed
         tier_state = start.expected.tiers.get(scaling.tier) if scaling.tier != "cells" else None
         choice.relative = tier_state is not None and not tier_state.counted and scaling.mode == "units"
     grown = _size_vertical(choices, start, sizing_rps)
@@ -832,6 +839,17 @@ class Budget:
             self._fund(choice, by_id, currency, nodes_per_partition, skip=True)
         for choice in second:
             self._fund(choice, by_id, currency, nodes_per_partition, skip=False)
+        if self.total is not None:
+            for choice in second:  # sized to a lower common goal because the stage's full scale-out did not fit
+                cut = choice.full_units is not None and choice.units is not None and choice.units < choice.full_units
+                if cut and choice.goal < choice.full_goal * (1 - 1e-6) and not choice.deferred:
+                    scaling = choice.pattern.scaling
+                    assert scaling is not None
+                    choice.notes.append(
+                        f"The budget allows {choice.units} of the {choice.full_units} {scaling.units_label} "
+                        "this stage would build."
+                    )
+                    choice.budget_limited = True
         limited = [c.item_id for c in second if c.budget_limited]
         if limited:
             self.stopped_at = self.stopped_at or limited[0]
