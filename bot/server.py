@@ -221,10 +221,11 @@ async def serve(settings: Settings, *, sock: socket.socket | None = None, leader
             await queue.start()
         if not leader:
             return
-        if queue is None:  # the queue picks up what a stopped instance left; SQLite resumes it here
-            resumed = await bot.services.reviews.resume_interrupted()
-            if resumed:
-                log.info("resuming %d interrupted review(s)", resumed)
+        # SQLite: what a shutdown interrupted or a crash left. PostgreSQL: the queue takes over a dead instance's
+        # jobs; this still catches a version with no job behind it (left by a release before the queue).
+        resumed = await bot.services.reviews.resume_interrupted()
+        if resumed:
+            log.info("resuming %d interrupted review(s)", resumed)
         scheduler.start()
 
     if settings.slack_app_token is not None:
