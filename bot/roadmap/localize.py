@@ -323,6 +323,10 @@ _REASONS += (
         "Even {units} {label} ({limit}) carry only about {users} users.",
         "{label} {units}{c}({limit})로도 사용자 약 {users}명까지만 감당합니다.",
     ),
+    (
+        "The budget allows {units} of the {units_from} {label} this needs.",
+        "필요한 {label} {units_from}{c} 가운데 예산으로는 {units}{c}까지만 가능합니다.",
+    ),
 )
 # Reasons that restate what a roadmap's head already says (the capacity picture, the kind of system read): the
 # compact Markdown leaves them out of each item.

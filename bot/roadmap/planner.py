@@ -845,9 +845,8 @@ class Budget:
                 if cut and choice.goal < choice.full_goal * (1 - 1e-6) and not choice.deferred:
                     scaling = choice.pattern.scaling
                     assert scaling is not None
-                    choice.notes.append(
-                        f"The budget allows {choice.units} of the {choice.full_units} {scaling.units_label} "
-                        "this stage would build."
+                    choice.notes.append(  # the same sentence as a lever cut down below (read in Korean too)
+                        f"The budget allows {choice.units} of the {choice.full_units} {scaling.units_label} this needs."
                     )
                     choice.budget_limited = True
         limited = [c.item_id for c in second if c.budget_limited]
