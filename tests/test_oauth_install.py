@@ -29,6 +29,7 @@ from sqlalchemy import MetaData, func, select, update
 import bot.server
 from bot import workspace
 from bot.config import ConfigError, Settings
+from bot.slack.installs import AUTH_CACHE_SIZE
 from bot.slack.scopes import INSTALL_SCOPES
 from storage import Database, NudgeSchedule, Roadmap, RoadmapVersion
 from storage.repositories.jobs import GenerationJob
@@ -413,6 +414,17 @@ async def test_socket_mode_with_oauth_serves_the_install_pages_and_each_workspac
                 server.cancel()
                 await asyncio.gather(server, return_exceptions=True)
         fake.assert_clean()
+
+
+def test_the_per_token_auth_cache_keeps_only_the_newest(oauth_bot: Harness) -> None:
+    """Rotation mints a token per workspace twice a day; Bolt's auth.test cache keeps the newest AUTH_CACHE_SIZE."""
+    installations = oauth_bot.bot.installations
+    assert installations is not None
+    cache = installations.authorize.authorize_result_cache
+    for n in range(AUTH_CACHE_SIZE + 5):
+        cache[f"xoxb-{n}"] = None
+    assert len(cache) == AUTH_CACHE_SIZE
+    assert "xoxb-4" not in cache and "xoxb-5" in cache and f"xoxb-{AUTH_CACHE_SIZE + 4}" in cache
 
 
 # --- configuration and schema --------------------------------------------------------------------------------

@@ -32,10 +32,25 @@ from bot.slack.scopes import INSTALL_SCOPES
 
 log = logging.getLogger(__name__)
 
+AUTH_CACHE_SIZE = 10_000  # auth.test answers kept per token; rotation mints a token per workspace every 12 h
 STATE_TTL_S = 600  # an install link is good for ten minutes
 TOKEN_REFRESH_MINUTES = 120  # a rotating token is refreshed when it has less than this left (Bolt's default)
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
+
+
+class _Recent(dict[str, Any]):
+    """A dict that forgets its oldest entries past `limit`: Bolt's per-token auth.test cache would otherwise grow
+    with every rotated token for as long as the process runs."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self._limit = limit
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        while len(self) > self._limit:
+            del self[next(iter(self))]
 
 
 class SignedStates(AsyncOAuthStateStore):
@@ -92,6 +107,7 @@ class Installations:
             # a bot-only app: the bots table alone answers (one query), and rotation saves there too
             bot_only=True,
         )
+        self.authorize.authorize_result_cache = _Recent(AUTH_CACHE_SIZE)
         self.oauth_settings = AsyncOAuthSettings(
             client_id=client_id,
             client_secret=client_secret,
