@@ -22,6 +22,11 @@ Socket Mode is served too, over a real WebSocket: ``apps.connections.open`` (app
 a ``ws://`` URL on this server; a client that connects gets Slack's ``hello``; the test pushes envelopes with
 ``await fake.socket_send(...)`` and reads the client's acknowledgements with ``await fake.socket_ack(...)``;
 ``socket_disconnect()`` asks the client to reconnect as Slack does when it refreshes a connection.
+
+Installing the app in several workspaces (OAuth) is served too (``slack_oauth``): ``enable_oauth()``, a consent screen
+at ``/oauth/v2/authorize`` that approves at once for the ``team`` asked, ``oauth.v2.access`` (codes and token
+rotation's refresh), tokens that belong to one workspace each (``auth.test`` answers for it) and ``uninstall()``,
+which revokes them. Every recorded call keeps the token it carried (``RecordedCall.token``).
 """
 
 from __future__ import annotations
