@@ -22,8 +22,10 @@ import aiohttp
 import jsonschema
 import pytest
 import yaml
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import MetaData, func, select, update
 
 import bot.server
@@ -116,6 +118,55 @@ async def _rows(database: Database, table: Any, team: str) -> list[Any]:
 def _tokens(h: Harness, method: str | None = None) -> set[str | None]:
     """The tokens Web API calls carried (replies to a response_url and file bytes to an upload URL carry none)."""
     return {c.token for c in h.fake.calls(method) if c.method not in ("response_url", "upload_url")}
+
+
+# --- the fake's OAuth, as Slack answers it ------------------------------------------------------------------
+
+
+async def _code(fake: FakeSlack, team: str, redirect_uri: str) -> str:
+    query = {"client_id": CLIENT_ID, "scope": "chat:write", "state": "s1", "redirect_uri": redirect_uri, "team": team}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{fake.url}/oauth/v2/authorize", params=query, allow_redirects=False) as r,
+    ):
+        assert r.status == 302
+        location = r.headers["Location"]
+    assert location.startswith(redirect_uri + "?") and "state=s1" in location
+    return location.split("code=", 1)[1].split("&", 1)[0]
+
+
+async def test_the_fake_answers_oauth_v2_access_as_slack_does() -> None:
+    with FakeSlack() as fake:
+        _setup_oauth(fake)
+        fake.add_channel(sr.CHANNEL_ID, sr.CHANNEL_NAME)
+        client = AsyncWebClient(base_url=fake.base_url)
+        back = "https://example.test/slack/oauth_redirect"
+        code = await _code(fake, ALPHA, back)
+        for wrong, error in (
+            ({"client_secret": "nope"}, "bad_client_secret"),
+            ({"redirect_uri": "https://x/"}, "bad_redirect_uri"),
+        ):
+            arguments = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "code": code, "redirect_uri": back}
+            with pytest.raises(SlackApiError) as refused:
+                await client.oauth_v2_access(**(arguments | wrong))
+            assert refused.value.response["error"] == error
+            code = await _code(fake, ALPHA, back)  # a fresh code for the next attempt
+        granted = await client.oauth_v2_access(
+            client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code=code, redirect_uri=back
+        )
+        assert granted["team"] == {"id": ALPHA, "name": "alpha"} and granted["token_type"] == "bot"
+        with pytest.raises(SlackApiError) as reused:
+            await client.oauth_v2_access(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code=code, redirect_uri=back)
+        assert reused.value.response["error"] == "invalid_code"
+        token = granted["access_token"]
+        assert (await client.auth_test(token=token))["team_id"] == ALPHA
+        await client.chat_postMessage(token=token, channel=sr.CHANNEL_ID, text="hello")
+        fake.uninstall(ALPHA)
+        with pytest.raises(SlackApiError) as revoked:
+            await client.chat_postMessage(token=token, channel=sr.CHANNEL_ID, text="hello again")
+        assert revoked.value.response["error"] == "token_revoked"
+        assert [c.token for c in fake.calls("chat.postMessage")] == [token, token]
+        fake.assert_clean()
 
 
 # --- installing --------------------------------------------------------------------------------------------
