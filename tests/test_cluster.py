@@ -31,7 +31,7 @@ from tests.llm_drafts import answer_for
 from tests.test_serve import EXAMPLE, SECRET, TOKEN, Process, free_port, scale_review_serve, wait_healthy
 
 HEARTBEAT_S = 2  # JOB_HEARTBEAT_SECONDS: how long a killed instance's job waits before another picks it up
-POSTED_WITHIN_S = 20.0
+POSTED_WITHIN_S = 45.0  # an upper bound for a loaded machine; it takes a few seconds
 
 
 @pytest.fixture
