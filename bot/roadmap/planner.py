@@ -834,7 +834,9 @@ class Budget:
         critical = _capacity_critical(ordered)
         by_id = {c.pattern.id: c for c in ordered} | earlier
         first = [c for c in ordered if wanted(c.pattern.id)]
-        second = [c for c in ordered if id(c) in critical and c not in first]
+        # the cuts first (caching, object storage): the scale-out was sized on the goal they reach, so a budget that
+        # runs out must run out on the scale-out, not on the cheaper cut it assumed
+        second = sorted((c for c in ordered if id(c) in critical and c not in first), key=lambda c: c.is_scaling)
         for choice in first:
             self._fund(choice, by_id, currency, nodes_per_partition, skip=True)
         for choice in second:

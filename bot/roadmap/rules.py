@@ -306,13 +306,13 @@ def _plan_stage(
         for choice in choices:
             planner.price(choice, ctx.currency, pricing=_pricing(ctx, ctx.baseline.required_rps, start))
         planner.rank(planner.Mix(start, choices), ctx.baseline.required_rps, ctx.currency)
+    budget.reserve_later = _reserve_after(stage, ctx, start, earlier)  # sizing leaves later named answers theirs
     if _size_to_budget(choices, ctx, start, budget):  # a lever the lower goal does not need goes
         choices = _with_prerequisites([c for c in choices if c.active], ctx, earlier)
     mix = planner.Mix(start, choices)
     ordered = ctx.advice.lead_first(planner.order(choices, ctx.catalogue_index))
     for position, choice in enumerate(ordered, 1):
         choice.item_id = f"{stage}.{position}"
-    budget.reserve_later = _reserve_after(stage, ctx, start, earlier)
     budget.fit_stage(ordered, earlier, ctx.currency, lambda c: _nodes(c, mix), ctx.advice.keep)
     if not ctx.detail:
         return ordered, planner.Mix(start, [c for c in ordered if not c.deferred]).projection()
@@ -378,6 +378,7 @@ def _size_to_budget(choices: list[Choice], ctx: _Context, start: Projection, bud
     if left is None or not scaling:
         return False
     left -= sum(c.monthly.high for c in choices if ctx.advice.keep(c.pattern.id) and not c.is_scaling)
+    left -= budget.reserve_later  # what the funding step keeps back for later stages' named answers
     need = ctx.baseline.required_rps
 
     def cost(goal: float) -> float:
