@@ -1684,5 +1684,6 @@ def thread_help(lang: Language = "en") -> str:
         "`assign 1.3 @someone` and `due 2.1 friday` set an owner and a day; `status` shows "
         "where the team stands; `versions` lists the roadmap's versions; `export` uploads its files; "
         "`nudge friday 09:00` or `nudge pause` changes the weekly check-in. Mention me with a question, e.g. "
-        "“why 1.2 before 2.1?”. *Edit answers* on the first message posts a new version.",
+        "“why 1.2 before 2.1?”. *Edit answers* on the first message posts a new version, and so does a "
+        "correction written here (`the budget is now $2k/month`, `we already run Redis`) once you confirm it.",
     )
