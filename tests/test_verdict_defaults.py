@@ -36,3 +36,15 @@ def test_a_measured_wall_is_not_hedged() -> None:
     assert not roadmap.summary.target_reachable
     assert roadmap.stages[-1].capacity_after.binding_tier == "app"
     assert "rests on a default utilisation" not in roadmap.summary.verdict
+
+
+def test_a_scale_out_sized_on_a_default_says_what_to_measure_first() -> None:
+    roadmap = generate_rules_roadmap(load_profile(GOLDEN / "b2b-multitenant-api.yaml"))
+    grown = [i for i in roadmap.items() if i.pattern_id == "read-replicas" and not i.deferred]
+    assert grown and "This count rests on a default utilisation of the database" in grown[0].why
+    assert "measure DB CPU at peak" in grown[0].why
+    # a tier the team measured is sized on that figure, with no such warning
+    measured = generate_rules_roadmap(load_profile(GOLDEN / "mature-stack.yaml"))  # "writer at 65%"
+    assert not any(
+        "default utilisation of the database" in i.why for i in measured.items() if i.pattern_id == "read-replicas"
+    )

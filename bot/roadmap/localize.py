@@ -327,11 +327,17 @@ _REASONS += (
         "The budget allows {units} of the {units_from} {label} this needs.",
         "필요한 {label} {units_from}{c} 가운데 예산으로는 {units}{c}까지만 가능합니다.",
     ),
+    (
+        "This count rests on a default utilisation of the {tier}, not a measurement: measure {what} before you buy it.",
+        "이 대수는 {tier} 계층의 기본 사용률에서 나온 것이지 측정값이 아닙니다. 사기 전에 다음을 재 보세요: {what}.",
+    ),
 )
-# Reasons that restate what a roadmap's head already says (the capacity picture, the kind of system read): the
-# compact Markdown leaves them out of each item.
+# Reasons that restate what a roadmap's head already says (the capacity picture, the kind of system read, the
+# assumed utilisations): the compact Markdown leaves them out of each item.
 _RESTATING = tuple(
-    pair for pair in _REASONS if pair[0].startswith(("The capacity model has", "Before this stage", "This reads as"))
+    pair
+    for pair in _REASONS
+    if pair[0].startswith(("The capacity model has", "Before this stage", "This reads as", "This count rests on"))
 )
 
 

@@ -428,10 +428,25 @@ def _needed_by(pattern_id: str, placed: dict[str, Choice]) -> str:
 def _item(choice: Choice, ctx: _Context, placed: dict[str, Choice]) -> RoadmapItem:
     pattern = ctx.advice.tailor(choice.pattern)  # the steps written for this team's stack
     fields = _format_fields(ctx, choice)
+    scaling = pattern.scaling
+    if (
+        scaling is not None
+        and choice.units is not None
+        and scaling.tier in MEASURE_TO_REPLACE
+        and scaling.tier not in ctx.facts.quoted_utilisation
+        and not choice.deferred
+    ):
+        # the count comes from the model's default load for that tier: the measurement that would replace it
+        assumed = (
+            f"This count rests on a default utilisation of the {TIER_LABELS[scaling.tier]}, not a measurement: "
+            f"measure {MEASURE_TO_REPLACE[scaling.tier]} before you buy it."
+        )
+    else:
+        assumed = ""
     reasons = list(choice.reasons)
     if choice.prerequisite:
         reasons.append(_needed_by(pattern.id, placed))
-    why = " ".join(part for part in [pattern.why.format(**fields), *reasons, *choice.notes] if part)
+    why = " ".join(part for part in [pattern.why.format(**fields), *reasons, *choice.notes, assumed] if part)
     if choice.deferred:
         why += f" {choice.deferred}"
     sources = [
@@ -462,7 +477,7 @@ def _item(choice: Choice, ctx: _Context, placed: dict[str, Choice]) -> RoadmapIt
     difficulty = pattern.difficulty
     if choice.resize_of is not None:  # more of a lever an earlier item built
         title, steps, verify = planner.resize_text(choice)
-        why = " ".join([*choice.reasons, *choice.notes, choice.deferred or ""]).strip()
+        why = " ".join([*choice.reasons, *choice.notes, assumed, choice.deferred or ""]).strip()
         effort = Effort(person_days=planner.RESIZE_EFFORT[0], weeks=planner.RESIZE_EFFORT[1])
         depends_on = [choice.resize_of.item_id] if choice.resize_of.item_id else []
         difficulty = Difficulty.LOW
