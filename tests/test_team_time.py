@@ -97,3 +97,13 @@ def test_the_note_reads_in_korean_for_a_korean_roadmap() -> None:
 def test_the_team_is_the_largest_count_written(text: str, size: int | None) -> None:
     found = team_in(text)
     assert (found[0] if found else None) == size
+
+
+def test_a_deadline_names_what_must_ship_before_it() -> None:
+    roadmap = generate_rules_roadmap(_profile("flash-sale-shop"))  # "the next drop is in six weeks"
+    note = next(n for n in roadmap.notes if n.startswith("Deadline"))
+    ids = {i.pattern_id: i.id for i in roadmap.items()}
+    listed = note.split("Ship before it: ", 1)[1]
+    for pattern_id in ("atomic-inventory", "waiting-room", "load-test-baseline"):  # the risk fix, the event's levers
+        assert ids[pattern_id] in listed
+    assert ids["capacity-review-cadence"] not in listed

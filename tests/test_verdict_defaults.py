@@ -22,7 +22,7 @@ def test_a_wall_on_a_default_utilisation_asks_for_the_measurement() -> None:
 def test_the_hedge_reads_in_korean() -> None:
     profile = load_profile(GOLDEN / "salon-booking-ko.yaml").model_copy(update={"language": "ko"})
     roadmap = localize(generate_rules_roadmap(profile).model_copy(update={"language": "ko"}), profile)
-    assert "기본 사용률에서 나온 것이지 측정값이 아닙니다" in roadmap.summary.verdict
+    assert "측정값이 아니라 기본 사용률에서 나왔습니다" in roadmap.summary.verdict
     assert "rests on" not in roadmap.summary.verdict
 
 

@@ -460,10 +460,8 @@ _SUMMARY: tuple[tuple[str, str], ...] = (
         "부하 테스트로 실제 서비스 요구 시간을 재고 다시 검토하세요.",
     ),
     (
-        "The plan's ceiling, the {tier}, rests on a default utilisation, not a measurement: measure {what} before "
-        "planning on it.",
-        "계획의 한계인 {tier} 수치는 기본 사용률에서 나온 것이지 측정값이 아닙니다. "
-        "이 수치로 계획하기 전에 다음을 재 보세요: {what}.",
+        "The plan's ceiling, the {tier}, rests on a default utilisation: measure {what} first.",
+        "계획의 한계인 {tier} 수치는 측정값이 아니라 기본 사용률에서 나왔습니다. 먼저 다음을 재 보세요: {what}.",
     ),
     (
         "Budget {budget} a month: the plan adds {cost} (checked at the top of each range).",

@@ -145,7 +145,11 @@ def _mentions(phrase: str, value: float) -> bool:
 
 
 def effort_notes(
-    base: Baseline, stages: Sequence[Stage], lang: Language = "en", postponed: Mapping[str, int] | None = None
+    base: Baseline,
+    stages: Sequence[Stage],
+    lang: Language = "en",
+    postponed: Mapping[str, int] | None = None,
+    before: Sequence[str] = (),
 ) -> list[str]:
     """The team's person-weeks against each stage's work, what moved for it, and a stated deadline.
 
@@ -207,17 +211,23 @@ def effort_notes(
             phrase = shorten(traffic.deadline_phrase or "", 40)  # the team's words, never cut mid-word
             values = {"due": f"{sig(due, 2):g}", "phrase": phrase, "late": late[0]}
             if ready is None:
-                message = N_(
-                    'Deadline in about {due} weeks ("{phrase}"): stage {late} ends after it. '
-                    "Pull what the deadline needs into stage 1."
-                )
+                message = N_('Deadline in about {due} weeks ("{phrase}"): stage {late} ends after it.')
             else:
                 message = N_(
                     'Deadline in about {due} weeks ("{phrase}"): stage {late} ends after it, and the target '
-                    "needs stage {ready}. Pull what the deadline needs into stage 1."
+                    "needs stage {ready}."
                 )
                 values["ready"] = ready.number
-            notes.append(t(lang, message, **values))
+            text = t(lang, message, **values) + " "
+            if before:
+                text += t(
+                    lang,
+                    "Ship before it: {items} (risk fixes and what the event needs).",
+                    items=", ".join(sorted(before, key=_item_key)),
+                )
+            else:
+                text += t(lang, "Pull what the deadline needs into stage 1.")
+            notes.append(text)
     return notes
 
 
@@ -227,6 +237,7 @@ def capacity_notes(
     base: Baseline,
     stages: Sequence[Stage],
     postponed: Mapping[str, int] | None = None,
+    before: Sequence[str] = (),
 ) -> list[str]:
     """The capacity picture's notes (the sanity warnings travel separately, in the reader's language)."""
     notes: list[str] = []
@@ -237,7 +248,7 @@ def capacity_notes(
         notes.append(spike)
     if bandwidth:
         notes.append(bandwidth)
-    return notes + effort_notes(base, stages, profile.language or "en", postponed)
+    return notes + effort_notes(base, stages, profile.language or "en", postponed, before)
 
 
 def _item_key(item_id: str) -> tuple[int, ...]:

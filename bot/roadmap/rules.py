@@ -627,8 +627,8 @@ def _verdict(
         # measurement replaces it (instead of the general advice to load-test)
         verdict = verdict.removesuffix(" Measure the real service demand with a load test and revisit.")
         verdict += (
-            f" The plan's ceiling, the {TIER_LABELS[wall]}, rests on a default utilisation, not a measurement: "
-            f"measure {MEASURE_TO_REPLACE[wall]} before planning on it."
+            f" The plan's ceiling, the {TIER_LABELS[wall]}, rests on a default utilisation: measure "
+            f"{MEASURE_TO_REPLACE[wall]} first."
         )
     if ctx.baseline.over_capacity_now:
         base = ctx.baseline
@@ -774,7 +774,16 @@ def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None =
         assumptions=assumptions,
     )
     report = ctx.advice.report([i for s in stages for i in s.items], catalogue, ctx.keyword_hits)
-    notes = capacity_notes(profile, ctx.facts, base, stages, ctx.advice.postponed)  # a burst, team time, deadline
+    # what a stated deadline must not wait for: risk fixes and, with a known event near, what the event needs
+    before = [
+        i.id
+        for s in stages
+        for i in s.items
+        if i.pattern_id
+        and not i.deferred
+        and (i.pattern_id in ctx.advice.lead or (ctx.advice.event_near and catalogue.get(i.pattern_id).event_lever))
+    ]
+    notes = capacity_notes(profile, ctx.facts, base, stages, ctx.advice.postponed, before)  # burst, team, deadline
     return Roadmap(
         engine=ENGINE_NAME, system_name=profile.system_name, summary=summary, stages=stages, notes=notes, **report
     )
