@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.roadmap.costs import read_costs
+from bot.roadmap.costs import CDN_PER_GB, read_costs
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.traffic import monthly_egress_gb
@@ -48,3 +48,13 @@ def test_the_audience_at_the_target_is_priced_and_flagged_against_the_budget() -
 def test_no_stated_volume_no_note() -> None:
     roadmap = generate_rules_roadmap(load_profile(GOLDEN / "tiny-startup.yaml"))
     assert not any(n.startswith("Bandwidth") for n in roadmap.notes)
+
+
+def test_a_host_that_includes_bandwidth_is_priced_at_a_bandwidth_cdn() -> None:
+    hetzner = read_costs(load_profile(GOLDEN / "podcast-downloads.yaml"))  # Hetzner dedicated servers
+    aws = read_costs(load_profile(GOLDEN / "video-platform.yaml"))
+    assert hetzner.cdn_per_gb.high < aws.cdn_per_gb.low + 0.02  # bunny-class, not CloudFront list prices
+    assert not hetzner.pays_egress and aws.pays_egress
+    # the bytes cost a fraction of CloudFront's list price through a bandwidth CDN, with no request fees
+    assert hetzner.cdn_monthly(5000).high == pytest.approx(hetzner.gb_per_month(5000) * hetzner.cdn_per_gb.high)
+    assert hetzner.cdn_monthly(5000).high < hetzner.gb_per_month(5000) * CDN_PER_GB.high / 2

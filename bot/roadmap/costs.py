@@ -145,6 +145,11 @@ BYTES_PER_REQUEST = 40_000  # average response size over all requests (pages, JS
 MEDIA_BYTES_PER_REQUEST = 100_000  # the same where images or video are served
 AVERAGE_PER_PEAK = 0.3  # average traffic over a month as a share of the peak (default)
 CDN_PER_GB = Range(low=0.02, high=0.085)  # CloudFront's volume tiers down from its first 10 TB price
+# A team whose host includes its bandwidth (Hetzner, DigitalOcean, a VPS) buys a bandwidth-priced CDN, not a
+# hyperscaler's: bunny.net pricing ('Volume Network' from $0.005/GB, 'Standard Network' $0.01-0.06/GB by region,
+# no request fees), list prices to check. The range is a stated default across those tiers.
+CDN_PER_GB_BULK = Range(low=0.005, high=0.03)
+CLOUDS = ("aws", "gcp", "azure", "unknown")  # bill origin egress by the GB (an unknown host is priced as AWS)
 ORIGIN_EGRESS_PER_GB = 0.09  # EC2 internet egress, first 10 TB tier
 
 _EC2 = re.compile(r"\b(?:(db|cache)\.)?([a-z]\d[a-z]?[a-z]?)\.(nano|micro|small|medium|large|\d{0,2}xlarge)\b", re.I)
@@ -181,15 +186,22 @@ class CostModel:
     @property
     def pays_egress(self) -> bool:
         """Clouds bill origin egress by the GB; hosting plans mostly include a bandwidth quota."""
-        return self.provider in ("aws", "gcp", "azure", "unknown")
+        return self.provider in CLOUDS
+
+    @property
+    def cdn_per_gb(self) -> Range:
+        """What a GB through the CDN costs this team: a hyperscaler's CDN on a cloud, a bandwidth CDN otherwise."""
+        return CDN_PER_GB if self.pays_egress else CDN_PER_GB_BULK
 
     def cdn_monthly(self, peak_rps: float) -> Range:
         """A CDN's added monthly bill: request fees plus per-GB fees, less the origin egress it replaces."""
         gb = self.gb_per_month(peak_rps)
-        requests = self.requests_per_month(peak_rps) / 10_000
+        # bandwidth CDNs bill the bytes only; the hyperscalers' also bill requests
+        requests = self.requests_per_month(peak_rps) / 10_000 if self.pays_egress else 0.0
         saved = ORIGIN_EGRESS_PER_GB if self.pays_egress else 0.0
-        low = max(0.0, requests * CDN_PER_10K_REQUESTS.low + gb * (CDN_PER_GB.low - saved))
-        high = max(low, requests * CDN_PER_10K_REQUESTS.high + gb * (CDN_PER_GB.high - saved))
+        per_gb = self.cdn_per_gb
+        low = max(0.0, requests * CDN_PER_10K_REQUESTS.low + gb * (per_gb.low - saved))
+        high = max(low, requests * CDN_PER_10K_REQUESTS.high + gb * (per_gb.high - saved))
         for max_gb, monthly in FLAT_RATE_CDN:  # a flat-rate plan carries cacheable static files at this volume
             if gb <= max_gb:
                 low, high = 0.0, min(high, monthly)
@@ -373,13 +385,14 @@ def read_costs(profile: SystemProfile, media_heavy: bool = False, facts: Archite
     if stated_gb and peak:  # the bytes they serve a month over the requests a month at their measured peak
         per_request = stated_gb * 1e9 / (float(peak) * AVERAGE_PER_PEAK * SECONDS_PER_MONTH)
         bytes_origin = "you said"
+    cdn = CDN_PER_GB if provider in CLOUDS else CDN_PER_GB_BULK
     traffic = t(
         lang,
         "{size} KB/request, average {average} of peak; CDN ${low}-{high}/GB vs egress ${egress}/GB.",
         size=f"{sig(per_request / 1000, 2):g}",
         average=f"{AVERAGE_PER_PEAK:.0%}",
-        low=f"{CDN_PER_GB.low:g}",
-        high=f"{CDN_PER_GB.high:g}",
+        low=f"{cdn.low:g}",
+        high=f"{cdn.high:g}",
         egress=f"{ORIGIN_EGRESS_PER_GB:g}",
     )
     notes.append(f"[{origin_name(bytes_origin, lang)}] {traffic}")

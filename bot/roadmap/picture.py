@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from bot.i18n import N_, Language, count, t, tn, won_range
 from bot.roadmap import money, team_time
 from bot.roadmap.capacity import Baseline
-from bot.roadmap.costs import CDN_PER_GB
+from bot.roadmap.costs import CDN_PER_GB, read_costs
 from bot.roadmap.facts import ArchitectureFacts
 from bot.roadmap.numbers import compact, money_range
 from bot.roadmap.rounding import sig
@@ -82,7 +82,7 @@ def spike_note(
     return f"{text} {queued}"
 
 
-def bandwidth_note(profile: SystemProfile, lang: Language = "en") -> str | None:
+def bandwidth_note(profile: SystemProfile, lang: Language = "en", per_gb: Range = CDN_PER_GB) -> str | None:
     """The bytes the team says it serves a month, grown with its users to the target, at CDN list prices.
 
     The plan's costs are what its items add; a media-heavy system's largest bill is the bytes themselves, which
@@ -93,13 +93,13 @@ def bandwidth_note(profile: SystemProfile, lang: Language = "en") -> str | None:
         return None
     currency = profile.budget.currency
     grown = stated * profile.target_users / profile.current_users
-    low = money.from_usd(grown * CDN_PER_GB.low, currency)
-    high = money.from_usd(grown * CDN_PER_GB.high, currency)
+    low = money.from_usd(grown * per_gb.low, currency)
+    high = money.from_usd(grown * per_gb.high, currency)
     values = {
         "now": _volume(stated, lang),
         "target": _volume(grown, lang),
-        "low": f"{CDN_PER_GB.low:g}",
-        "high": f"{CDN_PER_GB.high:g}",
+        "low": f"{per_gb.low:g}",
+        "high": f"{per_gb.high:g}",
         "cost": won_range(low, high) if currency == "KRW" else money_range(Range(low=low, high=high), currency),
     }
     text = t(
@@ -243,7 +243,7 @@ def capacity_notes(
     notes: list[str] = []
     peak_measured = bool(profile.measurements.peak_rps)
     spike = spike_note(base, stages, profile.language or "en", peak_measured)
-    bandwidth = bandwidth_note(profile, profile.language or "en")
+    bandwidth = bandwidth_note(profile, profile.language or "en", read_costs(profile, facts=facts).cdn_per_gb)
     if spike:
         notes.append(spike)
     if bandwidth:
