@@ -48,3 +48,13 @@ def test_a_scale_out_sized_on_a_default_says_what_to_measure_first() -> None:
     assert not any(
         "default utilisation of the database" in i.why for i in measured.items() if i.pattern_id == "read-replicas"
     )
+
+
+def test_a_budget_that_binds_only_at_the_top_of_the_ranges_says_the_target_may_fit() -> None:
+    roadmap = generate_rules_roadmap(load_profile(GOLDEN / "rails-droplet.yaml"))  # $500; the full path $430-1,100
+    verdict = roadmap.summary.verdict
+    assert verdict.startswith("The target fits the budget only if costs land low")
+    assert "Target not reachable within the budget" not in verdict
+    korean = load_profile(GOLDEN / "rails-droplet.yaml").model_copy(update={"language": "ko"})
+    localized = localize(generate_rules_roadmap(korean).model_copy(update={"language": "ko"}), korean)
+    assert localized.summary.verdict.startswith("비용이 범위의 아래쪽에 머물 때만")

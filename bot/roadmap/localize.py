@@ -442,6 +442,14 @@ _SUMMARY: tuple[tuple[str, str], ...] = (
         "{share})입니다.",
     ),
     (
+        "The target fits the budget only if costs land low: within the top of each cost range the plan reaches about "
+        "{users} concurrent users ({share} of {target}); the full path costs about {range} a month.",
+        "비용이 범위의 아래쪽에 머물 때만 예산 안에서 목표에 닿습니다. "
+        "각 비용 범위의 상단으로 보면 계획이 닿는 규모는 동시 사용자 약 {users}명(목표 {target}명의 {share})이고, "
+        "목표까지의 전체 경로는 월 약 {range}입니다.",
+    ),
+    ("Measure, then price it again.", "먼저 측정한 뒤 다시 가격을 매겨 보세요."),
+    (
         "Reaching it costs about {range} a month (cheapest path).",
         "목표까지 가는 비용은 월 약 {range}입니다(가장 싼 경로).",
     ),

@@ -603,6 +603,13 @@ def _verdict(
         )
         if ctx.budget is not None:
             verdict += " It fits the budget (top of each cost range)."
+    elif limited and free.users > final.users and free.users >= target and free.monthly.low <= (ctx.budget or 0):
+        # the full path's low end fits: the budget binds only at the top of the ranges, so say it may fit
+        verdict = (
+            f"The target fits the budget only if costs land low: within the top of each cost range the plan reaches "
+            f"about {compact(final.users)} concurrent users ({share} of {compact(target)}); the full path costs "
+            f"about {money_range(free.monthly, ctx.currency)} a month. Measure, then price it again."
+        )
     elif limited and free.users > final.users:
         if free.users >= target:
             unlimited = f"Reaching it costs about {money_range(free.monthly, ctx.currency)} a month (cheapest path)"
@@ -626,6 +633,7 @@ def _verdict(
         # the ceiling that stops the plan is the model's default for that tier, not the team's figure: say which
         # measurement replaces it (instead of the general advice to load-test)
         verdict = verdict.removesuffix(" Measure the real service demand with a load test and revisit.")
+        verdict = verdict.removesuffix(" Measure, then price it again.")
         verdict += (
             f" The plan's ceiling, the {TIER_LABELS[wall]}, rests on a default utilisation: measure "
             f"{MEASURE_TO_REPLACE[wall]} first."
