@@ -264,3 +264,29 @@ class ProcessedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+PENDING_STATES = ("pending", "applied", "cancelled", "stale")
+
+
+class PendingRevision(Base):
+    """A change to a roadmap's profile read from its thread, waiting for one click (Revise or Cancel). Kept in the
+    database, not in memory, so a restart between the proposal and the click loses nothing."""
+
+    __tablename__ = "pending_revisions"
+    __table_args__ = (
+        UniqueConstraint("roadmap_id", "message_ts"),
+        CheckConstraint(_one_of("state", PENDING_STATES), name="state"),
+    )
+
+    id: Mapped[IntPK]
+    roadmap_id: Mapped[int] = mapped_column(_cascade("roadmaps.id"))
+    message_ts: Mapped[SlackId]  # the thread message that stated the change (a retried event proposes it once)
+    proposed_by: Mapped[OptionalSlackId]
+    base_version: Mapped[int]  # the version it was read against: a click after a newer version changes nothing
+    profile: Mapped[dict[str, Any]]  # the amended answers
+    changes: Mapped[dict[str, Any]]  # {"changes": [...], "refused": [...]}: what the confirmation message says
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by: Mapped[OptionalSlackId]
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[Created]

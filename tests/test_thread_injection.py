@@ -14,7 +14,7 @@ from bot.roadmap.numbers import compact
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
 from storage import Database, ItemStatusEvent, Review, RoadmapItem, RoadmapVersion
-from storage.pending_model import PendingRevision
+from storage.models import PendingRevision
 from tests.fakes import slack_requests as sr
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import FakeSlack

@@ -6,8 +6,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from storage.models import DiscussionMessage
-from storage.pending_model import PendingRevision
+from storage.models import DiscussionMessage, PendingRevision
 from storage.repositories._base import Repository
 from storage.types import utcnow
 
