@@ -489,10 +489,15 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
         named=frozenset(named),
         event_near=near,
         blocked_today=frozenset(today_only),
-        scaled_out=frozenset(
-            {"horizontal-app-scaling"} if facts.app_servers >= 2 and facts.has(Fact.HAS_LOAD_BALANCER) else set()
-        ),
+        scaled_out=frozenset({"horizontal-app-scaling"} if _fleet(facts) else set()),
     )
+
+
+def _fleet(facts: ArchitectureFacts) -> bool:
+    """The app tier already scales out: several servers behind a balancer, or a cluster that sizes itself
+    ("About 140 Go services on two EKS clusters (HPA ...)": no count, yet not one server)."""
+    cluster = facts.has(Fact.KUBERNETES) or facts.has(Fact.HAS_AUTOSCALING)
+    return facts.has(Fact.HAS_LOAD_BALANCER) and (facts.app_servers >= 2 or cluster)
 
 
 def _first_fix(pattern: Pattern) -> bool:

@@ -477,17 +477,23 @@ def _fails_at_peak(profile: SystemProfile, facts: ArchitectureFacts) -> tuple[bo
     return False, ""
 
 
+# "16 shards", "샤드 4개"; not "MySQL 8 sharded" (a version before a verb)
 _SHARDS = re.compile(
-    r"(\d{1,4})\s*(?:shards?|partitions?|샤드|개 샤드)|(?:샤드|shards?)\s*(\d{1,4})\s*(?:개|대)?", re.I
+    r"(\d{1,4})\s*(?:shards?\b|partitions?\b|샤드|개 샤드)|(?:샤드|shards?\b)\s*(\d{1,4})\s*(?:개|대)?", re.I
 )
+
+
+def _cluster(facts: ArchitectureFacts) -> bool:
+    """An app tier on a cluster that sizes itself (Kubernetes, autoscaling): no count, yet not one server."""
+    return facts.has(Fact.KUBERNETES) or facts.has(Fact.HAS_AUTOSCALING)
 
 
 def _shards(profile: SystemProfile, facts: ArchitectureFacts) -> int:
     """How many shards the database already has ("sharded with Vitess into 16 shards"); 1 when not sharded."""
     if not facts.has(Fact.HAS_SHARDING):
         return 1
-    found = _SHARDS.search(profile.architecture.database)
-    count = int(found.group(1) or found.group(2)) if found else 1
+    counts = [int(m.group(1) or m.group(2)) for m in _SHARDS.finditer(profile.architecture.database)]
+    count = max(counts, default=1)
     return max(1, min(count, 4096))
 
 
@@ -632,7 +638,11 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Tr
     state = CapacityState(tiers=states)
     binding = state.binding()
     fleet = {
-        "app": tn(lang, "{count} app server", "{count} app servers", units["app"]),
+        "app": (
+            t(lang, "an app fleet of unstated size (counted as 1x today's)")
+            if units["app"] == 1 and not facts.app_servers_stated and _cluster(facts)
+            else tn(lang, "{count} app server", "{count} app servers", units["app"])
+        ),
         "db": tn(lang, "{count} database node", "{count} database nodes", units["database"]),
         "safe": f"{SAFE_UTILISATION:.0%}",
     }
