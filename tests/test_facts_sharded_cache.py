@@ -27,3 +27,17 @@ def test_redis_shards_do_not_shard_the_database() -> None:
 def test_database_shards_still_count() -> None:
     profile = _profile("MySQL 8 sharded with Vitess into 16 shards", "140 services on Kubernetes; Redis Cluster")
     assert extract_facts(profile).has(Fact.HAS_SHARDING)
+
+
+def test_a_versioned_database_is_not_a_shard_count_and_a_cluster_is_a_fleet() -> None:
+    from pathlib import Path
+
+    from bot.roadmap.profile_io import load_profile
+    from bot.roadmap.rules import generate_rules_roadmap
+
+    roadmap = generate_rules_roadmap(load_profile(Path(__file__).parent / "golden" / "social-at-scale.yaml"))
+    fleet = next(a for a in roadmap.summary.assumptions if "shards" in a)
+    assert "each of 16 shards" in fleet and "app fleet of unstated size" in fleet  # "MySQL 8 ... into 16 shards"
+    app = [i for i in roadmap.items() if i.pattern_id == "horizontal-app-scaling"]
+    assert app and all(i.title.startswith("Grow the app servers from 1x") for i in app)
+    assert not any("One app server is both the ceiling" in i.why for i in roadmap.items())
