@@ -27,3 +27,12 @@ def test_an_unmeasured_peak_is_multiplied_by_the_stated_burst() -> None:
     )
     note = _burst(generate_rules_roadmap(unmeasured).notes)
     assert note.startswith("Burst: x50 today's peak")
+
+
+def test_a_rush_named_by_its_clock_window_lasts_that_long() -> None:
+    from bot.roadmap.traffic import _spike
+
+    lunch = _spike("매일 점심 11:30~12:30에 주문이 평소의 5배로 몰리면서 데드락이 납니다.")
+    assert lunch is not None and lunch.seconds == 3600  # an hour, not the 5 minutes assumed when none is said
+    minute = _spike("At 10:00 traffic goes to 24,000 req/s within a minute (about 60x).")
+    assert minute is not None and minute.seconds == 60

@@ -87,6 +87,7 @@ _SPIKE_WORDS = re.compile(
     r"spike|surge|burst|rush|flash|sale|opening|opens|launch|drop|stampede|급증|몰리|몰림|폭주|오픈|세일|이벤트",
     re.I,
 )
+_CLOCK_RANGE = re.compile(r"\b(\d{1,2}):(\d{2})\s*(?:~|–|-|to|부터)\s*(\d{1,2}):(\d{2})")
 _SECONDS = {"s": 1, "se": 1, "mi": 60, "ho": 3600, "hr": 3600, "초": 1, "분": 60, "시": 3600}
 
 _TEAM = re.compile(
@@ -185,6 +186,13 @@ def _spike(text: str) -> Spike | None:
         if duration is not None:
             unit = duration.group(2).lower()
             seconds = _number(duration.group(1)) * _SECONDS.get(unit[:2], _SECONDS.get(unit[:1], 60))
+        else:
+            clock = _CLOCK_RANGE.search(window)  # "11:30~12:30": the rush lasts as long as the window it names
+            if clock is not None:
+                start = int(clock.group(1)) * 60 + int(clock.group(2))
+                end = int(clock.group(3)) * 60 + int(clock.group(4))
+                if end > start:
+                    seconds = float((end - start) * 60)
         phrase = text[max(0, match.start() - 40) : match.end() + 40].strip().replace("\n", " ")
         if best is None or factor > best.factor:
             best = Spike(factor=factor, seconds=seconds, phrase=phrase)
