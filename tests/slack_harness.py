@@ -11,6 +11,7 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -22,6 +23,7 @@ from bot.roadmap.engine import EngineResult, Progress, RoadmapEngine, RulesEngin
 from bot.roadmap.schema import SystemProfile
 from bot.server import http_app
 from bot.slack import modal
+from bot.slack import publisher as publisher_module
 from bot.slack.ids import QUESTIONNAIRE_CALLBACK
 from storage import Database
 from tests.fakes import slack_requests as sr
@@ -175,7 +177,14 @@ async def running_bot(
         "slack_api_url": fake.base_url,
         "database_url": database.url,
     }
-    bot = build_bot(Settings(_env_file=None, **values | (settings or {})), database, engine=engine)  # type: ignore[call-arg]
+    # The fake Slack has no per-channel limit: the bot's pacer runs at 50 messages a second here instead of Slack's
+    # one (its own tests check the real pace), so tests that post several roadmaps to a channel do not wait on it.
+    real = publisher_module.ChannelPacer
+    publisher_module.ChannelPacer = partial(real, per_second=50.0, burst=50)  # type: ignore[misc]
+    try:
+        bot = build_bot(Settings(_env_file=None, **values | (settings or {})), database, engine=engine)  # type: ignore[call-arg]
+    finally:
+        publisher_module.ChannelPacer = real  # type: ignore[misc]
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
