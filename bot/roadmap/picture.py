@@ -12,8 +12,7 @@ from collections.abc import Mapping, Sequence
 from bot.i18n import N_, Language, count, t, tn, won_range
 from bot.roadmap import money, team_time
 from bot.roadmap.capacity import Baseline
-from bot.roadmap.costs import CDN_PER_GB, read_costs
-from bot.roadmap.facts import ArchitectureFacts
+from bot.roadmap.costs import CDN_PER_GB, CostModel
 from bot.roadmap.numbers import compact, money_range
 from bot.roadmap.rounding import sig
 from bot.roadmap.schema import Range, Stage, SystemProfile
@@ -233,7 +232,7 @@ def effort_notes(
 
 def capacity_notes(
     profile: SystemProfile,
-    facts: ArchitectureFacts,
+    costs: CostModel,
     base: Baseline,
     stages: Sequence[Stage],
     postponed: Mapping[str, int] | None = None,
@@ -243,7 +242,7 @@ def capacity_notes(
     notes: list[str] = []
     peak_measured = bool(profile.measurements.peak_rps)
     spike = spike_note(base, stages, profile.language or "en", peak_measured)
-    bandwidth = bandwidth_note(profile, profile.language or "en", read_costs(profile, facts=facts).cdn_per_gb)
+    bandwidth = bandwidth_note(profile, profile.language or "en", costs.cdn_per_gb)
     if spike:
         notes.append(spike)
     if bandwidth:

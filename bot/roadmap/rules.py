@@ -596,6 +596,10 @@ def _verdict(
             bought = "; ".join(f"{fmt_money(money_round(a), ctx.currency)} -> {compact(u)} users" for a, u in steps)
             budget_note += f" More budget a month: {bought}."
     share = percent(final.users / target)
+    wall = final.binding_tier
+    # the ceiling that stops the plan is the model's default for that tier, not the team's figure: the verdict
+    # names the measurement that replaces it instead of the general advice to measure
+    assumed = reached is None and wall not in ctx.facts.quoted_utilisation and wall in MEASURE_TO_REPLACE
     if reached is not None:
         verdict = (
             f"Target reached after stage {reached.number}: about {compact(reached.capacity_after.users)} "
@@ -608,8 +612,10 @@ def _verdict(
         verdict = (
             f"The target fits the budget only if costs land low: within the top of each cost range the plan reaches "
             f"about {compact(final.users)} concurrent users ({share} of {compact(target)}); the full path costs "
-            f"about {money_range(free.monthly, ctx.currency)} a month. Measure, then price it again."
+            f"about {money_range(free.monthly, ctx.currency)} a month."
         )
+        if not assumed:
+            verdict += " Measure, then price it again."
     elif limited and free.users > final.users:
         if free.users >= target:
             unlimited = f"Reaching it costs about {money_range(free.monthly, ctx.currency)} a month (cheapest path)"
@@ -625,15 +631,11 @@ def _verdict(
     else:
         verdict = (
             f"Target not reached by these patterns: about {compact(final.users)} concurrent users "
-            f"({share} of {compact(target)}), limited by {_wall(ctx, final.binding_tier)}. "
-            "Measure the real service demand with a load test and revisit."
+            f"({share} of {compact(target)}), limited by {_wall(ctx, final.binding_tier)}."
         )
-    wall = final.binding_tier
-    if reached is None and wall not in ctx.facts.quoted_utilisation and wall in MEASURE_TO_REPLACE:
-        # the ceiling that stops the plan is the model's default for that tier, not the team's figure: say which
-        # measurement replaces it (instead of the general advice to load-test)
-        verdict = verdict.removesuffix(" Measure the real service demand with a load test and revisit.")
-        verdict = verdict.removesuffix(" Measure, then price it again.")
+        if not assumed:
+            verdict += " Measure the real service demand with a load test and revisit."
+    if assumed:
         verdict += (
             f" The plan's ceiling, the {TIER_LABELS[wall]}, rests on a default utilisation: measure "
             f"{MEASURE_TO_REPLACE[wall]} first."
@@ -791,7 +793,7 @@ def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None =
         and not i.deferred
         and (i.pattern_id in ctx.advice.lead or (ctx.advice.event_near and catalogue.get(i.pattern_id).event_lever))
     ]
-    notes = capacity_notes(profile, ctx.facts, base, stages, ctx.advice.postponed, before)  # burst, team, deadline
+    notes = capacity_notes(profile, ctx.costs, base, stages, ctx.advice.postponed, before)  # burst, team, deadline
     return Roadmap(
         engine=ENGINE_NAME, system_name=profile.system_name, summary=summary, stages=stages, notes=notes, **report
     )
