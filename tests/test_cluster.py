@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,19 @@ import pytest
 from sqlalchemy import make_url
 
 from bot.roadmap.profile_io import load_profile
+from bot.services import shared_threads
 from bot.slack import modal
 from bot.slack.ids import QUESTIONNAIRE_CALLBACK
 from storage import Database
+from storage.repositories.jobs import GenerationJob
+from storage.repositories.roadmaps import RoadmapRepository
+from tests.builders import sample_profile
 from tests.conftest import _pg_create_database, _pg_drop_database
 from tests.fakes import slack_requests as sr
 from tests.fakes.openai_api import DEFAULT_API_KEY, Answer, FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.llm_drafts import answer_for
+from tests.slack_harness import running_bot
 from tests.test_serve import EXAMPLE, SECRET, TOKEN, Process, free_port, scale_review_serve, wait_healthy
 
 HEARTBEAT_S = 2  # JOB_HEARTBEAT_SECONDS: how long a killed instance's job waits before another picks it up
@@ -254,3 +260,71 @@ async def test_a_retried_event_delivered_to_both_instances_is_handled_once(
         assert remembered[0]["n"] == 1
     fake.assert_clean()
     ai.assert_clean()
+
+
+class Killed(BaseException):
+    """The process going away: nothing after this point of the run happens."""
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+async def test_a_parent_posted_by_an_instance_killed_before_recording_it_is_found_not_posted_again(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The submitting instance dies after Slack answered its parent message and before the thread was stored: the
+    instance that resumes the job finds that message (by its metadata) and uses it, instead of posting a second."""
+    async with running_bot(database) as h:
+        reviews = h.bot.services.reviews
+        reviews.queue_generation()  # as the pgqueuer worker switches it; no worker here, the test runs the job
+        submission = await reviews.submit(sr.TEAM_ID, sr.USER_ID, sr.CHANNEL_ID, sample_profile())
+
+        async def killed(*args: object) -> None:
+            raise Killed
+
+        with monkeypatch.context() as m:
+            m.setattr(RoadmapRepository, "set_thread_once", killed)
+            with pytest.raises(Killed):
+                await reviews.post_parent(submission)
+        (posted,) = h.fake.messages(sr.CHANNEL_ID)  # Slack has the parent message; the database does not
+        monkeypatch.setattr(shared_threads, "PARENT_WAIT", timedelta(0))  # the submitter's wait is over
+
+        done = await reviews.run_queued(GenerationJob(submission.version_id, sr.USER_ID, submitted=True))
+        await h.idle()
+
+        assert done == "generated"
+        parents = [m for m in h.fake.messages(sr.CHANNEL_ID) if m.get("thread_ts") in (None, m["ts"])]
+        assert [p["ts"] for p in parents] == [posted["ts"]]  # one parent message: the dead instance's
+        async with database.unit_of_work(readonly=True) as repos:
+            roadmap = await repos.roadmaps.get(submission.roadmap_id)
+            version = await repos.roadmaps.get_version(submission.version_id)
+        assert roadmap is not None and roadmap.thread_ts == posted["ts"]
+        assert version is not None and version.published_at is not None
+        assert len(roadmap_replies(h.fake, sr.CHANNEL_ID, posted["ts"])) >= 2  # the roadmap went into that thread
+        h.fake.assert_clean()
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+async def test_one_instance_restarted_after_a_kill_between_posting_and_recording_the_parent_uses_that_parent(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedded single instance: the process died after posting the parent message, and the restart's resume of
+    the review finds that message instead of posting a second."""
+    async with running_bot(database) as h:
+        reviews = h.bot.services.reviews
+        submission = await reviews.submit(sr.TEAM_ID, sr.USER_ID, sr.CHANNEL_ID, sample_profile())
+
+        async def killed(*args: object) -> None:
+            raise Killed
+
+        with monkeypatch.context() as m:
+            m.setattr(RoadmapRepository, "set_thread", killed)
+            with pytest.raises(Killed):
+                await reviews.post_parent(submission)
+        (posted,) = h.fake.messages(sr.CHANNEL_ID)
+
+        assert await reviews.resume_interrupted(now=datetime.now(UTC) + timedelta(hours=1)) == 1  # the restart
+        await h.idle()
+
+        parents = [m for m in h.fake.messages(sr.CHANNEL_ID) if m.get("thread_ts") in (None, m["ts"])]
+        assert [p["ts"] for p in parents] == [posted["ts"]]
+        assert len(roadmap_replies(h.fake, sr.CHANNEL_ID, posted["ts"])) >= 2
+        h.fake.assert_clean()

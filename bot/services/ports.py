@@ -130,7 +130,14 @@ class UserInfo:
 
 
 class Publisher(Protocol):
-    async def post_parent(self, channel_id: str, parent: ParentInfo) -> str: ...
+    async def post_parent(self, channel_id: str, parent: ParentInfo) -> str:
+        """Post the thread's first message, marked with `parent.roadmap_id` so that `find_parent` can find it."""
+        ...
+
+    async def find_parent(self, channel_id: str, roadmap_id: int, since: datetime) -> str | None:
+        """The ts of the roadmap's parent message posted since `since`, if one is up (an instance that posted it may
+        have died before storing its ts)."""
+        ...
 
     async def update_parent(self, channel_id: str, ts: str, parent: ParentInfo) -> None: ...
 

@@ -34,7 +34,7 @@ from bot.services.ports import (
     Publisher,
     RoadmapListing,
 )
-from bot.services.shared_threads import PARENT_WAIT, Closed, SharedThreads
+from bot.services.shared_threads import PARENT_WAIT, Closed, SharedThreads, find_or_post
 from bot.services.tasks import BackgroundTasks
 from storage import Database, GroupCommit, PostedMessage, Repositories, StoredVersion
 from storage import Roadmap as StoredRoadmap
@@ -182,7 +182,7 @@ class ReviewService:
     async def post_parent(self, submission: Submission) -> ThreadOpened:
         """The new roadmap's parent message ("generating…"), remembered; raises ChannelUnavailable."""
         if self._shared is not None:
-            parent = ParentInfo(submission.profile, submission.user_id, "generating")
+            parent = ParentInfo(submission.profile, submission.user_id, "generating", roadmap_id=submission.roadmap_id)
             channel_id, ts = await self._shared.post_for_submission(
                 submission.roadmap_id, submission.version_id, submission.channel_id, parent
             )
@@ -190,7 +190,7 @@ class ReviewService:
         return await self._post_parent(
             submission.roadmap_id,
             submission.channel_id,
-            ParentInfo(submission.profile, submission.user_id, "generating"),
+            ParentInfo(submission.profile, submission.user_id, "generating", roadmap_id=submission.roadmap_id),
         )
 
     # --- the thread --------------------------------------------------------------------
@@ -213,10 +213,14 @@ class ReviewService:
             roadmap, profile = await self._load(repos, roadmap_id)
             if roadmap.thread_ts and roadmap.channel_id:
                 return ThreadOpened(roadmap.channel_id, roadmap.thread_ts)
-            channel_id, owner = roadmap.channel_id, roadmap.owner_user_id or ""
+            channel_id, owner, since = roadmap.channel_id, roadmap.owner_user_id or "", roadmap.created_at
         if channel_id is None:
             raise ChannelUnavailable("", "channel_not_found")
-        return await self._post_parent(roadmap_id, channel_id, ParentInfo(profile, owner, "generating"))
+        # a run that stopped between posting its parent message and recording it (a crash) left that message up
+        parent = ParentInfo(profile, owner, "generating", roadmap_id=roadmap_id)
+        ts = await find_or_post(self._publisher, channel_id, roadmap_id, parent, since=since)
+        await self._db.transact(lambda repos: repos.roadmaps.set_thread(roadmap_id, channel_id, ts))
+        return ThreadOpened(channel_id, ts)
 
     async def _post_parent(self, roadmap_id: int, channel_id: str, parent: ParentInfo) -> ThreadOpened:
         ts = await self._publisher.post_parent(channel_id, parent)

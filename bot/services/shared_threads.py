@@ -4,15 +4,18 @@ A fresh submission's parent is posted by the instance that received it (it tells
 channel is unusable). A queued run elsewhere waits for that parent (PARENT_WAIT, polling the database without
 holding a connection) and posts it itself only when it never came: the submitting instance died in between.
 The thread is recorded only where none is yet, so whichever parent is recorded first is the one both use.
+Before posting a parent itself, a run looks in the channel for one marked with the roadmap's id (`find_or_post`):
+an instance killed between posting its parent and recording it leaves it up, unrecorded, and it is used as is.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
-from bot.services.errors import ChannelUnavailable
+from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.ports import ParentInfo, Publisher
 from storage import Database
 from storage.types import utcnow
@@ -39,7 +42,7 @@ class SharedThreads:
     ) -> tuple[str, str]:
         """The submitting instance's parent message; an unusable channel closes the version (the modal says why)."""
         try:
-            ts = await self._publisher.post_parent(channel_id, parent)
+            ts = await self._publisher.post_parent(channel_id, replace(parent, roadmap_id=roadmap_id))
         except ChannelUnavailable as exc:
             reason = f"not started: {exc.reason}"
             await self._db.transact(lambda repos: repos.roadmaps.fail_version(version_id, reason))
@@ -71,5 +74,27 @@ class SharedThreads:
         if wait_for_submitter:
             log.warning("roadmap %s: the submitting instance never posted its thread; posting it", roadmap_id)
         channel_id = roadmap.channel_id
-        ts = await self._publisher.post_parent(channel_id, parent)
+        ts = await find_or_post(self._publisher, channel_id, roadmap_id, parent, since=roadmap.created_at)
         return await self._db.transact(lambda repos: repos.roadmaps.set_thread_once(roadmap_id, channel_id, ts))
+
+
+async def find_or_post(
+    publisher: Publisher, channel_id: str, roadmap_id: int, parent: ParentInfo, *, since: datetime
+) -> str:
+    """The roadmap's parent message: one already up but never recorded (its poster died in between), or a new one.
+
+    A lookup that fails for any reason but the channel posts a new one: a second parent is better than no roadmap.
+    """
+    try:
+        found = await publisher.find_parent(channel_id, roadmap_id, since)
+    except PublishFailed as exc:
+        log.warning("roadmap %s: could not look for its parent message (%s); posting one", roadmap_id, exc)
+        found = None
+    if found is not None:
+        log.warning(
+            "roadmap %s: using the parent message %s posted by a run that stopped before recording it",
+            roadmap_id,
+            found,
+        )
+        return found
+    return await publisher.post_parent(channel_id, replace(parent, roadmap_id=roadmap_id))

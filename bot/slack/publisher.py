@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -37,6 +38,12 @@ from bot.slack.progress import SlackProgress
 
 log = logging.getLogger(__name__)
 
+# Message metadata on a roadmap's parent message: an instance resuming a review whose thread was never stored finds
+# the message an instance that died had posted (conversations.history) instead of posting a second one.
+PARENT_EVENT = "scale_review_roadmap"
+FIND_PAGE = 100
+FIND_PAGES = 3
+FIND_MARGIN = timedelta(minutes=2)  # the database's clock and Slack's may differ a little
 _CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived"}
 # Ephemeral delivery fails in these cases; the user then gets a DM in the app's Messages tab.
 _EPHEMERAL_FALLBACK = _CHANNEL_ERRORS | {"user_not_in_channel", "restricted_action"}
@@ -101,7 +108,36 @@ class SlackPublisher:
     # --- the thread ----------------------------------------------------------------------
 
     async def post_parent(self, channel_id: str, parent: ParentInfo) -> str:
-        return await self._post(channel_id, self._parent(parent))
+        body = self._parent(parent).to_args()
+        if parent.roadmap_id is not None:
+            body["metadata"] = {"event_type": PARENT_EVENT, "event_payload": {"roadmap_id": parent.roadmap_id}}
+        return await self._post(channel_id, body)
+
+    async def find_parent(self, channel_id: str, roadmap_id: int, since: datetime) -> str | None:
+        """The channel's messages since `since` (a few pages at most: this runs only after a crash), newest first."""
+        cursor = None
+        for _ in range(FIND_PAGES):
+            args: dict[str, object] = {
+                "channel": channel_id,
+                "oldest": f"{(since - FIND_MARGIN).timestamp():.6f}",
+                "include_all_metadata": True,
+                "limit": FIND_PAGE,
+            }
+            if cursor:
+                args["cursor"] = cursor
+            data = await self._call(channel_id, "conversations_history", **args)
+            for message in data.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                marked = (metadata.get("event_payload") or {}).get("roadmap_id")
+                if metadata.get("event_type") == PARENT_EVENT and str(marked) == str(roadmap_id):
+                    return str(message["ts"])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        log.warning(
+            "no parent message of roadmap %s in %s's last %d messages", roadmap_id, channel_id, FIND_PAGES * FIND_PAGE
+        )
+        return None
 
     async def update_parent(self, channel_id: str, ts: str, parent: ParentInfo) -> None:
         await self._update(channel_id, ts, self._parent(parent))

@@ -57,6 +57,9 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     # docs.slack.dev/reference/methods/conversations.info: channels:read (public), groups:read (private),
     # im:read, mpim:read (DMs), depending on the conversation's type. This bot works in public and private channels.
     "conversations.info": frozenset({"channels:read", "groups:read"}),
+    # docs.slack.dev/reference/methods/conversations.history: channels:history (public), groups:history (private);
+    # read only after a crash, to find a parent message posted but never recorded.
+    "conversations.history": frozenset({"channels:history", "groups:history"}),
     # docs.slack.dev/reference/methods/conversations.join: bot scope channels:join (public channels only;
     # a bot cannot join a private channel by itself).
     "conversations.join": frozenset({"channels:join"}),
