@@ -7,8 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.roadmap.facts import Fact, extract_facts
+import pytest
+
+from bot.roadmap import dates
 from bot.roadmap.profile_io import load_profile
+from bot.roadmap.reading.facts import Fact
+from bot.roadmap.reading.reader import extract_facts
+from bot.roadmap.traffic import read_traffic
+from bot.services.amendments import message_day
 from bot.slack import ids
 from storage import Database
 from tests.fakes import slack_requests as sr
@@ -144,4 +150,37 @@ async def test_a_mention_stating_a_change_is_proposed_not_answered(database: Dat
         await h.idle()
         replies = [m for m in h.thread() if m.get("user") != sr.USER_ID and m["ts"] > ts]
         assert len(replies) == 1 and "team: not stated -> 3 engineers" in replies[0]["text"]
+        h.fake.assert_clean()
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "target is 500k by June"), ("ko", "3월 3일 출시")])
+async def test_a_date_in_the_thread_becomes_the_deadline_once_confirmed(
+    database: Database, lang: str, text: str
+) -> None:
+    """'target is 500k by June' (and '3월 3일 출시' in Korean) is read against the message's day, asked about with
+    the day and its weeks, and once revised the profile's reader finds the deadline in weeks."""
+    profile = SAAS if lang == "en" else SHOP_KO
+    async with running_bot(database) as h:
+        assert (await h.submit(profile))[0] == 200
+        await h.idle()
+        ts = await _say(h, text)
+        async with database.unit_of_work(readonly=True) as repos:  # the day is the roadmap owner's
+            roadmap = await repos.roadmaps.by_thread(sr.CHANNEL_ID, h.thread()[0]["ts"])
+            assert roadmap is not None
+        day = message_day(ts, roadmap.owner_tz)
+        stated = dates.deadline_on(text, day)
+        assert stated is not None
+        weeks = stated.weeks_from(day)
+        (question,) = _questions(h)
+        if lang == "en":
+            assert "target 80k -> 500k concurrent users" in question["text"]
+            assert f"deadline: none -> {dates.label(stated.day, 'en')} (in {weeks} weeks)" in question["text"]
+        else:
+            assert f"마감 12.9주 -> {dates.label(stated.day, 'ko')} ({weeks}주 안에)" in question["text"]
+
+        assert (await h.click(question, ids.ACTION_REVISE_PROFILE))[0] == 200
+        await h.idle()
+        revised, version = await _profile_and_versions(database, h)
+        assert version == 2 and read_traffic(revised).deadline_weeks == weeks
+        assert revised.target_users == (500_000 if lang == "en" else profile.target_users)
         h.fake.assert_clean()

@@ -15,6 +15,7 @@ from slack_bolt.response import BoltResponse
 from bot import i18n
 from bot.roadmap import amendment
 from bot.services import Services
+from bot.services.amendments import message_day
 from bot.services.exports import is_export_command
 from bot.services.items import Assignment, CommandResult, DueDates, parse_assign, parse_due, parse_status_command
 from bot.services.schedule import ScheduleError, parse_nudge_command
@@ -116,7 +117,8 @@ def register(app: AsyncApp, services: Services) -> None:
             # parsed off the acknowledgement path: the ack never waits for the text, however long it is
             command = parse_status_command(text) or _looks_like_nudge_command(text) or is_export_command(text)
             command = command or parse_assign(text) is not None or _looks_like_due(text)
-            command = command or amendment.read_claims(_MENTION.sub("", text)).any  # a profile change: confirmed
+            today = message_day(event.ts)
+            command = command or amendment.read_claims(_MENTION.sub("", text), today).any  # a change: confirmed
             if in_thread and (command or parse_query(text)):
                 return  # the message event for the same reply carries the command
             question = _MENTION.sub("", text).strip()

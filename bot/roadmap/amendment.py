@@ -11,29 +11,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
 from bot.i18n import Language, count, t
-from bot.roadmap import traffic
-from bot.roadmap.facts import (
-    ArchitectureFacts,
-    Fact,
-    StatedPrice,
-    WrittenNumber,
-    amounts_in,
-    component_label,
-    extract_facts,
-    numbers_in,
-    read_answers,
-    tier_label,
-)
+from bot.roadmap import dates, traffic
+from bot.roadmap.dates import StatedDate
 from bot.roadmap.money import supported
 from bot.roadmap.numbers import money, percent
+from bot.roadmap.reading.facts import ArchitectureFacts, Fact, StatedPrice
+from bot.roadmap.reading.messages import WrittenNumber, amounts_in, numbers_in
+from bot.roadmap.reading.reader import extract_facts, read_answers
+from bot.roadmap.reading.what_i_read import component_label, tier_label
 from bot.roadmap.schema import MAX_USERS, SystemProfile
 
+MIN_TARGET = 100  # a count beside a date below this is a day, a version or a team, not a goal in users
 MAX_MESSAGE_CHARS = 1_000  # a correction is a sentence or two; a longer message is discussion and is not read here
 
 # A question or a hypothesis ("what if the budget were $2k?") asks about a change; it does not make one.
@@ -76,6 +71,8 @@ class Claims:
     current: int | None = None
     team: tuple[int, str] | None = None
     deadline: tuple[float, str] | None = None
+    dated: StatedDate | None = None  # a calendar deadline ("by June", "3월 3일 출시"), when no relative one is stated
+    written_on: date | None = None  # the message's day, which `dated` is counted from
     components: tuple[tuple[Fact, str], ...] = ()  # (component, the phrase)
     utilisation: tuple[tuple[str, float, str], ...] = ()  # (tier, share, the phrase)
     resolved: tuple[str, ...] = ()  # the words of a message saying a problem is fixed
@@ -83,7 +80,16 @@ class Claims:
     @property
     def any(self) -> bool:
         return any(
-            (self.budget, self.target, self.current, self.team, self.deadline, self.components, self.utilisation)
+            (
+                self.budget,
+                self.target,
+                self.current,
+                self.team,
+                self.deadline,
+                self.dated,
+                self.components,
+                self.utilisation,
+            )
         ) or bool(self.resolved)
 
 
@@ -104,9 +110,10 @@ class Amendment:
     profile: SystemProfile
 
 
-def read_claims(text: str) -> Claims:
+def read_claims(text: str, today: date | None = None) -> Claims:
     """The facts a message states. A question or a hypothesis states none; only the first
-    MAX_MESSAGE_CHARS characters are read (each reader is linear in its input)."""
+    MAX_MESSAGE_CHARS characters are read (each reader is linear in its input). With `today` (the message's day),
+    a calendar deadline ("by June") is read too, counted from that day."""
     text = text[:MAX_MESSAGE_CHARS]
     if not text.strip() or _NOT_A_STATEMENT.search(text):
         return Claims()
@@ -133,12 +140,18 @@ def read_claims(text: str) -> Claims:
     resolved: tuple[str, ...] = ()
     if _RESOLVED.search(text) and not utilisation:
         resolved = tuple(w for w in dict.fromkeys(_WORD.findall(text.lower())) if w not in _NOT_A_SUBJECT)
+    deadline = traffic.deadline_in(text)
+    dated = dates.deadline_on(text, today) if today is not None and deadline is None else None
+    if target is None and dated is not None:  # "6월까지 50만", "500k by June": the count beside the date
+        target = _target_beside(text, numbers, dated)
     return Claims(
         budget=budget,
         target=target,
         current=current,
         team=traffic.team_in(text),
-        deadline=traffic.deadline_in(text),
+        deadline=deadline,
+        dated=dated,
+        written_on=today if dated is not None else None,
         components=components,
         utilisation=utilisation,
         resolved=resolved,
@@ -164,6 +177,16 @@ def _target(text: str, numbers: list[WrittenNumber]) -> int | None:
     if chosen is None or not 1 <= chosen.value <= MAX_USERS:
         return None
     return round(chosen.value)
+
+
+def _target_beside(text: str, numbers: list[WrittenNumber], dated: StatedDate) -> int | None:
+    """A count of people written right before or after a calendar deadline, as a goal is said with its date."""
+    beside = [
+        n for n in numbers if (0 <= n.start - dated.end <= 3 or 0 <= dated.start - n.end <= 3) and _a_count(text, n)
+    ]
+    if not beside or not MIN_TARGET <= beside[0].value <= MAX_USERS:
+        return None
+    return round(beside[0].value)
 
 
 def _a_count(text: str, number: WrittenNumber) -> bool:
@@ -206,6 +229,8 @@ def amend(profile: SystemProfile, claims: Claims) -> Amendment:
     if claims.deadline is not None and claims.deadline[0] != before.deadline_weeks:
         _constraint(data, before.deadline_phrase, claims.deadline[1])
         changes.append(Change("deadline", before.deadline_weeks, round(claims.deadline[0], 1)))
+    elif claims.dated is not None and claims.written_on is not None:
+        _dated(profile, claims.dated, claims.written_on, before, data, changes, refused)
     read = extract_facts(profile)
     for fact, phrase in claims.components:
         if fact not in read.facts:
@@ -231,6 +256,28 @@ def _budget(profile: SystemProfile, price: StatedPrice, data: dict[str, Any], ch
     data["budget"]["currency"] = price.currency
     before = money(float(old.monthly_amount), old.currency) if old.monthly_amount is not None else None
     changes.append(Change("budget", before, money(float(amount), price.currency)))
+
+
+def _dated(
+    profile: SystemProfile,
+    stated: StatedDate,
+    today: date,
+    before: traffic.Traffic,
+    data: dict[str, Any],
+    changes: list[Change],
+    refused: list[Change],
+) -> None:
+    """A calendar deadline becomes weeks from the message's day, written as the answers' reader reads it; the day
+    itself travels in `detail` so the question can name it. A day gone by, or too far to say in weeks, is refused."""
+    day = stated.day.isoformat()
+    if not stated.in_reach(today):
+        refused.append(Change("deadline", before.deadline_weeks, day, "past" if stated.day <= today else "far"))
+        return
+    weeks = stated.weeks_from(today)
+    if weeks == before.deadline_weeks:
+        return
+    _constraint(data, before.deadline_phrase, dates.profile_phrase(weeks, profile.language or "en"))
+    changes.append(Change("deadline", before.deadline_weeks, float(weeks), day))
 
 
 def _resolved(profile: SystemProfile, words: tuple[str, ...], data: dict[str, Any], changes: list[Change]) -> None:
@@ -328,6 +375,17 @@ def describe(change: Change, lang: Language) -> str:
             return t(lang, "team: not stated -> {after} engineers", after=after)
         return t(lang, "team {before} -> {after} engineers", before=before, after=after)
     if change.kind == "deadline":
+        if change.detail[:1].isdigit():  # read from a date (an ISO day): the day is said with the weeks
+            day = dates.label(date.fromisoformat(change.detail), lang)
+            if before is None:
+                return t(lang, "deadline: none -> {day} (in {after:g} weeks)", day=day, after=float(after or 0))
+            return t(
+                lang,
+                "deadline in {before:g} weeks -> {day} (in {after:g} weeks)",
+                before=float(before),
+                day=day,
+                after=float(after or 0),
+            )
         if before is None:
             return t(lang, "deadline: none -> in {after:g} weeks", after=float(after or 0))
         return t(lang, "deadline in {before:g} -> {after:g} weeks", before=float(before), after=float(after or 0))
@@ -358,6 +416,16 @@ def refusal(change: Change, lang: Language) -> str:
             "{after} concurrent users today would reach the target of {before}: change the target first.",
             after=count(lang, float(change.after or 0)),
             before=count(lang, float(change.before or 0)),
+        )
+    if change.detail in ("past", "far") and isinstance(change.after, str):
+        day = dates.label(date.fromisoformat(change.after), lang)
+        if change.detail == "past":
+            return t(lang, "{day} has already passed, so I left the deadline as it is.", day=day)
+        return t(
+            lang,
+            "{day} is more than {weeks} weeks away, so I left the deadline as it is.",
+            day=day,
+            weeks=dates.MAX_WEEKS,
         )
     if change.detail == "too_long":
         return t(lang, "The answers would grow past Slack's limit; use Edit answers on the roadmap instead.")

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import Language
 from bot.roadmap import amendment
@@ -44,6 +46,16 @@ def _dump(changes: tuple[Change, ...]) -> list[dict[str, object]]:
     return [{"kind": c.kind, "before": c.before, "after": c.after, "detail": c.detail} for c in changes]
 
 
+def message_day(ts: str, tz: str | None = None) -> date:
+    """The day a Slack message was written (its ts is Unix seconds), where the roadmap's owner lives when known:
+    a calendar deadline in it ("by June") counts from that day."""
+    try:
+        zone = ZoneInfo(tz) if tz else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return datetime.fromtimestamp(float(ts), zone).date()
+
+
 def _load(rows: object) -> tuple[Change, ...]:
     return tuple(Change(**row) for row in rows) if isinstance(rows, list) else ()
 
@@ -58,7 +70,7 @@ class AmendmentService:
     ) -> Proposal | None:
         """None when the message states no fact of the profile, the thread is not a roadmap's, or this message
         was proposed already (Slack's retry)."""
-        claims = amendment.read_claims(text)
+        claims = amendment.read_claims(text, today=message_day(ts))
         if not claims.any:
             return None
         async with self._db.unit_of_work() as repos:
@@ -68,6 +80,9 @@ class AmendmentService:
             if roadmap is None or review is None or latest is None:
                 return None
             lang: Language = "ko" if review.language == "ko" else "en"
+            local = message_day(ts, roadmap.owner_tz)
+            if claims.dated is not None and local != claims.written_on:  # the owner's day, not UTC's
+                claims = amendment.read_claims(text, today=local)
             profile = review.profile_model
             if profile.language is None:  # the amended answers keep the roadmap's language
                 profile = profile.model_copy(update={"language": lang})
