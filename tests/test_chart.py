@@ -29,9 +29,9 @@ def _generated(name: str) -> tuple[SystemProfile, Roadmap]:
 
 @pytest.fixture(scope="module")
 def community() -> tuple[SystemProfile, Roadmap]:
-    """The community example on a tighter budget ($5,000 a month), so that the plan holds items back for it."""
+    """The community example on a tighter budget ($3,000 a month), so that the plan holds items back for it."""
     profile = load_profile(EXAMPLES / "community.yaml")
-    profile = profile.model_copy(update={"budget": profile.budget.model_copy(update={"monthly_amount": Decimal(5000)})})
+    profile = profile.model_copy(update={"budget": profile.budget.model_copy(update={"monthly_amount": Decimal(3000)})})
     return profile, asyncio.run(RulesEngine().generate(profile)).roadmap
 
 
@@ -76,7 +76,7 @@ def test_the_plotted_numbers_are_the_forecast(community: tuple[SystemProfile, Ro
 
 def test_the_budget_line_is_drawn_only_where_it_binds(community: tuple[SystemProfile, Roadmap]) -> None:
     profile, roadmap = community
-    assert any(i.deferred for i in roadmap.items()), "the community example holds items back for a $5,000 budget"
+    assert any(i.deferred for i in roadmap.items()), "the community example holds items back for a $3,000 budget"
     binding = chart.roadmap_chart_data(roadmap, profile, lang="en")
     assert binding.budget == float(profile.budget.monthly_amount or 0)
     budget_lines = [line for line in chart.build_figure(binding).axes[1].lines if line.get_gid() == "budget"]
@@ -109,7 +109,7 @@ def test_alt_text_says_the_same_in_words(community: tuple[SystemProfile, Roadmap
         point = stage.capacity_after
         users, tier = count("en", point.users), chart.tier_label("en", point.binding_tier)
         assert f"After stage {stage.number}: {users} users, limited by {tier}" in text
-    assert "1M" in text and "not reached" in text and "$5,000" in text and "binds" in text
+    assert "1M" in text and "not reached" in text and "$3,000" in text and "binds" in text
     assert len(text) <= chart.ALT_TEXT_MAX
 
 

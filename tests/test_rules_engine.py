@@ -19,6 +19,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CATALOGUE = load_catalogue()
 # priced from traffic and the team's instances (costs.py)
 USAGE_PRICED = {"cdn-static-assets", "database-scale-up", "async-queue-workers", "media-object-storage"}
+# priced per host, or at a small system's size: never above the catalogue's top, which is a fleet's bill
+SIZED_BY_SYSTEM = {"observability-baseline", *planner.SMALL_SYSTEM_MONTHLY}
 
 DATABASES = [
     "MySQL 8 on one VM, no replicas",
@@ -135,7 +137,9 @@ def test_every_figure_traces_to_the_catalogue(profile: SystemProfile) -> None:
         base_monthly = money.range_from_usd(pattern.cost.monthly_usd, currency)
         if pattern.scaling is None:
             assert item.impact.change_pct == pattern.impact.change_pct
-            if pattern.id not in USAGE_PRICED:
+            if pattern.id in SIZED_BY_SYSTEM:
+                assert item.cost.monthly.low == base_monthly.low and item.cost.monthly.high <= base_monthly.high
+            elif pattern.id not in USAGE_PRICED:
                 assert item.cost.monthly == base_monthly
         else:  # scaling: priced from the team's own servers and nodes, whose price the assumptions state
             assert item.cost.monthly.high > 0

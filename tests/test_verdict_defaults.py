@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from bot.roadmap.localize import localize
@@ -51,10 +52,13 @@ def test_a_scale_out_sized_on_a_default_says_what_to_measure_first() -> None:
 
 
 def test_a_budget_that_binds_only_at_the_top_of_the_ranges_says_the_target_may_fit() -> None:
-    roadmap = generate_rules_roadmap(load_profile(GOLDEN / "rails-droplet.yaml"))  # $500; the full path $430-1,100
+    # $400 of which the $48 droplet is spent; the full path costs about $250-$480 more a month
+    rails = load_profile(GOLDEN / "rails-droplet.yaml")
+    rails = rails.model_copy(update={"budget": rails.budget.model_copy(update={"monthly_amount": Decimal(400)})})
+    roadmap = generate_rules_roadmap(rails)
     verdict = roadmap.summary.verdict
     assert verdict.startswith("The target fits the budget only if costs land low")
     assert "Target not reachable within the budget" not in verdict
-    korean = load_profile(GOLDEN / "rails-droplet.yaml").model_copy(update={"language": "ko"})
+    korean = rails.model_copy(update={"language": "ko"})
     localized = localize(generate_rules_roadmap(korean).model_copy(update={"language": "ko"}), korean)
     assert localized.summary.verdict.startswith("비용이 범위의 아래쪽에 머물 때만")

@@ -412,7 +412,8 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
             (v for v in pattern.variants if holds(v.when, reading, known, profile, facts.quoted_utilisation)), None
         )
         if variant is not None:
-            update = {k: v for k, v in (("title", variant.title), ("steps", variant.steps), ("verify", variant.verify))}
+            fields = (("title", variant.title), ("steps", variant.steps), ("verify", variant.verify))
+            update: dict[str, object] = {k: v for k, v in (*fields, ("effects", variant.effects))}
             variants[pattern.id] = pattern.model_copy(update={k: v for k, v in update.items() if v is not None})
     for pattern_id, label in _stateless(profile, facts).items():
         present.setdefault(pattern_id, label)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.i18n import N_, Language, t, tn
+from bot.roadmap.costs import BYTES_PER_REQUEST, MEDIA_BYTES_PER_REQUEST
 from bot.roadmap.facts import ArchitectureFacts, Fact
 from bot.roadmap.rounding import sig2, users2
 from bot.roadmap.schema import MODEL_TIERS, TIER_LABELS, CapacityPoint, Range, SystemProfile, Tier
@@ -37,6 +38,7 @@ SATURATED_UTILISATION = 1.0  # the tier that gives way, when the team reports fa
 BUSY_UTILISATION = 0.7  # a tier the symptoms name, when nothing fails and no figure is quoted: no headroom assumed
 STRAINED_UTILISATION = 0.6  # a tier the symptoms name, when another tier's figure explains the failures
 IDLE_UTILISATION = 0.5  # a tier nobody mentioned
+ORIGIN_LINK_BPS = 1e9  # an origin's link when nobody names one (a default: cloud VMs get 1 to 10 Gbit/s and more)
 EXPLAINED_UTILISATION = 0.85  # a quoted figure at or above this explains failures at peak
 MIN_UTILISATION = 0.05  # below this a quoted figure says little about capacity; never extrapolate past 20x
 # USL coefficients of today's deployment, before any pattern changes them.
@@ -497,6 +499,27 @@ def _shards(profile: SystemProfile, facts: ArchitectureFacts) -> int:
     return max(1, min(count, 4096))
 
 
+def _egress_share(current_rps: float, facts: ArchitectureFacts, lang: Language) -> tuple[float, str]:
+    """An origin link nobody mentioned: how busy today's bytes make it, rather than half busy by default.
+
+    A site that serves its own photos at 25 req/s sends ~20 Mbit/s, a fiftieth of a 1 Gbit/s link: its
+    bandwidth binds at the target, if ever, not today. The response size and the link are stated defaults.
+    """
+    per_request = MEDIA_BYTES_PER_REQUEST if facts.has(Fact.MEDIA_HEAVY) else BYTES_PER_REQUEST
+    share = current_rps * per_request * 8 / ORIGIN_LINK_BPS
+    value = min(IDLE_UTILISATION, max(MIN_UTILISATION, share))
+    text = t(
+        lang,
+        "{tier} ~{share} busy (not mentioned: {rps} req/s x {kb} KB a response on a {link} Gbit/s link, defaults).",
+        tier=tier_name("network", lang),
+        share=f"{value:.0%}" if value >= 0.01 else "1%",
+        rps=_fmt(current_rps),
+        kb=f"{per_request / 1000:g}",
+        link=f"{ORIGIN_LINK_BPS / 1e9:g}",
+    )
+    return value, text
+
+
 def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Traffic | None = None) -> Baseline:
     traffic = traffic or read_traffic(profile)
     lang = profile.language or "en"
@@ -570,6 +593,10 @@ def build_baseline(profile: SystemProfile, facts: ArchitectureFacts, traffic: Tr
                     lang,
                 )
             )
+            measure.append(f"{TIER_LABELS[tier]} utilisation at peak")
+        elif tier == "network":
+            value, text = _egress_share(current_rps, facts, lang)
+            notes.append(note(DEFAULT, text, lang))
             measure.append(f"{TIER_LABELS[tier]} utilisation at peak")
         else:
             value = IDLE_UTILISATION

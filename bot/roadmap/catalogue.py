@@ -6,14 +6,14 @@ the source of its figures so a reader can check them.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from bot.roadmap.facts import Fact
+from bot.roadmap.reading.facts import Fact
 from bot.roadmap.schema import Confidence, Difficulty, Range, Tier
 
 PatternId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
@@ -96,6 +96,9 @@ class Variant(_Model):
     title: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
     steps: Annotated[list[Text], Field(min_length=2, max_length=5)] | None = None
     verify: Annotated[list[Text], Field(min_length=1, max_length=3)] | None = None
+    effects: list[Effect] | None = Field(
+        default=None, description="What it does to the tiers on this stack (one box resized lifts app and database)"
+    )
 
 
 class Answers(_Model):
@@ -260,8 +263,18 @@ class Catalogue(_Model):
                 raise ValueError(f"stage {stage} needs at least one 'always' pattern so it is never empty")
         return self
 
+    @cached_property
+    def _by_id(self) -> dict[str, Pattern]:
+        return {p.id: p for p in self.patterns}
+
     def get(self, pattern_id: str) -> Pattern:
-        return next(p for p in self.patterns if p.id == pattern_id)
+        return self._by_id[pattern_id]
+
+    def tailored(self, patterns: dict[str, Pattern]) -> Catalogue:
+        """The same catalogue with some patterns replaced by this system's variants (same ids, same order)."""
+        if not patterns:
+            return self
+        return Catalogue.model_construct(patterns=[patterns.get(p.id, p) for p in self.patterns])
 
 
 def parse_catalogue(text: str) -> Catalogue:

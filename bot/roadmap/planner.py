@@ -668,6 +668,13 @@ def resizes(earlier: Iterable[Choice], existing: Iterable[Pattern] = ()) -> list
     return grown
 
 
+# Hosted metrics per host and month at list prices (Datadog's infrastructure tier is about $15 a host, APM
+# extra; Grafana Cloud and Sentry have free tiers that a few hosts fit in): a default, not a quote.
+PER_HOST_MONITORING = 15.0
+# The top of a range for one or two servers and one database node, where the catalogue's top is a fleet's
+# bill (defaults): backups of tens of GB in object storage (~$0.023/GB-month) or a droplet backup add-on;
+# 100-200 GB more disk at $0.08-0.10/GB-month; sessions in the database or a small managed Redis.
+SMALL_SYSTEM_MONTHLY = {"backups-pitr": 25.0, "storage-headroom": 20.0, "externalize-session-state": 30.0}
 OBJECT_STORAGE_SMALL_MONTHLY = 25.0  # 500 GB at S3's ~$0.023/GB-month list price, plus requests (a default)
 
 
@@ -694,6 +701,15 @@ def _usage_monthly(choice: Choice, pricing: Pricing) -> Range | None:
         # a small fleet runs its workers as one more process on the box it has, the queue in its database
         # or Redis: at most a third of a server, not a managed queue
         return Range.model_construct(low=0.0, high=costs.app_unit().high / 3)
+    small = pricing.layout[0] <= 2 and pricing.layout[1] <= 1  # one or two servers and one database node
+    if pattern_id == "observability-baseline":
+        # hosted monitoring is priced per host (free tiers below that): the catalogue's top is a fleet's bill
+        hosts = pricing.layout[0] + pricing.layout[1]
+        return Range.model_construct(
+            low=0.0, high=min(choice.pattern.cost.monthly_usd.high, PER_HOST_MONITORING * hosts)
+        )
+    if small and pattern_id in SMALL_SYSTEM_MONTHLY:
+        return Range.model_construct(low=choice.pattern.cost.monthly_usd.low, high=SMALL_SYSTEM_MONTHLY[pattern_id])
     if pattern_id == "media-object-storage" and pricing.layout[0] <= 2:
         # a small site's uploads are tens to hundreds of GB: object storage at about $0.02 per GB-month
         # plus requests, and the egress the CDN already carries

@@ -48,6 +48,10 @@ CAPACITY_SOURCE = (
     "capacity: the operational laws (Denning and Buzen, 'The Operational Analysis of Queueing Network Models', "
     "1978) and the Universal Scalability Law (Gunther, 'Guerrilla Capacity Planning', 2007)"
 )
+# Stage 1 scales out for twice today's peak (a default): enough for today's failures and weeks of growth,
+# while the stage's load test measures what the target's fleet must really be.
+STAGE1_HEADROOM = 2.0
+DATABASE_NEXT = "The database binds next: it falls short of what this stage aims for."
 _SENTENCE = re.compile(r"(?:[^.!?\n。]|\.(?=\d))+[.!?。]?")  # "p95 1.8 s" is one sentence
 
 
@@ -95,6 +99,10 @@ def _context(profile: SystemProfile, catalogue: Catalogue) -> _Context:
     index = {p.id: i for i, p in enumerate(catalogue.patterns)}
     hits = {p.id: find_phrases(user_text, p.triggers.keywords.en, p.triggers.keywords.ko) for p in catalogue.patterns}
     advice = build_advice(profile, facts, catalogue)
+    # a variant that acts differently on this stack (one box resized lifts app and database) is what gets planned
+    catalogue = catalogue.tailored(
+        {pid: p for pid, p in advice.variants.items() if p.effects != catalogue.get(pid).effects}
+    )
     costs = read_costs(profile, media_heavy=facts.has(Fact.MEDIA_HEAVY), facts=facts)
     return _Context(
         profile, facts, baseline, user_text, currency, budget, catalogue, index, hits, advice, costs, spend=spend
@@ -193,6 +201,7 @@ def _select(
                 reasons = []  # chosen for an earlier stage and moved here for the team's time: still wanted
             if reasons is not None:
                 chosen[pattern.id] = Choice(pattern, [r for r in reasons if r])
+    chosen |= _database_next(stage, ctx, catalogue, start, earlier, chosen)
     pending = list(chosen.values())
     while pending:
         choice = pending.pop()
@@ -209,11 +218,37 @@ def _select(
     return sorted(chosen.values(), key=lambda c: index[c.pattern.id])
 
 
-def _prune(choices: list[Choice], ctx: _Context, start: Projection, earlier: dict[str, Choice]) -> list[Choice]:
+def _database_next(
+    stage: int,
+    ctx: _Context,
+    catalogue: Catalogue,
+    start: Projection,
+    earlier: dict[str, Choice],
+    chosen: dict[str, Choice],
+) -> dict[str, Choice]:
+    """The database's size lever in a later stage where another tier binds first but the database falls short of
+    the stage's goal: the app servers grow this stage, so the database binds next and must grow with them."""
+    expected = start.expected
+    if stage == 1 or "database" not in expected.tiers or expected.binding() == "database":
+        return {}
+    if expected.tier_rps("database") >= stage_goal_rps(stage, ctx):
+        return {}
+    found: dict[str, Choice] = {}
+    for pattern_id in planner.SIZE_LEVERS:
+        blocked = ctx.advice.blocked_reason(pattern_id) is not None and pattern_id not in ctx.advice.blocked_today
+        if pattern_id in earlier or pattern_id in chosen or blocked or ctx.advice.excluded(pattern_id):
+            continue
+        found[pattern_id] = Choice(catalogue.get(pattern_id), [DATABASE_NEXT])
+    return found
+
+
+def _prune(
+    stage: int, choices: list[Choice], ctx: _Context, start: Projection, earlier: dict[str, Choice]
+) -> list[Choice]:
     """Drop what adds nothing: unneeded scaling, cuts better ones make redundant, orphaned prerequisites."""
     need = ctx.baseline.required_rps
     for _ in range(len(choices) + 1):
-        sizing_rps = _stage_ceiling(choices, ctx, start)
+        sizing_rps = _stage_ceiling(stage, choices, ctx, start)
         planner.size_scaling(choices, start, sizing_rps, ctx.baseline.users_at, ctx.advice.keep)
         keep = [c for c in choices if c.active]
         mix = planner.Mix(start, keep)
@@ -259,13 +294,26 @@ def _with_prerequisites(choices: list[Choice], ctx: _Context, earlier: dict[str,
         choices = keep
 
 
-def _stage_ceiling(choices: list[Choice], ctx: _Context, start: Projection) -> float:
-    """What this stage's patterns carry at best, capped at the target's need.
+def stage_goal_rps(stage: int, ctx: _Context) -> float:
+    """What a stage's scale-out is sized for: the target, except in stage 1.
+
+    Stage 1 buys room for STAGE1_HEADROOM times today's peak and no more: its load test measures the
+    real ceiling, and the fleet for the target is sized from that in stage 2, not from defaults. A known
+    event inside stage 2's horizon cannot wait for that, so then stage 1 sizes for the target too.
+    """
+    need = ctx.baseline.required_rps
+    if stage > 1 or ctx.advice.event_near:
+        return need
+    return min(need, ctx.baseline.current_users * ctx.baseline.per_user_rps * STAGE1_HEADROOM)
+
+
+def _stage_ceiling(stage: int, choices: list[Choice], ctx: _Context, start: Projection) -> float:
+    """What this stage's patterns carry at best, capped at the stage's goal.
 
     Scaling is then sized to this, not to the target: replicas for 1M users are waste while the
     app tier tops out at 300k in the same stage.
     """
-    need = ctx.baseline.required_rps
+    need = stage_goal_rps(stage, ctx)
     planner.size_scaling(choices, start, need, ctx.baseline.users_at)
     return min(need, planner.Mix(start, choices).system_rps())
 
@@ -298,16 +346,18 @@ def _plan_stage(
     history: Sequence[Choice] = (),
 ) -> tuple[list[Choice], Projection]:
     selected = _select(stage, ctx, catalogue, start, earlier)
-    selected += planner.resizes(history, _existing_fleets(ctx, earlier))
+    grown = planner.resizes(history, _existing_fleets(ctx, earlier))
+    selected += [c for c in grown if not _shared_box(c) or "managed-database" in earlier]
     selected += _late_scale_out(stage, ctx, earlier, selected)
-    choices = _prune(selected, ctx, start, earlier)
+    choices = _prune(stage, selected, ctx, start, earlier)
     if not choices:  # never an empty stage: the stage's baseline practices always apply
         choices = [Choice(p, []) for p in catalogue.patterns if p.stage == stage and p.triggers.always]
         for choice in choices:
             planner.price(choice, ctx.currency, pricing=_pricing(ctx, ctx.baseline.required_rps, start))
         planner.rank(planner.Mix(start, choices), ctx.baseline.required_rps, ctx.currency)
-    budget.reserve_later = _reserve_after(stage, ctx, start, earlier)  # sizing leaves later named answers theirs
-    if _size_to_budget(choices, ctx, start, budget):  # a lever the lower goal does not need goes
+    # sizing leaves later stages' named answers their money, except in stage 1: today's relief comes first
+    budget.reserve_later = _reserve_after(stage, ctx, start, earlier) if stage > 1 else 0.0
+    if _size_to_budget(stage, choices, ctx, start, budget):  # a lever the lower goal does not need goes
         choices = _with_prerequisites([c for c in choices if c.active], ctx, earlier)
     mix = planner.Mix(start, choices)
     ordered = ctx.advice.lead_first(planner.order(choices, ctx.catalogue_index))
@@ -318,6 +368,12 @@ def _plan_stage(
         return ordered, planner.Mix(start, [c for c in ordered if not c.deferred]).projection()
     end = planner.describe(ordered, start, ctx.baseline.users_at)
     return ordered, end
+
+
+def _shared_box(choice: Choice) -> bool:
+    """A resize of one box that runs app and database: a stop-gap once; it grows again only once the database
+    has moved off the box to its own plan (managed-database in an earlier stage)."""
+    return choice.is_size and {e.tier for e in choice.pattern.effects} >= {"app", "database"}
 
 
 def _reserve_after(stage: int, ctx: _Context, start: Projection, earlier: dict[str, Choice]) -> float:
@@ -367,7 +423,9 @@ def _existing_fleets(ctx: _Context, earlier: dict[str, Choice]) -> list[Pattern]
     ]
 
 
-def _size_to_budget(choices: list[Choice], ctx: _Context, start: Projection, budget: planner.Budget) -> bool:
+def _size_to_budget(
+    stage: int, choices: list[Choice], ctx: _Context, start: Projection, budget: planner.Budget
+) -> bool:
     """With a budget that cannot buy the stage's full scale-out, size every lever to one lower goal.
 
     Cutting the first lever down to whatever money is left would buy one tier past what the others
@@ -390,7 +448,7 @@ def _size_to_budget(choices: list[Choice], ctx: _Context, start: Projection, bud
             planner.price(choice, ctx.currency, _nodes(choice, mix), pricing)
         return sum(c.monthly.high for c in active if c.pattern.effects or c.pattern.scaling)
 
-    high = _stage_ceiling(choices, ctx, start)
+    high = _stage_ceiling(stage, choices, ctx, start)
     if cost(high) <= left:
         return False
     low = planner.Mix(start, [c for c in choices if not c.is_scaling]).system_rps()
@@ -728,6 +786,7 @@ def _plan(ctx: _Context, catalogue: Catalogue) -> tuple[list[_StagePlan], dict[s
 def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None = None) -> Roadmap:
     catalogue = catalogue or load_catalogue()
     ctx = _context(profile, catalogue)
+    catalogue = ctx.catalogue
     base = ctx.baseline
     ctx, planned, placed = _fit_team(ctx, catalogue)
     zero = Range(low=0, high=0)
@@ -837,6 +896,7 @@ def model_selection(
     """
     catalogue = catalogue or load_catalogue()
     ctx = _context(profile, catalogue)
+    catalogue = ctx.catalogue
     base = ctx.baseline
     known = {p.id for p in catalogue.patterns}
     projection = Projection(base.state, base.state, base.state)
@@ -852,7 +912,7 @@ def model_selection(
                 choices[pattern_id] = Choice(catalogue.get(pattern_id), [])
                 owners[pattern_id] = item_id
         listed = list(choices.values())
-        planner.size_scaling(listed, projection, _stage_ceiling(listed, ctx, projection), base.users_at)
+        planner.size_scaling(listed, projection, _stage_ceiling(number, listed, ctx, projection), base.users_at)
         active = [c for c in listed if c.active]
         mix = planner.Mix(projection, active)
         pricing = _pricing(ctx, min(base.required_rps, mix.system_rps()), projection)
