@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from bot import i18n
+from bot.engines.compute import ProcessCompute
+from bot.engines.fallback import generate_with_fallback
+from bot.engines.rules import RulesEngine
 from bot.roadmap import chart, export
-from bot.roadmap.compute import ProcessCompute
-from bot.roadmap.engine import RulesEngine, generate_with_fallback
 from bot.roadmap.profile_io import load_profile
 from bot.services.exports import roadmap_language
 from bot.slack import blocks

@@ -33,8 +33,8 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.bench_ack import SECRET, TOKEN, p99_of  # noqa: E402
 from benchmarks.bot_process import serving, wait_healthy  # noqa: E402
+from bot.engines.token_count import counter_for  # noqa: E402
 from bot.roadmap.profile_io import load_profile  # noqa: E402
-from bot.roadmap.token_count import counter_for  # noqa: E402
 from bot.slack import ids, modal  # noqa: E402
 from tests.fakes import slack_requests as sr  # noqa: E402
 from tests.fakes.openai_api import Answer, FakeOpenAI  # noqa: E402

@@ -12,11 +12,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
 from bot.config import WEEKDAYS, Settings
-from bot.engines import default_engine
+from bot.engines.compute import Compute, inline
+from bot.engines.factory import default_engine
+from bot.engines.protocol import RoadmapEngine
+from bot.engines.rules import RulesEngine
 from bot.i18n import t
 from bot.listeners import errors, installs
-from bot.roadmap.compute import Compute, inline
-from bot.roadmap.engine import RoadmapEngine, RulesEngine
 from bot.services import Services
 from bot.services.discussion import Discusser, DiscussionService
 from bot.services.events import EventLog

@@ -16,8 +16,10 @@ import yaml
 
 from bot import i18n
 from bot.config import ConfigError, Settings, load_settings
+from bot.engines.fallback import generate_with_fallback
+from bot.engines.protocol import EngineResult, RoadmapEngine
+from bot.engines.rules import RulesEngine
 from bot.export_cli import ExportInputError, add_export_command, run_export, write_chart
-from bot.roadmap.engine import EngineResult, RoadmapEngine, RulesEngine, generate_with_fallback
 from bot.roadmap.examples import EXAMPLE_PROFILE
 from bot.roadmap.markdown import render_markdown
 from bot.roadmap.profile_io import ProfileError, load_profile
@@ -115,7 +117,7 @@ async def _nudge(settings: Settings, at: datetime) -> tuple[list[str], bool]:
 
 def _engine(settings: Settings, name: str) -> RoadmapEngine:
     if name == "openai":
-        from bot.engines import openai_engine
+        from bot.engines.factory import openai_engine
 
         return openai_engine(settings)
     return RulesEngine()

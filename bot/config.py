@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.roadmap.compute import default_workers
+from bot.engines.compute import default_workers
 from storage.db import normalise_url
 
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./scale-review.db"

@@ -35,8 +35,8 @@ from bot import metrics
 from bot.app import Bot, build_bot
 from bot.config import ConfigError, Settings
 from bot.database import open_database
+from bot.engines.compute import ProcessCompute, inline
 from bot.jobs import GenerationWorker, queue_available
-from bot.roadmap.compute import ProcessCompute, inline
 from bot.scheduler import Scheduler
 from bot.slack import boundary
 from bot.slack.boundary import Rejected

@@ -19,7 +19,8 @@ import uvicorn
 
 from bot.app import Bot, build_bot
 from bot.config import Settings
-from bot.roadmap.engine import EngineResult, Progress, RoadmapEngine, RulesEngine
+from bot.engines.protocol import EngineResult, Progress, RoadmapEngine
+from bot.engines.rules import RulesEngine
 from bot.roadmap.schema import SystemProfile
 from bot.server import http_app
 from bot.slack import modal

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
+from bot.engines.compute import ProcessCompute
+from bot.engines.rules import RulesEngine
 from bot.i18n import count
 from bot.roadmap import chart
-from bot.roadmap.compute import ProcessCompute
-from bot.roadmap.engine import RulesEngine
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.schema import Roadmap, SystemProfile
 from tests.builders import sample_roadmap

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.roadmap.compute import ProcessCompute, inline
-from bot.roadmap.engine import EngineFailed, RulesEngine
-from bot.roadmap.openai_engine import assemble_answer, grounded_messages
+from bot.engines.compute import ProcessCompute, inline
+from bot.engines.openai_engine import assemble_answer, grounded_messages
+from bot.engines.protocol import EngineFailed
+from bot.engines.rules import RulesEngine
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import ItemStatus

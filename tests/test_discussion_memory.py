@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.engines.prompting import estimate_tokens, fit_history
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.prompting import estimate_tokens, fit_history
 from storage import Database
 from tests.fakes import slack_requests as sr
 from tests.fakes.openai_api import FakeOpenAI

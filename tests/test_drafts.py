@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.roadmap.drafts import DraftRejected, RoadmapDraft, assemble
+from bot.engines.drafts import DraftRejected, RoadmapDraft, assemble
+from bot.engines.prompting import messages, questionnaire_block, system_prompt
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.prompting import messages, questionnaire_block, system_prompt
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import SystemProfile
 from tests.llm_drafts import draft_from_roadmap, profile_from_request

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.engines.rules import RulesEngine
 from bot.roadmap import export
-from bot.roadmap.engine import RulesEngine
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.schema import ItemStatus, Roadmap
 from tests.builders import sample_roadmap

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot import i18n
+from bot.engines.fallback import generate_with_fallback
+from bot.engines.rules import RulesEngine
 from bot.roadmap import advice
 from bot.roadmap.catalogue import load_catalogue
-from bot.roadmap.engine import RulesEngine, generate_with_fallback
 from bot.roadmap.localize import FIELD_VALUES_KO, STAGE_HORIZONS_KO, STAGE_NAMES_KO, load_korean, localize
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap

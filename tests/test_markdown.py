@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot import i18n
+from bot.engines.fallback import generate_with_fallback
+from bot.engines.rules import RulesEngine
 from bot.roadmap.capacity import build_baseline
-from bot.roadmap.engine import RulesEngine, generate_with_fallback
 from bot.roadmap.facts import extract_facts
 from bot.roadmap.markdown import render_markdown, sentences
 from bot.roadmap.profile_io import load_profile

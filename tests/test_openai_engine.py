@@ -19,10 +19,12 @@ from pathlib import Path
 import pytest
 from openai import AsyncOpenAI
 
-from bot.engines import openai_client
-from bot.roadmap.drafts import RoadmapDraft
-from bot.roadmap.engine import EngineFailed, RulesEngine, generate_with_fallback
-from bot.roadmap.openai_engine import RESPONSE_FORMAT, OpenAIEngine
+from bot.engines.drafts import RoadmapDraft
+from bot.engines.factory import openai_client
+from bot.engines.fallback import generate_with_fallback
+from bot.engines.openai_engine import RESPONSE_FORMAT, OpenAIEngine
+from bot.engines.protocol import EngineFailed
+from bot.engines.rules import RulesEngine
 from bot.roadmap.pricing import KNOWN_PRICES, estimate
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.schema import ItemStatus, SystemProfile
@@ -257,7 +259,8 @@ async def test_the_stream_is_read_however_the_network_cuts_it() -> None:
 
 
 def _discussion_messages(question: str) -> list[dict[str, str]]:
-    from bot.roadmap import discussion, prompting
+    from bot.engines import prompting
+    from bot.roadmap import discussion
     from bot.roadmap.rules import generate_rules_roadmap
 
     roadmap = generate_rules_roadmap(load_profile(REPO / "examples" / "saas-api.yaml"))

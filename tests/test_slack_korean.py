@@ -168,7 +168,8 @@ async def test_absurd_answers_come_back_to_the_modal_as_field_errors(database: D
 def test_warnings_travel_with_the_roadmap_in_its_language() -> None:
     import asyncio
 
-    from bot.roadmap.engine import RulesEngine, generate_with_fallback
+    from bot.engines.fallback import generate_with_fallback
+    from bot.engines.rules import RulesEngine
 
     profile = load_profile(EXAMPLES / "shop-ko.yaml")
     far = profile.model_copy(update={"target_users": profile.current_users * 2_000, "language": "ko"})

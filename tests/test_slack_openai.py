@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engines import openai_client
-from bot.roadmap.openai_engine import OpenAIEngine
+from bot.engines.factory import openai_client
+from bot.engines.openai_engine import OpenAIEngine
 from bot.roadmap.pricing import KNOWN_PRICES
 from bot.roadmap.profile_io import load_profile
 from bot.slack import ids

@@ -16,9 +16,9 @@ import tiktoken.load
 import tiktoken.model
 import tiktoken.registry
 
-from bot.roadmap import token_count
-from bot.roadmap.prompting import fit_history
-from bot.roadmap.token_count import counter_for, estimate_tokens
+from bot.engines import token_count
+from bot.engines.prompting import fit_history
+from bot.engines.token_count import counter_for, estimate_tokens
 
 TEST_URL = "https://openaipublic.blob.core.windows.net/encodings/scale_review_test.tiktoken"
 TEST_MODEL = "scale-review-test-model"

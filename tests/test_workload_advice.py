@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.engines.drafts import RoadmapDraft, assemble
 from bot.roadmap.advice import SEVERITY_ORDER, build_advice
 from bot.roadmap.catalogue import load_catalogue
-from bot.roadmap.drafts import RoadmapDraft, assemble
 from bot.roadmap.facts import extract_facts
 from bot.roadmap.markdown import render_markdown
 from bot.roadmap.profile_io import load_profile, parse_profile

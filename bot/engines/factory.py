@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
-from bot.roadmap.compute import Compute, inline
-from bot.roadmap.engine import RoadmapEngine, RulesEngine
+from bot.engines.compute import Compute, inline
+from bot.engines.protocol import RoadmapEngine
+from bot.engines.rules import RulesEngine
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -30,7 +31,7 @@ def openai_client(api_key: str, *, base_url: str | None, timeout: float, max_ret
 def openai_engine(settings: Settings, compute: Compute = inline) -> RoadmapEngine:
     if settings.openai_api_key is None:
         raise ConfigError("OPENAI_API_KEY is not set: the OpenAI engine needs it (or use the rules engine)")
-    from bot.roadmap.openai_engine import OpenAIEngine
+    from bot.engines.openai_engine import OpenAIEngine
     from bot.roadmap.pricing import price_for
 
     client = openai_client(

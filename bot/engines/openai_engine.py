@@ -21,14 +21,15 @@ import pydantic_core
 from openai import AsyncOpenAI
 from openai.types import CompletionUsage
 
-from bot.roadmap import money, prompting
-from bot.roadmap.compute import Compute, inline
-from bot.roadmap.drafts import ENGINE_NAME, DraftRejected, RoadmapDraft, assemble
-from bot.roadmap.engine import EngineFailed, EngineResult, Progress, Usage
+from bot.engines import prompting
+from bot.engines.compute import Compute, inline
+from bot.engines.drafts import ENGINE_NAME, DraftRejected, RoadmapDraft, assemble
+from bot.engines.protocol import EngineFailed, EngineResult, Progress, Usage
+from bot.engines.token_count import counter_for
+from bot.roadmap import money
 from bot.roadmap.pricing import Price, estimate
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
-from bot.roadmap.token_count import counter_for
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 
 import prompts
+from bot.engines.token_count import Counter, estimate_tokens
 from bot.roadmap import discussion
 from bot.roadmap.capacity import SAFE_UTILISATION, build_baseline
 from bot.roadmap.catalogue import Pattern, load_catalogue
 from bot.roadmap.facts import extract_facts
 from bot.roadmap.numbers import compact, days_range, money_range, pct_range
 from bot.roadmap.schema import TIER_LABELS, ItemStatus, Roadmap, SystemProfile
-from bot.roadmap.token_count import Counter, estimate_tokens
 
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
 

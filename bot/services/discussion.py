@@ -11,10 +11,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
 
+from bot.engines import prompting
+from bot.engines.protocol import EngineFailed
+from bot.engines.token_count import Counter, estimate_tokens
 from bot.i18n import t
-from bot.roadmap import discussion, prompting
-from bot.roadmap.engine import EngineFailed
-from bot.roadmap.token_count import Counter, estimate_tokens
+from bot.roadmap import discussion
 from bot.services.ports import DiscussionReply
 from storage import Database
 

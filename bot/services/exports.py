@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.engines.compute import Compute, inline
 from bot.i18n import Language, language, t
 from bot.roadmap import chart, export
-from bot.roadmap.compute import Compute, inline
 from bot.roadmap.schema import ItemStatus, Roadmap, SystemProfile
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from storage import Database

@@ -17,9 +17,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from bot import metrics, workspace
+from bot.engines.fallback import generate_with_fallback
+from bot.engines.protocol import EngineResult, Progress, RoadmapEngine
 from bot.i18n import Language, t
 from bot.roadmap import revision
-from bot.roadmap.engine import EngineResult, Progress, RoadmapEngine, generate_with_fallback
 from bot.roadmap.schema import ItemStatus, Roadmap, SystemProfile
 from bot.services import leases
 from bot.services.errors import ChannelUnavailable, PublishFailed

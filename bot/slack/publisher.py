@@ -16,8 +16,8 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.engines.compute import Compute, inline
 from bot.i18n import Language, language, t
-from bot.roadmap.compute import Compute, inline
 from bot.roadmap.schema import ItemStatus, Roadmap
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.exports import Upload
