@@ -75,7 +75,9 @@ def build_services(
     fallback = rules if chosen.name != rules.name else None  # the rules engine stands in for any other one
     nudges = NudgeService(database, publisher, nudge_defaults(settings), page_size=settings.nudge_page_size)
     exports = ExportService(database, publisher, compute)
-    reviews = ReviewService(database, chosen, publisher, tasks, fallback=fallback, nudges=nudges, exports=exports)
+    reviews = ReviewService(
+        database, chosen, publisher, publisher, tasks, fallback=fallback, nudges=nudges, exports=exports
+    )
     items = ItemService(database, publisher, nudges)
     return Services(
         reviews=reviews,

@@ -144,7 +144,7 @@ async def _generate(
     if not save:
         return await generate_with_fallback(engine, fallback, profile, progress), None
     from bot.database import open_database
-    from bot.services.reviews import store_result
+    from bot.services.publication import store_result
 
     database = await open_database(settings)
     try:

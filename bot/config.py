@@ -78,6 +78,14 @@ class Settings(BaseSettings):
         le=64,
         description="worker processes `serve` plans roadmaps in (0: on the event loop)",
     )
+    # the generation job queue on PostgreSQL (bot/jobs.py)
+    job_heartbeat_seconds: float = Field(
+        default=30.0, ge=1, le=600, description="a running job silent this long is picked again by another instance"
+    )
+    job_concurrency: int = Field(default=100, ge=20, le=10_000, description="generations one instance runs at once")
+    job_shutdown_grace_seconds: float = Field(
+        default=20.0, ge=0, le=3600, description="on SIGTERM, how long running generations may finish before hand-back"
+    )
 
     @field_validator("slack_bot_token")
     @classmethod

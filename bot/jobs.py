@@ -15,10 +15,9 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import make_url
 
+from bot.config import Settings
 from bot.services import leases
 from bot.services.reviews import ReviewService
 from storage import Database
@@ -35,20 +34,6 @@ ATTEMPTS = 5  # a job whose run fails unexpectedly (the database away, say) is t
 RETRY_AFTER = timedelta(seconds=10)
 
 
-class JobSettings(BaseSettings):
-    """The queue's knobs, from the environment like the rest of the settings."""
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
-
-    job_heartbeat_seconds: float = Field(
-        default=30.0, ge=1, le=600, description="a running job silent this long is picked again by another instance"
-    )
-    job_concurrency: int = Field(default=100, ge=20, le=10_000, description="generations one instance runs at once")
-    job_shutdown_grace_seconds: float = Field(
-        default=20.0, ge=0, le=3600, description="on SIGTERM, how long running generations may finish before hand-back"
-    )
-
-
 def queue_available(database: Database) -> bool:
     """The queue needs PostgreSQL through asyncpg (the driver its jobs are enqueued with)."""
     return database.dialect == "postgresql" and database.engine.dialect.driver == "asyncpg"
@@ -57,10 +42,11 @@ def queue_available(database: Database) -> bool:
 class GenerationWorker:
     """One instance's pgqueuer worker for generation jobs; `start` also switches the reviews to queued runs."""
 
-    def __init__(self, database: Database, reviews: ReviewService, settings: JobSettings | None = None) -> None:
+    def __init__(self, database: Database, reviews: ReviewService, settings: Settings | None = None) -> None:
+        """`settings`: the JOB_* knobs (bot/config.py); read from the environment when not given."""
         self._database = database
         self._reviews = reviews
-        self._settings = settings or JobSettings()
+        self._settings = settings or Settings()
         self._pool: asyncpg.Pool | None = None
         self._manager: QueueManager | None = None
         self._runner: asyncio.Task[None] | None = None

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text, update
 
-from bot.jobs import GenerationWorker, JobSettings, queue_available
+from bot.config import Settings
+from bot.jobs import GenerationWorker, queue_available
 from bot.slack import ids
 from storage import Database, RoadmapVersion
 from storage.repositories.jobs import GenerationJob
@@ -33,7 +34,7 @@ async def queued_bot(database: Database) -> AsyncIterator[Harness]:
         worker = GenerationWorker(
             database,
             h.bot.services.reviews,
-            JobSettings(_env_file=None, job_heartbeat_seconds=2),  # type: ignore[call-arg]
+            Settings(_env_file=None, job_heartbeat_seconds=2),  # type: ignore[call-arg]
         )
         await worker.start()
         try:

@@ -18,7 +18,7 @@ import pytest
 from bot.listeners import commands
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.schema import ItemStatus, SystemProfile
-from bot.services.reviews import INTERRUPTED
+from bot.services.generation import INTERRUPTED
 from bot.slack import ids
 from storage import Database
 from tests.fakes import slack_requests as sr

@@ -76,7 +76,7 @@ def test_a_roadmap_without_a_reading_shows_no_empty_headings() -> None:
 
 
 def test_the_parent_says_what_to_do_this_week() -> None:
-    from bot.services.reviews import first_things
+    from bot.services.roadmap_threads import first_things
     from bot.slack.blocks import parent_message
     from tests.builders import sample_profile
 

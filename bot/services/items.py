@@ -17,7 +17,7 @@ from bot.i18n import Language
 from bot.roadmap.schema import ItemStatus, RoadmapItem
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.nudges import NudgeService
-from bot.services.ports import Publisher
+from bot.services.ports import Publisher, RoadmapPost
 from bot.services.schedule import MAX_COMMAND_CHARS, ScheduleError, parse_weekday
 from storage import Database
 
@@ -277,16 +277,9 @@ class ItemService:
                 await repos.messages.record(version_id, kind, channel_id, ts, stage=stage_no, part=part)
 
         try:
-            await self._publisher.refresh_stage(
-                channel_id,
-                thread_ts,
-                content,
-                stage,
-                version_id=version_id,
-                statuses=statuses,
-                existing=refs,
-                on_posted=record,
-            )
+            existing = {("stage", stage, part): ts for part, ts in refs.items()}
+            post = RoadmapPost(channel_id, thread_ts, content, version_id, statuses, existing, record, stage=stage)
+            await self._publisher.publish_roadmap(post)
         except (ChannelUnavailable, PublishFailed) as exc:
             log.warning("could not refresh stage %s of version %s: %s", stage, version_id, exc)
 

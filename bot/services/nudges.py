@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
 from bot import i18n, metrics, workspace
-from bot.roadmap.schema import STAGE_NAMES
 from bot.services.errors import ChannelUnavailable, PublishFailed
-from bot.services.ports import NudgeDigest, NudgeItem, Publisher, StageProgress
+from bot.services.nudge_digest import completion_for, digest_for
+from bot.services.ports import NudgeDigest, Publisher
 from bot.services.schedule import (
     NudgeCommand,
     ScheduleError,
@@ -32,7 +32,7 @@ from bot.services.schedule import (
     zone,
 )
 from storage import Database
-from storage.repositories.nudges import NudgeOutcome, NudgeTarget, TargetItem
+from storage.repositories.nudges import NudgeOutcome, NudgeTarget
 
 log = logging.getLogger(__name__)
 
@@ -82,37 +82,6 @@ class _Plan:
     period: str
     next_due: datetime
     catch_up: bool
-
-
-def stage_progress(items: Sequence[TargetItem]) -> tuple[StageProgress, ...]:
-    return tuple(
-        StageProgress(
-            number,
-            STAGE_NAMES[number],
-            sum(1 for i in items if i.stage == number and not i.status.is_open),
-            sum(1 for i in items if i.stage == number),
-        )
-        for number in (1, 2, 3)
-    )
-
-
-def digest_for(target: NudgeTarget, when: WeeklyTime, next_due: datetime, *, catch_up: bool) -> NudgeDigest:
-    open_items = [i for i in target.items if i.status.is_open]
-    current = min((i.stage for i in open_items), default=None)
-    ordered = sorted(open_items, key=lambda i: i.stage != current)  # stable: roadmap order otherwise
-    assert target.version_id is not None
-    return NudgeDigest(
-        roadmap_id=target.roadmap_id,
-        version_id=target.version_id,
-        system_name=target.system_name,
-        current_stage=current,
-        stages=stage_progress(target.items),
-        open_items=tuple(NudgeItem(i.key, i.title, i.status, i.owner_user_id, i.stage, i.due_on) for i in ordered),
-        schedule=when,
-        next_due=next_due,
-        language=i18n.language(target.language) or "en",
-        catch_up=catch_up,
-    )
 
 
 def _weekly(schedule_weekday: int, local_time: str, timezone: str, fallback: str) -> WeeklyTime:
@@ -409,16 +378,10 @@ class NudgeService:
         target = plan.target
         assert target.channel_id and target.thread_ts
         if done:
-            return await self._publisher.post_completion(
-                target.channel_id,
-                target.thread_ts,
-                target.system_name,
-                stage_progress(target.items),
-                i18n.language(target.language) or "en",
-            )
+            return await self._publisher.post_reply(target.channel_id, target.thread_ts, completion_for(target))
         assert plan.when is not None
         digest = digest_for(target, plan.when, plan.next_due, catch_up=plan.catch_up)
-        return await self._publisher.post_nudge(target.channel_id, target.thread_ts, digest)
+        return await self._publisher.post_reply(target.channel_id, target.thread_ts, digest)
 
     async def pause_workspace(self, team_id: str) -> int:
         """The workspace uninstalled the app: its roadmaps' check-ins stop (people resume them after reinstalling)."""

@@ -7,14 +7,14 @@ import time
 from collections import OrderedDict
 
 from bot.i18n import Language
-from bot.services.ports import Publisher
+from bot.services.ports import Directory
 
 REMEMBER_S = 24 * 3600
 REMEMBER_MAX = 10_000  # people per process; the oldest are forgotten first
 
 
 class People:
-    def __init__(self, publisher: Publisher, default: Language = "en") -> None:
+    def __init__(self, publisher: Directory, default: Language = "en") -> None:
         self._publisher = publisher
         self.default: Language = default
         self._known: OrderedDict[str, tuple[float, Language | None]] = OrderedDict()

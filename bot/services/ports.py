@@ -129,7 +129,40 @@ class UserInfo:
     language: Language | None = None
 
 
+@dataclass(frozen=True)
+class RoadmapPost:
+    """A version's messages for its thread: posted, or updated where `existing` has them already (never posted
+    twice). `stage` set: only that stage's messages (a status changed); parts it no longer needs say so."""
+
+    channel_id: str
+    thread_ts: str
+    roadmap: Roadmap
+    version_id: int
+    statuses: Mapping[str, ItemStatus]
+    existing: Mapping[MessageKey, str]
+    on_posted: OnPosted  # each new message's key and ts, stored before the next is posted
+    version: int = 1
+    stage: int | None = None
+    change_note: str | None = None
+    usage_note: str | None = None
+    regenerate_roadmap_id: int | None = None  # offer the AI engine: the rules stood in
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The one-time congratulation in a roadmap's thread once every item is closed."""
+
+    system_name: str
+    stages: tuple[StageProgress, ...]
+    language: Language = "en"
+
+
+Reply = NudgeDigest | Completion
+
+
 class Publisher(Protocol):
+    """A roadmap's thread: its parent message, the roadmap's messages, live progress and later replies."""
+
     async def post_parent(self, channel_id: str, parent: ParentInfo) -> str:
         """Post the thread's first message, marked with `parent.roadmap_id` so that `find_parent` can find it."""
         ...
@@ -141,36 +174,11 @@ class Publisher(Protocol):
 
     async def update_parent(self, channel_id: str, ts: str, parent: ParentInfo) -> None: ...
 
-    async def publish_roadmap(
-        self,
-        channel_id: str,
-        thread_ts: str,
-        roadmap: Roadmap,
-        *,
-        version: int,
-        version_id: int,
-        statuses: Mapping[str, ItemStatus],
-        existing: Mapping[MessageKey, str],
-        on_posted: OnPosted,
-        change_note: str | None = None,
-        usage_note: str | None = None,
-        regenerate_roadmap_id: int | None = None,
-    ) -> None: ...
+    async def publish_roadmap(self, post: RoadmapPost) -> None: ...
 
-    async def refresh_stage(
-        self,
-        channel_id: str,
-        thread_ts: str,
-        roadmap: Roadmap,
-        stage: int,
-        *,
-        version_id: int,
-        statuses: Mapping[str, ItemStatus],
-        existing: Mapping[int, str],
-        on_posted: OnPosted,
-    ) -> None: ...
-
-    async def post_in_thread(self, channel_id: str, thread_ts: str, text: str) -> None: ...
+    async def post_reply(self, channel_id: str, thread_ts: str, reply: Reply) -> str:
+        """A nudge or the completion message in the thread; returns its ts."""
+        ...
 
     async def open_progress(
         self,
@@ -182,16 +190,14 @@ class Publisher(Protocol):
         lang: Language = "en",
     ) -> ProgressSink: ...
 
-    async def notify(self, user_id: str, notice: Notice) -> None: ...
 
-    async def permalink(self, channel_id: str, ts: str) -> str | None: ...
+class Directory(Protocol):
+    """People and what is theirs: who they are, a notice to one of them, their App Home, links to threads."""
+
+    async def notify(self, user_id: str, notice: Notice) -> None: ...
 
     async def user_info(self, user_id: str) -> UserInfo: ...
 
+    async def permalink(self, channel_id: str, ts: str) -> str | None: ...
+
     async def publish_home(self, user_id: str, listings: Sequence[RoadmapListing], lang: Language = "en") -> None: ...
-
-    async def post_nudge(self, channel_id: str, thread_ts: str, digest: NudgeDigest) -> str: ...
-
-    async def post_completion(
-        self, channel_id: str, thread_ts: str, system_name: str, stages: Sequence[StageProgress], lang: Language = "en"
-    ) -> str: ...

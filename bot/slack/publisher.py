@@ -1,7 +1,8 @@
 """The Slack side of publishing: Block Kit messages in, Web API calls out, Slack errors mapped.
 
-Implements bot.services.ports.Publisher. Each posted message is reported back (`on_posted`)
-as soon as Slack returns its ts, so the service can store it before the next call.
+Implements bot.services.ports.Publisher (a roadmap's thread) and Directory (people, App Home). Each posted
+message is reported back (`on_posted`) as soon as Slack returns its ts, so the service can store it before the
+next call.
 """
 
 from __future__ import annotations
@@ -18,19 +19,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.engines.compute import Compute, inline
 from bot.i18n import Language, language, t
-from bot.roadmap.schema import ItemStatus, Roadmap
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.exports import Upload
-from bot.services.ports import (
-    MessageKey,
-    Notice,
-    NudgeDigest,
-    OnPosted,
-    ParentInfo,
-    RoadmapListing,
-    StageProgress,
-    UserInfo,
-)
+from bot.services.ports import Completion, Notice, ParentInfo, Reply, RoadmapListing, RoadmapPost, UserInfo
 from bot.slack import blocks
 from bot.slack.client import NotInstalled, WorkspaceClients
 from bot.slack.pacing import ChannelPacer
@@ -158,64 +149,44 @@ class SlackPublisher:
             this_week=parent.this_week,
         )
 
-    async def publish_roadmap(
-        self,
-        channel_id: str,
-        thread_ts: str,
-        roadmap: Roadmap,
-        *,
-        version: int,
-        version_id: int,
-        statuses: Mapping[str, ItemStatus],
-        existing: Mapping[MessageKey, str],
-        on_posted: OnPosted,
-        change_note: str | None = None,
-        usage_note: str | None = None,
-        regenerate_roadmap_id: int | None = None,
-    ) -> None:
-        """Summary, then each stage's parts; a part already posted is updated in place, never posted twice."""
+    async def publish_roadmap(self, post: RoadmapPost) -> None:
+        """Summary, then each stage's parts (or one stage's, `post.stage`); a part already posted is updated in place,
+        never posted twice."""
+        if post.stage is not None:
+            await self._refresh_stage(post, post.stage)
+            return
         planned = await self._compute(
             functools.partial(
                 blocks.roadmap_messages,
-                version=version,
-                version_id=version_id,
-                statuses=dict(statuses),
-                change_note=change_note,
-                usage_note=usage_note,
-                regenerate_roadmap_id=regenerate_roadmap_id,
+                version=post.version,
+                version_id=post.version_id,
+                statuses=dict(post.statuses),
+                change_note=post.change_note,
+                usage_note=post.usage_note,
+                regenerate_roadmap_id=post.regenerate_roadmap_id,
             ),
-            roadmap,
+            post.roadmap,
             bulk=True,
         )
         for key, message in planned:
-            ts = existing.get(key)
+            ts = post.existing.get(key)
             if ts is not None:
-                await self._update(channel_id, ts, message)
+                await self._update(post.channel_id, ts, message)
             else:
-                ts = await self._post(channel_id, message, thread_ts)
-                await on_posted(*key, ts)
+                ts = await self._post(post.channel_id, message, post.thread_ts)
+                await post.on_posted(*key, ts)
 
-    async def refresh_stage(
-        self,
-        channel_id: str,
-        thread_ts: str,
-        roadmap: Roadmap,
-        stage: int,
-        *,
-        version_id: int,
-        statuses: Mapping[str, ItemStatus],
-        existing: Mapping[int, str],
-        on_posted: OnPosted,
-    ) -> None:
-        messages = blocks.stage_messages(roadmap, stage, statuses, version_id=version_id)
+    async def _refresh_stage(self, post: RoadmapPost, stage: int) -> None:
+        messages = blocks.stage_messages(post.roadmap, stage, post.statuses, version_id=post.version_id)
+        existing = {part: ts for (kind, n, part), ts in post.existing.items() if (kind, n) == ("stage", stage)}
         for part, message in enumerate(messages):
             ts = existing.get(part)
             if ts is not None:
-                await self._update(channel_id, ts, message)
+                await self._update(post.channel_id, ts, message)
             else:  # the re-render needs one more part than before
-                await on_posted("stage", stage, part, await self._post(channel_id, message, thread_ts))
+                await post.on_posted("stage", stage, part, await self._post(post.channel_id, message, post.thread_ts))
         for part in sorted(p for p in existing if p >= len(messages)):
-            await self._update(channel_id, existing[part], blocks.continued_above(stage, roadmap.language))
+            await self._update(post.channel_id, existing[part], blocks.continued_above(stage, post.roadmap.language))
 
     async def open_progress(
         self,
@@ -315,13 +286,12 @@ class SlackPublisher:
         tz, locale = user.get("tz"), user.get("locale")
         return UserInfo(str(tz) if tz else None, language(str(locale)) if locale else None)
 
-    async def post_nudge(self, channel_id: str, thread_ts: str, digest: NudgeDigest) -> str:
-        return await self._post(channel_id, blocks.nudge_message(digest), thread_ts)
-
-    async def post_completion(
-        self, channel_id: str, thread_ts: str, system_name: str, stages: Sequence[StageProgress], lang: Language = "en"
-    ) -> str:
-        return await self._post(channel_id, blocks.completion_message(system_name, stages, lang), thread_ts)
+    async def post_reply(self, channel_id: str, thread_ts: str, reply: Reply) -> str:
+        if isinstance(reply, Completion):
+            message = blocks.completion_message(reply.system_name, reply.stages, reply.language)
+        else:
+            message = blocks.nudge_message(reply)
+        return await self._post(channel_id, message, thread_ts)
 
     async def publish_home(self, user_id: str, listings: Sequence[RoadmapListing], lang: Language = "en") -> None:
         view = blocks.home_view(listings, user_id=user_id, lang=lang)
