@@ -192,7 +192,15 @@ def holds(
         condition.at_largest_size is None or reading.at_largest_size == condition.at_largest_size,
         condition.managed_lb is None or stack.managed_lb == condition.managed_lb,
     ]
+    if condition.said is not None and all(checks):
+        checks.append(bool(find_phrases(_answers(profile), condition.said.en, condition.said.ko)))
     return all(checks)
+
+
+def _answers(profile: SystemProfile) -> str:
+    """The free-text answers a condition's words are looked for in."""
+    arch = profile.architecture
+    return "\n".join([profile.bottlenecks, *profile.core_features, arch.database, arch.servers, arch.network or ""])
 
 
 @dataclass(frozen=True)
@@ -513,8 +521,7 @@ def _quick_resilience(pattern: Pattern) -> bool:
 
 def _named(profile: SystemProfile, catalogue: Catalogue) -> set[str]:
     """Patterns the team's own words point at: a trigger keyword anywhere, or an answer to a named problem."""
-    arch = profile.architecture
-    text = "\n".join([profile.bottlenecks, *profile.core_features, arch.database, arch.servers, arch.network or ""])
+    text = _answers(profile)
     named = {p.id for p in catalogue.patterns if find_phrases(text, p.triggers.keywords.en, p.triggers.keywords.ko)}
     named |= {p.id for p in catalogue.patterns if mentions(profile.bottlenecks, p.answers.en, p.answers.ko)}
     return named

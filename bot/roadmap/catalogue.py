@@ -66,6 +66,7 @@ class Condition(_Model):
     managed_lb: bool | None = Field(default=None, description="A managed load balancer (ALB, NLB, cloud) is in place")
     target_below: int | None = Field(default=None, ge=1, description="Target concurrent users below this")
     team_below: int | None = Field(default=None, ge=1, description="The team says how many engineers, fewer than this")
+    said: Keywords | None = Field(default=None, description="Any of these words appears in the answers")
     db_busy_below: float | None = Field(
         default=None, gt=0, le=1, description="The team quoted database utilisation at peak, and it is below this"
     )

@@ -298,6 +298,11 @@ _REASONS: tuple[tuple[str, str], ...] = (
         "이 단계 전까지 계획이 닿는 규모는 목표 {target}명 중 약 {reached}명입니다.",
     ),
     ("Needed first by item {ids}.", "{ids} 항목보다 먼저 해야 합니다."),
+    ("The {tier} need more by this stage.", "이 단계에서는 {tier} 계층을 더 늘려야 합니다."),
+    (
+        "The database binds next: it falls short of what this stage aims for.",
+        "다음 한계는 데이터베이스입니다. 이 단계가 목표로 하는 규모에 못 미칩니다.",
+    ),
     ("You already run it: it grows to what this stage needs.", "이미 운영 중인 것을 이 단계에 필요한 만큼 늘립니다."),
     (
         "Grows what item {ids} built, to what this stage needs.",
