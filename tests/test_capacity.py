@@ -21,7 +21,7 @@ from bot.roadmap.capacity import (
     usl_peak,
 )
 from bot.roadmap.catalogue import load_catalogue
-from bot.roadmap.facts import extract_facts
+from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.schema import SystemProfile
 from bot.roadmap.traffic import read_traffic
 

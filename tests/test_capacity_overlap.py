@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from bot.roadmap.capacity import SCENARIOS, Projection, build_baseline, size_room
 from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.costs import read_costs
-from bot.roadmap.facts import extract_facts
 from bot.roadmap.overlap import MECHANISMS, mechanism
 from bot.roadmap.planner import Choice, Mix, Pricing, price, rank, redundant, size_scaling, unit_cap
+from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.schema import SystemProfile
 
 CATALOGUE = load_catalogue()

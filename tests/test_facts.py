@@ -10,18 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.roadmap.facts import (
-    MAX_READ_CHARS,
-    Fact,
-    extract_facts,
-    find_phrases,
-    read_answers,
-    render_what_i_read,
-    user_ratios,
-    what_i_read,
-)
 from bot.roadmap.numbers import parse_number
 from bot.roadmap.profile_io import load_profile
+from bot.roadmap.reading.answers import MAX_READ_CHARS
+from bot.roadmap.reading.facts import Fact
+from bot.roadmap.reading.phrases import find_phrases
+from bot.roadmap.reading.reader import extract_facts, read_answers
+from bot.roadmap.reading.users import user_ratios
+from bot.roadmap.reading.what_i_read import render_what_i_read, what_i_read
 from bot.roadmap.schema import SystemProfile
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.roadmap.facts import Fact, extract_facts, find_phrases
+from bot.roadmap.reading.facts import Fact
+from bot.roadmap.reading.phrases import find_phrases
+from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.schema import SystemProfile
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.roadmap.facts import Fact, extract_facts
+from bot.roadmap.reading.facts import Fact
+from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.schema import SystemProfile
 
 

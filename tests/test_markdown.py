@@ -14,9 +14,9 @@ from bot import i18n
 from bot.engines.fallback import generate_with_fallback
 from bot.engines.rules import RulesEngine
 from bot.roadmap.capacity import build_baseline
-from bot.roadmap.facts import extract_facts
 from bot.roadmap.markdown import render_markdown, sentences
 from bot.roadmap.profile_io import load_profile
+from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.schema import Measurements, Roadmap
 from bot.roadmap.wording import shorten
 from bot.slack.blocks import roadmap_messages

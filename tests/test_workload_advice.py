@@ -13,9 +13,9 @@ import yaml
 from bot.engines.drafts import RoadmapDraft, assemble
 from bot.roadmap.advice import SEVERITY_ORDER, build_advice
 from bot.roadmap.catalogue import load_catalogue
-from bot.roadmap.facts import extract_facts
 from bot.roadmap.markdown import render_markdown
 from bot.roadmap.profile_io import load_profile, parse_profile
+from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
 from tests.llm_drafts import draft_from_roadmap

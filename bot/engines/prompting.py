@@ -17,8 +17,8 @@ from bot.engines.token_count import Counter, estimate_tokens
 from bot.roadmap import discussion
 from bot.roadmap.capacity import SAFE_UTILISATION, build_baseline
 from bot.roadmap.catalogue import Pattern, load_catalogue
-from bot.roadmap.facts import extract_facts
 from bot.roadmap.numbers import compact, days_range, money_range, pct_range
+from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.schema import TIER_LABELS, ItemStatus, Roadmap, SystemProfile
 
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")

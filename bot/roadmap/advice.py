@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from bot.roadmap.catalogue import Catalogue, Condition, Pattern
-from bot.roadmap.facts import ArchitectureFacts, Fact, find_phrases
+from bot.roadmap.reading.facts import ArchitectureFacts, Fact
+from bot.roadmap.reading.phrases import find_phrases
 from bot.roadmap.schema import ProblemAnswer, Rejection, RoadmapItem, SystemProfile, Tier, WorkloadKind
 from bot.roadmap.wording import shorten
 from bot.roadmap.workload import SEVERITY_ORDER, Problem, Stack, WorkloadReading, mentions, read_workload

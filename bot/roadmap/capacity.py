@@ -21,7 +21,7 @@ from typing import Literal
 
 from bot.i18n import N_, Language, t, tn
 from bot.roadmap.costs import BYTES_PER_REQUEST, MEDIA_BYTES_PER_REQUEST
-from bot.roadmap.facts import ArchitectureFacts, Fact
+from bot.roadmap.reading.facts import ArchitectureFacts, Fact
 from bot.roadmap.rounding import sig2, users2
 from bot.roadmap.schema import MODEL_TIERS, TIER_LABELS, CapacityPoint, Range, SystemProfile, Tier
 from bot.roadmap.traffic import Traffic, read_traffic

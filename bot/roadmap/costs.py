@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 
 from bot.i18n import N_, Language, t
-from bot.roadmap.facts import ArchitectureFacts
 from bot.roadmap.host_prices import HOST_PRICES_DATE, HOSTS, HostPrices, host_for
+from bot.roadmap.reading.facts import ArchitectureFacts
 from bot.roadmap.rounding import money2, sig
 from bot.roadmap.schema import Range, SystemProfile
 from bot.roadmap.traffic import monthly_egress_gb

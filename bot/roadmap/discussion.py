@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.roadmap.catalogue import load_catalogue
-from bot.roadmap.facts import find_phrases, numbers_in
+from bot.roadmap.reading.messages import numbers_in
+from bot.roadmap.reading.phrases import find_phrases
 from bot.roadmap.schema import STAGE_NAMES, ItemStatus, Roadmap, RoadmapItem
 
 MAX_ITEMS = 3  # a thread answer, not a second roadmap

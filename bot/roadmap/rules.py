@@ -18,11 +18,13 @@ from bot.roadmap.advice import Advice, build_advice
 from bot.roadmap.capacity import MEASURE_TO_REPLACE, Baseline, Projection, build_baseline
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue
 from bot.roadmap.costs import CostModel, read_costs
-from bot.roadmap.facts import ArchitectureFacts, Fact, extract_facts, find_phrases
 from bot.roadmap.numbers import compact, money_range, percent
 from bot.roadmap.numbers import money as fmt_money
 from bot.roadmap.picture import capacity_notes
 from bot.roadmap.planner import Choice
+from bot.roadmap.reading.facts import ArchitectureFacts, Fact
+from bot.roadmap.reading.phrases import find_phrases
+from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.rounding import money2 as money_round
 from bot.roadmap.rounding import sig2, users2
 from bot.roadmap.schema import (

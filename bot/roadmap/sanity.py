@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from bot.i18n import N_, Language, t
-from bot.roadmap.facts import ArchitectureFacts, extract_facts
+from bot.roadmap.reading.facts import ArchitectureFacts
+from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.schema import SystemProfile, parse_count
 
 MAX_SCALE = 10_000  # beyond this the system will be rebuilt several times over: no plan from today's figures

@@ -15,7 +15,8 @@ from functools import lru_cache
 from typing import Literal
 
 from bot.roadmap import money
-from bot.roadmap.facts import ArchitectureFacts, find_phrases
+from bot.roadmap.reading.facts import ArchitectureFacts
+from bot.roadmap.reading.phrases import find_phrases
 from bot.roadmap.schema import SystemProfile
 from bot.roadmap.traffic import team_in
 
