@@ -466,6 +466,8 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
                     stages[pattern.id] = 1  # an outage named today gets its first fix now, not in a quarter
                 elif rank == 0 and _first_fix(pattern) and not stop_gap:
                     stages[pattern.id] = 1  # what hurts today gets its direct answer in the first weeks
+                elif rank == 0 and pattern.stage == 3 and _startable(pattern, reading):
+                    stages[pattern.id] = 2  # a named problem does not wait for the long-term stage
     kinds = reading.kind_ids
     for pattern in catalogue.patterns:
         hit = [k for k in pattern.triggers.workloads if k in kinds]
@@ -513,6 +515,17 @@ def _fleet(facts: ArchitectureFacts) -> bool:
 def _first_fix(pattern: Pattern) -> bool:
     """A named problem's direct answer that a team can ship in stage 1's weeks: not a redesign (high)."""
     return pattern.stage == 2 and pattern.difficulty.value != "high" and pattern.scaling is None
+
+
+# Engineers who can run a months-long redesign beside the day-to-day work (a default): platform teams of this size
+# start the named problem's structural answer in the mid-term stage.
+BIG_TEAM = 20
+
+
+def _startable(pattern: Pattern, reading: WorkloadReading) -> bool:
+    """A long-term answer to a named problem the team can start in the mid-term stage: not a redesign, or a team
+    large enough to run one."""
+    return pattern.difficulty.value != "high" or (reading.team_size or 0) >= BIG_TEAM
 
 
 def _quick_resilience(pattern: Pattern) -> bool:
