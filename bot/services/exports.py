@@ -21,6 +21,7 @@ from bot.i18n import Language, language, t
 from bot.roadmap import chart, export
 from bot.roadmap.schema import ItemStatus, Roadmap, SystemProfile
 from bot.services.errors import ChannelUnavailable, PublishFailed
+from bot.services.roadmap_threads import roadmap_for_thread
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -138,9 +139,8 @@ class ExportService:
         None when the thread is not a roadmap's (or it has no roadmap yet); False when Slack refused the upload
         (the thread is told why where possible).
         """
-        async with self._db.unit_of_work(readonly=True) as repos:
-            stored = await repos.roadmaps.by_thread(channel_id, thread_ts)
-        return await self.export_roadmap(stored.id) if stored else None
+        roadmap_id = await roadmap_for_thread(self._db, channel_id, thread_ts)
+        return await self.export_roadmap(roadmap_id) if roadmap_id is not None else None
 
     async def export_roadmap(self, roadmap_id: int) -> bool | None:
         """The parent message's Export button: the same files, into the roadmap's thread."""

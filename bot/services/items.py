@@ -18,6 +18,7 @@ from bot.roadmap.schema import ItemStatus, RoadmapItem
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.nudges import NudgeService
 from bot.services.ports import Publisher, RoadmapPost
+from bot.services.roadmap_threads import latest_in_thread
 from bot.services.schedule import MAX_COMMAND_CHARS, ScheduleError, parse_weekday
 from storage import Database
 
@@ -293,8 +294,7 @@ class ItemService:
         if parsed is None and error is None:
             return None
         async with self._db.unit_of_work() as repos:
-            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
-            version = await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
+            version = await latest_in_thread(repos, channel_id, thread_ts)
             if version is None:
                 return None
             content = version.roadmap_model
@@ -315,8 +315,7 @@ class ItemService:
             return None
         ids, owner = parsed
         async with self._db.unit_of_work() as repos:
-            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
-            version = await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
+            version = await latest_in_thread(repos, channel_id, thread_ts)
             if version is None:
                 return None
             known = {i.item_key for i in await repos.items.list(version.id)}
@@ -335,8 +334,7 @@ class ItemService:
         status, ids = parsed
         reason = status_reason(text)
         async with self._db.unit_of_work(readonly=True) as repos:
-            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
-            version = await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
+            version = await latest_in_thread(repos, channel_id, thread_ts)
             if version is None:
                 return None
             version_id = version.id

@@ -13,7 +13,7 @@ from bot.roadmap.schema import Roadmap, SystemProfile
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.ports import Directory, Notice, ParentInfo, Publisher
 from bot.services.schedule import ScheduleView
-from storage import Database, Repositories
+from storage import Database, Repositories, RoadmapVersion
 from storage import Roadmap as StoredRoadmap
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,13 @@ async def roadmap_for_thread(database: Database, channel_id: str, thread_ts: str
     async with database.unit_of_work(readonly=True) as repos:
         roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
         return roadmap.id if roadmap else None
+
+
+async def latest_in_thread(repos: Repositories, channel_id: str, thread_ts: str) -> RoadmapVersion | None:
+    """The latest ready version of the thread's roadmap: what a reply in the thread is about (None: not a roadmap's
+    thread, or nothing posted in it yet)."""
+    roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+    return await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
 
 
 def first_things(roadmap: Roadmap, count: int = 3) -> tuple[tuple[str, str], ...]:
