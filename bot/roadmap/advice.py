@@ -452,7 +452,7 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
         picks = [p for p in matching if p.id in usable]
         # a stage-1 stop-gap for the same problem (more disk, the batch job off the peak) buys the time the
         # structural answer needs, which then keeps its own stage
-        stop_gap = any(p.stage == 1 and p.answers.rank <= 2 for p in picks[1:])
+        stop_gap = any(p.stage == 1 and p.answers.rank <= 2 and p.id not in DAMAGE_LIMITS for p in picks[1:])
         for rank, pattern in enumerate(picks):
             if rank == 0 or pattern.answers.rank <= 2:
                 quote = shorten(problem.text, 160)
@@ -516,6 +516,11 @@ def _first_fix(pattern: Pattern) -> bool:
     """A named problem's direct answer that a team can ship in stage 1's weeks: not a redesign (high)."""
     return pattern.stage == 2 and pattern.difficulty.value != "high" and pattern.scaling is None
 
+
+# Levers that bound the damage of a problem without buying time against it: a timeout or a client's backoff,
+# while the request still waits for the slow call and the deploy still drops every socket. They never hold the
+# structural answer back from stage 1 as a stop-gap would.
+DAMAGE_LIMITS = frozenset({"timeouts-circuit-breakers", "client-backoff"})
 
 # Engineers who can run a months-long redesign beside the day-to-day work (a default): platform teams of this size
 # start the named problem's structural answer in the mid-term stage.
