@@ -54,7 +54,7 @@ CAPACITY_SOURCE = (
 # while the stage's load test measures what the target's fleet must really be.
 STAGE1_HEADROOM = 2.0
 DATABASE_NEXT = "The database binds next: it falls short of what this stage aims for."
-_SENTENCE = re.compile(r"(?:[^.!?\n。]|\.(?=\d))+[.!?。]?")  # "p95 1.8 s" is one sentence
+_SENTENCE = re.compile(r"(?:[^.!?\n。]|\.(?=\S))+[.!?。]?")  # "p95 1.8 s", "Node.js" stay in one sentence
 
 
 @dataclass(frozen=True)
