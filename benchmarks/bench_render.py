@@ -27,7 +27,7 @@ from bot.engines.rules import RulesEngine
 from bot.roadmap import chart, export
 from bot.roadmap.profile_io import load_profile
 from bot.services.exports import roadmap_language
-from bot.slack import blocks
+from bot.slack import render as rendering
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,9 +93,9 @@ def main() -> None:
     print(f"chart, compute pool, first:       {first * 1000:7.1f} ms")
     print(f"chart, compute pool:              {_ms(pooled)}   goal < 150 ms")
 
-    accepted = inspect.signature(blocks.roadmap_messages).parameters
+    accepted = inspect.signature(rendering.roadmap_messages).parameters
     extra = {"lang": lang} if "lang" in accepted else {}  # the language work adds the roadmap's language
-    render = functools.partial(blocks.roadmap_messages, roadmap, version=1, version_id=1, statuses={}, **extra)
+    render = functools.partial(rendering.roadmap_messages, roadmap, version=1, version_id=1, statuses={}, **extra)
     count = len(render())
     print(f"messages ({count}):                    {_ms(_time(render, args.repeat * 10))}   goal < 5 ms")
     print(f"messages, CPU time:               {_ms(_time(render, args.repeat * 10, time.process_time))}")

@@ -259,6 +259,16 @@ def test_button_values_out_of_range_or_of_the_wrong_type_read_as_none(raw: str |
     assert values.decode(values.RoadmapRef, raw) is None
 
 
+def test_the_questionnaire_context_round_trips_and_reads_foreign_metadata_as_empty() -> None:
+    """The modal's private_metadata goes through the same codec as button values: what the command wrote comes back,
+    and metadata that is not ours (not JSON, a list, an edit id out of range) reads as no context at all."""
+    raw = values.encode(values.FormContext(channel="C1", lang=None, ui="ko", edit=9))
+    assert json.loads(raw) == {"channel": "C1", "ui": "ko", "edit": 9}
+    assert values.form_context(raw) == values.FormContext(channel="C1", ui="ko", edit=9)
+    for foreign in (None, "", "{", "[]", '{"edit": true}', '{"edit": 0}', '{"channel": 5}', '{"x": 1}'):
+        assert values.form_context(foreign) == values.FormContext()
+
+
 @pytest.mark.parametrize("key", ["0.1", "4.1", "1.0", "1.1000", "1.²", "1.١", "1.1 ", "", "11"])
 def test_item_keys_outside_the_schema_read_as_none(key: str) -> None:
     raw = json.dumps({"v": 1, "i": key, "s": "done"})

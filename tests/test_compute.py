@@ -20,7 +20,7 @@ from bot.engines.rules import RulesEngine
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import ItemStatus
-from bot.slack import blocks
+from bot.slack import render as rendering
 from tests.llm_drafts import draft_from_roadmap
 
 PROFILE = load_profile(Path(__file__).resolve().parent.parent / "examples" / "saas-api.yaml")
@@ -58,7 +58,7 @@ async def test_a_whole_roadmap_is_rendered_in_a_worker(workers: ProcessCompute) 
     roadmap = generate_rules_roadmap(PROFILE)
     statuses = {item.id: ItemStatus.DONE for item in roadmap.stages[0].items}
     render = functools.partial(
-        blocks.roadmap_messages, version=2, version_id=7, statuses=statuses, usage_note="gpt: 10 tokens"
+        rendering.roadmap_messages, version=2, version_id=7, statuses=statuses, usage_note="gpt: 10 tokens"
     )
     rendered = await workers(render, roadmap)
     assert rendered == render(roadmap)

@@ -19,7 +19,7 @@ from bot.roadmap.profile_io import load_profile
 from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.schema import Measurements, Roadmap
 from bot.roadmap.wording import shorten
-from bot.slack.blocks import roadmap_messages
+from bot.slack.render import roadmap_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = sorted(p for p in (ROOT / "tests" / "golden").glob("*.yaml") if not p.name.endswith(".expect.yaml"))

@@ -37,7 +37,7 @@ import bot.server
 from bot.app import Bot
 from bot.config import Settings
 from bot.roadmap.profile_io import load_profile
-from bot.slack import blocks, modal
+from bot.slack import modal, render
 from bot.slack.ids import QUESTIONNAIRE_CALLBACK
 from tests.conftest import require_shared
 from tests.fakes import slack_requests as sr
@@ -316,7 +316,7 @@ async def test_socket_mode_serve_end_to_end(fake: FakeSlack, tmp_path: Path, mon
         envelope_id, _, took = await command(fake, "help")
         ack = await fake.socket_ack(envelope_id)
         assert took < ACK_BUDGET
-        assert ack == {"envelope_id": envelope_id, "payload": blocks.help_message().to_args()}
+        assert ack == {"envelope_id": envelope_id, "payload": render.help_message().to_args()}
 
         # a malformed envelope (a field of the wrong type) is acknowledged, so Slack does not redeliver it, and
         # reaches no listener: nothing is called

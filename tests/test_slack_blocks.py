@@ -24,7 +24,7 @@ from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import ItemStatus, Roadmap, RoadmapItem
 from bot.services.ports import DiscussionReply, RoadmapListing
 from bot.slack import ids
-from bot.slack.blocks import (
+from bot.slack.render import (
     SlackMessage,
     continued_above,
     discussion_replies,
@@ -659,11 +659,12 @@ def test_blocks_the_renderer_serialises_itself_are_what_slack_sdk_makes(example:
     from slack_sdk.errors import SlackObjectFormationError
 
     from bot import i18n
-    from bot.slack import blocks as rendering
+    from bot.slack.render import items
+    from bot.slack.render import kit as rendering
 
     for lang in i18n.LANGUAGES:
         for status in ItemStatus:
-            block = rendering._item_actions("3.999", status, rendering.MAX_VERSION_ID, lang)
+            block = items._item_actions("3.999", status, rendering.MAX_VERSION_ID, lang)
             assert rendering._as_dict(block) == block.to_dict()
     for text in ("plain", "*bold* & <@U123> “quoted” 한국어 :fire:", "x" * rendering.SECTION_TEXT_MAX):
         made = [rendering._section(text), rendering._section(text, block_id="item:1.1"), rendering._context(text)]

@@ -178,7 +178,7 @@ def test_warnings_travel_with_the_roadmap_in_its_language() -> None:
 
 
 def test_an_archived_channel_is_told_with_a_way_forward_in_both_languages() -> None:
-    from bot.slack.blocks import notice_message
+    from bot.slack.render import notice_message
     from tests.test_slack_blocks import check_message
 
     for lang, says in (("en", "is archived, so I couldn't post"), ("ko", "보관된 채널이라")):

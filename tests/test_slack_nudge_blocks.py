@@ -16,7 +16,8 @@ from bot.roadmap.schema import ItemStatus
 from bot.services.ports import NudgeDigest, NudgeItem, RoadmapListing, StageProgress
 from bot.services.schedule import ScheduleView, WeeklyTime
 from bot.slack import ids
-from bot.slack.blocks import (
+from bot.slack.modal import nudge_settings_errors, nudge_settings_view, read_nudge_settings
+from bot.slack.render import (
     FALLBACK_MAX,
     completion_message,
     escape_mrkdwn,
@@ -26,7 +27,6 @@ from bot.slack.blocks import (
     parent_message,
     status_action_id,
 )
-from bot.slack.modal import nudge_settings_errors, nudge_settings_view, read_nudge_settings
 from tests.builders import sample_profile
 from tests.fakes import slack_requests as sr
 from tests.test_slack_blocks import _walk, check_message, check_view, section_texts

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from bot.roadmap.schema import ProblemAnswer, Rejection, WorkloadKind
-from bot.slack.blocks import stage_messages, summary_message
+from bot.slack.render import stage_messages, summary_message
 from tests.builders import sample_roadmap
 from tests.test_slack_blocks import check_message
 
@@ -77,7 +77,7 @@ def test_a_roadmap_without_a_reading_shows_no_empty_headings() -> None:
 
 def test_the_parent_says_what_to_do_this_week() -> None:
     from bot.services.roadmap_threads import first_things
-    from bot.slack.blocks import parent_message
+    from bot.slack.render import parent_message
     from tests.builders import sample_profile
 
     roadmap = sample_roadmap()

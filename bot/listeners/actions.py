@@ -14,7 +14,7 @@ from bot import i18n
 from bot.i18n import N_, Language, t
 from bot.services import Services
 from bot.services.items import StatusOutcome
-from bot.slack import blocks, values
+from bot.slack import render, values
 from bot.slack.ids import (
     ACTION_EXPORT,
     ACTION_ITEM_DETAILS,
@@ -81,7 +81,7 @@ def register(app: AsyncApp, services: Services) -> None:
                 log.warning("details button for an unknown item")
                 await _tell(respond, t(lang, STALE_BUTTON))
                 return
-            view = blocks.item_details_view(
+            view = render.item_details_view(
                 details.item, details.status, system_name=details.system_name, lang=details.language
             )
             await open_view(client, trigger_id, view, respond, lang)
@@ -216,7 +216,7 @@ def _explain(outcome: StatusOutcome, lang: Language) -> str | None:
             "message. Click again if you still want to change it.",
             who=who,
             id=outcome.item_key,
-            status=blocks.status_label(outcome.status, lang),
+            status=render.status_label(outcome.status, lang),
         )
     return None
 

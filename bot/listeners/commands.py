@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 
@@ -13,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import i18n
 from bot.services import Services
-from bot.slack import blocks, modal
+from bot.slack import modal, render, values
 from bot.slack.ids import COMMAND
 from bot.slack.inbound import SlashCommand
 
@@ -35,14 +34,14 @@ def register(app: AsyncApp, services: Services) -> None:
         said_in: i18n.Language | None = "ko" if keyword in ("도움말", "목록") else None
         lang = i18n.choose(said_in, services.people.known_language(user_id), services.people.default)
         if keyword in ("help", "?", "도움말"):
-            await ack(**blocks.help_message(lang).to_args())
+            await ack(**render.help_message(lang).to_args())
             return
         await ack()
         if keyword in ("list", "ls", "목록"):
 
             async def send_list() -> None:
                 listings = await services.reviews.listings(team_id, user_id)
-                await respond(response_type="ephemeral", **blocks.list_message(listings, lang).to_args())
+                await respond(response_type="ephemeral", **render.list_message(listings, lang).to_args())
 
             services.tasks.spawn(send_list(), name=f"list:{user_id}")
             return
@@ -88,7 +87,7 @@ async def _open_questionnaire(
             date=f"{previous.created_at:%Y-%m-%d}",
         )
     # "lang" is the Slack locale only (None when Slack did not say): the submission weighs it against the answers
-    metadata = json.dumps({"channel": command.channel_id, "lang": locale, "ui": lang}, separators=(",", ":"))
+    metadata = values.encode(values.FormContext(channel=command.channel_id, lang=locale, ui=lang))
     view = modal.questionnaire_view(
         private_metadata=metadata, prefill=previous.profile if previous else None, prefill_note=note, lang=lang
     )

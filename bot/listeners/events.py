@@ -20,7 +20,7 @@ from bot.services.exports import is_export_command
 from bot.services.items import Assignment, CommandResult, DueDates, parse_assign, parse_due, parse_status_command
 from bot.services.schedule import ScheduleError, parse_nudge_command
 from bot.services.thread_queries import ThreadAnswer, parse_query
-from bot.slack import blocks, profile_update
+from bot.slack import profile_update, render
 from bot.slack.inbound import AppHomeOpened, AppMention, EventCallback, MessageEvent
 
 log = logging.getLogger(__name__)
@@ -132,9 +132,9 @@ def register(app: AsyncApp, services: Services) -> None:
                     i18n.written_in(question),
                     services.people.default,
                 )
-                await say(text=blocks.mention_reply(lang), thread_ts=thread_ts)
+                await say(text=render.mention_reply(lang), thread_ts=thread_ts)
             else:
-                for message in blocks.discussion_replies(answer):
+                for message in render.discussion_replies(answer):
                     await say(**message.to_args(), thread_ts=thread_ts)
 
         services.tasks.spawn(reply(), name=f"mention:{channel}:{thread_ts}")
@@ -164,7 +164,7 @@ def _due_reply(due: DueDates) -> str:
         if due.due_on is None:
             lines.append(i18n.t(lang, "{ids}: no due date any more.", ids=", ".join(due.set)))
         else:
-            day = blocks.day_label(due.due_on, lang)
+            day = render.day_label(due.due_on, lang)
             lines.append(
                 i18n.t(lang, "{ids}: due {day}; the weekly check-in shows it.", ids=", ".join(due.set), day=day)
             )
@@ -193,12 +193,12 @@ def _assigned(assignment: Assignment, actor: str) -> str:
 
 def _query_replies(answer: ThreadAnswer) -> list[dict[str, Any]]:
     if answer.query == "help":
-        return [{"text": blocks.thread_help(answer.language)}]
+        return [{"text": render.thread_help(answer.language)}]
     if answer.query == "versions":
-        return [m.to_args() for m in blocks.versions_message(answer.versions, answer.system_name, answer.language)]
+        return [m.to_args() for m in render.versions_message(answer.versions, answer.system_name, answer.language)]
     if answer.digest is None:
         return [{"text": i18n.t(answer.language, "There is no roadmap in this thread yet.")}]
-    return [blocks.nudge_message(answer.digest).to_args()]
+    return [render.nudge_message(answer.digest).to_args()]
 
 
 def _looks_like_due(text: str) -> bool:
@@ -220,7 +220,7 @@ def _summarise(result: CommandResult, user_id: str) -> str:
     for outcome in result.outcomes:
         if outcome.kind == "outdated_version":
             continue
-        lines.append(blocks.status_note(outcome.item_key, outcome.title, outcome.status, user_id, result.language))
+        lines.append(render.status_note(outcome.item_key, outcome.title, outcome.status, user_id, result.language))
     if result.reason and lines:
         lines.append(i18n.t(result.language, "Reason kept with the change: {why}", why=result.reason))
     if result.unknown:

@@ -3,8 +3,6 @@ from; submitting it posts the next version in the same thread (the questionnaire
 
 from __future__ import annotations
 
-import json
-
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -38,7 +36,7 @@ def register(app: AsyncApp, services: Services) -> None:
             system=answers.profile.system_name,
             version=answers.version or 1,
         )
-        metadata = json.dumps({"channel": answers.channel_id, "edit": ref.r, "ui": lang}, separators=(",", ":"))
+        metadata = values.encode(values.FormContext(channel=answers.channel_id, edit=ref.r, ui=lang))
         view = modal.questionnaire_view(
             private_metadata=metadata, prefill=answers.profile, prefill_note=note, lang=lang
         )

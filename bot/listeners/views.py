@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from datetime import UTC, datetime
@@ -48,8 +47,8 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.view(QUESTIONNAIRE_CALLBACK)
     async def questionnaire_submitted(ack: AsyncAck, inbound: ViewSubmission) -> None:
         started = time.monotonic()
-        metadata = _metadata(inbound.view.private_metadata)
-        ui = i18n.choose(i18n.language(metadata.get("ui")), services.people.default)  # the form's own language
+        form = values.form_context(inbound.view.private_metadata)
+        ui = i18n.choose(i18n.language(form.ui), services.people.default)  # the form's own language
         data, selected = modal.read_submission(inbound.view.state.answers())
         try:
             profile = SystemProfile.model_validate(data)
@@ -60,7 +59,7 @@ def register(app: AsyncApp, services: Services) -> None:
         if refusals:  # absurd or empty answers: say what to measure or tell, on the field, before any plan
             await ack(response_action="errors", errors=modal.field_errors_to_blocks(list(refusals.items()), ui))
             return
-        channel_id = selected or metadata.get("channel")
+        channel_id = selected or form.channel
         if not channel_id:
             problem = i18n.t(ui, "Pick a channel to post the roadmap in.")
             await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: problem})
@@ -71,13 +70,12 @@ def register(app: AsyncApp, services: Services) -> None:
             await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: problem})
             return
         # the roadmap's language: the person's Slack locale, else the language the answers are written in
-        locale = i18n.language(metadata.get("lang"))
+        locale = i18n.language(form.lang)
         lang = i18n.choose(profile.language, locale, i18n.of_answers(profile), services.people.default)
-        edited = metadata.get("edit")
-        if isinstance(edited, int) and not isinstance(edited, bool):  # "Edit answers": the next version, same thread
+        if form.edit is not None:  # "Edit answers": the next version, same thread
             profile = profile.model_copy(update={"language": ui})  # a revision keeps its roadmap's language
             try:
-                await services.revisions.revise(edited, profile, user_id=user_id)
+                await services.revisions.revise(form.edit, profile, user_id=user_id)
             except LookupError:
                 problem = i18n.t(ui, "This roadmap no longer exists; run /scale-review to start a new one.")
                 await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: problem})
@@ -158,11 +156,3 @@ def register_nudge_settings(app: AsyncApp, services: Services) -> None:
 def _observed(future: asyncio.Future[Any]) -> None:
     if not future.cancelled():
         future.exception()
-
-
-def _metadata(private_metadata: str) -> dict[str, Any]:
-    try:
-        value = json.loads(private_metadata or "{}")
-    except (json.JSONDecodeError, RecursionError):
-        return {}
-    return value if isinstance(value, dict) else {}

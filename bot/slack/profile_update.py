@@ -17,8 +17,8 @@ from bot.i18n import Language, t
 from bot.roadmap.amendment import Change, describe, refusal
 from bot.services.amendments import Decision, Proposal
 from bot.slack import values
-from bot.slack.blocks import FALLBACK_MAX, SlackMessage, escape_mrkdwn, shorten
 from bot.slack.ids import ACTION_CANCEL_REVISION, ACTION_REVISE_PROFILE
+from bot.slack.render.kit import FALLBACK_MAX, SlackMessage, escape_mrkdwn, shorten
 
 BLOCK_ID = "profile_update"
 

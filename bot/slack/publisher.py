@@ -22,7 +22,7 @@ from bot.i18n import Language, language, t
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.exports import Upload
 from bot.services.ports import Completion, Notice, ParentInfo, Reply, RoadmapListing, RoadmapPost, UserInfo
-from bot.slack import blocks
+from bot.slack import render as blocks  # the renderers (bot/slack/render/), by their old name here
 from bot.slack.client import NotInstalled, WorkspaceClients
 from bot.slack.pacing import ChannelPacer
 from bot.slack.progress import SlackProgress

@@ -1,5 +1,6 @@
-"""The values our buttons carry, in one codec: written by the renderers, read back (and range-checked) by the
-action listeners. A click can carry anything a client chooses to send, so reading never trusts it."""
+"""The values our buttons and modals carry, in one codec: written by the renderers and listeners, read back (and
+range-checked) by the action and view listeners. A click can carry anything a client chooses to send, so reading
+never trusts it."""
 
 from __future__ import annotations
 
@@ -46,6 +47,16 @@ class StatusChange(ItemRef):
     f: ItemStatus | None = None
 
 
+class FormContext(_Value):
+    """The questionnaire's private_metadata: the channel the command came from, the person's Slack locale (None when
+    Slack did not say), the language the form is shown in, and the roadmap whose answers it edits, if any."""
+
+    channel: str | None = None
+    lang: str | None = None
+    ui: str | None = None
+    edit: DbId | None = None
+
+
 V = TypeVar("V", bound=_Value)
 
 
@@ -73,3 +84,8 @@ def for_item(version_id: int, item_key: str) -> str:
 
 def for_status(version_id: int, item_key: str, new: ItemStatus, shown: ItemStatus) -> str:
     return encode(StatusChange(v=version_id, i=item_key, s=new, f=shown))
+
+
+def form_context(raw: str | None) -> FormContext:
+    """The questionnaire's context, or an empty one when the metadata is missing or not ours."""
+    return decode(FormContext, raw) or FormContext()
