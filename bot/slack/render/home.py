@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    DividerBlock,
-    ImageBlock,
-)
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, ImageBlock
 from slack_sdk.models.views import View
 
 from bot.i18n import Language, t
-from bot.services.ports import (
-    RoadmapListing,
-)
+from bot.services.ports import RoadmapListing
 from bot.slack import ids, values
 from bot.slack.render.kit import (
     HOME_CHARTS,

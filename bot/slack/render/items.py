@@ -5,14 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    DividerBlock,
-    Option,
-    OverflowMenuElement,
-    PlainTextObject,
-)
+from slack_sdk.models.blocks import ActionsBlock, Block, DividerBlock, Option, OverflowMenuElement, PlainTextObject
 from slack_sdk.models.views import View
 
 from bot import i18n

@@ -1,5 +1,6 @@
 """The renderers' common kit: Slack's budgets, the status and tier words, text escaping and splitting, and the
-block builders every surface uses (blocks keep the dict slack_sdk made for them, so measuring and sending reuse it)."""
+block builders every surface uses (blocks keep the dict slack_sdk made for them, so measuring and sending reuse it).
+Names with a leading underscore are shared inside bot/slack/render/ only; callers outside use the package's exports."""
 
 from __future__ import annotations
 

@@ -5,16 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC
 
-from slack_sdk.models.blocks import (
-    Block,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, SectionBlock
 
 from bot import i18n
 from bot.i18n import Language, t
-from bot.services.ports import (
-    RoadmapListing,
-)
+from bot.services.ports import RoadmapListing
 from bot.slack import ids
 from bot.slack.render.kit import (
     FALLBACK_MAX,

@@ -3,15 +3,10 @@ lost, and the one thing to do next (a button when there is one)."""
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-)
+from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot.i18n import N_, Language, t
-from bot.services.ports import (
-    NoticeKind,
-)
+from bot.services.ports import NoticeKind
 from bot.slack import ids, values
 from bot.slack.render.kit import FALLBACK_MAX, SlackMessage, _button, _channel, _section, escape_mrkdwn, shorten
 

@@ -8,19 +8,12 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from babel.dates import format_date
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-)
+from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot import i18n
 from bot.i18n import N_, Language, t
 from bot.roadmap.schema import ItemStatus
-from bot.services.ports import (
-    NudgeDigest,
-    NudgeItem,
-    StageProgress,
-)
+from bot.services.ports import NudgeDigest, NudgeItem, StageProgress
 from bot.services.schedule import local_label
 from bot.slack import ids, values
 from bot.slack.render.items import _status_line, _status_value, item_block_id, status_action_id

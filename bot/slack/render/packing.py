@@ -8,9 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    Block,
-)
+from slack_sdk.models.blocks import Block
 
 from bot.slack.render.kit import (
     FALLBACK_MAX,

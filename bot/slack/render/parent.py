@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-)
+from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot import i18n
 from bot.i18n import Language, t
 from bot.roadmap.schema import Summary, SystemProfile
-from bot.services.ports import (
-    ParentState,
-)
+from bot.services.ports import ParentState
 from bot.services.schedule import ScheduleView
 from bot.slack import ids, values
 from bot.slack.render.kit import (

@@ -3,10 +3,7 @@ the answers, and the closing notes (what was left out and what the figures rest 
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-)
+from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot import i18n
 from bot.i18n import Language, t

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import (
-    Block,
-)
+from slack_sdk.models.blocks import Block
 
 from bot.i18n import N_, Language, t
 from bot.roadmap.schema import ItemStatus
-from bot.services.ports import (
-    DiscussionReply,
-)
+from bot.services.ports import DiscussionReply
 from bot.services.thread_queries import VersionLine
 from bot.slack.render.items import _item_sections
 from bot.slack.render.kit import (
