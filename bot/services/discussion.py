@@ -18,11 +18,11 @@ from bot.i18n import t
 from bot.roadmap import discussion
 from bot.roadmap.schema import Roadmap
 from bot.services.ports import DiscussionReply
-from storage import Database, Repositories
+from storage import Database, Repositories, RoadmapVersion
 
 log = logging.getLogger(__name__)
 
-FIGURES_CACHED = 64  # ready versions whose figures are kept: a version's content never changes once ready
+VERSIONS_CACHED = 64  # ready versions kept read (the roadmap, its figures): a ready version's content never changes
 
 Ask = Callable[[list[dict[str, str]]], Awaitable[str]]  # chat messages in, the model's answer out
 
@@ -41,8 +41,9 @@ class DiscussionService:
         self._db = database
         self._ask = ask
         self._count = count  # the model's tokens, for the conversation's budget
-        # version id -> every figure it holds: reading them all takes tens of ms, and a busy thread asks often
-        self._figures: dict[int, list[float]] = {}
+        # version id -> its roadmap and every figure it holds: reading the figures takes tens of ms, the roadmap
+        # a millisecond or two, and a busy thread asks many times about the same version
+        self._read: dict[int, tuple[Roadmap, list[float] | None]] = {}
 
     async def remember(self, channel_id: str, thread_ts: str, ts: str, user_id: str | None, text: str) -> bool:
         """Keep what someone wrote in a roadmap's thread (once); False when the thread is not a roadmap's."""
@@ -63,7 +64,7 @@ class DiscussionService:
         async with self._db.unit_of_work(readonly=True) as repos:
             roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
             version = await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
-            content = version.roadmap_model if version else None
+            content = self._roadmap(version) if version is not None else None
             if roadmap is None or version is None or content is None:
                 return None
             version_id = version.id
@@ -91,11 +92,22 @@ class DiscussionService:
             return DiscussionReply(reading, ai_failed=why, language=content.language)
         return DiscussionReply(reading, ai_answer=text, language=content.language)
 
+    def _roadmap(self, version: RoadmapVersion) -> Roadmap | None:
+        kept = self._read.get(version.id)
+        if kept is not None:
+            return kept[0]
+        content = version.roadmap_model
+        if content is not None:
+            if len(self._read) >= VERSIONS_CACHED:
+                self._read.pop(next(iter(self._read)))  # the oldest entry
+            self._read[version.id] = (content, None)
+        return content
+
     def _known_figures(self, version_id: int, content: Roadmap) -> list[float]:
-        known = self._figures.get(version_id)
-        if known is None:
-            known = discussion.roadmap_figures(content)
-            if len(self._figures) >= FIGURES_CACHED:
-                self._figures.pop(next(iter(self._figures)))  # the oldest entry
-            self._figures[version_id] = known
+        kept = self._read.get(version_id)
+        if kept is not None and kept[1] is not None:
+            return kept[1]
+        known = discussion.roadmap_figures(content)
+        if kept is not None:
+            self._read[version_id] = (kept[0], known)
         return known
