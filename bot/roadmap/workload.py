@@ -364,6 +364,14 @@ _WRITE_SHARE = re.compile(
     r"|쓰기(?:가|는)?\s*(?:부하|전체 부하|DB 부하)의\s*(?:약\s*)?(\d{2,3})\s?%",
     re.I,
 )
+# A stated share of anonymous readers ("95% of readers are anonymous", "독자의 95%가 비로그인", "익명 사용자 90%").
+_ANONYMOUS_SHARE = re.compile(
+    r"(\d{2,3})\s?%\s+of\s+(?:our\s+|the\s+)?(?:readers|visitors|users|traffic|page ?views|requests)\s+"
+    r"(?:are|is|come)\s+(?:\w+\s+)?(?:anonymous|logged[- ]out|not logged in)"
+    r"|(?:익명|비로그인)\s*(?:사용자|독자|방문자|트래픽)?(?:가|이|는)?\s*(?:약\s*)?(\d{2,3})\s?%"
+    r"|(\d{2,3})\s?%\s*(?:가|는|이)?\s*(?:익명|비로그인)",
+    re.I,
+)
 _MIN_HITS = {"read-heavy": 2, "write-heavy": 99, "inventory": 2, "media": 2, "analytics": 2, "strong-consistency": 2}
 _STRONG: dict[str, set[str]] = {
     "read-heavy": {"anonymous", "read-heavy", "익명"},
@@ -380,7 +388,8 @@ _STRONG: dict[str, set[str]] = {
         "타임세일",
         "한정 수량",
     },
-    "media": {"video", "videos", "transcoding", "ffmpeg", "egress", "mp3", "podcast", "동영상", "웹툰", "영상", "팟캐스트"},
+    "media": {"video", "videos", "transcoding", "ffmpeg", "egress", "mp3", "podcast"}
+    | {"동영상", "웹툰", "영상", "팟캐스트"},
     "analytics": {"analytics", "group by", "aggregate", "aggregates", "funnels", "분석"},
     "strong-consistency": {
         "ledger",
@@ -465,6 +474,7 @@ class WorkloadReading:
     at_largest_size: bool = False  # "the largest instance we can buy": no bigger box to move to
     team_size: int | None = None  # engineers, as the constraints say ("Four backend engineers", "개발자 5명")
     evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    anonymous_share: float | None = None  # "95% of readers are anonymous": the share an edge cache can serve
 
     def has(self, kind: str) -> bool:
         return any(k.id == kind for k in self.kinds)
@@ -609,4 +619,14 @@ def read_workload(profile: SystemProfile, facts: ArchitectureFacts | None = None
         team_size=team_size,
         at_largest_size=bool(mentions(f"{profile.bottlenecks}\n{arch.database}", *_LARGEST)),
         evidence=evidence,
+        anonymous_share=_anonymous_share(profile.bottlenecks + "\n" + features),
     )
+
+
+def _anonymous_share(text: str) -> float | None:
+    """The share of readers the team says are anonymous (0.5-1.0), or None when not stated."""
+    found = _ANONYMOUS_SHARE.search(text)
+    if found is None:
+        return None
+    share = int(next(g for g in found.groups() if g)) / 100
+    return share if 0.5 <= share <= 1.0 else None
