@@ -37,6 +37,7 @@ from bot.config import ConfigError, Settings
 from bot.database import open_database
 from bot.engines.compute import ProcessCompute, inline
 from bot.jobs import GenerationWorker, queue_available
+from bot.roadmap.catalogue import load_catalogue
 from bot.scheduler import Scheduler
 from bot.slack import boundary
 from bot.slack.boundary import Rejected
@@ -217,6 +218,8 @@ async def serve(settings: Settings, *, sock: socket.socket | None = None, leader
     async def startup() -> None:
         if workers is not None:
             await workers.start()  # the first roadmap should not wait for a process to start
+        # the catalogue is read once per process (~1 s of YAML): here, not inside the first burst of thread questions
+        await asyncio.to_thread(load_catalogue)
         if queue is not None:
             await queue.start()
         if not leader:
