@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Protocol, TypedDict
 from bot.roadmap.catalogue import Catalogue, Condition, Pattern
 from bot.roadmap.reading.facts import ArchitectureFacts, Fact
 from bot.roadmap.reading.phrases import find_phrases
-from bot.roadmap.schema import ProblemAnswer, Range, Rejection, RoadmapItem, SystemProfile, Tier, WorkloadKind
+from bot.roadmap.schema import ProblemAnswer, Rejection, RoadmapItem, SystemProfile, Tier, WorkloadKind
+from bot.roadmap.shares import tailor_shares
 from bot.roadmap.wording import shorten
 from bot.roadmap.workload import SEVERITY_ORDER, Problem, Stack, WorkloadReading, mentions, read_workload
 
@@ -424,7 +425,6 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
             fields = (("title", variant.title), ("steps", variant.steps), ("verify", variant.verify))
             update: dict[str, object] = {k: v for k, v in (*fields, ("effects", variant.effects))}
             variants[pattern.id] = pattern.model_copy(update={k: v for k, v in update.items() if v is not None})
-    _edge_share(catalogue, reading, variants)
     for pattern_id, label in _stateless(profile, facts).items():
         present.setdefault(pattern_id, label)
     usable = {p.id for p in catalogue.patterns if p.id not in blocked and p.id not in present}
@@ -469,6 +469,7 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
                     stages[pattern.id] = 1  # what hurts today gets its direct answer in the first weeks
                 elif rank == 0 and pattern.stage == 3 and _startable(pattern, reading):
                     stages[pattern.id] = 2  # a named problem does not wait for the long-term stage
+    tailor_shares(catalogue, reading, candidates, variants)  # a stated share replaces a lever's effect range
     kinds = reading.kind_ids
     for pattern in catalogue.patterns:
         hit = [k for k in pattern.triggers.workloads if k in kinds]
@@ -511,25 +512,6 @@ def _fleet(facts: ArchitectureFacts) -> bool:
     ("About 140 Go services on two EKS clusters (HPA ...)": no count, yet not one server)."""
     cluster = facts.has(Fact.KUBERNETES) or facts.has(Fact.HAS_AUTOSCALING)
     return facts.has(Fact.HAS_LOAD_BALANCER) and (facts.app_servers >= 2 or cluster)
-
-
-# The edge hit ratio on anonymous HTML the catalogue's edge-page-caching estimate rests on (its effects source).
-EDGE_HIT_RATIO = Range(low=0.8, high=0.95)
-
-
-def _edge_share(catalogue: Catalogue, reading: WorkloadReading, variants: dict[str, Pattern]) -> None:
-    """Whole-page caching cuts what the team says is anonymous, no more and no less.
-
-    With a share p of readers anonymous and a hit ratio h at the edge, a tier keeps 1 - p*h of today's page
-    requests (the utilisation law on the remaining share); the catalogue's range stands when p is not given.
-    """
-    share = reading.anonymous_share
-    if share is None:
-        return
-    pattern = variants.get("edge-page-caching", catalogue.get("edge-page-caching"))
-    kept = Range(low=max(0.05, 1 - share * EDGE_HIT_RATIO.high), high=max(0.05, 1 - share * EDGE_HIT_RATIO.low))
-    effects = [e.model_copy(update={"demand_factor": kept}) for e in pattern.effects]
-    variants["edge-page-caching"] = pattern.model_copy(update={"effects": effects})
 
 
 def _first_fix(pattern: Pattern) -> bool:

@@ -441,6 +441,18 @@ _SUMMARY: tuple[tuple[str, str], ...] = (
     ),
     ("It fits the budget (top of each cost range).", "예산 안에 들어옵니다(각 비용 범위의 상단 기준)."),
     (
+        "At the target, the bytes it serves bring the plan to about {range} a month, more than the budget: plan the "
+        "bandwidth first.",
+        "목표 규모에서는 내보내는 바이트 때문에 계획의 비용이 월 약 {range}가 되어 예산을 넘습니다. 대역폭 계획부터 "
+        "세우세요.",
+    ),
+    (
+        "It fits the budget only if costs land low: at the target, the bytes it serves bring the plan to about {range} "
+        "a month.",
+        "비용이 범위의 아래쪽에 머물 때만 예산 안에 들어옵니다. "
+        "목표 규모에서는 내보내는 바이트 때문에 계획의 비용이 월 약 {range}가 됩니다.",
+    ),
+    (
         "Target not reachable within the budget: the plan reaches about {users} concurrent users ({share} of "
         "{target}).",
         "예산 안에서는 목표에 닿지 못합니다. 계획으로 닿는 규모는 동시 사용자 약 {users}명(목표 {target}명의 "
@@ -461,6 +473,16 @@ _SUMMARY: tuple[tuple[str, str], ...] = (
     (
         "Without the budget limit it would reach about {users} users for about {range} a month, then stop at {wall}.",
         "예산 제한이 없다면 월 약 {range}의 비용으로 사용자 약 {users}명까지 닿고, 그다음 한계는 {wall}입니다.",
+    ),
+    (
+        "On the model's defaults, the budget stops the plan at about {users} concurrent users ({share} of {target}).",
+        "모델의 기본값으로 보면 예산이 계획을 동시 사용자 약 {users}명(목표 {target}명의 {share})에서 멈춰 세웁니다.",
+    ),
+    (
+        "Not known yet whether these patterns reach the target: on the model's defaults they stop at about {users} "
+        "concurrent users ({share} of {target}), limited by {wall}.",
+        "이 패턴들로 목표에 닿는지는 아직 알 수 없습니다. "
+        "모델의 기본값으로 보면 동시 사용자 약 {users}명(목표 {target}명의 {share})에서 멈추며, 한계는 {wall}입니다.",
     ),
     (
         "Target not reached by these patterns: about {users} concurrent users ({share} of {target}), limited by "

@@ -53,6 +53,7 @@ CAPACITY_SOURCE = (
 # Stage 1 scales out for twice today's peak (a default): enough for today's failures and weeks of growth,
 # while the stage's load test measures what the target's fleet must really be.
 STAGE1_HEADROOM = 2.0
+USAGE_GROWS = "cdn-static-assets"  # the lever whose bill follows the bytes served (costs.CostModel.cdn_monthly)
 DATABASE_NEXT = "The database binds next: it falls short of what this stage aims for."
 _SENTENCE = re.compile(r"(?:[^.!?\n。]|\.(?=\S))+[.!?。]?")  # "p95 1.8 s", "Node.js" stay in one sentence
 
@@ -665,7 +666,18 @@ def _verdict(
             f"Target reached after stage {reached.number}: about {compact(reached.capacity_after.users)} "
             f"concurrent users expected against {compact(target)}."
         )
-        if ctx.budget is not None:
+        bill = final.monthly_cost
+        if ctx.budget is not None and bill.low > ctx.budget:
+            verdict += (
+                f" At the target, the bytes it serves bring the plan to about {money_range(bill, ctx.currency)} a "
+                "month, more than the budget: plan the bandwidth first."
+            )
+        elif ctx.budget is not None and bill.high > ctx.budget:
+            verdict += (
+                f" It fits the budget only if costs land low: at the target, the bytes it serves bring the plan to "
+                f"about {money_range(bill, ctx.currency)} a month."
+            )
+        elif ctx.budget is not None:
             verdict += " It fits the budget (top of each cost range)."
     elif limited and free.users > final.users and free.users >= target and free.monthly.low <= (ctx.budget or 0):
         # the full path's low end fits: the budget binds only at the top of the ranges, so say it may fit
@@ -684,9 +696,21 @@ def _verdict(
                 f"Without the budget limit it would reach about {compact(free.users)} users for about "
                 f"{money_range(free.monthly, ctx.currency)} a month, then stop at {_wall(ctx, free.binding)}"
             )
+        if assumed:  # the ceiling is the model's default: the budget's verdict is as uncertain as it is
+            verdict = (
+                f"On the model's defaults, the budget stops the plan at about {compact(final.users)} concurrent users "
+                f"({share} of {compact(target)}). {unlimited}."
+            )
+        else:
+            verdict = (
+                f"Target not reachable within the budget: the plan reaches about {compact(final.users)} "
+                f"concurrent users ({share} of {compact(target)}). {unlimited}."
+            )
+    elif assumed:  # a wall drawn from a default is a question to measure, not a verdict
         verdict = (
-            f"Target not reachable within the budget: the plan reaches about {compact(final.users)} "
-            f"concurrent users ({share} of {compact(target)}). {unlimited}."
+            f"Not known yet whether these patterns reach the target: on the model's defaults they stop at about "
+            f"{compact(final.users)} concurrent users ({share} of {compact(target)}), limited by "
+            f"{_wall(ctx, final.binding_tier)}."
         )
     else:
         verdict = (
@@ -707,6 +731,25 @@ def _verdict(
             f"{compact(base.current_users)} users fit at a safe load; stage 1 starts with relief. " + verdict
         )
     return reached is not None, verdict, budget_note
+
+
+def _with_traffic_growth(running: Range, funded: list[Choice], ctx: _Context, projection: Projection) -> Range:
+    """The plan's monthly bill once traffic has grown to what this stage serves.
+
+    A CDN is priced when it is bought, for the stage that buys it; its bytes grow with the users the later stages
+    carry, up to the target, and so does its bill.
+    """
+    base = ctx.baseline
+    served = min(base.required_rps, projection.expected.system_rps())
+    grown = money.range_from_usd(ctx.costs.cdn_monthly(served), ctx.currency)
+    low = high = 0.0
+    for choice in funded:
+        if choice.pattern.id == USAGE_GROWS and choice.resize_of is None:
+            low += max(0.0, grown.low - choice.monthly.low)
+            high += max(0.0, grown.high - choice.monthly.high)
+    if not high:
+        return running
+    return Range(low=money_round(running.low + low), high=money_round(running.high + high))
 
 
 def _monthly_total(choices: Iterable[Choice]) -> Range:
@@ -795,17 +838,20 @@ def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None =
     capacity_now = base.point("now", Projection(base.state, base.state, base.state), zero)
     stages: list[Stage] = []
     running = zero
+    funded: list[Choice] = []
     for number, choices, projection in planned:
         items = [_item(c, ctx, placed) for c in choices]
         spent = _monthly_total(choices)
         running = Range(low=money_round(running.low + spent.low), high=money_round(running.high + spent.high))
+        funded += [c for c in choices if not c.deferred]
+        bill = _with_traffic_growth(running, funded, ctx, projection)
         stages.append(
             Stage(
                 number=number,  # type: ignore[arg-type]
                 name=STAGE_NAMES[number],
                 horizon=STAGE_HORIZONS[number],
                 items=items,
-                capacity_after=base.point(f"after stage {number}", projection, running),
+                capacity_after=base.point(f"after stage {number}", projection, bill),
             )
         )
     by_item = {c.item_id: c for _, choices, _ in planned for c in choices}

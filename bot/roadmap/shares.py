@@ -1,0 +1,82 @@
+"""What a share the team states lets the model compute instead of a catalogue range.
+
+"95% of readers are anonymous", "search is 70% of database CPU", "those queries are 45% of database time": a
+lever that serves or moves exactly that work leaves the tier `1 - share x moved` of its demand (the utilisation
+law, U = X * D, on the part that remains), where `moved` is how much of that work the lever takes: the
+catalogue's 80-95% edge hit ratio for whole-page caching, and 80-95% for a lever that moves a workload to a
+store built for it (a stated default: index sync, cache misses and writes stay behind).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.roadmap.catalogue import Catalogue, Pattern
+from bot.roadmap.schema import Range
+from bot.roadmap.workload import Problem, WorkloadReading
+
+# The edge hit ratio on anonymous HTML the catalogue's edge-page-caching estimate rests on (its effects source).
+EDGE_HIT_RATIO = Range(low=0.8, high=0.95)
+# How much of a named workload a lever that moves it off the database takes with it (a stated default).
+MOVED_SHARE = Range(low=0.8, high=0.95)
+
+# Levers that take one workload off the database whole: search, feeds, presence, logs, analytics, rankings.
+OFFLOADS = (
+    "search-offload",
+    "cqrs-read-models",
+    "ephemeral-state-in-redis",
+    "offload-write-heavy-data",
+    "olap-offload",
+    "pre-aggregated-rollups",
+    "sorted-set-rankings",
+    "time-series-store",
+)
+
+# "is 70% of database CPU", "are 45% of database time", "40% of replica CPU", "DB 부하의 60%", "DB CPU의 70%"
+_DATABASE_SHARE = re.compile(
+    r"(\d{1,3})\s?%\s+of\s+(?:the\s+|our\s+|all\s+)?(?:database|db|replica|primary|mysql|postgres(?:ql)?)"
+    r"(?:'s)?\s+(?:cpu|time|load)"
+    r"|(?:db|디비|데이터베이스|레플리카)\s*(?:cpu|CPU|부하|시간)(?:의|중)\s*(?:약\s*)?(\d{1,3})\s?%",
+    re.I,
+)
+
+
+def database_share(text: str) -> float | None:
+    """The share of the database's work one sentence names (0.1-0.95), or None."""
+    found = _DATABASE_SHARE.search(text)
+    if found is None:
+        return None
+    share = int(found.group(1) or found.group(2)) / 100
+    return share if 0.1 <= share <= 0.95 else None
+
+
+def _kept(share: float, moved: Range) -> Range:
+    """What a tier keeps of its demand when a lever takes `moved` of a `share` of it."""
+    return Range(low=max(0.05, 1 - share * moved.high), high=max(0.05, 1 - share * moved.low))
+
+
+def _with(pattern: Pattern, tiers: set[str], kept: Range) -> Pattern:
+    effects = [e.model_copy(update={"demand_factor": kept}) if e.tier in tiers else e for e in pattern.effects]
+    return pattern.model_copy(update={"effects": effects})
+
+
+def tailor_shares(
+    catalogue: Catalogue,
+    reading: WorkloadReading,
+    candidates: Sequence[tuple[Problem, tuple[str, ...]]],
+    variants: dict[str, Pattern],
+) -> None:
+    """Replace a lever's effect range by what the team's stated share gives, in `variants`."""
+    share = reading.anonymous_share
+    if share is not None:
+        pattern = variants.get("edge-page-caching", catalogue.get("edge-page-caching"))
+        variants[pattern.id] = _with(pattern, {"app", "database"}, _kept(share, EDGE_HIT_RATIO))
+    for problem, ids in candidates:
+        share = database_share(problem.text)
+        lever = next((i for i in ids if i in OFFLOADS), None)
+        if share is None or lever is None:
+            continue
+        pattern = variants.get(lever, catalogue.get(lever))
+        if any(e.tier == "database" for e in pattern.effects):
+            variants[lever] = _with(pattern, {"database"}, _kept(share, MOVED_SHARE))

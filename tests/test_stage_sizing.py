@@ -1,0 +1,160 @@
+"""How the rules engine sizes and words a plan: stage 1 buys headroom, not the target; what the answers state
+replaces a default (anonymous readers, one shared box, the origin's bytes); a wall drawn from defaults is a
+question to measure; a CDN's bill grows with the traffic it carries."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from bot.roadmap.advice import build_advice
+from bot.roadmap.capacity import build_baseline
+from bot.roadmap.catalogue import load_catalogue
+from bot.roadmap.profile_io import load_profile
+from bot.roadmap.reading.reader import extract_facts
+from bot.roadmap.rules import STAGE1_HEADROOM, generate_rules_roadmap
+from bot.roadmap.schema import Roadmap, SystemProfile
+from bot.roadmap.shares import EDGE_HIT_RATIO, MOVED_SHARE, database_share
+from bot.roadmap.workload import read_workload
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@cache
+def _profile(name: str) -> SystemProfile:
+    return load_profile(GOLDEN / f"{name}.yaml")
+
+
+@cache
+def _roadmap(name: str) -> Roadmap:
+    return generate_rules_roadmap(_profile(name))
+
+
+def _first(roadmap: Roadmap, pattern_id: str) -> tuple[int, str]:
+    return next((s.number, i.title) for s in roadmap.stages for i in s.items if i.pattern_id == pattern_id)
+
+
+def test_stage_one_buys_room_for_twice_todays_peak_not_the_target() -> None:
+    profile, roadmap = _profile("analytics-dashboard"), _roadmap("analytics-dashboard")
+    first, second = roadmap.stages[0].capacity_after, roadmap.stages[1].capacity_after
+    # the app servers bind after stage 1: they were grown for about twice today's users, one server of rounding
+    assert first.binding_tier == "app"
+    assert first.tier_users["app"] <= STAGE1_HEADROOM * profile.current_users * 1.5
+    assert not first.meets_target and second.meets_target  # the target's fleet waits for the stage-1 load test
+
+
+def test_a_known_event_near_sizes_stage_one_for_the_target() -> None:
+    # the ticket opening is a month away: stage 1 cannot wait for its own load test to size the fleet
+    near = _roadmap("ticketing-ko").stages[0].capacity_after
+    assert near.tier_users["app"] > STAGE1_HEADROOM * _profile("ticketing-ko").current_users * 1.5
+
+
+def test_a_shared_box_is_resized_as_one_machine_once() -> None:
+    catalogue = load_catalogue()
+    for name in ("tiny-startup", "salon-booking-ko", "rails-droplet"):
+        profile = _profile(name)
+        advice = build_advice(profile, extract_facts(profile), catalogue)
+        tiers = {e.tier for e in advice.variants["database-scale-up"].effects}
+        assert tiers == {"app", "database"}, name  # app and database run on the box that grows
+    managed = _profile("analytics-dashboard")  # RDS: the database's own instance grows, not the app's
+    advice = build_advice(managed, extract_facts(managed), catalogue)
+    grown = advice.variants.get("database-scale-up", catalogue.get("database-scale-up"))
+    assert {e.tier for e in grown.effects} == {"database"}
+
+
+def test_an_origin_link_nobody_mentioned_is_as_busy_as_todays_bytes() -> None:
+    profile = _profile("tiny-startup")  # 25 req/s of pages and photos from one droplet, no figure for its link
+    baseline = build_baseline(profile, extract_facts(profile))
+    assert baseline.utilisation["network"] < 0.1  # 25 x 100 KB x 8 is 20 Mbit/s of a 1 Gbit/s link
+    assert any("1 Gbit/s link, defaults" in a for a in baseline.assumptions)
+
+
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [
+        ("95% of readers are anonymous, yet every page is rendered", 0.95),
+        ("About 90% of visitors are not logged in.", 0.9),
+        ("독자의 95%가 비로그인 상태입니다.", 0.95),
+        ("익명 사용자가 약 80%입니다.", 0.8),
+        ("Half of our users log in.", None),
+    ],
+)
+def test_the_anonymous_share_is_read_in_both_languages(text: str, share: float | None) -> None:
+    profile = _profile("news-site").model_copy(update={"bottlenecks": text})
+    assert read_workload(profile).anonymous_share == share
+
+
+def test_whole_page_caching_cuts_the_anonymous_share_the_team_states() -> None:
+    catalogue = load_catalogue()
+    news = _profile("news-site")  # "95% of readers are anonymous"
+    edge = build_advice(news, extract_facts(news), catalogue).variants["edge-page-caching"]
+    factor = next(e.demand_factor for e in edge.effects if e.tier == "app")
+    assert factor.low == pytest.approx(1 - 0.95 * EDGE_HIT_RATIO.high)
+    assert factor.high == pytest.approx(1 - 0.95 * EDGE_HIT_RATIO.low)
+    unstated = news.model_copy(update={"bottlenecks": "Every article page is rendered by PHP and hits MySQL."})
+    advice = build_advice(unstated, extract_facts(unstated), catalogue)
+    assert "edge-page-caching" not in advice.variants  # the catalogue's own range stands
+
+
+def test_a_wall_drawn_from_defaults_is_a_question_to_measure() -> None:
+    verdict = _roadmap("flash-sale-shop").summary.verdict  # lock contention named, never measured
+    assert "Not known yet whether these patterns reach the target" in verdict
+    assert "measure lock wait time per request at peak first" in verdict
+    assert "Target not reached by these patterns" not in verdict
+
+
+def test_the_cdn_bill_grows_with_the_traffic_it_carries() -> None:
+    roadmap = _roadmap("webtoon-ko")  # 250 TB a month today, 20x the readers at the target
+    cdn = next(i for s in roadmap.stages for i in s.items if i.pattern_id == "cdn-static-assets")
+    items = sum(i.cost.monthly.high for s in roadmap.stages for i in s.items if not i.deferred)
+    final = roadmap.stages[-1].capacity_after.monthly_cost
+    assert final.high > items + cdn.cost.monthly.high  # the CDN at the target's bytes, not at stage 1's
+    assert "It fits the budget only if costs land low: at the target, the bytes it serves" in roadmap.summary.verdict
+
+
+def test_a_booking_system_holds_each_slot_once() -> None:
+    assert _first(_roadmap("salon-booking-ko"), "atomic-inventory")[1].startswith("Hold each slot or seat once")
+    assert _first(_roadmap("ticketing-ko"), "atomic-inventory")[1].startswith("Hold each slot or seat once")
+    assert _first(_roadmap("flash-sale-shop"), "atomic-inventory")[1].startswith("Decrement stock atomically")
+
+
+def test_a_slow_notification_call_is_taken_off_the_request_in_stage_one() -> None:
+    # "알림톡 발송 API가 느리면 예약 요청 자체가 5초 이상 걸립니다": the send goes to a queue; a timeout alone would
+    # still keep the booking waiting, so it does not count as the stop-gap that lets the queue wait
+    assert _first(_roadmap("salon-booking-ko"), "async-queue-workers")[0] == 1
+
+
+def test_a_team_that_runs_many_services_is_not_told_to_extract_more() -> None:
+    roadmap = _roadmap("social-at-scale")  # "About 140 Go services on two EKS clusters"
+    assert "extract-services" not in {i.pattern_id for i in roadmap.items()}
+    profile = _profile("social-at-scale")
+    reason = build_advice(profile, extract_facts(profile), load_catalogue()).blocked_reason("extract-services")
+    assert reason is not None and reason.startswith("You already run many separately deployed services")
+    # a named problem's long-term answer starts mid-term for a team of sixty: timelines precomputed, failover drilled
+    assert _first(roadmap, "cqrs-read-models")[0] == 2 and _first(roadmap, "chaos-engineering")[0] == 2
+    assert "db-failover-ha" not in {i.pattern_id for i in roadmap.items()}  # every shard already has replicas
+
+
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [
+        ("Search queries with many filters run on PostgreSQL and are 70% of database CPU (writer at 65%).", 0.7),
+        ("p95 is 900 ms at peak and those queries are 45% of database time.", 0.45),
+        ("Search runs on PostgreSQL full-text over 12M listings and is 40% of replica CPU.", 0.4),
+        ("랭킹 집계가 DB CPU의 60%를 씁니다.", 0.6),
+        ("Presence and typing events make up 60% of our writes.", None),  # a share of the writes, not of the load
+        ("DB CPU 95% at peak.", None),  # a utilisation, not a share
+    ],
+)
+def test_a_share_of_the_database_is_read_from_one_sentence(text: str, share: float | None) -> None:
+    assert database_share(text) == share
+
+
+def test_a_lever_that_moves_a_named_workload_takes_the_share_the_team_states() -> None:
+    profile = _profile("mature-stack")  # "Search queries ... are 70% of database CPU"
+    search = build_advice(profile, extract_facts(profile), load_catalogue()).variants["search-offload"]
+    factor = next(e.demand_factor for e in search.effects if e.tier == "database")
+    assert factor.low == pytest.approx(1 - 0.7 * MOVED_SHARE.high)
+    assert factor.high == pytest.approx(1 - 0.7 * MOVED_SHARE.low)
