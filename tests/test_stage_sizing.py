@@ -158,3 +158,16 @@ def test_a_lever_that_moves_a_named_workload_takes_the_share_the_team_states() -
     factor = next(e.demand_factor for e in search.effects if e.tier == "database")
     assert factor.low == pytest.approx(1 - 0.7 * MOVED_SHARE.high)
     assert factor.high == pytest.approx(1 - 0.7 * MOVED_SHARE.low)
+
+
+def test_a_read_side_cut_acts_only_on_the_reads_of_a_write_bound_database() -> None:
+    profile = _profile("crm-sharding")  # "writes are about 70% of its load"
+    assert read_workload(profile).write_share == 0.7
+    catalogue = load_catalogue()
+    indexes = build_advice(profile, extract_facts(profile), catalogue).variants["n-plus-one-queries"]
+    factor = next(e.demand_factor for e in indexes.effects if e.tier == "database")
+    base = next(e.demand_factor for e in catalogue.get("n-plus-one-queries").effects if e.tier == "database")
+    assert factor.low == pytest.approx(0.7 + 0.3 * base.low) and factor.high == pytest.approx(0.7 + 0.3 * base.high)
+    # the writes it does not touch are split instead: more shards than the read-side cuts would leave
+    shards = next(i for i in _roadmap("crm-sharding").items() if i.pattern_id == "database-sharding")
+    assert "into 3 shards" in shards.title

@@ -4,7 +4,8 @@
 lever that serves or moves exactly that work leaves the tier `1 - share x moved` of its demand (the utilisation
 law, U = X * D, on the part that remains), where `moved` is how much of that work the lever takes: the
 catalogue's 80-95% edge hit ratio for whole-page caching, and 80-95% for a lever that moves a workload to a
-store built for it (a stated default: index sync, cache misses and writes stay behind).
+store built for it (a stated default: index sync, cache misses and writes stay behind). "Writes are 70% of its
+load": a cut that only touches reads (indexes, caches, precomputed aggregates) acts on the other 30%.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from bot.roadmap.catalogue import Catalogue, Pattern
+from bot.roadmap.overlap import mechanism
 from bot.roadmap.schema import Range
 from bot.roadmap.workload import Problem, WorkloadReading
 
@@ -61,6 +63,23 @@ def _with(pattern: Pattern, tiers: set[str], kept: Range) -> Pattern:
     return pattern.model_copy(update={"effects": effects})
 
 
+# Mechanisms (bot/roadmap/overlap.py) that cut the database's reads only: a stated write share bounds them.
+READ_SIDE = ("query work", "read cache", "aggregate reads")
+
+
+def _reads_only(pattern: Pattern, writes: float) -> Pattern:
+    """A read-side cut on a database whose load is `writes` writes: it acts on the rest only (w + (1 - w) f)."""
+    effects = []
+    for effect in pattern.effects:
+        if effect.tier == "database" and mechanism(pattern.id, "database") in READ_SIDE:
+            f = effect.demand_factor
+            effect = effect.model_copy(
+                update={"demand_factor": Range(low=writes + (1 - writes) * f.low, high=writes + (1 - writes) * f.high)}
+            )
+        effects.append(effect)
+    return pattern.model_copy(update={"effects": effects})
+
+
 def tailor_shares(
     catalogue: Catalogue,
     reading: WorkloadReading,
@@ -80,3 +99,8 @@ def tailor_shares(
         pattern = variants.get(lever, catalogue.get(lever))
         if any(e.tier == "database" for e in pattern.effects):
             variants[lever] = _with(pattern, {"database"}, _kept(share, MOVED_SHARE))
+    writes = reading.write_share
+    if writes is not None:
+        for pattern in catalogue.patterns:
+            if mechanism(pattern.id, "database") in READ_SIDE:
+                variants[pattern.id] = _reads_only(variants.get(pattern.id, pattern), writes)

@@ -475,6 +475,7 @@ class WorkloadReading:
     team_size: int | None = None  # engineers, as the constraints say ("Four backend engineers", "개발자 5명")
     evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
     anonymous_share: float | None = None  # "95% of readers are anonymous": the share an edge cache can serve
+    write_share: float | None = None  # "writes are about 70% of its load": what no read-side cut touches
 
     def has(self, kind: str) -> bool:
         return any(k.id == kind for k in self.kinds)
@@ -620,7 +621,17 @@ def read_workload(profile: SystemProfile, facts: ArchitectureFacts | None = None
         at_largest_size=bool(mentions(f"{profile.bottlenecks}\n{arch.database}", *_LARGEST)),
         evidence=evidence,
         anonymous_share=_anonymous_share(profile.bottlenecks + "\n" + features),
+        write_share=_write_share(text),
     )
+
+
+def _write_share(text: str) -> float | None:
+    """The share of the database's load the team says is writes (0.1-0.95), or None."""
+    found = _WRITE_SHARE.search(text)
+    if found is None:
+        return None
+    share = int(found.group(1) or found.group(2)) / 100
+    return share if 0.1 <= share <= 0.95 else None
 
 
 def _anonymous_share(text: str) -> float | None:
