@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +32,8 @@ from storage.repositories.jobs import GenerationJob, JobRepository
 from storage.repositories.roadmaps import AlreadyComplete
 
 log = logging.getLogger(__name__)
+
+Handover = tuple[asyncio.Future[ThreadOpened], asyncio.Future[bool]]
 
 INTERRUPTED = "interrupted by a shutdown before it finished"
 STALE_GENERATION = timedelta(minutes=15)  # longer than any engine may take, so it was a crash
@@ -105,10 +108,13 @@ class GenerationService:
     async def run_queued(
         self,
         queued: GenerationJob,
-        handover: tuple[asyncio.Future[ThreadOpened], asyncio.Future[bool]] | tuple[None, None] = (None, None),
+        take_handover: Callable[[], Handover | tuple[None, None]] = lambda: (None, None),
     ) -> str:
         """A queued generation, on whichever instance picked it (again, after a crash): the version's state in the
-        database decides what is left, so a rerun never posts a roadmap twice. Returns what it did, for the log."""
+        database decides what is left, so a rerun never posts a roadmap twice. Returns what it did, for the log.
+
+        `take_handover`: the submission's parent message and modal, when this instance took the submission; taken
+        only by a run that generates (one that finds the version closed leaves them to say why)."""
         async with self._db.unit_of_work(readonly=True) as repos:
             version = await repos.roadmaps.get_version(queued.version_id)
             if version is None:
@@ -125,7 +131,7 @@ class GenerationService:
         if status != "generating":
             return f"closed ({status})"
         job = replace(await self._job(roadmap_id), version_id=queued.version_id, submitted=queued.submitted)
-        thread, told = handover
+        thread, told = take_handover()
         await self.run_job(job, queued.user_id or job.owner, thread, told)
         return "generated"
 

@@ -12,7 +12,7 @@ from bot.engines.protocol import RoadmapEngine
 from bot.services.engine_runs import EngineRuns
 from bot.services.errors import ChannelUnavailable
 from bot.services.exports import ExportService
-from bot.services.generation import GenerationService, Job
+from bot.services.generation import GenerationService, Handover, Job
 from bot.services.listings import ListingService
 from bot.services.nudges import NudgeService
 from bot.services.ports import Directory, Notice, Publisher
@@ -23,8 +23,6 @@ from bot.services.submissions import Submission, Submissions
 from bot.services.tasks import BackgroundTasks
 from storage import Database
 from storage.repositories.jobs import GenerationJob
-
-Handover = tuple[asyncio.Future[ThreadOpened], asyncio.Future[bool]]
 
 
 class ReviewService:
@@ -105,7 +103,7 @@ class ReviewService:
 
     async def run_queued(self, queued: GenerationJob) -> str:
         """A queued generation (bot/jobs.py), with the modal's hand-over when this instance received the submission."""
-        return await self.generation.run_queued(queued, self._handovers.pop(queued.version_id, (None, None)))
+        return await self.generation.run_queued(queued, lambda: self._handovers.pop(queued.version_id, (None, None)))
 
     async def _unclaimed_refusal(
         self, submission: Submission, thread: asyncio.Future[ThreadOpened], told_in_modal: asyncio.Future[bool]
