@@ -342,7 +342,7 @@ async def test_a_crashing_command_answers_on_its_response_url(
         def broken() -> None:
             raise RuntimeError("help text is on fire")
 
-        monkeypatch.setattr(commands.blocks, "help_message", broken)
+        monkeypatch.setattr(commands.render, "help_message", broken)
         with caplog.at_level(logging.WARNING):
             await harness.command("help")
         await harness.fake.wait_for_calls_async("response_url", 1)
