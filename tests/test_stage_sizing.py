@@ -9,14 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from bot.roadmap import money
 from bot.roadmap.advice import build_advice
 from bot.roadmap.capacity import build_baseline
 from bot.roadmap.catalogue import load_catalogue
+from bot.roadmap.costs import read_costs
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.rules import STAGE1_HEADROOM, generate_rules_roadmap
-from bot.roadmap.schema import Roadmap, SystemProfile
+from bot.roadmap.schema import Budget, Roadmap, SystemProfile
 from bot.roadmap.shares import EDGE_HIT_RATIO, MOVED_SHARE, database_share
+from bot.roadmap.traffic import link_bps
 from bot.roadmap.workload import read_workload
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -171,3 +174,37 @@ def test_a_read_side_cut_acts_only_on_the_reads_of_a_write_bound_database() -> N
     # the writes it does not touch are split instead: more shards than the read-side cuts would leave
     shards = next(i for i in _roadmap("crm-sharding").items() if i.pattern_id == "database-sharding")
     assert "into 3 shards" in shards.title
+
+
+@pytest.mark.parametrize(
+    ("text", "bps"),
+    [
+        ("1 Gbit/s uplink per server", 1e9),
+        ("10Gbps NIC", 1e10),
+        ("500 Mbit/s", 5e8),
+        ("2 Gb/s 회선", 2e9),
+        ("1 GB/s of writes", None),  # GB/s counts bytes, not a link
+        ("no figure", None),
+    ],
+)
+def test_a_link_speed_is_read_in_bits(text: str, bps: float | None) -> None:
+    assert link_bps(text) == bps
+
+
+def test_a_quoted_link_and_its_utilisation_size_the_bytes_a_request() -> None:
+    profile = _profile("podcast-downloads")  # "the HAProxy box's 1 Gbit/s NIC runs at 85%" at 1,400 req/s
+    costs = read_costs(profile, media_heavy=True, facts=extract_facts(profile))
+    assert costs.bytes_per_request == pytest.approx(1e9 * 0.85 / 8 / 1400)
+    assert any(a.startswith("[derived] 76 KB/request") for a in costs.assumptions)
+
+
+def test_stage_one_prices_a_cdn_at_todays_bytes_and_later_stages_grow_it() -> None:
+    podcast = _profile("podcast-downloads")  # a bandwidth CDN bills every GB: today's bytes, not stage 1's headroom
+    profile = podcast.model_copy(update={"budget": Budget(currency="EUR")})  # nothing held back or moved
+    costs = read_costs(profile, media_heavy=True, facts=extract_facts(profile))
+    today = money.range_from_usd(costs.cdn_monthly(float(profile.measurements.peak_rps or 0)), "EUR")
+    roadmap = generate_rules_roadmap(profile)
+    cdn = next(i for i in roadmap.stages[0].items if i.pattern_id == "cdn-static-assets")
+    assert cdn.cost.monthly == today and today.high > 0
+    # the bill of the last stage carries the CDN at the target's bytes, well above today's
+    assert roadmap.stages[-1].capacity_after.monthly_cost.high > 5 * today.high

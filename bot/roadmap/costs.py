@@ -20,7 +20,7 @@ from bot.roadmap.host_prices import HOST_PRICES_DATE, HOSTS, HostPrices, host_fo
 from bot.roadmap.reading.facts import ArchitectureFacts
 from bot.roadmap.rounding import money2, sig
 from bot.roadmap.schema import Range, SystemProfile
-from bot.roadmap.traffic import monthly_egress_gb
+from bot.roadmap.traffic import link_bps, monthly_egress_gb
 from bot.roadmap.wording import origin as origin_name
 
 PRICES_DATE = "2025-06"
@@ -385,6 +385,12 @@ def read_costs(profile: SystemProfile, media_heavy: bool = False, facts: Archite
     if stated_gb and peak:  # the bytes they serve a month over the requests a month at their measured peak
         per_request = stated_gb * 1e9 / (float(peak) * AVERAGE_PER_PEAK * SECONDS_PER_MONTH)
         bytes_origin = "you said"
+    elif peak and facts is not None and "network" in facts.quoted_utilisation:
+        # "the 1 Gbit/s NIC runs at 85% at the peak": the bytes a second at the peak over the requests a second
+        link = link_bps("\n".join([profile.architecture.network or "", profile.bottlenecks, everything]))
+        if link is not None:
+            per_request = link * facts.quoted_utilisation["network"] / 8 / float(peak)
+            bytes_origin = "derived"
     cdn = CDN_PER_GB if provider in CLOUDS else CDN_PER_GB_BULK
     traffic = t(
         lang,

@@ -255,7 +255,7 @@ def _prune(
         planner.size_scaling(choices, start, sizing_rps, ctx.baseline.users_at, ctx.advice.keep)
         keep = [c for c in choices if c.active]
         mix = planner.Mix(start, keep)
-        pricing = _pricing(ctx, sizing_rps, start)
+        pricing = _pricing(ctx, sizing_rps, start, stage)
         for choice in keep:
             planner.price(choice, ctx.currency, _nodes(choice, mix), pricing)
         planner.rank(mix, need, ctx.currency)
@@ -321,8 +321,15 @@ def _stage_ceiling(stage: int, choices: list[Choice], ctx: _Context, start: Proj
     return min(need, planner.Mix(start, choices).system_rps())
 
 
-def _pricing(ctx: _Context, load_rps: float, start: Projection) -> planner.Pricing:
-    """Prices from the team's own instances, for the load this stage is built for."""
+def _pricing(ctx: _Context, load_rps: float, start: Projection, stage: int = 2) -> planner.Pricing:
+    """Prices from the team's own instances, for the load this stage is built for.
+
+    A bill that follows traffic (CDN bytes) is priced at the traffic the stage serves: in stage 1 that is
+    today's peak, whatever headroom the stage builds; the totals of later stages grow it with the traffic
+    they carry (_with_traffic_growth).
+    """
+    if stage == 1:
+        load_rps = min(load_rps, ctx.baseline.current_users * ctx.baseline.per_user_rps)
     tiers = start.expected.tiers
     app = tiers["app"].units
     db = tiers["database"].units * tiers["database"].partitions
@@ -356,7 +363,7 @@ def _plan_stage(
     if not choices:  # never an empty stage: the stage's baseline practices always apply
         choices = [Choice(p, []) for p in catalogue.patterns if p.stage == stage and p.triggers.always]
         for choice in choices:
-            planner.price(choice, ctx.currency, pricing=_pricing(ctx, ctx.baseline.required_rps, start))
+            planner.price(choice, ctx.currency, pricing=_pricing(ctx, ctx.baseline.required_rps, start, stage))
         planner.rank(planner.Mix(start, choices), ctx.baseline.required_rps, ctx.currency)
     # sizing leaves later stages' named answers their money, except in stage 1: today's relief comes first
     budget.reserve_later = _reserve_after(stage, ctx, start, earlier) if stage > 1 else 0.0
@@ -446,7 +453,7 @@ def _size_to_budget(
         planner.size_scaling(choices, start, goal, ctx.baseline.users_at, ctx.advice.keep)
         active = [c for c in choices if c.active]
         mix = planner.Mix(start, active)
-        pricing = _pricing(ctx, goal, start)
+        pricing = _pricing(ctx, goal, start, stage)
         for choice in active:
             planner.price(choice, ctx.currency, _nodes(choice, mix), pricing)
         return sum(c.monthly.high for c in active if c.pattern.effects or c.pattern.scaling)
@@ -963,7 +970,7 @@ def model_selection(
         planner.size_scaling(listed, projection, _stage_ceiling(number, listed, ctx, projection), base.users_at)
         active = [c for c in listed if c.active]
         mix = planner.Mix(projection, active)
-        pricing = _pricing(ctx, min(base.required_rps, mix.system_rps()), projection)
+        pricing = _pricing(ctx, min(base.required_rps, mix.system_rps()), projection, number)
         for choice in active:
             planner.price(choice, ctx.currency, _nodes(choice, mix), pricing)
         end = planner.describe(active, projection)

@@ -242,6 +242,20 @@ def monthly_egress_gb(text: str) -> float | None:
     return None
 
 
+# A link's speed as the team writes it: "1 Gbit/s uplink", "10Gbps NIC", "500 Mbit/s", "1 Gb/s 회선".
+# (bits: "Gb/s" with a small b; "GB/s" is bytes and not a link)
+_LINK = re.compile(r"(\d+(?:\.\d+)?)\s?([GgMm](?:bit/s|bps|b/s))(?![A-Za-z])")
+
+
+def link_bps(text: str) -> float | None:
+    """The first network link speed the answers state, in bits per second, or None."""
+    found = _LINK.search(text)
+    if found is None:
+        return None
+    scale = 1e9 if found.group(2).lower().startswith("g") else 1e6
+    return float(found.group(1)) * scale
+
+
 def deadline_in(text: str) -> tuple[float, str] | None:
     """(weeks, the phrase) for "within 2 months", "deadline in 6 weeks", "3개월 안에"."""
     match = _DEADLINE.search(text)

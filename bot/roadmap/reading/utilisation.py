@@ -28,7 +28,9 @@ _NOT_UTIL = frozenset(
 )
 _NOT_UTIL_KO = split_words("에러|오류|실패|적중|히트|디스크|메모리|감소|증가|가용|성공|할인|빨라|개선|트래픽")
 _LINK_WORDS = frozenset(
-    split_words("tier|layer|side|at|is|are|~|:|=|around|about|approx|approximately|over|near|hits|reaches|->")
+    split_words(
+        "tier|layer|side|at|is|are|runs|running|sits|sitting|peaks|~|:|=|around|about|approx|approximately|over|near|hits|reaches|->"
+    )
 )
 
 
