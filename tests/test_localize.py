@@ -18,7 +18,9 @@ from bot.engines.fallback import generate_with_fallback
 from bot.engines.rules import RulesEngine
 from bot.roadmap import advice
 from bot.roadmap.catalogue import load_catalogue
-from bot.roadmap.localize import FIELD_VALUES_KO, STAGE_HORIZONS_KO, STAGE_NAMES_KO, load_korean, localize
+from bot.roadmap.korean.catalogue import FIELD_VALUES_KO, load_korean
+from bot.roadmap.korean.localize import localize
+from bot.roadmap.korean.words import STAGE_HORIZONS_KO, STAGE_NAMES_KO
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import STAGE_NAMES, Roadmap, SystemProfile

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from bot.roadmap.localize import localize
+from bot.roadmap.korean.localize import localize
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.rules import generate_rules_roadmap

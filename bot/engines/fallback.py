@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from bot.engines.protocol import EngineFailed, EngineResult, Progress, RoadmapEngine
 from bot.i18n import t
-from bot.roadmap.localize import localize
+from bot.roadmap.korean.localize import localize
 from bot.roadmap.sanity import check_profile
 from bot.roadmap.schema import SystemProfile
 

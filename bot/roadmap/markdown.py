@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from bot.i18n import N_, Language, t, tn
 from bot.roadmap import wording
 from bot.roadmap.catalogue import load_catalogue
-from bot.roadmap.localize import IN_PLACE_KO, load_korean, restates_the_head
+from bot.roadmap.korean.catalogue import load_korean
+from bot.roadmap.korean.sentences import restates_the_head
+from bot.roadmap.korean.words import IN_PLACE_KO
 from bot.roadmap.schema import CapacityPoint, Roadmap, RoadmapItem
 from bot.roadmap.wording import shorten
 from bot.roadmap.workload import KIND_LABELS_KO

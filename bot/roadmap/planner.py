@@ -1041,7 +1041,7 @@ def _size_text(choice: Choice) -> tuple[str, list[str], list[str]]:
     title = (
         f"Grow the database by {more} more instance size{'s' if more > 1 else ''} "
         f"({2**choice.steps}x today's vCPU and memory)"
-    )  # Korean: localize._SIZE_TITLES
+    )  # Korean: korean/sentences.py SIZE_TITLES
     steps = [
         "Check first that the database is short of CPU, memory or IO at peak rather than waiting on locks; a "
         "bigger node does nothing for lock waits.",
