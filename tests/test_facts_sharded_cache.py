@@ -40,5 +40,7 @@ def test_a_versioned_database_is_not_a_shard_count_and_a_cluster_is_a_fleet() ->
     fleet = next(a for a in roadmap.summary.assumptions if "shards" in a)
     assert "each of 16 shards" in fleet and "app fleet of unstated size" in fleet  # "MySQL 8 ... into 16 shards"
     app = [i for i in roadmap.items() if i.pattern_id == "horizontal-app-scaling"]
-    assert app and all(i.title.startswith("Grow the app servers from 1x") for i in app)
+    # a cluster of unstated size grows in multiples of today's fleet, from 1x in its first item
+    assert app and app[0].title.startswith("Grow the app servers from 1x")
+    assert all(i.title.startswith("Grow the app servers from") and "x today's fleet" in i.title for i in app)
     assert not any("One app server is both the ceiling" in i.why for i in roadmap.items())
