@@ -113,3 +113,13 @@ def test_a_deadline_names_what_must_ship_before_it() -> None:
     for pattern_id in ("atomic-inventory", "waiting-room", "load-test-baseline"):  # the risk fix, the event's levers
         assert ids[pattern_id] in listed
     assert ids["capacity-review-cadence"] not in listed
+
+
+def test_a_deadline_keeps_the_first_answer_to_each_named_problem_before_it() -> None:
+    roadmap = generate_rules_roadmap(_profile("game-backend"))  # "We launch globally in three months"
+    note = next(n for n in roadmap.notes if n.startswith("Deadline"))
+    listed = note.split("Ship before it: ", 1)[1]
+    ids = {i.pattern_id: i.id for i in roadmap.items()}
+    # "The leaderboard query (ORDER BY score over 12M rows) takes about 2 s": its answer ships before the launch
+    assert ids["sorted-set-rankings"].startswith("2.") and ids["sorted-set-rankings"] in listed
+    assert ids["capacity-review-cadence"] not in listed

@@ -221,7 +221,8 @@ def effort_notes(
             if before:
                 text += t(
                     lang,
-                    "Ship before it: {items} (risk fixes and what the event needs).",
+                    "Ship before it: {items} (risk fixes, the first answer to each problem you named, and what "
+                    "the event needs).",
                     items=", ".join(sorted(before, key=_item_key)),
                 )
             else:

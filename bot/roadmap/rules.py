@@ -898,14 +898,21 @@ def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None =
         assumptions=assumptions,
     )
     report = ctx.advice.report([i for s in stages for i in s.items], catalogue, ctx.keyword_hits)
-    # what a stated deadline must not wait for: risk fixes and, with a known event near, what the event needs
+    # what a stated deadline must not wait for: risk fixes, the first answer to each problem the team named, and
+    # with a known event near, what the event needs
+    planned_ids = {i.pattern_id for s in stages for i in s.items if i.pattern_id and not i.deferred}
+    first_answers = {next((p for p in ids if p in planned_ids), None) for _, ids in ctx.advice.candidates}
     before = [
         i.id
         for s in stages
         for i in s.items
         if i.pattern_id
         and not i.deferred
-        and (i.pattern_id in ctx.advice.lead or (ctx.advice.event_near and catalogue.get(i.pattern_id).event_lever))
+        and (
+            i.pattern_id in ctx.advice.lead
+            or i.pattern_id in first_answers
+            or (ctx.advice.event_near and catalogue.get(i.pattern_id).event_lever)
+        )
     ]
     notes = capacity_notes(profile, ctx.costs, base, stages, ctx.advice.postponed, before)  # burst, team, deadline
     return Roadmap(
