@@ -60,7 +60,7 @@ def percent(share: float) -> str:
 
 
 # --- reading numbers as people write them ----------------------------------------------------
-# The free-text answers say "1.2k", "3만", "1억 2천만", "two", "두 대": the reader in facts.py
+# The free-text answers say "1.2k", "3만", "1억 2천만", "two", "두 대": the reader in reading/
 # needs one place that turns each of those into a number.
 
 ENGLISH_NUMBER_WORDS: dict[str, int] = {

@@ -27,7 +27,7 @@ MAX_TEXT = 3000  # Slack's plain_text_input limit: a modal answer can never be l
 MAX_FEATURES = 30
 
 Tier = Literal["app", "database", "network", "contention"]
-TIERS: tuple[Tier, ...] = ("app", "database", "network")  # tiers a symptom can name (see facts.py)
+TIERS: tuple[Tier, ...] = ("app", "database", "network")  # tiers a symptom can name (see reading/components.py)
 # Every tier the capacity model knows; "contention" (hot rows, lock waits) exists only when named.
 MODEL_TIERS: tuple[Tier, ...] = ("app", "database", "network", "contention")
 TIER_LABELS: dict[str, str] = {

@@ -1,7 +1,8 @@
 """A text swapped for its Korean only when it is exactly an English template filled in, each fill-in known.
 
 The fill-ins are read back from the text itself, so a swap is never a wrong translation; an unknown text
-stays English."""
+stays English.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Components in place or said missing, kinds of system and symptoms: the phrases that show each, and the
-steps that read them (one search over all the answers for the components)."""
+steps that read them (one search over all the answers for the components).
+"""
 
 from __future__ import annotations
 

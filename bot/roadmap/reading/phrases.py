@@ -1,6 +1,7 @@
 """Finding phrases in text: English on word boundaries, Korean as substrings, each hit negated or wanted or neither.
 
-Negation and intent are read in bounded windows around a hit, so the cost per hit is constant."""
+Negation and intent are read in bounded windows around a hit, so the cost per hit is constant.
+"""
 
 from __future__ import annotations
 

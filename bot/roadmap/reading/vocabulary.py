@@ -1,6 +1,7 @@
 """Words that name machines, replicas, standbys, units and roles ("DB", "Redis", "워커"), tested per distinct word.
 
-A test on one token depends only on its kind and text, so each is cached by word (`per_word`)."""
+A test on one token depends only on its kind and text, so each is cached by word (`per_word`).
+"""
 
 from __future__ import annotations
 
