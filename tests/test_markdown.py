@@ -82,6 +82,21 @@ def test_an_english_profile_has_no_korean_but_quotes(path: Path) -> None:
         assert not re.search(r"[\uac00-\ud7a3]", prose), re.findall(r".{0,30}[\uac00-\ud7a3]+.{0,30}", prose)[:3]
 
 
+@cache
+def _roadmap_in(path: Path, lang: i18n.Language) -> Roadmap:
+    """The roadmap as `scale-review review --lang LANG` makes it."""
+    profile = load_profile(path).model_copy(update={"language": lang})
+    return asyncio.run(generate_with_fallback(RulesEngine(), None, profile)).roadmap
+
+
+@pytest.mark.parametrize("path", PROFILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_example_and_golden_roadmap_stays_within_15000_characters(path: Path, lang: i18n.Language) -> None:
+    compact = render_markdown(_roadmap_in(path, lang))
+    assert len(compact) <= MAX_MARKDOWN, f"{len(compact):,} characters"
+    assert "`scale-review review --details`" in compact  # where what the compact roadmap leaves out is
+
+
 @pytest.mark.parametrize("path", GOLDEN, ids=lambda p: p.stem)
 def test_a_roadmap_stays_short(path: Path) -> None:
     roadmap = _roadmap(path)
@@ -148,3 +163,17 @@ def test_sentences_keep_a_quote_whole() -> None:
         '답변에 이렇게: "캐시"',
         "용량",
     ]
+
+
+def test_compact_reasons_keep_what_is_said_of_this_team_and_details_keep_everything() -> None:
+    roadmap = _roadmap_in(ROOT / "examples" / "community.yaml", "en")
+    compact, detailed = render_markdown(roadmap), render_markdown(roadmap, details=True)
+    assert "so the gain follows the USL with the write share as contention" in detailed
+    assert "so the gain follows the USL with the write share as contention" not in compact
+    for item in roadmap.items():
+        for quote in re.findall(r'You wrote: "[^"]+"', item.why):
+            if quote in sentences(item.why):  # the team's words stay unless the problems list already ties them
+                assert quote in compact or any(quote.endswith(f'"{p.said}"') for p in roadmap.problems), quote
+    tail = "do them in the stage's order and expect it to take longer, or give the plan more of your time"
+    assert detailed.count(tail) == 2 and compact.count(tail) == 1  # a note's ending said once
+    assert "At 3 a.m. the first question is which tier is failing" in compact  # "a.m. the" ends no sentence

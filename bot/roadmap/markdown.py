@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from bot.i18n import N_, Language, t, tn
 from bot.roadmap import wording
@@ -18,21 +17,11 @@ from bot.roadmap.korean.catalogue import load_korean
 from bot.roadmap.korean.sentences import restates_the_head
 from bot.roadmap.korean.words import IN_PLACE_KO
 from bot.roadmap.schema import CapacityPoint, Roadmap, RoadmapItem
-from bot.roadmap.wording import shorten
+from bot.roadmap.sources import SourceList
+from bot.roadmap.sources import source_text as source_text  # where the Slack blocks take it from
 from bot.roadmap.workload import KIND_LABELS_KO
 
-# What each of an item's sources backs (rules.py writes "impact: ...", "cost: ..."), as the Sources list names it.
-SOURCE_KINDS = {
-    "impact": N_("impact"),
-    "effort": N_("effort"),
-    "cost": N_("cost"),
-    "effects": N_("capacity effect"),
-    "scaling": N_("scaling"),
-    "capacity": N_("capacity model"),
-}
-# Sources that cite documents for what an item does; the others are the basis of an estimate (with `details`).
-CITED_KINDS = ("impact",)
-COMPACT_SOURCE = 160  # characters of a source in the compact list, cut at a word's end
+BRIEF_WHY = 160  # characters of the catalogue's general reason for a lever in the compact roadmap
 # Labels the renderer puts inside f-strings (where the extractor cannot see a t() call), marked for the catalogue.
 LABELS = (
     N_("Sources"),
@@ -52,9 +41,6 @@ LABELS = (
     N_("no item"),
     N_("Not recommended for this system"),
 )
-_SOURCE = re.compile(r"^(\w+): (.+)$", re.DOTALL)
-_ESTIMATE = re.compile(r"(?:^|(?<=[.;]) )Estimate:")
-_RESIZED = re.compile(r"^re-sized from (?:item (\d+\.\d+)|what you already run)$")
 _ORIGIN = re.compile(r"^\[([a-z ]+)\] (.+)$", re.DOTALL)
 SEVERITIES = {
     "correctness": N_("correctness risk"),
@@ -64,65 +50,6 @@ SEVERITIES = {
     "latency": N_("latency"),
     "cost": N_("cost"),
 }
-
-
-def source_text(source: str, lang: Language) -> str:
-    """One of an item's sources with what it backs in the reader's words ("효과: RFC 9111 ...")."""
-    resized = _RESIZED.match(source)
-    if resized:
-        if resized.group(1):
-            return t(lang, "re-sized from item {id}", id=resized.group(1))
-        return t(lang, "re-sized from what you already run")
-    found = _SOURCE.match(source)
-    if found and found.group(1) in SOURCE_KINDS:
-        return f"{t(lang, SOURCE_KINDS[found.group(1)])}: {found.group(2)}"
-    return source
-
-
-@dataclass
-class _Sources:
-    """The roadmap's one numbered Sources list, filled as items cite; a text cited twice keeps its number."""
-
-    details: bool
-    lang: Language
-    numbers: dict[str, int] = field(default_factory=dict)
-    model: str | None = None  # the capacity model's own source, when an item's figures come from it
-
-    def cite(self, item: RoadmapItem) -> list[int]:
-        cited: list[int] = []
-        for entry in item.sources:
-            text = self._entry(entry)
-            if text is None:
-                continue
-            number = self.numbers.setdefault(text, len(self.numbers) + 1)
-            if number not in cited:
-                cited.append(number)
-        return cited
-
-    def _entry(self, source: str) -> str | None:
-        """How the list shows one source: its kind and text (with `details`), else only the documents it cites."""
-        if _RESIZED.match(source):
-            return None  # the item says what it grows ("After: 1.2")
-        found = _SOURCE.match(source)
-        kind, text = (found.group(1), found.group(2)) if found and found.group(1) in SOURCE_KINDS else ("", source)
-        if self.details:
-            return source_text(source, self.lang)
-        if kind == "capacity":  # behind every capacity figure: cited once, under the list
-            self.model = text
-            return None
-        if kind and kind not in CITED_KINDS:
-            return None
-        cited = _ESTIMATE.split(text, maxsplit=1)[0].strip().rstrip(".")
-        return shorten(cited, COMPACT_SOURCE) if cited else None  # the documents first; the rest with `details`
-
-    def lines(self) -> list[str]:
-        if not self.numbers and self.model is None:
-            return []
-        lines = [f"## {t(self.lang, 'Sources')}", ""]
-        lines += [f"{n}. {text}" for text, n in self.numbers.items()]
-        if self.model is not None:
-            lines += ["", t(self.lang, "Capacity figures: {source}.", source=self.model.rstrip("."))]
-        return [*lines, ""]
 
 
 def _share(point: CapacityPoint, target: int, lang: Language) -> str:
@@ -180,11 +107,28 @@ def sentences(text: str) -> list[str]:
                     start = i + 1
         elif char in '"“':
             closing = '"' if char == '"' else "”"
-        elif char in ".!?" and ends:
+        elif char in ".!?" and ends and not text[i + 2 : i + 3].islower():  # "at 3 a.m. the" goes on
             found.append(text[start : i + 1].strip())
             start = i + 1
     rest = text[start:].strip()
     return [*found, rest] if rest else found
+
+
+def _unrepeated(notes: Sequence[str]) -> list[str]:
+    """The notes without a sentence or "; " clause an earlier note said (the team-time note per stage ends the
+    same way each time)."""
+    said: set[str] = set()
+    kept: list[str] = []
+    for note in notes:
+        parts: list[str] = []
+        for sentence in sentences(note):
+            clauses = [c for c in sentence.split("; ") if len(c) < 30 or c not in said]
+            said.update(sentence.split("; "))
+            if clauses:
+                parts.append("; ".join(clauses).rstrip(";,") if clauses[-1][-1:] in ".!?" else "; ".join(clauses) + ".")
+        if parts:
+            kept.append(" ".join(parts))
+    return kept
 
 
 def _quotes_named_problem(sentence: str, named: Sequence[str]) -> bool:
@@ -201,16 +145,47 @@ def _why(item: RoadmapItem, said: dict[str, str], named: Sequence[str], details:
         why = why.removesuffix(item.deferred).rstrip()
     if details:
         return why
-    kept = [s for s in sentences(why) if s not in said]
+    kept = [s for s in _brief(item, sentences(why)) if s not in said]
     said.update(dict.fromkeys(kept, item.id))
     kept = [s for s in kept if not _quotes_named_problem(s, named) and not restates_the_head(s)]
     return " ".join(kept)
 
 
+def _opening(item: RoadmapItem) -> str | None:
+    """The catalogue's reason for the item's lever, in the item's language (None for a re-sized fleet)."""
+    pattern = next((p for p in load_catalogue().patterns if p.id == item.pattern_id), None)
+    korean = load_korean().patterns.get(item.pattern_id or "")
+    first = sentences(item.why)[:1]
+    for template in (pattern.why if pattern else None, korean.why if korean else None):
+        if template and first and _template(sentences(template)[0]).fullmatch(first[0]):
+            return template
+    return None
+
+
+def _template(text: str) -> re.Pattern[str]:
+    """A regex matching `text` with its fill-ins ({tier_label}, {units}) given any value."""
+    return re.compile(".*?".join(re.escape(part) for part in re.split(r"\{\w+\}", text)), re.DOTALL)
+
+
+def _brief(item: RoadmapItem, said: list[str]) -> list[str]:
+    """The reason's sentences with the catalogue's general reason cut to its first sentences (BRIEF_WHY characters;
+    the whole of it with `details`); what is said of this team (its words, the budget, the order) is kept."""
+    opening = _opening(item)
+    if opening is None:
+        return said
+    general = len(sentences(opening))
+    kept = said[:1]
+    for sentence in said[1:general]:
+        if len(" ".join([*kept, sentence])) > BRIEF_WHY:
+            break
+        kept.append(sentence)
+    return kept + said[general:]
+
+
 def render_item(
     item: RoadmapItem,
     lang: Language,
-    sources: _Sources,
+    sources: SourceList,
     said: dict[str, str] | None = None,
     named: Sequence[str] = (),
     *,
@@ -299,11 +274,11 @@ def render_markdown(roadmap: Roadmap, *, details: bool = False) -> str:
         label = t(lang, "After stage {n}", n=stage.number)
         lines.append(f"- **{label}:** {_capacity_line(stage.capacity_after, target, lang, details)}")
     lines += ["", f"**{t(lang, 'Budget')}:** {summary.budget_note}", ""]
-    lines += [f"> {note}" for note in roadmap.notes]
+    lines += [f"> {note}" for note in (roadmap.notes if details else _unrepeated(roadmap.notes))]
     if roadmap.notes:
         lines.append("")
     lines += render_reading(roadmap, details=details)
-    sources = _Sources(details, lang)
+    sources = SourceList(details, lang)
     said: dict[str, str] = {}
     named = [answer.said for answer in roadmap.problems if answer.item_ids]
     for stage in roadmap.stages:

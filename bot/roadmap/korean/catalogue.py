@@ -111,6 +111,16 @@ class VariantKo(_Model):
     verify: list[Text] | None = None
 
 
+class SourcesKo(_Model):
+    """The pattern's sources in Korean, field by field as the English (bot/roadmap/sources.py shows them)."""
+
+    impact: Text
+    effort: Text
+    cost: Text
+    effects: Text | None = None
+    scaling: Text | None = None
+
+
 class PatternKo(_Model):
     title: Text
     why: Text
@@ -118,6 +128,7 @@ class PatternKo(_Model):
     steps: list[Text] = Field(min_length=1)
     verify: list[Text] = Field(min_length=1)
     variants: list[VariantKo] = Field(default_factory=list)
+    sources: SourcesKo | None = None  # tests/test_sources.py checks every English source has its Korean
 
 
 class CatalogueKo(_Model):
