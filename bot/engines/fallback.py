@@ -47,7 +47,7 @@ async def generate_with_fallback(
 def _in_language(result: EngineResult, profile: SystemProfile) -> EngineResult:
     """The roadmap labelled with the profile's language, which every surface that shows it renders in, carrying
     the sanity gates' warnings about the answers (refusals never reach an engine) in that language, and the
-    catalogue's texts in it (bot/roadmap/localize.py)."""
+    catalogue's texts in it (bot/roadmap/korean/localize.py)."""
     language = profile.language or "en"
     warnings = [f.say(language) for f in check_profile(profile) if not f.refuse]
     notes = [*result.roadmap.notes, *(w for w in warnings if w not in result.roadmap.notes)]
