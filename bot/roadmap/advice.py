@@ -415,7 +415,7 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
             blocked[pattern.id] = against[0].reason
             if all(c.when.db_busy_below is not None for c in against):
                 today_only.add(pattern.id)  # "the database is not saturated": true today, maybe not at the target
-        have = [f for f in pattern.triggers.excluded_by_facts if f in components]
+        have = [f for f in pattern.triggers.excluded_by_facts if f in known]
         if have:
             present[pattern.id] = _FACT_LABELS.get(have[0], have[0].value.replace("_", " "))
         variant = next(
