@@ -208,3 +208,10 @@ def test_stage_one_prices_a_cdn_at_todays_bytes_and_later_stages_grow_it() -> No
     assert cdn.cost.monthly == today and today.high > 0
     # the bill of the last stage carries the CDN at the target's bytes, well above today's
     assert roadmap.stages[-1].capacity_after.monthly_cost.high > 5 * today.high
+
+
+def test_a_standby_the_team_runs_is_not_proposed_again() -> None:
+    # "Self-managed PostgreSQL 15 ... with a synchronous standby (no read replicas)"
+    assert "db-failover-ha" not in {i.pattern_id for i in _roadmap("payments-ledger").items()}
+    # a single self-managed MySQL VM with no standby still gets one
+    assert "db-failover-ha" in {i.pattern_id for i in _roadmap("news-site").items()}
