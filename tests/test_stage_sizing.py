@@ -215,3 +215,9 @@ def test_a_standby_the_team_runs_is_not_proposed_again() -> None:
     assert "db-failover-ha" not in {i.pattern_id for i in _roadmap("payments-ledger").items()}
     # a single self-managed MySQL VM with no standby still gets one
     assert "db-failover-ha" in {i.pattern_id for i in _roadmap("news-site").items()}
+
+
+def test_the_predicted_change_follows_the_share_the_team_states() -> None:
+    search = next(i for i in _roadmap("mature-stack").items() if i.pattern_id == "search-offload")
+    assert search.impact.metric == "database time per request"  # 70% of the database, 80-95% of it moved
+    assert (search.impact.change_pct.low, search.impact.change_pct.high) == (-66, -56)

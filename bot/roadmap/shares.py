@@ -58,9 +58,22 @@ def _kept(share: float, moved: Range) -> Range:
     return Range(low=max(0.05, 1 - share * moved.high), high=max(0.05, 1 - share * moved.low))
 
 
+# Impact metrics that are the whole tier's demand, so the item's predicted change is what the share leaves it.
+_WHOLE_TIER = ("database time per request", "database load per request", "app requests per page view")
+
+
 def _with(pattern: Pattern, tiers: set[str], kept: Range) -> Pattern:
     effects = [e.model_copy(update={"demand_factor": kept}) if e.tier in tiers else e for e in pattern.effects]
-    return pattern.model_copy(update={"effects": effects})
+    return _said(pattern.model_copy(update={"effects": effects}), kept)
+
+
+def _said(pattern: Pattern, kept: Range) -> Pattern:
+    """The item's predicted change follows the effect the share gives, when its metric is the whole tier's demand."""
+    impact = pattern.impact
+    if impact.metric not in _WHOLE_TIER:
+        return pattern
+    change = Range(low=round(-100 * (1 - kept.low)), high=round(-100 * (1 - kept.high)))
+    return pattern.model_copy(update={"impact": impact.model_copy(update={"change_pct": change})})
 
 
 # Mechanisms (bot/roadmap/overlap.py) that cut the database's reads only: a stated write share bounds them.
@@ -70,14 +83,15 @@ READ_SIDE = ("query work", "read cache", "aggregate reads")
 def _reads_only(pattern: Pattern, writes: float) -> Pattern:
     """A read-side cut on a database whose load is `writes` writes: it acts on the rest only (w + (1 - w) f)."""
     effects = []
+    kept: Range | None = None
     for effect in pattern.effects:
         if effect.tier == "database" and mechanism(pattern.id, "database") in READ_SIDE:
             f = effect.demand_factor
-            effect = effect.model_copy(
-                update={"demand_factor": Range(low=writes + (1 - writes) * f.low, high=writes + (1 - writes) * f.high)}
-            )
+            kept = Range(low=writes + (1 - writes) * f.low, high=writes + (1 - writes) * f.high)
+            effect = effect.model_copy(update={"demand_factor": kept})
         effects.append(effect)
-    return pattern.model_copy(update={"effects": effects})
+    tailored = pattern.model_copy(update={"effects": effects})
+    return tailored if kept is None else _said(tailored, kept)
 
 
 def tailor_shares(
