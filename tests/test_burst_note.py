@@ -36,3 +36,17 @@ def test_a_rush_named_by_its_clock_window_lasts_that_long() -> None:
     assert lunch is not None and lunch.seconds == 3600  # an hour, not the 5 minutes assumed when none is said
     minute = _spike("At 10:00 traffic goes to 24,000 req/s within a minute (about 60x).")
     assert minute is not None and minute.seconds == 60
+
+
+def test_a_burst_at_an_unknown_time_is_met_by_standing_capacity_not_a_schedule() -> None:
+    from pathlib import Path
+
+    from bot.roadmap.profile_io import load_profile
+    from bot.roadmap.rules import generate_rules_roadmap
+
+    golden = Path(__file__).parent / "golden"
+    news = generate_rules_roadmap(load_profile(golden / "news-site.yaml"))  # "When breaking news hits ..."
+    burst = next(n for n in news.notes if n.startswith("Burst"))
+    assert "nobody knows when" in burst and "(pre-scale)" not in burst
+    game = generate_rules_roadmap(load_profile(golden / "game-backend.yaml"))  # "the 00:00 UTC daily reset"
+    assert "(pre-scale)" in next(n for n in game.notes if n.startswith("Burst"))

@@ -21,7 +21,11 @@ from bot.roadmap.wording import shorten
 
 
 def spike_note(
-    base: Baseline, stages: Sequence[Stage], lang: Language = "en", peak_measured: bool = False
+    base: Baseline,
+    stages: Sequence[Stage],
+    lang: Language = "en",
+    peak_measured: bool = False,
+    known_time: bool = True,
 ) -> str | None:
     """A stated burst ("x60 in the first minute") as a peak arrival rate against what each stage carries.
 
@@ -61,10 +65,18 @@ def spike_note(
             "~{target} req/s.",
             **figures,
         )
-    if enough is not None:
+    if enough is not None and known_time:
         carried = t(
             lang,
             "The plan carries it from stage {n} on, if capacity is in place before it starts (pre-scale).",
+            n=enough,
+        )
+        return f"{text} {carried}"
+    if enough is not None:  # breaking news: no schedule to pre-scale on, and autoscaling takes minutes
+        carried = t(
+            lang,
+            "The plan carries it from stage {n} on, if that capacity is already running when it starts: nobody knows "
+            "when, and autoscaling takes minutes, so keep it standing or serve the rush from the edge cache.",
             n=enough,
         )
         return f"{text} {carried}"
@@ -238,11 +250,12 @@ def capacity_notes(
     stages: Sequence[Stage],
     postponed: Mapping[str, int] | None = None,
     before: Sequence[str] = (),
+    known_time: bool = True,
 ) -> list[str]:
     """The capacity picture's notes (the sanity warnings travel separately, in the reader's language)."""
     notes: list[str] = []
     peak_measured = bool(profile.measurements.peak_rps)
-    spike = spike_note(base, stages, profile.language or "en", peak_measured)
+    spike = spike_note(base, stages, profile.language or "en", peak_measured, known_time)
     bandwidth = bandwidth_note(profile, profile.language or "en", costs.cdn_per_gb)
     if spike:
         notes.append(spike)

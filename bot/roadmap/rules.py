@@ -914,7 +914,8 @@ def generate_rules_roadmap(profile: SystemProfile, catalogue: Catalogue | None =
             or (ctx.advice.event_near and catalogue.get(i.pattern_id).event_lever)
         )
     ]
-    notes = capacity_notes(profile, ctx.costs, base, stages, ctx.advice.postponed, before)  # burst, team, deadline
+    known_time = ctx.advice.reading.has("known-event")  # a burst at a known time can be pre-scaled for
+    notes = capacity_notes(profile, ctx.costs, base, stages, ctx.advice.postponed, before, known_time)
     return Roadmap(
         engine=ENGINE_NAME, system_name=profile.system_name, summary=summary, stages=stages, notes=notes, **report
     )
