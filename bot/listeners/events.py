@@ -20,7 +20,7 @@ from bot.services.exports import is_export_command
 from bot.services.items import Assignment, CommandResult, DueDates, parse_assign, parse_due, parse_status_command
 from bot.services.schedule import ScheduleError, parse_nudge_command
 from bot.services.thread_queries import ThreadAnswer, parse_query
-from bot.slack import profile_update, render
+from bot.slack import boundary, profile_update, render
 from bot.slack.inbound import AppHomeOpened, AppMention, EventCallback, MessageEvent
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ def register(app: AsyncApp, services: Services) -> None:
         text = event.text
 
         async def handle() -> None:
+            await boundary.after_acknowledgements()
             await services.discussion.remember(channel, thread_ts, event.ts, user_id, text)
             if is_export_command(text):  # "export" / "내보내기": the roadmap's files, uploaded into the thread
                 await services.exports.export_thread(channel, thread_ts)
@@ -114,6 +115,7 @@ def register(app: AsyncApp, services: Services) -> None:
         thread_ts = in_thread or event.ts
 
         async def reply() -> None:
+            await boundary.after_acknowledgements()
             # parsed off the acknowledgement path: the ack never waits for the text, however long it is
             command = parse_status_command(text) or _looks_like_nudge_command(text) or is_export_command(text)
             command = command or parse_assign(text) is not None or _looks_like_due(text)

@@ -50,6 +50,9 @@ TIMESTAMP_WINDOW_S = 300
 # loop acknowledges first and works after, instead of interleaving both and making the later acks wait.
 QUIET_GAP_S = 0.05
 MAX_HOLD_S = 0.5
+# Bolt dispatches running at once (Bolt's middleware, de-duplication, a listener's first steps): a burst let through
+# all at once would make a later request's acknowledgement wait behind each of their steps in turn.
+DISPATCHING_AT_ONCE = 4
 
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -217,6 +220,14 @@ class _Intake:
         self._last = 0.0
         self._open: asyncio.Future[None] | None = None
         self._held_until = 0.0
+        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+
+    def slot(self) -> asyncio.Semaphore:
+        """The dispatch slots of the running loop (tests run several loops in one process)."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots[0] is not loop:
+            self._slots = (loop, asyncio.Semaphore(DISPATCHING_AT_ONCE))
+        return self._slots[1]
 
     def arrived(self) -> None:
         self._last = asyncio.get_running_loop().time()
@@ -250,10 +261,17 @@ async def _handle_after_burst(app: AsyncApp, inbound: EventCallback, headers: di
     """An acknowledged event, handled once the requests arriving with it are acknowledged: Bolt's request and
     everything after it (de-duplication, the listener) are built here, not on the acknowledgement path."""
     await _INTAKE.quiet()
-    request = AsyncBoltRequest(
-        body=bolt_body(inbound), headers=headers, context={"inbound": inbound}, mode="socket_mode"
-    )
-    return await app.async_dispatch(request)
+    async with _INTAKE.slot():
+        request = AsyncBoltRequest(
+            body=bolt_body(inbound), headers=headers, context={"inbound": inbound}, mode="socket_mode"
+        )
+        return await app.async_dispatch(request)
+
+
+async def after_acknowledgements() -> None:
+    """For work an event starts (a listener's background task): wait while requests keep arriving, so it does not
+    slow their acknowledgements (returns at once on a quiet bot, at most MAX_HOLD_S later on a busy one)."""
+    await _INTAKE.quiet()
 
 
 async def dispatch(
