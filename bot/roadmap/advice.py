@@ -199,6 +199,12 @@ def holds(
     return all(checks)
 
 
+def answer_keywords(profile: SystemProfile, catalogue: Catalogue) -> dict[str, list[str]]:
+    """Each pattern's trigger keywords found in the answers (not the team's constraints), in the order written."""
+    text = _answers(profile)
+    return {p.id: find_phrases(text, p.triggers.keywords.en, p.triggers.keywords.ko) for p in catalogue.patterns}
+
+
 def _answers(profile: SystemProfile) -> str:
     """The free-text answers a condition's words are looked for in."""
     arch = profile.architecture
@@ -394,7 +400,14 @@ def _kind_label(reading: WorkloadReading, kinds: Sequence[str]) -> str:
     return f"This reads as {kind.label}: you wrote {said}."
 
 
-def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Catalogue) -> Advice:
+def build_advice(
+    profile: SystemProfile,
+    facts: ArchitectureFacts,
+    catalogue: Catalogue,
+    keyword_hits: Mapping[str, Sequence[str]] | None = None,
+) -> Advice:
+    """`keyword_hits`: each pattern's trigger keywords found in the answers (bottlenecks, features, architecture),
+    when the caller has them already; read here otherwise."""
     reading = read_workload(profile, facts)
     components = _components(profile, facts)
     known = facts.facts | components
@@ -403,7 +416,7 @@ def build_advice(profile: SystemProfile, facts: ArchitectureFacts, catalogue: Ca
     today_only: set[str] = set()
     present: dict[str, str] = {}
     variants: dict[str, Pattern] = {}
-    named = _named(profile, catalogue)
+    named = _named(profile, catalogue, keyword_hits)
     for pattern in catalogue.patterns:
         against = [
             c
@@ -540,10 +553,13 @@ def _quick_resilience(pattern: Pattern) -> bool:
     return pattern.category == "resilience" and pattern.difficulty.value != "high" and pattern.stage == 2
 
 
-def _named(profile: SystemProfile, catalogue: Catalogue) -> set[str]:
+def _named(
+    profile: SystemProfile, catalogue: Catalogue, keyword_hits: Mapping[str, Sequence[str]] | None = None
+) -> set[str]:
     """Patterns the team's own words point at: a trigger keyword anywhere, or an answer to a named problem."""
-    text = _answers(profile)
-    named = {p.id for p in catalogue.patterns if find_phrases(text, p.triggers.keywords.en, p.triggers.keywords.ko)}
+    if keyword_hits is None:
+        keyword_hits = answer_keywords(profile, catalogue)
+    named = {pattern_id for pattern_id, hits in keyword_hits.items() if hits}
     named |= {p.id for p in catalogue.patterns if mentions(profile.bottlenecks, p.answers.en, p.answers.ko)}
     return named
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from bot.roadmap import money, planner, team_time
-from bot.roadmap.advice import Advice, build_advice
+from bot.roadmap.advice import Advice, answer_keywords, build_advice
 from bot.roadmap.capacity import MEASURE_TO_REPLACE, Baseline, Projection, build_baseline
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue
 from bot.roadmap.costs import CostModel, read_costs
@@ -100,8 +100,14 @@ def _context(profile: SystemProfile, catalogue: Catalogue) -> _Context:
         else:
             spend = None  # at or above the budget: the budget is read as what the plan may add
     index = {p.id: i for i, p in enumerate(catalogue.patterns)}
-    hits = {p.id: find_phrases(user_text, p.triggers.keywords.en, p.triggers.keywords.ko) for p in catalogue.patterns}
-    advice = build_advice(profile, facts, catalogue)
+    answered = answer_keywords(profile, catalogue)  # read once: the advice and the triggers share them
+    advice = build_advice(profile, facts, catalogue, answered)
+    constraints = profile.budget.constraints or ""
+    hits = {
+        p.id: answered[p.id]
+        + (find_phrases(constraints, p.triggers.keywords.en, p.triggers.keywords.ko) if constraints else [])
+        for p in catalogue.patterns
+    }
     # a variant that acts differently on this stack (one box resized lifts app and database) is what gets planned
     catalogue = catalogue.tailored(
         {pid: p for pid, p in advice.variants.items() if p.effects != catalogue.get(pid).effects}
