@@ -72,14 +72,14 @@ def _users(text: str, toks: list[Token]) -> list[tuple[str, int, str]]:
             i = end
             continue
         kind = _user_kind(toks[kind_at]) or _per_period(toks, kind_at)
-        if number.value > MAX_USERS:
+        if kind is None or number.value > MAX_USERS:  # kind_at was chosen for naming a kind: never None here
             i = end
             continue
         # "동접", "DAU", "concurrent" name the people themselves; "daily" needs "users" or "명" nearby.
         people = [k for k in window if _user_word(toks[k])]
         if kind == "concurrent" or number.counter.startswith("명") or people:
             span = [i, end - 1, kind_at, *people[:1]]
-            out.append((kind, round(number.value), quote_tokens(text, toks, min(span), max(span))))  # type: ignore[arg-type]
+            out.append((kind, round(number.value), quote_tokens(text, toks, min(span), max(span))))
         i = end
     return out
 

@@ -186,9 +186,10 @@ def resource_mentions(text: str, toks: list[Token]) -> list[tuple[Tier, str]]:
         if word is None or is_negated(lowered, tok.start, tok.end):
             continue
         hit = _search(toks, [k for k in range(i - 1, max(-1, i - 5), -1) if toks[k].clause == tok.clause])
-        tier = hit[0] if hit is not None else "app"
-        if tier in TIERS:
-            found.append((tier, word))  # type: ignore[arg-type]
+        named = hit[0] if hit is not None else "app"
+        tier = next((t for t in TIERS if t == named), None)  # cache, proxy, ... are not tiers of the model
+        if tier is not None:
+            found.append((tier, word))
     return found
 
 

@@ -99,8 +99,8 @@ def _value(name: str, value: object, language: str) -> str:
         per = (" 대당" if ko else " each") if value.per_unit else ""
         period = ("/시간" if ko else "/hour") if value.period == "hour" else ("/월" if ko else "/month")
         return f"{money(value.amount, value.currency)}{period}{per}"
-    if name.startswith("utilisation"):
-        return f"{float(value):.0%}"  # type: ignore[arg-type]
+    if name.startswith("utilisation") and isinstance(value, int | float):  # a share, 0.85
+        return f"{float(value):.0%}"
     if isinstance(value, float) and value.is_integer():
         return f"{int(value):,}"
     if isinstance(value, int):
