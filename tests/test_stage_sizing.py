@@ -18,7 +18,7 @@ from bot.roadmap.profile_io import load_profile
 from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.rules import STAGE1_HEADROOM, generate_rules_roadmap
 from bot.roadmap.schema import Budget, Roadmap, SystemProfile
-from bot.roadmap.shares import EDGE_HIT_RATIO, MOVED_SHARE, database_share
+from bot.roadmap.shares import EDGE_HIT_RATIO, MOVED_SHARE, SHAVED_SHARE, database_share, traffic_share
 from bot.roadmap.traffic import link_bps
 from bot.roadmap.workload import read_workload
 
@@ -221,3 +221,27 @@ def test_the_predicted_change_follows_the_share_the_team_states() -> None:
     search = next(i for i in _roadmap("mature-stack").items() if i.pattern_id == "search-offload")
     assert search.impact.metric == "database time per request"  # 70% of the database, 80-95% of it moved
     assert (search.impact.change_pct.low, search.impact.change_pct.high) == (-66, -56)
+
+
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [
+        ("One tenant's nightly ERP sync sends ~900 req/s for an hour (40% of our traffic).", 0.4),
+        ("야간 동기화가 트래픽의 30%를 차지합니다.", 0.3),
+        ("We serve 95% of requests from cache.", None),  # over 90%: not one client's share of the peak
+        ("p95 is 2.5 s", None),
+    ],
+)
+def test_a_share_of_the_traffic_is_read_from_one_sentence(text: str, share: float | None) -> None:
+    assert traffic_share(text) == share
+
+
+def test_a_quota_takes_the_named_tenants_share_off_the_peak() -> None:
+    profile = _profile("b2b-multitenant-api")  # "One tenant's nightly ERP sync ... (40% of our traffic)"
+    lane = build_advice(profile, extract_facts(profile), load_catalogue()).variants["tenant-isolation"]
+    kept = {e.tier: e.demand_factor for e in lane.effects}
+    assert set(kept) == {"app", "database"}
+    assert kept["app"].low == pytest.approx(1 - 0.4 * SHAVED_SHARE.high)
+    assert kept["app"].high == pytest.approx(1 - 0.4 * SHAVED_SHARE.low)
+    # the shared fleet is sized without the sync: the target fits the budget
+    assert _roadmap("b2b-multitenant-api").summary.target_reachable

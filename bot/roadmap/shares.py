@@ -5,7 +5,9 @@ lever that serves or moves exactly that work leaves the tier `1 - share x moved`
 law, U = X * D, on the part that remains), where `moved` is how much of that work the lever takes: the
 catalogue's 80-95% edge hit ratio for whole-page caching, and 80-95% for a lever that moves a workload to a
 store built for it (a stated default: index sync, cache misses and writes stay behind). "Writes are 70% of its
-load": a cut that only touches reads (indexes, caches, precomputed aggregates) acts on the other 30%.
+load": a cut that only touches reads (indexes, caches, precomputed aggregates) acts on the other 30%. "One
+tenant's sync is 40% of our traffic": a quota, a rate limit or the batch moved off the peak takes 50-90% of that
+share off the app servers and the database at the peak (a stated default).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.roadmap.catalogue import Catalogue, Pattern
+from bot.roadmap.catalogue import Catalogue, Effect, Pattern
 from bot.roadmap.overlap import mechanism
 from bot.roadmap.schema import Range
 from bot.roadmap.workload import Problem, WorkloadReading
@@ -35,6 +37,19 @@ OFFLOADS = (
     "time-series-store",
 )
 
+# Levers that take one client's or one job's share of the traffic off the peak: a quota and its own lane, a rate
+# limit, the batch moved off the peak. A quota spreads the work over a longer window, so it takes at least half
+# of it off the peak and most of it at best (a stated default).
+SHAVERS = ("tenant-isolation", "rate-limiting", "batch-off-peak")
+SHAVED_SHARE = Range(low=0.5, high=0.9)
+
+# "(40% of our traffic)", "40% of all requests", "트래픽의 40%"
+_TRAFFIC_SHARE = re.compile(
+    r"(\d{1,3})\s?%\s+of\s+(?:our\s+|all\s+|the\s+)?(?:traffic|requests|load|peak)"
+    r"|(?:트래픽|요청|부하)(?:의|중)\s*(?:약\s*)?(\d{1,3})\s?%",
+    re.I,
+)
+
 # "is 70% of database CPU", "are 45% of database time", "40% of replica CPU", "DB 부하의 60%", "DB CPU의 70%"
 _DATABASE_SHARE = re.compile(
     r"(\d{1,3})\s?%\s+of\s+(?:the\s+|our\s+|all\s+)?(?:database|db|replica|primary|mysql|postgres(?:ql)?)"
@@ -51,6 +66,22 @@ def database_share(text: str) -> float | None:
         return None
     share = int(found.group(1) or found.group(2)) / 100
     return share if 0.1 <= share <= 0.95 else None
+
+
+def traffic_share(text: str) -> float | None:
+    """The share of all traffic one sentence names (0.1-0.9), or None."""
+    found = _TRAFFIC_SHARE.search(text)
+    if found is None:
+        return None
+    share = int(found.group(1) or found.group(2)) / 100
+    return share if 0.1 <= share <= 0.9 else None
+
+
+def _shaved(pattern: Pattern, kept: Range) -> Pattern:
+    """The lever now takes that share off the app servers and the database at the peak."""
+    others = [e for e in pattern.effects if e.tier not in ("app", "database")]
+    cut = [Effect(tier=tier, demand_factor=kept) for tier in ("app", "database")]
+    return pattern.model_copy(update={"effects": others + cut})
 
 
 def _kept(share: float, moved: Range) -> Range:
@@ -113,6 +144,11 @@ def tailor_shares(
         pattern = variants.get(lever, catalogue.get(lever))
         if any(e.tier == "database" for e in pattern.effects):
             variants[lever] = _with(pattern, {"database"}, _kept(share, MOVED_SHARE))
+    for problem, ids in candidates:
+        share = traffic_share(problem.text)
+        lever = next((i for i in ids if i in SHAVERS), None)
+        if share is not None and lever is not None and lever == ids[0]:
+            variants[lever] = _shaved(variants.get(lever, catalogue.get(lever)), _kept(share, SHAVED_SHARE))
     writes = reading.write_share
     if writes is not None:
         for pattern in catalogue.patterns:
