@@ -146,6 +146,26 @@ class Database:
             task.add_done_callback(self._checkpoints.discard)
         return result
 
+    async def read(self, work: Work[T]) -> T:
+        """A short read made only of repository calls: ``await db.read(lambda repos: ...)``.
+
+        On a SQLite file it runs on the event loop's thread, synchronously, in a deferred (read) transaction: WAL
+        readers never wait for the writer, and a busy thread's answers skip a thread hop per statement and the
+        pool's queue. If SQLite says busy all the same, it runs the async way. Elsewhere it is a read-only
+        `unit_of_work`. `work` must not await anything but the repositories.
+        """
+        if self._inline_engine is not None:
+            try:
+                with self._inline_engine.connect() as connection:
+                    connection = connection.execution_options(**{_READONLY: True})
+                    with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+                        return _drive(work(Repositories(cast(AsyncSession, _InlineSession(session)))))
+            except OperationalError as exc:
+                if getattr(exc.orig, "sqlite_errorcode", None) not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise
+        async with self.unit_of_work(readonly=True) as repos:
+            return await work(repos)
+
     def _run_inline(self, work: Work[T]) -> T:
         assert self._inline_sessions is not None
         with self._inline_sessions() as session:

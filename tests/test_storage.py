@@ -132,6 +132,21 @@ async def test_transact_commits_returns_and_rolls_back_on_error(database: Databa
     assert stored == ["Ev-kept"]
 
 
+async def test_read_sees_what_was_committed_and_writes_nothing(database: Database) -> None:
+    """A short read (inline on a SQLite file) returns what committed writes left, even while a writer on another
+    connection is in the middle of its transaction, and never takes the write lock itself."""
+    await database.transact(lambda repos: repos.events.first_time("Ev-seen"))
+
+    async def look(repos: Repositories) -> list[str]:
+        return list((await repos.session.scalars(select(ProcessedEvent.event_id))).all())
+
+    assert await database.read(look) == ["Ev-seen"]
+    async with database.unit_of_work() as repos:  # a writer in the middle of its transaction
+        assert await repos.events.first_time("Ev-pending")
+        assert await database.read(look) == ["Ev-seen"]  # not blocked by it, and not seeing it yet
+    assert sorted(await database.read(look)) == ["Ev-pending", "Ev-seen"]
+
+
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 async def test_transact_refuses_work_that_waits_on_something_else(database: Database) -> None:
     async def wanders(repos: Repositories) -> None:

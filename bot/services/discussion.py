@@ -8,7 +8,7 @@ the roadmap's own; with an AI engine configured, its answer to the question lead
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from bot.engines import prompting
@@ -16,9 +16,10 @@ from bot.engines.protocol import EngineFailed
 from bot.engines.token_count import Counter, estimate_tokens
 from bot.i18n import t
 from bot.roadmap import discussion
-from bot.roadmap.schema import Roadmap
+from bot.roadmap.schema import ItemStatus, Roadmap
 from bot.services.ports import DiscussionReply
 from storage import Database, Repositories, RoadmapVersion
+from storage.repositories.discussion import Said
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +62,21 @@ class DiscussionService:
         self, channel_id: str, thread_ts: str, question: str, *, asked_ts: str | None = None
     ) -> DiscussionReply | None:
         """None when the thread is not a roadmap's (or its roadmap is not ready yet): nothing to answer from."""
-        async with self._db.unit_of_work(readonly=True) as repos:
+
+        async def look_up(repos: Repositories) -> tuple[RoadmapVersion, dict[str, ItemStatus], Sequence[Said]] | None:
             roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
             version = await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
-            content = self._roadmap(version) if version is not None else None
-            if roadmap is None or version is None or content is None:
+            if roadmap is None or version is None:
                 return None
-            version_id = version.id
             statuses = await repos.items.statuses(version.id)
-            earlier = await repos.discussion.recent(roadmap.id) if self._ask is not None else ()
-            history = [(m.user_id, m.text) for m in earlier if m.ts != asked_ts]
+            return version, statuses, await repos.discussion.recent(roadmap.id) if self._ask is not None else ()
+
+        found = await self._db.read(look_up)  # one short read, inline on SQLite: a busy thread asks often
+        content = self._roadmap(found[0]) if found is not None else None
+        if found is None or content is None:
+            return None
+        version_id, statuses = found[0].id, found[1]
+        history = [(m.user_id, m.text) for m in found[2] if m.ts != asked_ts]
         reading = discussion.answer(content, statuses, question)
         if self._ask is None:
             return DiscussionReply(reading, language=content.language)
