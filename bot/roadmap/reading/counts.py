@@ -14,7 +14,6 @@ from bot.roadmap.reading.stack import names_a_version
 from bot.roadmap.reading.tokens import Token, breaks_clause, words_before
 from bot.roadmap.reading.vocabulary import (
     FIELD_ROLE,
-    MAX_UNITS,
     is_unit,
     kind_of_noun,
     read_mark,
@@ -55,6 +54,7 @@ def resolve_role(noun_kind: str, qualifiers: list[Token], default: str | None) -
     return default
 
 
+MAX_UNITS = 100_000  # more servers, replicas or pods than this is not a count anyone means
 _MAX_GAP_TOKENS = 16  # a count and its noun are never further apart than this, parentheses included
 _MACHINE_WORDS = frozenset({"ec2", "vm", "vms", "droplet", "droplets", "instance", "instances", "hosts", "linode"})
 

@@ -109,6 +109,7 @@ def read_prices(text: str, toks: list[Token], field_name: str) -> list[tuple[Sta
     return out
 
 
+# Words without which an answer holds no amount of money: its tokens are then never made.
 _MONEY_CUES = re.compile(r"[$€£₩¥원]|달러|usd|dollar|eur|gbp|krw|won\b|jpy|yen")
 
 

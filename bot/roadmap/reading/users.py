@@ -125,7 +125,7 @@ def _not_people(tok: Token) -> bool:
     )
 
 
-# Words without which an answer holds no user count or no amount of money: its tokens are then never made.
+# Words without which an answer holds no user count: its tokens are then never made.
 _USER_CUES = re.compile(
     r"user|dau|mau|wau|ccu|regist|sign|account|member|subscri|daily|month|concurren|simultan|online|visitor|people|"
     r"player|customer|active|unique|가입|회원|동시|동접|사용자|이용자|방문자|유저|명|플레이어|접속|고객|일간|일일|하루|월간"

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from bot.roadmap.reading.tokens import Token
 
 _R = TypeVar("_R")
-MAX_UNITS = 100_000  # more servers, replicas or pods than this is not a count anyone means
 
 
 def split_words(text: str) -> tuple[str, ...]:
