@@ -245,3 +245,10 @@ def test_a_quota_takes_the_named_tenants_share_off_the_peak() -> None:
     assert kept["app"].high == pytest.approx(1 - 0.4 * SHAVED_SHARE.low)
     # the shared fleet is sized without the sync: the target fits the budget
     assert _roadmap("b2b-multitenant-api").summary.target_reachable
+
+
+def test_a_fleet_of_unstated_size_says_its_cost_is_per_server() -> None:
+    grown = [i for i in _roadmap("social-at-scale").items() if i.pattern_id == "horizontal-app-scaling"]
+    assert grown and all("today's fleet" in i.title and "multiply it by your server count" in i.why for i in grown)
+    counted = [i for i in _roadmap("mature-stack").items() if i.pattern_id == "horizontal-app-scaling"]
+    assert counted and not any("multiply it by your server count" in i.why for i in counted)  # "24 app servers"

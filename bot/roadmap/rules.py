@@ -54,6 +54,10 @@ CAPACITY_SOURCE = (
 # while the stage's load test measures what the target's fleet must really be.
 STAGE1_HEADROOM = 2.0
 USAGE_GROWS = "cdn-static-assets"  # the lever whose bill follows the bytes served (costs.CostModel.cdn_monthly)
+PER_SERVER = (
+    "Its cost is for one more server per step of today's fleet, whose size you did not give: multiply it by your "
+    "server count."
+)
 DATABASE_NEXT = "The database binds next: it falls short of what this stage aims for."
 _SENTENCE = re.compile(r"(?:[^.!?\n。]|\.(?=\S))+[.!?。]?")  # "p95 1.8 s", "Node.js" stay in one sentence
 
@@ -517,6 +521,8 @@ def _item(choice: Choice, ctx: _Context, placed: dict[str, Choice]) -> RoadmapIt
         )
     else:
         assumed = ""
+    if choice.relative and choice.units is not None and choice.units_from is not None:
+        assumed = f"{assumed} {PER_SERVER}".strip()  # "1x to 2x today's fleet": the fleet's size is unknown
     reasons = list(choice.reasons)
     if choice.prerequisite:
         reasons.append(_needed_by(pattern.id, placed))

@@ -17,6 +17,12 @@ REASONS: tuple[tuple[str, str], ...] = (
         "이 단계 전까지 계획이 닿는 규모는 목표 {target}명 중 약 {reached}명입니다.",
     ),
     ("Needed first by item {ids}.", "{ids} 항목보다 먼저 해야 합니다."),
+    (
+        "Its cost is for one more server per step of today's fleet, whose size you did not give: multiply it by "
+        "your server count.",
+        "서버 규모를 알려 주지 않으셔서 비용은 현재 규모 한 단계마다 서버 한 대를 더하는 기준입니다. 서버 대수를 곱해 "
+        "보세요.",
+    ),
     ("The {tier} need more by this stage.", "이 단계에서는 {tier} 계층을 더 늘려야 합니다."),
     (
         "The database binds next: it falls short of what this stage aims for.",
