@@ -252,3 +252,8 @@ def test_a_fleet_of_unstated_size_says_its_cost_is_per_server() -> None:
     assert grown and all("today's fleet" in i.title and "multiply it by your server count" in i.why for i in grown)
     counted = [i for i in _roadmap("mature-stack").items() if i.pattern_id == "horizontal-app-scaling"]
     assert counted and not any("multiply it by your server count" in i.why for i in counted)  # "24 app servers"
+
+
+def test_replicas_of_a_sharded_database_are_counted_per_shard() -> None:
+    replicas = [i for i in _roadmap("social-at-scale").items() if i.pattern_id == "read-replicas"]
+    assert replicas and all(i.title.endswith("in each of the 16 shards") for i in replicas)

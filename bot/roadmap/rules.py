@@ -557,6 +557,9 @@ def _item(choice: Choice, ctx: _Context, placed: dict[str, Choice]) -> RoadmapIt
     difficulty = pattern.difficulty
     if choice.resize_of is not None:  # more of a lever an earlier item built
         title, steps, verify = planner.resize_text(choice)
+        shards = ctx.baseline.state.tiers["database"].partitions
+        if scaling is not None and scaling.tier == "database" and scaling.mode == "units" and shards > 1:
+            title = f"{title} in each of the {shards} shards"  # replicas are counted per shard
         why = " ".join(part for part in [*choice.reasons, *choice.notes, assumed, choice.deferred or ""] if part)
         effort = Effort(person_days=planner.RESIZE_EFFORT[0], weeks=planner.RESIZE_EFFORT[1])
         depends_on = [choice.resize_of.item_id] if choice.resize_of.item_id else []

@@ -223,6 +223,10 @@ ASSUMPTIONS: tuple[tuple[str, str], ...] = (
 )
 # The planner's re-size items (more of a fleet the team or an earlier item already has): titles, steps, checks.
 RESIZE_TITLES: tuple[tuple[str, str], ...] = (
+    (
+        "Grow the {label} from {units_from} to {units} in each of the {shards} shards",
+        "샤드 {shards}개마다 {label} 규모를 {units_from}{c}에서 {units}{c}로 늘리기",
+    ),
     ("Grow the {label} from {units_from} to {units}", "{label} 규모를 {units_from}{c}에서 {units}{c}로 늘리기"),
     (
         "Grow the {label} from {units_from}x to {units}x today's fleet",
