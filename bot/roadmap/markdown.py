@@ -114,9 +114,9 @@ def sentences(text: str) -> list[str]:
     return [*found, rest] if rest else found
 
 
-def _unrepeated(notes: Sequence[str]) -> list[str]:
+def unrepeated_notes(notes: Sequence[str]) -> list[str]:
     """The notes without a sentence or "; " clause an earlier note said (the team-time note per stage ends the
-    same way each time)."""
+    same way each time); a surface listing the notes compactly (the Slack summary) can use it as the Markdown does."""
     said: set[str] = set()
     kept: list[str] = []
     for note in notes:
@@ -274,7 +274,7 @@ def render_markdown(roadmap: Roadmap, *, details: bool = False) -> str:
         label = t(lang, "After stage {n}", n=stage.number)
         lines.append(f"- **{label}:** {_capacity_line(stage.capacity_after, target, lang, details)}")
     lines += ["", f"**{t(lang, 'Budget')}:** {summary.budget_note}", ""]
-    lines += [f"> {note}" for note in (roadmap.notes if details else _unrepeated(roadmap.notes))]
+    lines += [f"> {note}" for note in (roadmap.notes if details else unrepeated_notes(roadmap.notes))]
     if roadmap.notes:
         lines.append("")
     lines += render_reading(roadmap, details=details)
