@@ -263,7 +263,8 @@ def render_markdown(roadmap: Roadmap, *, details: bool = False) -> str:
     lines = [
         "# " + t(lang, "Scale review: {name}", name=roadmap.system_name),
         "",
-        f"**{summary.headline}** (×{summary.scale_factor:g}) — " + t(lang, "engine: {engine}", engine=roadmap.engine),
+        f"**{summary.headline}** (×{summary.scale_factor:g}) — "
+        + t(lang, "engine: {engine}", engine=wording.engine_name(roadmap.engine, lang)),
         "",
         summary.verdict,
         "",

@@ -35,6 +35,11 @@ def level(value: str, lang: Language) -> str:
     return t(lang, LEVELS[value]) if value in LEVELS else value
 
 
+def engine_name(engine: str, lang: Language) -> str:
+    """The engine as a reader names it: the offline rules engine in words, a model by its own name."""
+    return t(lang, "rules (offline)") if engine == "rules" else engine
+
+
 def origin(value: str, lang: Language) -> str:
     return t(lang, ORIGINS[value]) if value in ORIGINS else value
 

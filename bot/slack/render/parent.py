@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block
 from bot import i18n
 from bot.i18n import Language, t
 from bot.roadmap.schema import Summary, SystemProfile
+from bot.roadmap.wording import engine_name
 from bot.services.ports import ParentState
 from bot.services.schedule import ScheduleView
 from bot.slack import ids, values
@@ -95,7 +96,7 @@ def parent_message(
         else:
             line = ":white_check_mark: " + t(lang, "{label} is in the thread", label=label)
         if engine:
-            line += " · " + t(lang, "engine: {engine}", engine=escape_mrkdwn(shorten(engine, 60)))
+            line += " · " + t(lang, "engine: {engine}", engine=escape_mrkdwn(shorten(engine_name(engine, lang), 60)))
         fallback = t(
             lang, "Scale review for {name}: {scale}. {label} is in the thread.", name=name, scale=scale, label=label
         )

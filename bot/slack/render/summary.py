@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block
 from bot import i18n
 from bot.i18n import Language, t
 from bot.roadmap.schema import CapacityPoint, Roadmap
+from bot.roadmap.wording import engine_name
 from bot.slack import ids, values
 from bot.slack.render.kit import (
     HOW_TO_MARK,
@@ -103,7 +104,7 @@ def summary_message(
                 lang,
                 "Roadmap v{version} · {engine} engine · {times} scale-up · {count} items in 3 stages",
                 version=version,
-                engine=escape_mrkdwn(shorten(roadmap.engine, 60)),
+                engine=escape_mrkdwn(shorten(engine_name(roadmap.engine, lang), 60)),
                 times=_times(summary.scale_factor),
                 count=sum(1 for _ in roadmap.items()),
             )
