@@ -146,7 +146,7 @@ def test_a_models_draft_cannot_bring_back_a_contraindicated_lever() -> None:
 def test_a_korean_roadmap_reads_its_workload_and_problems_in_korean() -> None:
     roadmap = _roadmap(GOLDEN / "ticketing-ko.yaml").model_copy(update={"language": "ko"})
     text = render_markdown(roadmap)
-    assert "## 어떤 시스템으로 읽었는지" in text and "재고 / 선착순 판매" in text
+    assert "## 어떤 시스템으로 읽었는지" in text and "재고·좌석·예약 시간대" in text
     assert "## 말씀하신 문제 (심각한 것부터)" in text and "*정합성 위험*" in text
     assert "## 이 시스템에 권하지 않는 것" in text
     assert "What kind of system" not in text and "worst first" not in text

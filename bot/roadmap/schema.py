@@ -294,7 +294,7 @@ class Stage(_Model):
 
 
 class WorkloadKind(_Model):
-    """One kind of workload the engine read ("inventory / flash sale"), with the user's phrases it came from."""
+    """One kind of workload the engine read ("inventory, seats or slots"), with the user's phrases it came from."""
 
     id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     label: Annotated[str, StringConstraints(min_length=1, max_length=150)]

@@ -82,7 +82,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
         ("원장", "잔액", "정산", "지갑", "출금"),
     ),
     "inventory": (
-        "inventory / flash sale (many buyers race for limited stock)",
+        "inventory, seats or slots (many buyers race for the same limited units)",
         (
             "limited-stock",
             "limited stock",
@@ -189,7 +189,7 @@ KIND_LABELS_KO: dict[str, str] = {
     "read-heavy": "읽기 위주 콘텐츠 (대부분의 요청이 같은 데이터를 읽음)",
     "write-heavy": "쓰기 위주 수집 (쓰기가 대부분이고 외부에서 들어옴)",
     "strong-consistency": "강한 일관성 (돈이나 잔액을 절대 오래된 값으로 읽으면 안 됨)",
-    "inventory": "재고 / 선착순 판매 (많은 구매자가 한정 수량을 두고 경쟁)",
+    "inventory": "재고·좌석·예약 시간대 (많은 사람이 같은 한정 수량을 두고 경쟁)",
     "multi-tenant": "멀티 테넌트 (여러 고객사가 한 배포를 함께 씀)",
     "realtime": "실시간 연결 (오래 유지되는 소켓이나 대화형 세션)",
     "media": "미디어 전송 (이미지나 영상이 바이트의 대부분)",

@@ -64,8 +64,8 @@ KINDS_KO = {
     "strong consistency (money or balances must never be read stale)": (
         "강한 일관성(돈이나 잔액을 절대 오래된 값으로 읽으면 안 됨)"
     ),
-    "inventory / flash sale (many buyers race for limited stock)": (
-        "재고 / 한정 판매(많은 구매자가 한정된 재고를 두고 경쟁)"
+    "inventory, seats or slots (many buyers race for the same limited units)": (
+        "재고·좌석·예약 시간대(많은 사람이 같은 한정 수량을 두고 경쟁)"
     ),
     "multi-tenant (many customer organisations share one deployment)": "멀티 테넌트(여러 고객사가 배포 하나를 함께 씀)",
     "realtime connections (long-lived sockets or interactive sessions)": (
