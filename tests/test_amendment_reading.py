@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.roadmap import amendment
+from bot.roadmap import amendment, amendment_words
 from bot.roadmap.discussion import roadmap_figures, unknown_figures
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.reading.facts import Fact
@@ -56,7 +56,7 @@ def test_a_fact_is_read_and_the_engine_reads_it_back(message: str, kind: str, ch
     assert read is not None and [c.kind for c in read.changes] == [kind], read
     assert check(read.profile), read.profile
     assert read.profile.system_name == SAAS.system_name and not read.refused
-    assert amendment.describe(read.changes[0], "en") != amendment.describe(read.changes[0], "ko")
+    assert amendment_words.describe(read.changes[0], "en") != amendment_words.describe(read.changes[0], "ko")
 
 
 @pytest.mark.parametrize(
@@ -79,14 +79,15 @@ def test_questions_commands_and_chat_are_not_changes(message: str) -> None:
 def test_a_target_below_today_is_refused_with_the_reason() -> None:
     read = amendment.read_change("our target is 500 users", SAAS)
     assert read is not None and not read.changes and read.profile == SAAS
-    assert "not above today's 8k" in amendment.refusal(read.refused[0], "en")
-    assert "8,000" in amendment.refusal(read.refused[0], "ko") or "8천" in amendment.refusal(read.refused[0], "ko")
+    assert "not above today's 8k" in amendment_words.refusal(read.refused[0], "en")
+    korean = amendment_words.refusal(read.refused[0], "ko")
+    assert "8,000" in korean or "8천" in korean
 
 
 def test_the_budget_line_reads_as_the_issue_says() -> None:
     read = amendment.read_change("the budget is now $2k/month", SAAS.model_copy(update={"budget": SAAS.budget}))
     assert read is not None
-    assert amendment.describe(read.changes[0], "en") == "budget $3,000 -> $2,000 / month"
+    assert amendment_words.describe(read.changes[0], "en") == "budget $3,000 -> $2,000 / month"
     plan = generate_rules_roadmap(read.profile)
     assert plan.summary.target_users == SAAS.target_users  # a valid profile the engine plans from
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.roadmap import amendment, dates
+from bot.roadmap import amendment, amendment_words, dates
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.traffic import read_traffic
 
@@ -89,7 +89,7 @@ def test_the_profile_takes_the_date_as_weeks_its_reader_reads_back(
     read = amendment.amend(profile, amendment.read_claims(text, DEC_7))
     assert [c.kind for c in read.changes] == kinds and not read.refused
     assert read_traffic(read.profile).deadline_weeks == weeks
-    assert amendment.describe(read.changes[-1], profile.language or "en") == said
+    assert amendment_words.describe(read.changes[-1], profile.language or "en") == said
     if "target" in kinds:
         assert read.profile.target_users == 500_000
     again = amendment.amend(read.profile, amendment.read_claims(text, DEC_7))
@@ -106,9 +106,10 @@ def test_a_date_gone_by_is_refused_with_the_reason() -> None:
     read = amendment.amend(SAAS, amendment.read_claims("launch by March 2026", DEC_7))
     assert not read.changes and read.profile == SAAS
     assert (
-        amendment.refusal(read.refused[0], "en") == "March 1, 2026 has already passed, so I left the deadline as it is."
+        amendment_words.refusal(read.refused[0], "en")
+        == "March 1, 2026 has already passed, so I left the deadline as it is."
     )
-    assert "2026년 3월 1일" in amendment.refusal(read.refused[0], "ko")
+    assert "2026년 3월 1일" in amendment_words.refusal(read.refused[0], "ko")
 
 
 def test_a_slack_long_message_is_read_in_bounded_time() -> None:

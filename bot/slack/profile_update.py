@@ -14,7 +14,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.i18n import Language, t
-from bot.roadmap.amendment import Change, describe, refusal
+from bot.roadmap.amendment import Change
+from bot.roadmap.amendment_words import describe, refusal
 from bot.services.amendments import Decision, Proposal
 from bot.slack import values
 from bot.slack.ids import ACTION_CANCEL_REVISION, ACTION_REVISE_PROFILE
