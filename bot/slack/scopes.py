@@ -15,7 +15,7 @@ Sources, checked when this table was written:
 - scope pages ``https://docs.slack.dev/reference/scopes/<scope>``, whose "Compatible API methods" and
   "Compatible events" lists say the same thing from the other side;
 - event pages ``https://docs.slack.dev/reference/events/<event>`` (section "Required Scopes");
-- for the views.* methods also Slack's OpenAPI description in ``../shared/slack-api/`` (``security: none``).
+- for the views.* methods also Slack's OpenAPI description of the Web API (``security: none``).
 Slack's older OpenAPI file names the classic scopes (``chat:write:bot``, ``channels:write`` for conversations.join);
 a granular bot token uses the names below (``chat:write``, ``channels:join``).
 """
