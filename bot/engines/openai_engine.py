@@ -18,8 +18,10 @@ from typing import Any
 
 import openai
 import pydantic_core
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, omit
 from openai.types import CompletionUsage
+from openai.types.chat import ChatCompletionMessageParam
+from openai.types.shared_params import ResponseFormatJSONSchema
 
 from bot.engines import prompting
 from bot.engines.compute import Compute, inline
@@ -39,7 +41,7 @@ DISCUSS_MAX_CHARS = 2_400  # fits one section block with the items that follow i
 PROMPT_CACHE_KEY = "scale-review-roadmap-v1"
 # Strict structured output: pydantic's schema of the draft already meets the strict-mode rules
 # (every object closed, every property required, no defaults); tests check it against them.
-RESPONSE_FORMAT = {
+RESPONSE_FORMAT: ResponseFormatJSONSchema = {
     "type": "json_schema",
     "json_schema": {"name": "roadmap_draft", "schema": RoadmapDraft.model_json_schema(), "strict": True},
 }
@@ -168,6 +170,22 @@ class _ProgressWatcher:
             await self._progress("\n".join(lines) + "\n")
 
 
+def _chat(messages: list[dict[str, str]]) -> list[ChatCompletionMessageParam]:
+    """Our role/content pairs as the SDK's message types; the prompts only ever use these three roles."""
+    typed: list[ChatCompletionMessageParam] = []
+    for message in messages:
+        role, content = message["role"], message["content"]
+        if role == "system":
+            typed.append({"role": "system", "content": content})
+        elif role == "user":
+            typed.append({"role": "user", "content": content})
+        elif role == "assistant":
+            typed.append({"role": "assistant", "content": content})
+        else:
+            raise ValueError(f"unknown chat role {role!r}")
+    return typed
+
+
 def grounded_messages(profile: SystemProfile, currency: str) -> list[dict[str, str]]:
     """The prompt, grounded in the rules engine's plan: the model's figures and candidates."""
     return prompting.messages(profile, generate_rules_roadmap(profile), currency)
@@ -210,22 +228,20 @@ class OpenAIEngine:
     async def generate(self, profile: SystemProfile, progress: Progress | None = None) -> EngineResult:
         currency = profile.budget.currency if money.supported(profile.budget.currency) else "USD"
         messages = await self._compute(grounded_messages, profile, currency)
-        extra: dict[str, object] = {"prompt_cache_key": PROMPT_CACHE_KEY} if self._send_cache_key else {}
+        cache_key = PROMPT_CACHE_KEY if self._send_cache_key else omit  # `omit` leaves the field out
         answer = _Answer(_ProgressWatcher(progress))
         with self._provider_errors():
             async with asyncio.timeout(self._deadline):
                 # Raw server-sent events, parsed once at the end: the SDK's stream helper re-parses the
                 # partial JSON on every delta, and even its chunk models cost more CPU than the answer.
-                # The SDK types messages and response_format as TypedDicts and has no overload for an optional
-                # prompt_cache_key passed through **extra; the values are the documented JSON shapes.
-                async with self._client.chat.completions.with_streaming_response.create(  # type: ignore[call-overload]
+                async with self._client.chat.completions.with_streaming_response.create(
                     model=self._model,
-                    messages=messages,  # type: ignore[arg-type]
-                    response_format=RESPONSE_FORMAT,  # type: ignore[arg-type]
+                    messages=_chat(messages),
+                    response_format=RESPONSE_FORMAT,
                     stream=True,
                     stream_options={"include_usage": True},
                     max_completion_tokens=MAX_COMPLETION_TOKENS,
-                    **extra,  # type: ignore[arg-type]
+                    prompt_cache_key=cache_key,
                 ) as response:
                     # Whole network chunks, split into lines by `_Answer`: the SDK's line iterator's decoder
                     # layers cost more than the few events each chunk holds.
@@ -248,7 +264,7 @@ class OpenAIEngine:
             async with asyncio.timeout(self._deadline):
                 completion = await self._client.chat.completions.create(
                     model=self._model,
-                    messages=messages,  # type: ignore[arg-type]
+                    messages=_chat(messages),
                     max_completion_tokens=DISCUSS_MAX_TOKENS,
                 )
         message = completion.choices[0].message if completion.choices else None

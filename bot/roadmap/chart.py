@@ -148,7 +148,7 @@ def _families(data: ChartData) -> list[str]:
     return ["DejaVu Sans", korean] if _HANGUL.search(data.system) else ["DejaVu Sans"]
 
 
-def _users_axis(lang: Language):  # type: ignore[no-untyped-def]
+def _users_axis(lang: Language) -> FuncFormatter:
     return FuncFormatter(lambda value, _pos: count(lang, value) if value >= 1 else "")
 
 

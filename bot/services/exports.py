@@ -83,8 +83,8 @@ def roadmap_language(roadmap: Roadmap, profile: SystemProfile | None = None) -> 
     """The language the roadmap is written in, where the model or the answers record one; English otherwise."""
     for source in (roadmap, profile):
         code = getattr(source, "language", None)
-        if isinstance(code, str) and language(code):
-            return language(code)  # type: ignore[return-value]  # checked just above
+        if isinstance(code, str) and (lang := language(code)):
+            return lang
     return "en"
 
 
