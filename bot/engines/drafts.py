@@ -8,6 +8,8 @@ A draft that breaks the rules raises DraftRejected, and the caller falls back to
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.roadmap.advice import Advice, build_advice
@@ -82,6 +84,11 @@ class RoadmapDraft(_Strict):
 
 class DraftRejected(Exception):
     """The draft cannot become a roadmap; the message says why (shown to the user with the fallback)."""
+
+
+# The draft's schema keeps stage numbers plain ints (the strict JSON schema stays simple); `_check_structure`
+# has made sure they are 1, 2, 3, and this reads them as the roadmap's literal stage numbers.
+_STAGE_NUMBER: dict[int, Literal[1, 2, 3]] = {1: 1, 2: 2, 3: 3}
 
 
 def _range(low: float, high: float) -> Range:
@@ -217,7 +224,7 @@ def _assemble(profile: SystemProfile, draft: RoadmapDraft, *, model: str, catalo
             )
         stages.append(
             Stage(
-                number=stage.number,  # type: ignore[arg-type]
+                number=_STAGE_NUMBER[stage.number],
                 name=STAGE_NAMES[stage.number],
                 horizon=STAGE_HORIZONS[stage.number],
                 items=items,

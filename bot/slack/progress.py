@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_chat_stream import AsyncChatStream
@@ -22,7 +23,7 @@ STREAM_BUFFER = 12_000  # slack_sdk's own size-based flushing stays out of the w
 UPDATE_EVERY_S = 1.5  # at most one appendStream (or, in the fallback, chat.update) per this many seconds
 MAX_SHOWN = 2800  # a progress message shows the latest lines within this many characters
 
-Call = Callable[..., Awaitable[dict]]  # type: ignore[type-arg]
+Call = Callable[..., Awaitable[dict[str, Any]]]  # the publisher's `_paced_call(channel, method, **args)`
 
 
 class SlackProgress:

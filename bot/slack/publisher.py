@@ -11,7 +11,7 @@ import functools
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard, get_args
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.engines.compute import Compute, inline
 from bot.i18n import Language, language, t
-from bot.services.errors import ChannelUnavailable, PublishFailed
+from bot.services.errors import ChannelProblem, ChannelUnavailable, PublishFailed
 from bot.services.exports import Upload
 from bot.services.ports import Completion, Notice, ParentInfo, Reply, RoadmapListing, RoadmapPost, UserInfo
 from bot.slack import render as blocks  # the renderers (bot/slack/render/), by their old name here
@@ -35,9 +35,14 @@ PARENT_EVENT = "scale_review_roadmap"
 FIND_PAGE = 100
 FIND_PAGES = 3
 FIND_MARGIN = timedelta(minutes=2)  # the database's clock and Slack's may differ a little
-_CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived"}
+_CHANNEL_ERRORS = frozenset(get_args(ChannelProblem))  # not_in_channel, channel_not_found, is_archived
 # Ephemeral delivery fails in these cases; the user then gets a DM in the app's Messages tab.
 _EPHEMERAL_FALLBACK = _CHANNEL_ERRORS | {"user_not_in_channel", "restricted_action"}
+
+
+def _channel_problem(code: str) -> TypeGuard[ChannelProblem]:
+    """Whether Slack's error is one the user fixes by inviting the bot or picking another channel."""
+    return code in _CHANNEL_ERRORS
 
 
 def _error_code(exc: SlackApiError) -> str:
@@ -67,15 +72,15 @@ class SlackPublisher:
         except NotInstalled as exc:
             raise PublishFailed("not_installed") from exc
 
-    async def _call(self, channel_id: str, method: str, **args: object) -> dict:  # type: ignore[type-arg]
+    async def _call(self, channel_id: str, method: str, **args: object) -> dict[str, Any]:
         """One Web API call with Slack's failures turned into the services' errors."""
         client = await self._client()
         try:
             response = await getattr(client, method)(**args)
         except SlackApiError as exc:
             code = _error_code(exc)
-            if code in _CHANNEL_ERRORS:
-                raise ChannelUnavailable(channel_id, code) from exc  # type: ignore[arg-type]
+            if _channel_problem(code):
+                raise ChannelUnavailable(channel_id, code) from exc
             raise PublishFailed(code) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise PublishFailed(f"connection: {type(exc).__name__}") from exc
@@ -209,7 +214,7 @@ class SlackPublisher:
         await progress.start()
         return progress
 
-    async def _paced_call(self, channel_id: str, method: str, **args: object) -> dict:  # type: ignore[type-arg]
+    async def _paced_call(self, channel_id: str, method: str, **args: object) -> dict[str, Any]:
         if method == "chat_postMessage":
             await self._pacer.wait(channel_id)
         return await self._call(channel_id, method, **args)
