@@ -523,6 +523,11 @@ def _item(choice: Choice, ctx: _Context, placed: dict[str, Choice]) -> RoadmapIt
         assumed = ""
     if choice.relative and choice.units is not None and choice.units_from is not None:
         assumed = f"{assumed} {PER_SERVER}".strip()  # "1x to 2x today's fleet": the fleet's size is unknown
+    if scaling is not None and scaling.tier == "database" and choice.size_factor > 1 and choice.units is not None:
+        grown = f"Each new node is priced at the database's grown size ({choice.size_factor:g}x today's node): " + (
+            "replicas and shard members match their primary."
+        )
+        assumed = f"{assumed} {grown}".strip()
     reasons = list(choice.reasons)
     if choice.prerequisite:
         reasons.append(_needed_by(pattern.id, placed))

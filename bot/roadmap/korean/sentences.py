@@ -18,6 +18,12 @@ REASONS: tuple[tuple[str, str], ...] = (
     ),
     ("Needed first by item {ids}.", "{ids} 항목보다 먼저 해야 합니다."),
     (
+        "Each new node is priced at the database's grown size ({factor}x today's node): replicas and shard members "
+        "match their primary.",
+        "새 노드는 키운 데이터베이스 크기(현재 노드의 {factor}배) 가격으로 잡았습니다. 레플리카와 샤드 멤버는 "
+        "프라이머리와 같은 크기로 둡니다.",
+    ),
+    (
         "Its cost is for one more server per step of today's fleet, whose size you did not give: multiply it by "
         "your server count.",
         "서버 규모를 알려 주지 않으셔서 비용은 현재 규모 한 단계마다 서버 한 대를 더하는 기준입니다. 서버 대수를 곱해 "
