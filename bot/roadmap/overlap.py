@@ -31,9 +31,9 @@ MECHANISMS: dict[str, dict[Tier, tuple[str, ...]]] = {
     "aggregate reads": {
         "database": ("cqrs-read-models", "pre-aggregated-rollups", "olap-offload", "sorted-set-rankings"),
     },
-    # append-heavy writes batched or moved off the primary
+    # append-heavy and short-lived writes batched or moved off the primary (presence and counters are such writes)
     "write path": {
-        "database": ("write-batching-log", "offload-write-heavy-data", "time-series-store"),
+        "database": ("write-batching-log", "offload-write-heavy-data", "time-series-store", "ephemeral-state-in-redis"),
     },
     # whole responses served by a cache in front of the app (browser, proxy, edge)
     "response cache": {
