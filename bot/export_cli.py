@@ -26,7 +26,7 @@ class ExportInputError(Exception):
     """The ROADMAP argument names nothing exportable; the message says why (exit status 2)."""
 
 
-def add_export_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_export_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export_cmd = commands.add_parser(
         "export", help="write a roadmap as a Markdown checklist, a CSV for Jira or Linear, or its JSON"
     )

@@ -14,7 +14,7 @@ import logging
 import signal
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import uvicorn
@@ -23,7 +23,7 @@ from slack_bolt.adapter.socket_mode.async_internals import send_async_response
 from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler, to_starlette_response
 from slack_sdk.errors import SlackApiError
-from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from starlette.applications import Starlette
@@ -45,6 +45,7 @@ from bot.slack.installs import INSTALL_PATH, REDIRECT_PATH
 
 log = logging.getLogger(__name__)
 
+Hook = Callable[[], Awaitable[None]]  # what runs once at startup or shutdown (opening the database, draining)
 SHUTDOWN_GRACE_S = 20.0
 ACK_WINDOW_S = 3.0  # Slack's acknowledgement deadline: what is being handled at shutdown gets this long
 # apps.connections.open errors that retrying cannot fix (slack_sdk would retry them every 10 s, forever)
@@ -88,7 +89,7 @@ class _SocketModeHandler(AsyncSocketModeHandler):
         self.in_flight: set[asyncio.Task[Any]] = set()
         self.background = background
 
-    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+    async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
         task = asyncio.current_task()
         if task is not None:
             self.in_flight.add(task)
@@ -112,7 +113,7 @@ class _SocketModeHandler(AsyncSocketModeHandler):
             await asyncio.wait(set(self.in_flight), timeout=remaining)
 
 
-def http_app(bot: Bot, *, on_startup: list | None = None, on_shutdown: list | None = None) -> Starlette:  # type: ignore[type-arg]
+def http_app(bot: Bot, *, on_startup: list[Hook] | None = None, on_shutdown: list[Hook] | None = None) -> Starlette:
     secret = bot.signing_secret
 
     async def events(request: Request) -> Response:
@@ -245,7 +246,7 @@ async def serve(settings: Settings, *, sock: socket.socket | None = None, leader
     await _Server(config).serve(sockets=[sock] if sock is not None else None)
 
 
-async def _socket_mode(bot: Bot, settings: Settings, startup, shutdown) -> None:  # type: ignore[no-untyped-def]
+async def _socket_mode(bot: Bot, settings: Settings, startup: Hook, shutdown: Hook) -> None:
     assert settings.slack_app_token is not None
     handler = _SocketModeHandler(
         bot.app, settings.slack_app_token.get_secret_value(), background=bot.services.tasks.spawn
