@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_validator
@@ -218,10 +218,12 @@ class Settings(BaseSettings):
             )
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, or ConfigError with one line naming the first bad variable."""
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, or ConfigError with one line naming the first bad variable.
+
+    Overrides are Any on purpose: pydantic validates each one as it would the environment's text."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "configuration"

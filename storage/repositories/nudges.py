@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, false, func, select, tuple_, update
+from sqlalchemy import CursorResult, Table, and_, bindparam, false, func, select, tuple_, update
 
 from bot.roadmap.schema import ItemStatus
 from storage.models import NudgeLog, NudgeSchedule, Review, Roadmap, RoadmapItem, RoadmapVersion, Workspace
@@ -143,7 +143,8 @@ class NudgeRepository(Repository):
             .values(paused=True, updated_at=utcnow()),
             execution_options={"synchronize_session": False},
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        assert isinstance(result, CursorResult)  # an UPDATE's result; SQLAlchemy types execute() as Result
+        return result.rowcount
 
     async def schedules_for(self, roadmap_ids: Iterable[int]) -> dict[int, NudgeSchedule]:
         ids = list(roadmap_ids)

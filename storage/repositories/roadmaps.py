@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import Table, and_, case, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, case, func, insert, or_, select, update
 
 from bot.roadmap import schema
 from storage.models import CLOSED_STATUSES, Review, Roadmap, RoadmapItem, RoadmapVersion
@@ -78,7 +78,8 @@ class RoadmapRepository(Repository):
     async def _update(self, roadmap_id: int, **values: object) -> None:
         """One UPDATE, no read first (these run on every review); objects already in the session follow it."""
         result = await self._session.execute(update(Roadmap).where(Roadmap.id == roadmap_id).values(**values))
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+        assert isinstance(result, CursorResult)  # an UPDATE's result; SQLAlchemy types execute() as Result
+        if result.rowcount == 0:
             raise LookupError(f"no roadmap {roadmap_id}")
 
     async def start_version(self, roadmap_id: int, *, engine: str, model: str | None = None) -> RoadmapVersion:

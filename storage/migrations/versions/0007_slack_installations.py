@@ -7,6 +7,7 @@ Create Date: 2026-12-07 19:40:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -17,7 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _bot() -> list[sa.Column]:  # type: ignore[type-arg]
+def _bot() -> list[sa.Column[Any]]:
     return [
         sa.Column("bot_token", sa.String(length=200), nullable=True),
         sa.Column("bot_id", sa.String(length=32), nullable=True),
@@ -28,7 +29,7 @@ def _bot() -> list[sa.Column]:  # type: ignore[type-arg]
     ]
 
 
-def _owner() -> list[sa.Column]:  # type: ignore[type-arg]
+def _owner() -> list[sa.Column[Any]]:
     return [
         sa.Column("client_id", sa.String(length=32), nullable=False),
         sa.Column("app_id", sa.String(length=32), nullable=False),
