@@ -19,7 +19,11 @@ from bot.roadmap.capacity import SCENARIOS, Projection, build_baseline, size_roo
 from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.costs import read_costs
 from bot.roadmap.overlap import MECHANISMS, mechanism
-from bot.roadmap.planner import Choice, Mix, Pricing, price, rank, redundant, size_scaling, unit_cap
+from bot.roadmap.planning.choice import Choice
+from bot.roadmap.planning.mix import Mix
+from bot.roadmap.planning.prices import Pricing, price
+from bot.roadmap.planning.ranking import rank, redundant
+from bot.roadmap.planning.sizing import size_scaling, unit_cap
 from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.schema import SystemProfile
 

@@ -8,9 +8,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.roadmap import money, planner
+from bot.roadmap import money
 from bot.roadmap.capacity import CURRENT_USL, usl
 from bot.roadmap.catalogue import load_catalogue
+from bot.roadmap.planning.effects import RESIZE_EFFORT
+from bot.roadmap.planning.prices import SMALL_SYSTEM_MONTHLY
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.rules import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
@@ -20,7 +22,7 @@ CATALOGUE = load_catalogue()
 # priced from traffic and the team's instances (costs.py)
 USAGE_PRICED = {"cdn-static-assets", "database-scale-up", "async-queue-workers", "media-object-storage"}
 # priced per host, or at a small system's size: never above the catalogue's top, which is a fleet's bill
-SIZED_BY_SYSTEM = {"observability-baseline", *planner.SMALL_SYSTEM_MONTHLY}
+SIZED_BY_SYSTEM = {"observability-baseline", *SMALL_SYSTEM_MONTHLY}
 
 DATABASES = [
     "MySQL 8 on one VM, no replicas",
@@ -128,7 +130,7 @@ def test_every_figure_traces_to_the_catalogue(profile: SystemProfile) -> None:
         pattern = CATALOGUE.get(item.pattern_id or "")
         resized = any(s.startswith("re-sized from ") for s in item.sources)
         if resized:  # more of a lever an earlier item built: a small, fixed effort and only the added units cost
-            assert item.effort.person_days == planner.RESIZE_EFFORT[0] and item.cost.one_off.high == 0
+            assert item.effort.person_days == RESIZE_EFFORT[0] and item.cost.one_off.high == 0
             assert item.title.startswith("Grow the ")  # after the item that built it, or what you run
         else:
             assert item.effort.person_days == pattern.effort.person_days

@@ -22,7 +22,7 @@ from bot.roadmap.wording import shorten
 from bot.roadmap.workload import SEVERITY_ORDER, Problem, Stack, WorkloadReading, mentions, read_workload
 
 if TYPE_CHECKING:
-    from bot.roadmap.planner import Choice
+    from bot.roadmap.planning.choice import Choice
 
 # A known event this many weeks away or nearer pulls its levers into stage 1 (stage 2 ends at ~13 weeks).
 EVENT_HORIZON_WEEKS = 13.0
@@ -110,7 +110,7 @@ FIELD_NAMES = frozenset({*_DB_FIELDS[None], "app_workers", "breaker_lib", "spike
 
 
 class _Planned(Protocol):
-    """What the advice needs of a planned choice (planner.Choice has it)."""
+    """What the advice needs of a planned choice (planning.choice.Choice has it)."""
 
     @property
     def pattern(self) -> Pattern: ...

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
-from bot.roadmap import money, planner, team_time
+from bot.roadmap import money, team_time
 from bot.roadmap.advice import Advice, answer_keywords, build_advice
 from bot.roadmap.capacity import MEASURE_TO_REPLACE, Baseline, Projection, build_baseline
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue
@@ -21,7 +21,13 @@ from bot.roadmap.costs import CostModel, read_costs
 from bot.roadmap.numbers import compact, money_range, percent
 from bot.roadmap.numbers import money as fmt_money
 from bot.roadmap.picture import capacity_notes
-from bot.roadmap.planner import Choice
+from bot.roadmap.planning.budget import Budget
+from bot.roadmap.planning.choice import SIZE_LEVERS, Choice
+from bot.roadmap.planning.effects import RESIZE_EFFORT, describe, resize_text
+from bot.roadmap.planning.mix import Mix
+from bot.roadmap.planning.prices import Pricing, price
+from bot.roadmap.planning.ranking import order, rank, redundant, redundant_scaling
+from bot.roadmap.planning.sizing import resizes, size_scaling
 from bot.roadmap.reading.facts import ArchitectureFacts, Fact
 from bot.roadmap.reading.phrases import find_phrases
 from bot.roadmap.reading.reader import extract_facts
@@ -247,7 +253,7 @@ def _database_next(
     if expected.tier_rps("database") >= stage_goal_rps(stage, ctx):
         return {}
     found: dict[str, Choice] = {}
-    for pattern_id in planner.SIZE_LEVERS:
+    for pattern_id in SIZE_LEVERS:
         blocked = ctx.advice.blocked_reason(pattern_id) is not None and pattern_id not in ctx.advice.blocked_today
         if pattern_id in earlier or pattern_id in chosen or blocked or ctx.advice.excluded(pattern_id):
             continue
@@ -262,19 +268,19 @@ def _prune(
     need = ctx.baseline.required_rps
     for _ in range(len(choices) + 1):
         sizing_rps = _stage_ceiling(stage, choices, ctx, start)
-        planner.size_scaling(choices, start, sizing_rps, ctx.baseline.users_at, ctx.advice.keep)
+        size_scaling(choices, start, sizing_rps, ctx.baseline.users_at, ctx.advice.keep)
         keep = [c for c in choices if c.active]
-        mix = planner.Mix(start, keep)
+        mix = Mix(start, keep)
         pricing = _pricing(ctx, sizing_rps, start, stage)
         for choice in keep:
-            planner.price(choice, ctx.currency, _nodes(choice, mix), pricing)
-        planner.rank(mix, need, ctx.currency)
+            price(choice, ctx.currency, _nodes(choice, mix), pricing)
+        rank(mix, need, ctx.currency)
         drop = {
             id(c)
-            for c in planner.redundant(mix, need)
+            for c in redundant(mix, need)
             if not c.pattern.triggers.always and c.pattern.resilience == 0 and not ctx.advice.keep(c.pattern.id)
         }
-        overlap = planner.redundant_scaling(mix, sizing_rps, ctx.advice.keep)
+        overlap = redundant_scaling(mix, sizing_rps, ctx.advice.keep)
         if overlap is not None:
             drop.add(id(overlap))
         protected = {dep for c in keep if id(c) not in drop for dep in c.pattern.requires}
@@ -295,7 +301,7 @@ def _with_prerequisites(choices: list[Choice], ctx: _Context, earlier: dict[str,
             for c in choices
             if all(
                 dep in present
-                or dep in earlier  # a held-back one makes this one wait, see planner.Budget
+                or dep in earlier  # a held-back one makes this one wait, see Budget
                 or ctx.advice.waived(dep)
                 for dep in c.pattern.requires
             )
@@ -327,11 +333,11 @@ def _stage_ceiling(stage: int, choices: list[Choice], ctx: _Context, start: Proj
     app tier tops out at 300k in the same stage.
     """
     need = stage_goal_rps(stage, ctx)
-    planner.size_scaling(choices, start, need, ctx.baseline.users_at)
-    return min(need, planner.Mix(start, choices).system_rps())
+    size_scaling(choices, start, need, ctx.baseline.users_at)
+    return min(need, Mix(start, choices).system_rps())
 
 
-def _pricing(ctx: _Context, load_rps: float, start: Projection, stage: int = 2) -> planner.Pricing:
+def _pricing(ctx: _Context, load_rps: float, start: Projection, stage: int = 2) -> Pricing:
     """Prices from the team's own instances, for the load this stage is built for.
 
     A bill that follows traffic (CDN bytes) is priced at the traffic the stage serves: in stage 1 that is
@@ -343,10 +349,10 @@ def _pricing(ctx: _Context, load_rps: float, start: Projection, stage: int = 2) 
     tiers = start.expected.tiers
     app = tiers["app"].units
     db = tiers["database"].units * tiers["database"].partitions
-    return planner.Pricing(costs=ctx.costs, load_rps=load_rps, layout=(app, db))
+    return Pricing(costs=ctx.costs, load_rps=load_rps, layout=(app, db))
 
 
-def _nodes(choice: Choice, mix: planner.Mix) -> int:
+def _nodes(choice: Choice, mix: Mix) -> int:
     """Nodes per added unit: a new shard copies the primary-and-replica layout; a replica goes in every shard."""
     scaling = choice.pattern.scaling
     if scaling is None or scaling.tier == "cells" or scaling.tier not in mix.tiers:
@@ -362,31 +368,31 @@ def _plan_stage(
     catalogue: Catalogue,
     start: Projection,
     earlier: dict[str, Choice],
-    budget: planner.Budget,
+    budget: Budget,
     history: Sequence[Choice] = (),
 ) -> tuple[list[Choice], Projection]:
     selected = _select(stage, ctx, catalogue, start, earlier)
-    grown = planner.resizes(history, _existing_fleets(ctx, earlier))
+    grown = resizes(history, _existing_fleets(ctx, earlier))
     selected += [c for c in grown if not _shared_box(c) or "managed-database" in earlier]
     selected += _late_scale_out(stage, ctx, earlier, selected)
     choices = _prune(stage, selected, ctx, start, earlier)
     if not choices:  # never an empty stage: the stage's baseline practices always apply
         choices = [Choice(p, []) for p in catalogue.patterns if p.stage == stage and p.triggers.always]
         for choice in choices:
-            planner.price(choice, ctx.currency, pricing=_pricing(ctx, ctx.baseline.required_rps, start, stage))
-        planner.rank(planner.Mix(start, choices), ctx.baseline.required_rps, ctx.currency)
+            price(choice, ctx.currency, pricing=_pricing(ctx, ctx.baseline.required_rps, start, stage))
+        rank(Mix(start, choices), ctx.baseline.required_rps, ctx.currency)
     # sizing leaves later stages' named answers their money, except in stage 1: today's relief comes first
     budget.reserve_later = _reserve_after(stage, ctx, start, earlier) if stage > 1 else 0.0
     if _size_to_budget(stage, choices, ctx, start, budget):  # a lever the lower goal does not need goes
         choices = _with_prerequisites([c for c in choices if c.active], ctx, earlier)
-    mix = planner.Mix(start, choices)
-    ordered = ctx.advice.lead_first(planner.order(choices, ctx.catalogue_index))
+    mix = Mix(start, choices)
+    ordered = ctx.advice.lead_first(order(choices, ctx.catalogue_index))
     for position, choice in enumerate(ordered, 1):
         choice.item_id = f"{stage}.{position}"
     budget.fit_stage(ordered, earlier, ctx.currency, lambda c: _nodes(c, mix), ctx.advice.keep)
     if not ctx.detail:
-        return ordered, planner.Mix(start, [c for c in ordered if not c.deferred]).projection()
-    end = planner.describe(ordered, start, ctx.baseline.users_at)
+        return ordered, Mix(start, [c for c in ordered if not c.deferred]).projection()
+    end = describe(ordered, start, ctx.baseline.users_at)
     return ordered, end
 
 
@@ -406,7 +412,7 @@ def _reserve_after(stage: int, ctx: _Context, start: Projection, earlier: dict[s
         later = pattern.id not in earlier and ctx.advice.stage_of(pattern) > stage
         if later and pattern.id in ctx.advice.wanted and pattern.scaling is None:
             choice = Choice(pattern, [])
-            planner.price(choice, ctx.currency, pricing=pricing)
+            price(choice, ctx.currency, pricing=pricing)
             total += choice.monthly.high
     return total
 
@@ -443,9 +449,7 @@ def _existing_fleets(ctx: _Context, earlier: dict[str, Choice]) -> list[Pattern]
     ]
 
 
-def _size_to_budget(
-    stage: int, choices: list[Choice], ctx: _Context, start: Projection, budget: planner.Budget
-) -> bool:
+def _size_to_budget(stage: int, choices: list[Choice], ctx: _Context, start: Projection, budget: Budget) -> bool:
     """With a budget that cannot buy the stage's full scale-out, size every lever to one lower goal.
 
     Cutting the first lever down to whatever money is left would buy one tier past what the others
@@ -460,18 +464,18 @@ def _size_to_budget(
     need = ctx.baseline.required_rps
 
     def cost(goal: float) -> float:
-        planner.size_scaling(choices, start, goal, ctx.baseline.users_at, ctx.advice.keep)
+        size_scaling(choices, start, goal, ctx.baseline.users_at, ctx.advice.keep)
         active = [c for c in choices if c.active]
-        mix = planner.Mix(start, active)
+        mix = Mix(start, active)
         pricing = _pricing(ctx, goal, start, stage)
         for choice in active:
-            planner.price(choice, ctx.currency, _nodes(choice, mix), pricing)
+            price(choice, ctx.currency, _nodes(choice, mix), pricing)
         return sum(c.monthly.high for c in active if c.pattern.effects or c.pattern.scaling)
 
     high = _stage_ceiling(stage, choices, ctx, start)
     if cost(high) <= left:
         return False
-    low = planner.Mix(start, [c for c in choices if not c.is_scaling]).system_rps()
+    low = Mix(start, [c for c in choices if not c.is_scaling]).system_rps()
     if low >= high:
         cost(high)
         return False
@@ -482,7 +486,7 @@ def _size_to_budget(
         else:
             high = middle
     cost(low)
-    planner.rank(planner.Mix(start, [c for c in choices if c.active]), need, ctx.currency)
+    rank(Mix(start, [c for c in choices if c.active]), need, ctx.currency)
     return True
 
 
@@ -561,12 +565,12 @@ def _item(choice: Choice, ctx: _Context, placed: dict[str, Choice]) -> RoadmapIt
     depends_on = [placed[d].item_id for d in pattern.requires if d in placed]
     difficulty = pattern.difficulty
     if choice.resize_of is not None:  # more of a lever an earlier item built
-        title, steps, verify = planner.resize_text(choice)
+        title, steps, verify = resize_text(choice)
         shards = ctx.baseline.state.tiers["database"].partitions
         if scaling is not None and scaling.tier == "database" and scaling.mode == "units" and shards > 1:
             title = f"{title} in each of the {shards} shards"  # replicas are counted per shard
         why = " ".join(part for part in [*choice.reasons, *choice.notes, assumed, choice.deferred or ""] if part)
-        effort = Effort(person_days=planner.RESIZE_EFFORT[0], weeks=planner.RESIZE_EFFORT[1])
+        effort = Effort(person_days=RESIZE_EFFORT[0], weeks=RESIZE_EFFORT[1])
         depends_on = [choice.resize_of.item_id] if choice.resize_of.item_id else []
         difficulty = Difficulty.LOW
         origin = f"item {choice.resize_of.item_id}" if choice.resize_of.item_id else "what you already run"
@@ -844,7 +848,7 @@ def _plan(ctx: _Context, catalogue: Catalogue) -> tuple[list[_StagePlan], dict[s
     projection = Projection(base.state, base.state, base.state)
     placed: dict[str, Choice] = {}
     history: list[Choice] = []
-    budget = planner.Budget(ctx.budget)
+    budget = Budget(ctx.budget)
     stages: list[_StagePlan] = []
     for number in (1, 2, 3):
         choices, projection = _plan_stage(number, ctx, catalogue, projection, placed, budget, history)
@@ -995,13 +999,13 @@ def model_selection(
                 choices[pattern_id] = Choice(catalogue.get(pattern_id), [])
                 owners[pattern_id] = item_id
         listed = list(choices.values())
-        planner.size_scaling(listed, projection, _stage_ceiling(number, listed, ctx, projection), base.users_at)
+        size_scaling(listed, projection, _stage_ceiling(number, listed, ctx, projection), base.users_at)
         active = [c for c in listed if c.active]
-        mix = planner.Mix(projection, active)
+        mix = Mix(projection, active)
         pricing = _pricing(ctx, min(base.required_rps, mix.system_rps()), projection, number)
         for choice in active:
-            planner.price(choice, ctx.currency, _nodes(choice, mix), pricing)
-        end = planner.describe(active, projection)
+            price(choice, ctx.currency, _nodes(choice, mix), pricing)
+        end = describe(active, projection)
         for choice in listed:
             scaling = choice.pattern.scaling
             modelled[owners[choice.pattern.id]] = ModelledItem(

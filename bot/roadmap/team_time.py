@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 
-from bot.roadmap.planner import RESIZE_EFFORT, Choice
+from bot.roadmap.planning.choice import Choice
+from bot.roadmap.planning.effects import RESIZE_EFFORT
 
 # Weeks each stage spans (the brief's horizons: two weeks, three months, twelve months) and the share
 # of a team's time a scaling plan gets beside feature work (a stated default).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.roadmap.korean.templates import template_regex
 
 # Sentences the engine composes around the catalogue's texts: the reasons rules.py gives for picking a pattern,
-# and planner.py's re-size items (more of a fleet the team or an earlier item already has). Matched exactly.
+# and planning/effects.py's re-size items (more of a fleet the team or an earlier item already has). Matched exactly.
 REASONS: tuple[tuple[str, str], ...] = (
     ('You wrote: "{quote}"', '답변에 이렇게 적으셨습니다: "{quote}"'),
     (
@@ -84,7 +84,7 @@ def restates_the_head(sentence: str) -> bool:
     )
 
 
-# What the capacity model computes for an item (planner.py), shown with its details.
+# What the capacity model computes for an item (planning/effects.py), shown with its details.
 EFFECT = (
     (
         "In the model: {parts}; binding tier after it: {tier}, about {users} users.",
@@ -266,7 +266,7 @@ RESIZE_VERIFY: tuple[tuple[str, str], ...] = (
         "늘린 만큼 처리량이 올랐습니다(오르지 않았다면 그 계층은 병목이 아니니 증설을 멈춥니다).",
     ),
 )
-# Growing the database by instance sizes after an earlier size-up (planner._size_text).
+# Growing the database by instance sizes after an earlier size-up (planning/effects.py, _size_text).
 SIZE_TITLES: tuple[tuple[str, str], ...] = (
     (
         "Grow the database by {n} more instance size ({units}x today's vCPU and memory)",
