@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.bot_process import free_port, scratch_postgres, wait_healthy  # noqa: E402
 from bot.roadmap.profile_io import load_profile  # noqa: E402
-from bot.roadmap.rules import generate_rules_roadmap  # noqa: E402
+from bot.roadmap.rules.generate import generate_rules_roadmap  # noqa: E402
 from bot.slack import modal  # noqa: E402
 from bot.slack.ids import QUESTIONNAIRE_CALLBACK  # noqa: E402
 from tests.fakes import slack_requests as sr  # noqa: E402

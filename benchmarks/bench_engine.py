@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.numbers import compact, money_range
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
 
 ROOT = Path(__file__).resolve().parent.parent

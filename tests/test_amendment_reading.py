@@ -14,7 +14,7 @@ from bot.roadmap.discussion import roadmap_figures, unknown_figures
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.reading.facts import Fact
 from bot.roadmap.reading.reader import extract_facts
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.traffic import read_traffic
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

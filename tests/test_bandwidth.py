@@ -8,7 +8,7 @@ import pytest
 
 from bot.roadmap.costs import CDN_PER_GB, read_costs
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.traffic import monthly_egress_gb
 
 GOLDEN = Path(__file__).parent / "golden"

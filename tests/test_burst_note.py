@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -42,7 +42,7 @@ def test_a_burst_at_an_unknown_time_is_met_by_standing_capacity_not_a_schedule()
     from pathlib import Path
 
     from bot.roadmap.profile_io import load_profile
-    from bot.roadmap.rules import generate_rules_roadmap
+    from bot.roadmap.rules.generate import generate_rules_roadmap
 
     golden = Path(__file__).parent / "golden"
     news = generate_rules_roadmap(load_profile(golden / "news-site.yaml"))  # "When breaking news hits ..."

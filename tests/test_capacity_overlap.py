@@ -203,7 +203,7 @@ def test_a_stage_sized_down_for_money_says_the_budget_cut_it() -> None:
     from pathlib import Path
 
     from bot.roadmap.profile_io import load_profile
-    from bot.roadmap.rules import generate_rules_roadmap
+    from bot.roadmap.rules.generate import generate_rules_roadmap
 
     roadmap = generate_rules_roadmap(load_profile(Path(__file__).resolve().parent.parent / "examples/community.yaml"))
     cut = [i for i in roadmap.items() if "The budget allows " in i.why and " this needs." in i.why]

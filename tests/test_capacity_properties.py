@@ -20,7 +20,7 @@ from bot.roadmap.capacity import build_baseline
 from bot.roadmap.costs import read_costs
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.reading.reader import extract_facts
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.sanity import check_profile, field_errors
 from bot.roadmap.schema import Roadmap, SystemProfile
 

@@ -18,7 +18,7 @@ from bot.engines.openai_engine import assemble_answer, grounded_messages
 from bot.engines.protocol import EngineFailed
 from bot.engines.rules import RulesEngine
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import ItemStatus
 from bot.slack import render as rendering
 from tests.llm_drafts import draft_from_roadmap

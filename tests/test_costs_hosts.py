@@ -8,7 +8,7 @@ import pytest
 from bot.roadmap.costs import read_costs
 from bot.roadmap.host_prices import HOST_PRICES_DATE, HOSTS
 from bot.roadmap.reading.reader import extract_facts
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import SystemProfile
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.roadmap.discussion import answer, referenced_items
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import ItemStatus, Roadmap
 from tests.builders import sample_roadmap
 

@@ -12,7 +12,7 @@ import pytest
 from bot.engines.drafts import DraftRejected, RoadmapDraft, assemble
 from bot.engines.prompting import messages, questionnaire_block, system_prompt
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import SystemProfile
 from tests.llm_drafts import draft_from_roadmap, profile_from_request
 

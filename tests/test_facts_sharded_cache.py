@@ -34,7 +34,7 @@ def test_a_versioned_database_is_not_a_shard_count_and_a_cluster_is_a_fleet() ->
     from pathlib import Path
 
     from bot.roadmap.profile_io import load_profile
-    from bot.roadmap.rules import generate_rules_roadmap
+    from bot.roadmap.rules.generate import generate_rules_roadmap
 
     roadmap = generate_rules_roadmap(load_profile(Path(__file__).parent / "golden" / "social-at-scale.yaml"))
     fleet = next(a for a in roadmap.summary.assumptions if "shards" in a)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -22,7 +22,7 @@ from bot.roadmap.korean.catalogue import FIELD_VALUES_KO, load_korean
 from bot.roadmap.korean.localize import localize
 from bot.roadmap.korean.words import STAGE_HORIZONS_KO, STAGE_NAMES_KO
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import STAGE_NAMES, Roadmap, SystemProfile
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import ItemStatus
 from bot.services.nudges import DONE_KEY, MAX_ATTEMPTS, NudgeDefaults, NudgeService
 from bot.slack.publisher import SlackPublisher

@@ -183,7 +183,7 @@ def test_cli_openai_engine_needs_a_key() -> None:
 
 
 def test_draft_helper_round_trips() -> None:
-    from bot.roadmap.rules import generate_rules_roadmap
+    from bot.roadmap.rules.generate import generate_rules_roadmap
 
     draft = RoadmapDraft.model_validate(draft_from_roadmap(generate_rules_roadmap(profile())))
     assert [len(s.items) for s in draft.stages] == [len(s.items) for s in generate_rules_roadmap(profile()).stages]
@@ -233,7 +233,7 @@ async def test_an_unreadable_stream_fails_with_its_reason(bad_event: bytes) -> N
 
 async def test_the_stream_is_read_however_the_network_cuts_it() -> None:
     """CRLF line ends, raw UTF-8 cut mid-character between writes, and a last event without its newline."""
-    from bot.roadmap.rules import generate_rules_roadmap
+    from bot.roadmap.rules.generate import generate_rules_roadmap
 
     korean = profile().model_copy(update={"system_name": "모아 커뮤니티"})
     draft = draft_from_roadmap(generate_rules_roadmap(korean))
@@ -261,7 +261,7 @@ async def test_the_stream_is_read_however_the_network_cuts_it() -> None:
 def _discussion_messages(question: str) -> list[dict[str, str]]:
     from bot.engines import prompting
     from bot.roadmap import discussion
-    from bot.roadmap.rules import generate_rules_roadmap
+    from bot.roadmap.rules.generate import generate_rules_roadmap
 
     roadmap = generate_rules_roadmap(load_profile(REPO / "examples" / "saas-api.yaml"))
     first, then = _pair()
@@ -272,7 +272,7 @@ def _discussion_messages(question: str) -> list[dict[str, str]]:
 
 def _pair() -> tuple[str, str]:
     """An item of the saas-api roadmap and the one it builds on, in the same stage (the plan decides which)."""
-    from bot.roadmap.rules import generate_rules_roadmap
+    from bot.roadmap.rules.generate import generate_rules_roadmap
 
     roadmap = generate_rules_roadmap(load_profile(REPO / "examples" / "saas-api.yaml"))
     return next((d, i.id) for i in roadmap.items() for d in i.depends_on if d.split(".")[0] == str(i.stage))

@@ -14,7 +14,7 @@ from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.planning.effects import RESIZE_EFFORT
 from bot.roadmap.planning.prices import SMALL_SYSTEM_MONTHLY
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

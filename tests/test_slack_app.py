@@ -458,7 +458,7 @@ async def test_thread_command_and_slack_retries_are_handled_once(database: Datab
 
 async def test_a_question_in_the_thread_is_answered_from_the_roadmap(database: Database) -> None:
     """On SQLite and PostgreSQL: "@scale-review why 2.3 after 2.2?" gets the plan's reason and both items."""
-    from bot.roadmap.rules import generate_rules_roadmap
+    from bot.roadmap.rules.generate import generate_rules_roadmap
 
     plan = generate_rules_roadmap(profile())  # which items depend on which is the plan's business
     first, then = next((d, i.id) for i in plan.items() for d in i.depends_on if d.split(".")[0] == str(i.stage))

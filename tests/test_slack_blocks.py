@@ -20,7 +20,7 @@ from bot.roadmap import wording
 from bot.roadmap.discussion import Answer, answer
 from bot.roadmap.markdown import source_text
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import ItemStatus, Roadmap, RoadmapItem
 from bot.services.ports import DiscussionReply, RoadmapListing
 from bot.slack import ids

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.roadmap import revision
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.slack import ids
 from storage import Database
 from tests.fakes import slack_requests as sr

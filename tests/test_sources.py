@@ -17,7 +17,7 @@ from bot.roadmap.catalogue import Pattern, load_catalogue
 from bot.roadmap.korean.catalogue import load_korean
 from bot.roadmap.markdown import render_markdown
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import CAPACITY_SOURCE
+from bot.roadmap.rules.items import CAPACITY_SOURCE
 from bot.roadmap.schema import ItemStatus, Roadmap
 from bot.roadmap.sources import CAPACITY_MODEL, KINDS, citations, in_language, source_text
 from bot.slack.render.items import item_details_view

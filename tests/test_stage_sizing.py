@@ -16,7 +16,8 @@ from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.costs import read_costs
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.reading.reader import extract_facts
-from bot.roadmap.rules import STAGE1_HEADROOM, generate_rules_roadmap
+from bot.roadmap.rules.context import STAGE1_HEADROOM
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import Budget, Roadmap, SystemProfile
 from bot.roadmap.shares import EDGE_HIT_RATIO, MOVED_SHARE, SHAVED_SHARE, database_share, traffic_share
 from bot.roadmap.traffic import link_bps

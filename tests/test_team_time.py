@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
 from bot.roadmap.team_time import available_weeks
 from bot.roadmap.traffic import team_in

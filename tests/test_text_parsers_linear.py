@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 
 from bot.roadmap import discussion, schema
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import _quote, generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
+from bot.roadmap.rules.selection import quote_answer
 from bot.roadmap.schema import ItemStatus, Roadmap, parse_count
 from bot.services import items, schedule
 from bot.services.items import parse_status_command
@@ -291,7 +292,7 @@ def test_a_question_is_read_up_to_its_cap(roadmap: Roadmap) -> None:
     ids=["letters", "dots", "newlines", "short sentences"],
 )
 def test_the_sentence_quoted_for_an_item_is_found_in_linear_time(text: str) -> None:
-    result, seconds = timed(lambda t: _quote(t + "\nWe need a cache now. Then more.", "cache"), text)
+    result, seconds = timed(lambda t: quote_answer(t + "\nWe need a cache now. Then more.", "cache"), text)
     assert result == "We need a cache now." and seconds < BOUND
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.roadmap.discussion import roadmap_figures, unknown_figures
 from bot.roadmap.numbers import compact
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from storage import Database, ItemStatusEvent, Review, RoadmapItem, RoadmapVersion
 from storage.models import PendingRevision
 from tests.fakes import slack_requests as sr

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.roadmap.korean.localize import localize
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.reading.reader import extract_facts
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -16,7 +16,7 @@ from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.markdown import render_markdown
 from bot.roadmap.profile_io import load_profile, parse_profile
 from bot.roadmap.reading.reader import extract_facts
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
 from tests.llm_drafts import draft_from_roadmap
 

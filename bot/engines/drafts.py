@@ -16,7 +16,7 @@ from bot.roadmap.advice import Advice, build_advice
 from bot.roadmap.catalogue import Catalogue, load_catalogue
 from bot.roadmap.numbers import compact, money_range, pct_range, percent
 from bot.roadmap.reading.reader import extract_facts
-from bot.roadmap.rules import model_selection
+from bot.roadmap.rules.modelled import model_selection
 from bot.roadmap.schema import (
     STAGE_HORIZONS,
     STAGE_NAMES,

@@ -30,7 +30,7 @@ from bot.engines.protocol import EngineFailed, EngineResult, Progress, Usage
 from bot.engines.token_count import counter_for
 from bot.roadmap import money
 from bot.roadmap.pricing import Price, estimate
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
 
 log = logging.getLogger(__name__)

@@ -1,11 +1,11 @@
 """The rules engine behind the engine protocol: a thin adapter over the pure domain's
-bot.roadmap.rules.generate_rules_roadmap, run where the compute pool says."""
+bot.roadmap.rules.generate.generate_rules_roadmap, run where the compute pool says."""
 
 from __future__ import annotations
 
 from bot.engines.compute import Compute, inline
 from bot.engines.protocol import EngineResult, Progress
-from bot.roadmap.rules import ENGINE_NAME, generate_rules_roadmap
+from bot.roadmap.rules.generate import ENGINE_NAME, generate_rules_roadmap
 from bot.roadmap.schema import SystemProfile
 
 

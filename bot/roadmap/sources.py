@@ -18,7 +18,7 @@ from bot.roadmap.korean.catalogue import load_korean
 from bot.roadmap.schema import RoadmapItem
 from bot.roadmap.wording import shorten
 
-# What each of an item's sources backs (rules.py writes "impact: ...", "cost: ..."), as the Sources list names it.
+# What each of an item's sources backs (rules/items.py writes "impact: ...", "cost: ..."), as the Sources list names it.
 SOURCE_KINDS = {
     "impact": N_("impact"),
     "effort": N_("effort"),

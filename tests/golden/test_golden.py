@@ -22,7 +22,7 @@ import yaml
 
 from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.profile_io import load_profile
-from bot.roadmap.rules import generate_rules_roadmap
+from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, RoadmapItem
 
 HERE = Path(__file__).parent

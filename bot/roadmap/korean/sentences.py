@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.roadmap.korean.templates import template_regex
 
-# Sentences the engine composes around the catalogue's texts: the reasons rules.py gives for picking a pattern,
-# and planning/effects.py's re-size items (more of a fleet the team or an earlier item already has). Matched exactly.
+# Sentences the engine composes around the catalogue's texts: the reasons rules/selection.py gives for picking a
+# pattern, and planning/effects.py's re-size items (more of a fleet the team or an earlier item already has).
+# Matched exactly.
 REASONS: tuple[tuple[str, str], ...] = (
     ('You wrote: "{quote}"', '답변에 이렇게 적으셨습니다: "{quote}"'),
     (
@@ -106,7 +107,8 @@ ADVICE = (
     ("No catalogue lever matches this directly: {hint}", "카탈로그에 이 문제에 바로 맞는 수단이 없습니다. 먼저 {hint}"),
     ("You already run {have}; the plan builds on it.", "이미 운영 중입니다({have}). 계획은 그 위에 쌓습니다."),
 )
-# The summary's verdict, budget note, bottleneck and headline (rules.py), sentence by sentence.
+# The summary's verdict, budget note, bottleneck and headline (rules/verdict.py, rules/generate.py), sentence
+# by sentence.
 SUMMARY: tuple[tuple[str, str], ...] = (
     (
         "Over capacity at peak now: about {users} of today's {current} users fit at a safe load; stage 1 starts "
@@ -220,7 +222,7 @@ SUMMARY: tuple[tuple[str, str], ...] = (
         "범위의 중간값으로 보면 예산을 넘지만, 엔진이 보류한 항목은 없습니다.",
     ),
 )
-# The assumptions rules.py adds after the capacity model's and the prices' own (those are worded where made).
+# The assumptions rules/generate.py adds after the capacity model's and the prices' own (those are worded where made).
 ASSUMPTIONS: tuple[tuple[str, str], ...] = (
     (
         "Catalogue prices are in USD, converted at about {rate} {currency} per USD ({date} rates).",

@@ -103,7 +103,7 @@ def _money_ko(value: str) -> str | None:
 
 
 def assumption_value(name: str, value: str) -> str | None:
-    """A fill-in of rules.py's assumptions: an exchange rate, a currency code, a year and month."""
+    """A fill-in of rules/generate.py's assumptions: an exchange rate, a currency code, a year and month."""
     if name == "rate":
         return value if re.fullmatch(r"[\d.,]+", value) else None
     if name == "date":

@@ -78,7 +78,7 @@ KINDS_KO = {
     "tiny team (one or two people: keep it simple)": "아주 작은 팀(한두 명, 단순하게 유지)",
     "known event or deadline (a peak you can prepare for)": "예정된 이벤트나 마감(미리 대비할 수 있는 피크)",
 }
-# Where the plan stops once its levers are spent (rules.py), as the verdict names it.
+# Where the plan stops once its levers are spent (rules/verdict.py), as the verdict names it.
 WALLS_KO = {
     "a single-writer database: replicas only add reads, so the next lever is splitting the writes (sharding by a "
     "key, or moving the heaviest write path to a store built for it)": (
