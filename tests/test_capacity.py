@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.roadmap.calibration import build_baseline
 from bot.roadmap.capacity import (
     CURRENT_USL,
     IDLE_UTILISATION,
@@ -15,7 +16,6 @@ from bot.roadmap.capacity import (
     THINK_TIME_S,
     CapacityState,
     TierState,
-    build_baseline,
     units_for,
     usl,
     usl_peak,

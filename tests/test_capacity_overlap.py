@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.roadmap.capacity import SCENARIOS, Projection, build_baseline, size_room
+from bot.roadmap.calibration import build_baseline, size_room
+from bot.roadmap.capacity import SCENARIOS, Projection
 from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.costs import read_costs
 from bot.roadmap.overlap import MECHANISMS, mechanism

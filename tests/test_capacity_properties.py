@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.roadmap.capacity import build_baseline
+from bot.roadmap.calibration import build_baseline
 from bot.roadmap.costs import read_costs
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.reading.reader import extract_facts

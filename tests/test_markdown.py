@@ -13,7 +13,7 @@ import pytest
 from bot import i18n
 from bot.engines.fallback import generate_with_fallback
 from bot.engines.rules import RulesEngine
-from bot.roadmap.capacity import build_baseline
+from bot.roadmap.calibration import build_baseline
 from bot.roadmap.markdown import render_markdown, sentences
 from bot.roadmap.profile_io import load_profile
 from bot.roadmap.reading.reader import extract_facts

@@ -11,7 +11,7 @@ import pytest
 
 from bot.roadmap import money
 from bot.roadmap.advice import build_advice
-from bot.roadmap.capacity import build_baseline
+from bot.roadmap.calibration import build_baseline
 from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.costs import read_costs
 from bot.roadmap.profile_io import load_profile

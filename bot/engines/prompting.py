@@ -15,7 +15,8 @@ from functools import cache
 import prompts
 from bot.engines.token_count import Counter, estimate_tokens
 from bot.roadmap import discussion
-from bot.roadmap.capacity import SAFE_UTILISATION, build_baseline
+from bot.roadmap.calibration import build_baseline
+from bot.roadmap.capacity import SAFE_UTILISATION
 from bot.roadmap.catalogue import Pattern, load_catalogue
 from bot.roadmap.numbers import compact, days_range, money_range, pct_range
 from bot.roadmap.reading.reader import extract_facts

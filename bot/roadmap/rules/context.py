@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from bot.roadmap import money
 from bot.roadmap.advice import Advice, answer_keywords, build_advice
-from bot.roadmap.capacity import Baseline, Projection, build_baseline
+from bot.roadmap.calibration import build_baseline
+from bot.roadmap.capacity import Baseline, Projection
 from bot.roadmap.catalogue import Catalogue
 from bot.roadmap.costs import CostModel, read_costs
 from bot.roadmap.planning.choice import Choice
