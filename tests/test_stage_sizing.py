@@ -21,7 +21,7 @@ from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import Budget, Roadmap, SystemProfile
 from bot.roadmap.shares import EDGE_HIT_RATIO, MOVED_SHARE, SHAVED_SHARE, database_share, traffic_share
 from bot.roadmap.traffic import link_bps
-from bot.roadmap.workload import read_workload
+from bot.roadmap.workload.reader import read_workload
 
 GOLDEN = Path(__file__).parent / "golden"
 

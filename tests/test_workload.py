@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from bot.roadmap.schema import SystemProfile
-from bot.roadmap.workload import read_stack, read_workload
+from bot.roadmap.workload.reader import read_workload
+from bot.roadmap.workload.stack import read_stack
 
 
 def profile(**changes: Any) -> SystemProfile:

@@ -19,7 +19,9 @@ from bot.roadmap.reading.phrases import find_phrases
 from bot.roadmap.schema import ProblemAnswer, Rejection, RoadmapItem, SystemProfile, Tier, WorkloadKind
 from bot.roadmap.shares import tailor_shares
 from bot.roadmap.wording import shorten
-from bot.roadmap.workload import SEVERITY_ORDER, Problem, Stack, WorkloadReading, mentions, read_workload
+from bot.roadmap.workload.problems import SEVERITY_ORDER, Problem, mentions
+from bot.roadmap.workload.reader import WorkloadReading, read_workload
+from bot.roadmap.workload.stack import Stack
 
 if TYPE_CHECKING:
     from bot.roadmap.planning.choice import Choice

@@ -29,7 +29,7 @@ class Keywords(_Model):
     ko: list[Text] = Field(default_factory=list)
 
 
-# Workload kinds a pattern may name (bot/roadmap/workload.py reads them from the answers).
+# Workload kinds a pattern may name (bot/roadmap/workload/ reads them from the answers).
 WORKLOAD_KINDS = frozenset(
     {
         "read-heavy",

@@ -19,7 +19,7 @@ from bot.roadmap.korean.words import IN_PLACE_KO
 from bot.roadmap.schema import CapacityPoint, Roadmap, RoadmapItem
 from bot.roadmap.sources import SourceList
 from bot.roadmap.sources import source_text as source_text  # where the Slack blocks take it from
-from bot.roadmap.workload import KIND_LABELS_KO
+from bot.roadmap.workload.kinds import KIND_LABELS_KO
 
 BRIEF_WHY = 160  # characters of the catalogue's general reason for a lever in the compact roadmap
 # Labels the renderer puts inside f-strings (where the extractor cannot see a t() call), marked for the catalogue.

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from bot.roadmap.catalogue import Catalogue, Effect, Pattern
 from bot.roadmap.overlap import mechanism
 from bot.roadmap.schema import Range
-from bot.roadmap.workload import Problem, WorkloadReading
+from bot.roadmap.workload.problems import Problem
+from bot.roadmap.workload.reader import WorkloadReading
 
 # The edge hit ratio on anonymous HTML the catalogue's edge-page-caching estimate rests on (its effects source).
 EDGE_HIT_RATIO = Range(low=0.8, high=0.95)

@@ -57,7 +57,7 @@ IN_PLACE_KO = {
     "a search engine": "검색 엔진",
     "several regions": "여러 리전",
 }
-# The workload kinds the engine reads from the answers (workload.py), as the roadmap names them.
+# The workload kinds the engine reads from the answers (workload/kinds.py), as the roadmap names them.
 KINDS_KO = {
     "read-heavy content (most requests read the same data)": "읽기 위주 콘텐츠(대부분의 요청이 같은 데이터를 읽음)",
     "write-heavy ingest (writes dominate and arrive from outside)": "쓰기 위주 수집(외부에서 들어오는 쓰기가 대부분)",
