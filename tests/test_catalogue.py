@@ -17,14 +17,14 @@ import pydantic
 import pytest
 import yaml
 
-from bot.roadmap.advice import FIELD_NAMES
+from bot.roadmap.advice.fields import FIELD_NAMES
 from bot.roadmap.catalogue import Catalogue, Pattern, load_catalogue, parse_catalogue
 
 CATALOGUE = load_catalogue()
 PATTERNS = CATALOGUE.patterns
 BY_ID = {p.id: p for p in PATTERNS}
 
-# The template fields the engine fills (five from the plan, the rest from the team's stack in advice.py);
+# The template fields the engine fills (five from the plan, the rest from the team's stack in advice/fields.py);
 # any other brace would break str.format.
 FIELDS = {
     "tier_label": "database",

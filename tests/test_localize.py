@@ -16,7 +16,7 @@ import pytest
 from bot import i18n
 from bot.engines.fallback import generate_with_fallback
 from bot.engines.rules import RulesEngine
-from bot.roadmap import advice
+from bot.roadmap.advice.fields import APP_WORKERS, DB_FIELDS
 from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.korean.catalogue import FIELD_VALUES_KO, load_korean
 from bot.roadmap.korean.localize import localize
@@ -94,8 +94,8 @@ def test_korean_has_the_same_shape_and_placeholders(pattern) -> None:  # type: i
 
 def test_every_stack_fill_in_has_its_korean() -> None:
     """The advice writes {db_stats}, {app_workers}, ... per stack; a value with no Korean keeps its item English."""
-    values = {v for fields in advice._DB_FIELDS.values() for v in fields.values()}
-    values |= set(advice._APP_WORKERS.values())
+    values = {v for fields in DB_FIELDS.values() for v in fields.values()}
+    values |= set(APP_WORKERS.values())
     assert not values - set(FIELD_VALUES_KO), f"no Korean for {sorted(values - set(FIELD_VALUES_KO))}"
 
 

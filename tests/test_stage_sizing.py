@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.roadmap import money
-from bot.roadmap.advice import build_advice
+from bot.roadmap.advice.build import build_advice
 from bot.roadmap.calibration import build_baseline
 from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.costs import read_costs

@@ -11,13 +11,14 @@ import pytest
 import yaml
 
 from bot.engines.drafts import RoadmapDraft, assemble
-from bot.roadmap.advice import SEVERITY_ORDER, build_advice
+from bot.roadmap.advice.build import build_advice
 from bot.roadmap.catalogue import load_catalogue
 from bot.roadmap.markdown import render_markdown
 from bot.roadmap.profile_io import load_profile, parse_profile
 from bot.roadmap.reading.reader import extract_facts
 from bot.roadmap.rules.generate import generate_rules_roadmap
 from bot.roadmap.schema import Roadmap, SystemProfile
+from bot.roadmap.workload.problems import SEVERITY_ORDER
 from tests.llm_drafts import draft_from_roadmap
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.roadmap.advice import Advice, build_advice
+from bot.roadmap.advice.build import build_advice
+from bot.roadmap.advice.model import Advice
 from bot.roadmap.catalogue import Catalogue, load_catalogue
 from bot.roadmap.numbers import compact, money_range, pct_range, percent
 from bot.roadmap.reading.reader import extract_facts

@@ -99,7 +99,7 @@ def _stage(stage: Stage, catalogue: Mapping[str, Pattern], korean: CatalogueKo, 
 
 
 def _plain(title: str, tier: str) -> str:
-    """A title without its figures, as the 'not recommended' list shows it (advice.py writes the English)."""
+    """A title without its figures, as the 'not recommended' list shows it (advice/model.py writes the English)."""
     return title.replace("{units}", "N").replace("{units_from}", "M").replace("{tier_label}", tier)
 
 

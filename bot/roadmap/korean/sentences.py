@@ -92,7 +92,7 @@ EFFECT = (
         "모델상 효과: {parts}. 이 항목까지 반영하면 한계 계층은 {tier}, 사용자 약 {users}명입니다.",
     ),
 )
-# What the advice says about a named problem no item answers, and about a lever the team already runs (advice.py).
+# What the advice says about a named problem no item answers, and about a lever the team already runs (advice/model.py).
 ADVICE = (
     (
         "You already run {have}; tune it rather than add another ({title}).",

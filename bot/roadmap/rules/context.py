@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.roadmap import money
-from bot.roadmap.advice import Advice, answer_keywords, build_advice
+from bot.roadmap.advice.build import build_advice
+from bot.roadmap.advice.conditions import answer_keywords
+from bot.roadmap.advice.model import Advice
 from bot.roadmap.calibration import build_baseline
 from bot.roadmap.capacity import Baseline, Projection
 from bot.roadmap.catalogue import Catalogue

@@ -23,8 +23,6 @@ CAPACITY_SOURCE = (
     "capacity: the operational laws (Denning and Buzen, 'The Operational Analysis of Queueing Network Models', "
     "1978) and the Universal Scalability Law (Gunther, 'Guerrilla Capacity Planning', 2007)"
 )
-
-
 PER_SERVER = (
     "Its cost is for one more server per step of today's fleet, whose size you did not give: multiply it by your "
     "server count."

@@ -28,8 +28,6 @@ from bot.roadmap.schema import (
 from bot.roadmap.wording import shorten
 
 DATABASE_NEXT = "The database binds next: it falls short of what this stage aims for."
-
-
 _SENTENCE = re.compile(r"(?:[^.!?\n。]|\.(?=\S))+[.!?。]?")  # "p95 1.8 s", "Node.js" stay in one sentence
 
 
