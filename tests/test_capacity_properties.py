@@ -153,7 +153,10 @@ def test_a_higher_target_never_gets_less_scale_out(profile: SystemProfile, more:
     near = generate_rules_roadmap(profile)
     far = generate_rules_roadmap(profile.model_copy(update={"target_users": profile.target_users * more}))
     assert scale_out_steps(far) >= scale_out_steps(near)
-    assert final_rps(far) >= final_rps(near) * (1 - 1e-9)
+    # the higher target's plan carries at least as much, unless it stops at its own target: the lower one may
+    # overshoot by a whole server in stage 1, where the higher one is sized for 2x today's peak first
+    reached = far.stages[-1].capacity_after.meets_target
+    assert final_rps(far) >= final_rps(near) * (1 - 1e-9) or reached
 
 
 @SETTINGS
