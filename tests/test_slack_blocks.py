@@ -388,7 +388,11 @@ def test_example_summary(example: Roadmap) -> None:
 def test_a_huge_summary_spills_into_more_messages() -> None:
     roadmap = extreme_roadmap(3)
     data = roadmap.model_dump()
-    data["notes"] = [f"Note {n}: " + "the engine explains itself at length & <more>. " * 30 for n in range(12)]
+    # each sentence its own (the summary drops a sentence an earlier note already said)
+    data["notes"] = [
+        f"Note {n}: " + " ".join(f"the engine explains point {n}-{k} at length & <more>." for k in range(30))
+        for n in range(12)
+    ]
     data["summary"]["assumptions"] = [f"Assumption {n}: " + "a long assumption. " * 20 for n in range(20)]
     roadmap = Roadmap.model_validate(data)
     messages = summary_message(roadmap, version=7)

@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot import i18n
 from bot.i18n import Language, t
+from bot.roadmap.markdown import unrepeated_notes
 from bot.roadmap.schema import CapacityPoint, Roadmap
 from bot.roadmap.wording import engine_name
 from bot.slack import ids, values
@@ -85,8 +86,9 @@ def summary_message(
         ),
     ]
     texts += _reading_texts(roadmap)
-    if roadmap.notes:
-        texts.append(("\n".join(f":information_source: {escape_mrkdwn(n)}" for n in roadmap.notes), False))
+    notes = unrepeated_notes(roadmap.notes)  # a clause an earlier note said is not said again
+    if notes:
+        texts.append(("\n".join(f":information_source: {escape_mrkdwn(n)}" for n in notes), False))
     if usage_note:
         texts.append((f":bar_chart: {escape_mrkdwn(usage_note)}", True))
     texts.append((closing, True))
