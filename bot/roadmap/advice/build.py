@@ -102,6 +102,8 @@ def build_advice(
         # a stage-1 stop-gap for the same problem (more disk, the batch job off the peak) buys the time the
         # structural answer needs, which then keeps its own stage
         stop_gap = any(p.stage == 1 and p.answers.rank <= 2 and p.id not in DAMAGE_LIMITS for p in picks[1:])
+        # behind a damage limiter (a timeout, a client's backoff) the next answer is the problem's real fix
+        structural = next((p.id for p in picks if p.id not in DAMAGE_LIMITS), None)
         for rank, pattern in enumerate(picks):
             if rank == 0 or pattern.answers.rank <= 2:
                 quote = shorten(problem.text, 160)
@@ -111,9 +113,10 @@ def build_advice(
                     lead.add(pattern.id)
                 else:
                     answering.add(pattern.id)
-                if rank == 0 and problem.severity == "availability" and _quick_resilience(pattern):
+                limits = pattern.id in DAMAGE_LIMITS  # a timeout for an outage ships now, whatever its rank
+                if (rank == 0 or limits) and problem.severity == "availability" and _quick_resilience(pattern):
                     stages[pattern.id] = 1  # an outage named today gets its first fix now, not in a quarter
-                elif rank == 0 and _first_fix(pattern) and not stop_gap:
+                elif (rank == 0 or pattern.id == structural) and _first_fix(pattern) and not stop_gap:
                     stages[pattern.id] = 1  # what hurts today gets its direct answer in the first weeks
                 elif rank == 0 and pattern.stage == 3 and _startable(pattern, reading):
                     stages[pattern.id] = 2  # a named problem does not wait for the long-term stage
