@@ -258,3 +258,12 @@ def test_a_fleet_of_unstated_size_says_its_cost_is_per_server() -> None:
 def test_replicas_of_a_sharded_database_are_counted_per_shard() -> None:
     replicas = [i for i in _roadmap("social-at-scale").items() if i.pattern_id == "read-replicas"]
     assert replicas and all(i.title.endswith("in each of the 16 shards") for i in replicas)
+
+
+def test_a_chained_checkout_gets_its_structural_fix_in_stage_one() -> None:
+    roadmap = _roadmap("global-marketplace")  # "could be accepted and quoted later"; "six synchronous calls"
+    stage, title = _first(roadmap, "async-queue-workers")
+    assert stage == 1 and title.startswith("Take the slow calls out of checkout")
+    assert _first(roadmap, "timeouts-circuit-breakers")[0] == 1  # the named outage's damage limit ships too
+    # "Every deploy disconnects everyone": behind the clients' backoff, draining the sockets is the first fix
+    assert _first(_roadmap("chat-websockets"), "connection-tier")[0] == 1
