@@ -42,8 +42,8 @@ sys.path.insert(0, str(REPO))
 from benchmarks.bot_process import free_port, scratch_postgres, wait_healthy  # noqa: E402
 from bot.roadmap.profile_io import load_profile  # noqa: E402
 from bot.roadmap.rules.generate import generate_rules_roadmap  # noqa: E402
-from bot.slack import modal  # noqa: E402
 from bot.slack.ids import QUESTIONNAIRE_CALLBACK  # noqa: E402
+from bot.slack.modal.questionnaire import questionnaire_view  # noqa: E402
 from tests.fakes import slack_requests as sr  # noqa: E402
 from tests.fakes.openai_api import Answer, FakeOpenAI  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
@@ -189,7 +189,7 @@ async def at_least(ready: ReadyCounter, count: int) -> bool:
 
 
 def submission(n: int) -> sr.Body:
-    view = modal.questionnaire_view(private_metadata="{}", prefill=PROFILE).to_dict()
+    view = questionnaire_view(private_metadata="{}", prefill=PROFILE).to_dict()
     values = sr.state_from_view(view, channel=f"C{n:08d}")
     return sr.view_submission(
         callback_id=QUESTIONNAIRE_CALLBACK, values=values, private_metadata="{}", user_id=f"U{n:08d}"

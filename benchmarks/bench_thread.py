@@ -39,7 +39,8 @@ from benchmarks.bench_ack import SECRET, TOKEN, p99_of  # noqa: E402
 from benchmarks.bot_process import serving, wait_healthy  # noqa: E402
 from bot.engines.token_count import counter_for  # noqa: E402
 from bot.roadmap.profile_io import load_profile  # noqa: E402
-from bot.slack import ids, modal  # noqa: E402
+from bot.slack import ids  # noqa: E402
+from bot.slack.modal.questionnaire import questionnaire_view  # noqa: E402
 from tests.fakes import slack_requests as sr  # noqa: E402
 from tests.fakes.openai_api import Answer, FakeOpenAI  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
@@ -106,7 +107,7 @@ async def posted_roadmap(session: aiohttp.ClientSession, url: str, fake: FakeSla
     """Submit the example questionnaire and wait until its roadmap is in the thread; the parent message."""
     profile = load_profile(REPO / "examples" / "saas-api.yaml")
     metadata = json.dumps({"channel": sr.CHANNEL_ID})
-    view = modal.questionnaire_view(private_metadata=metadata, prefill=profile).to_dict()
+    view = questionnaire_view(private_metadata=metadata, prefill=profile).to_dict()
     submission = sr.view_submission(
         callback_id=ids.QUESTIONNAIRE_CALLBACK,
         values=sr.state_from_view(view, channel=sr.CHANNEL_ID),

@@ -23,9 +23,9 @@ from bot.engines.protocol import EngineResult, Progress, RoadmapEngine
 from bot.engines.rules import RulesEngine
 from bot.roadmap.schema import SystemProfile
 from bot.server import http_app
-from bot.slack import modal
 from bot.slack import publisher as publisher_module
 from bot.slack.ids import QUESTIONNAIRE_CALLBACK
+from bot.slack.modal.questionnaire import questionnaire_view
 from storage import Database
 from tests.fakes import slack_requests as sr
 from tests.fakes.slack_api import FakeSlack
@@ -92,9 +92,7 @@ class Harness:
         team_id: str = sr.TEAM_ID,
     ) -> tuple[int, str]:
         """Submit the questionnaire filled with `profile` (and typed `edits`), as Slack would send it."""
-        view = modal.questionnaire_view(
-            private_metadata=json.dumps({"channel": sr.CHANNEL_ID}), prefill=profile
-        ).to_dict()
+        view = questionnaire_view(private_metadata=json.dumps({"channel": sr.CHANNEL_ID}), prefill=profile).to_dict()
         values = sr.state_from_view(view, channel=channel)
         for block_id, typed in (edits or {}).items():
             values[block_id][next(iter(values[block_id]))]["value"] = typed

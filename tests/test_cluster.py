@@ -22,8 +22,8 @@ from sqlalchemy import make_url
 
 from bot.roadmap.profile_io import load_profile
 from bot.services import shared_threads
-from bot.slack import modal
 from bot.slack.ids import QUESTIONNAIRE_CALLBACK
+from bot.slack.modal.questionnaire import questionnaire_view
 from storage import Database
 from storage.repositories.jobs import GenerationJob
 from storage.repositories.roadmaps import RoadmapRepository
@@ -98,7 +98,7 @@ async def instance(
 
 
 async def submit(base: str, channel: str = sr.CHANNEL_ID) -> None:
-    view = modal.questionnaire_view(private_metadata="{}", prefill=load_profile(EXAMPLE)).to_dict()
+    view = questionnaire_view(private_metadata="{}", prefill=load_profile(EXAMPLE)).to_dict()
     body = sr.view_submission(
         callback_id=QUESTIONNAIRE_CALLBACK, values=sr.state_from_view(view, channel=channel), private_metadata="{}"
     )

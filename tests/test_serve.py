@@ -37,8 +37,9 @@ import bot.server
 from bot.app import Bot
 from bot.config import Settings
 from bot.roadmap.profile_io import load_profile
-from bot.slack import modal, render
+from bot.slack import render
 from bot.slack.ids import QUESTIONNAIRE_CALLBACK
+from bot.slack.modal.questionnaire import questionnaire_view
 from tests.conftest import require_shared
 from tests.fakes import slack_requests as sr
 from tests.fakes.slack_api import FakeSlack, socket_payload
@@ -117,7 +118,7 @@ def settings_for(fake: FakeSlack, tmp_path: Path) -> Settings:
 
 def submission_payload() -> tuple[str, dict[str, Any]]:
     metadata = json.dumps({"channel": sr.CHANNEL_ID})
-    view = modal.questionnaire_view(private_metadata=metadata, prefill=load_profile(EXAMPLE)).to_dict()
+    view = questionnaire_view(private_metadata=metadata, prefill=load_profile(EXAMPLE)).to_dict()
     return socket_payload(
         sr.view_submission(
             callback_id=QUESTIONNAIRE_CALLBACK,
@@ -622,7 +623,7 @@ async def test_http_workers_share_the_port_and_stop_together(fake: FakeSlack, tm
                 break
             await asyncio.sleep(0.1)
         assert len(planners) == 2, planners
-        view = modal.questionnaire_view(private_metadata="{}", prefill=load_profile(EXAMPLE)).to_dict()
+        view = questionnaire_view(private_metadata="{}", prefill=load_profile(EXAMPLE)).to_dict()
 
         async def submit(channel: str) -> int:
             body = sr.view_submission(

@@ -17,13 +17,10 @@ from bot.roadmap.money import UNITS_PER_USD
 from bot.roadmap.profile_io import field_errors, load_profile
 from bot.roadmap.schema import SystemProfile
 from bot.slack import ids
-from bot.slack.modal import (
-    CHANNEL_BLOCK,
-    channel_error_block_id,
-    field_errors_to_blocks,
-    questionnaire_view,
-    read_submission,
-)
+from bot.slack.modal.errors import field_errors_to_blocks
+from bot.slack.modal.fields import CHANNEL_BLOCK, channel_error_block_id
+from bot.slack.modal.questionnaire import questionnaire_view
+from bot.slack.modal.reading import read_submission
 from tests.builders import sample_profile
 from tests.fakes.blockkit import view_problems
 from tests.fakes.slack_requests import state_from_view

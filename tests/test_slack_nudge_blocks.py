@@ -16,7 +16,7 @@ from bot.roadmap.schema import ItemStatus
 from bot.services.ports import NudgeDigest, NudgeItem, RoadmapListing, StageProgress
 from bot.services.schedule import ScheduleView, WeeklyTime
 from bot.slack import ids
-from bot.slack.modal import nudge_settings_errors, nudge_settings_view, read_nudge_settings
+from bot.slack.modal.nudge_settings import nudge_settings_errors, nudge_settings_view, read_nudge_settings
 from bot.slack.render import (
     FALLBACK_MAX,
     completion_message,

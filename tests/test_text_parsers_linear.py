@@ -39,7 +39,8 @@ from bot.services.schedule import (
     parse_time,
     parse_weekday,
 )
-from bot.slack.modal import _hh_mm, friendly_error
+from bot.slack.modal.errors import friendly_error
+from bot.slack.modal.nudge_settings import _hh_mm
 from storage.repositories.nudges import _LOCAL_TIME
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -30,7 +30,7 @@ from bot.slack.ids import (
     ACTION_RETRY,
 )
 from bot.slack.inbound import BlockActions
-from bot.slack.modal import nudge_settings_view
+from bot.slack.modal.nudge_settings import nudge_settings_view
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import i18n
 from bot.services import Services
-from bot.slack import modal, render, values
+from bot.slack import render, values
 from bot.slack.ids import COMMAND
 from bot.slack.inbound import SlashCommand
+from bot.slack.modal.questionnaire import questionnaire_view
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ async def _open_questionnaire(
         )
     # "lang" is the Slack locale only (None when Slack did not say): the submission weighs it against the answers
     metadata = values.encode(values.FormContext(channel=command.channel_id, lang=locale, ui=lang))
-    view = modal.questionnaire_view(
+    view = questionnaire_view(
         private_metadata=metadata, prefill=previous.profile if previous else None, prefill_note=note, lang=lang
     )
     try:

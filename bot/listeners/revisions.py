@@ -9,9 +9,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import i18n
 from bot.listeners.actions import STALE_BUTTON, open_view
 from bot.services import Services
-from bot.slack import modal, values
+from bot.slack import values
 from bot.slack.ids import ACTION_EDIT_ANSWERS
 from bot.slack.inbound import BlockActions
+from bot.slack.modal.questionnaire import questionnaire_view
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -37,7 +38,5 @@ def register(app: AsyncApp, services: Services) -> None:
             version=answers.version or 1,
         )
         metadata = values.encode(values.FormContext(channel=answers.channel_id, edit=ref.r, ui=lang))
-        view = modal.questionnaire_view(
-            private_metadata=metadata, prefill=answers.profile, prefill_note=note, lang=lang
-        )
+        view = questionnaire_view(private_metadata=metadata, prefill=answers.profile, prefill_note=note, lang=lang)
         await open_view(client, inbound.trigger_id, view, respond, ui)

@@ -19,10 +19,13 @@ from bot.roadmap.schema import SystemProfile
 from bot.services import Services
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.schedule import ScheduleError, parse_time, zone
-from bot.slack import modal, values
+from bot.slack import values
 from bot.slack.ids import NUDGE_SETTINGS_CALLBACK, QUESTIONNAIRE_CALLBACK
 from bot.slack.inbound import ViewSubmission
-from bot.slack.modal import nudge_settings_errors, read_nudge_settings
+from bot.slack.modal.errors import field_errors_to_blocks
+from bot.slack.modal.fields import CHANNEL_BLOCK
+from bot.slack.modal.nudge_settings import nudge_settings_errors, read_nudge_settings
+from bot.slack.modal.reading import read_submission
 
 log = logging.getLogger(__name__)
 
@@ -49,25 +52,25 @@ def register(app: AsyncApp, services: Services) -> None:
         started = time.monotonic()
         form = values.form_context(inbound.view.private_metadata)
         ui = i18n.choose(i18n.language(form.ui), services.people.default)  # the form's own language
-        data, selected = modal.read_submission(inbound.view.state.answers())
+        data, selected = read_submission(inbound.view.state.answers())
         try:
             profile = SystemProfile.model_validate(data)
         except ValidationError as exc:
-            await ack(response_action="errors", errors=modal.field_errors_to_blocks(field_errors(exc), ui))
+            await ack(response_action="errors", errors=field_errors_to_blocks(field_errors(exc), ui))
             return
         refusals = {f.field: f.say(ui) for f in check_profile(profile) if f.refuse}
         if refusals:  # absurd or empty answers: say what to measure or tell, on the field, before any plan
-            await ack(response_action="errors", errors=modal.field_errors_to_blocks(list(refusals.items()), ui))
+            await ack(response_action="errors", errors=field_errors_to_blocks(list(refusals.items()), ui))
             return
         channel_id = selected or form.channel
         if not channel_id:
             problem = i18n.t(ui, "Pick a channel to post the roadmap in.")
-            await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: problem})
+            await ack(response_action="errors", errors={CHANNEL_BLOCK: problem})
             return
         user_id, team_id = inbound.user.id, inbound.team_id
         if team_id is None:
             problem = i18n.t(ui, "Slack did not say which workspace this is; please submit again.")
-            await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: problem})
+            await ack(response_action="errors", errors={CHANNEL_BLOCK: problem})
             return
         # the roadmap's language: the person's Slack locale, else the language the answers are written in
         locale = i18n.language(form.lang)
@@ -78,7 +81,7 @@ def register(app: AsyncApp, services: Services) -> None:
                 await services.revisions.revise(form.edit, profile, user_id=user_id)
             except LookupError:
                 problem = i18n.t(ui, "This roadmap no longer exists; run /scale-review to start a new one.")
-                await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: problem})
+                await ack(response_action="errors", errors={CHANNEL_BLOCK: problem})
                 return
             await ack()
             return
@@ -94,7 +97,7 @@ def register(app: AsyncApp, services: Services) -> None:
         except ChannelUnavailable as exc:
             told_in_modal.set_result(True)
             message = i18n.t(ui, _CHANNEL_HELP[exc.reason], channel=channel_id)
-            await ack(response_action="errors", errors={modal.CHANNEL_BLOCK: message})
+            await ack(response_action="errors", errors={CHANNEL_BLOCK: message})
             return
         except (TimeoutError, PublishFailed) as exc:
             log.info(

@@ -19,7 +19,7 @@ ACTION_RETRY = "retry_generation"  # value: {"r": roadmap_id}
 ACTION_REGENERATE = "regenerate_with_ai"  # value: {"r": roadmap_id}; a new version from the AI engine
 ACTION_OPEN_THREAD = "open_thread"  # a link button; acknowledged and otherwise ignored
 
-# --- added with the Block Kit renderer (bot/slack/render/, bot/slack/modal.py) -------------------------------------
+# --- added with the Block Kit renderer (bot/slack/render/, bot/slack/modal/) -------------------------------------
 # Slack wants action_ids unique within one block, and an item's actions block can hold two status buttons (Start and
 # Done), so each status button's action_id is ACTION_ITEM_STATUS + ":" + the status it sets ("item_status:done").
 # Listeners match them all with ACTION_ITEM_STATUS_PATTERN; the value JSON is the source of truth either way.

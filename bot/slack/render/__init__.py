@@ -2,7 +2,7 @@
 ``parent`` (the message that starts a roadmap's thread), ``summary``, ``stage`` and ``items`` (the roadmap in its
 thread), ``thread`` (answers, status notes, versions), ``nudge`` (the weekly check-in and the closing message),
 ``notices`` (what went wrong, and what to do), ``lists`` (help and `/scale-review list`) and ``home`` (the App Home
-tab); ``kit`` and ``packing`` are what they share. The questionnaire and settings modals are in bot/slack/modal.py,
+tab); ``kit`` and ``packing`` are what they share. The questionnaire and settings modals are in bot/slack/modal/,
 the values buttons carry in bot/slack/values.py.
 
 Everything is built with ``slack_sdk.models`` so a broken limit fails here (in tests) rather than as an
