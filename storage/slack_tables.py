@@ -2,7 +2,7 @@
 
 slack_sdk builds its own Table objects with these names and columns; they are declared here as well so that
 Alembic creates them and the schema check sees them. Storage knows no Slack library, so the columns are spelled
-out, and tests/test_oauth_install.py fails if they drift from what the installed slack_sdk declares. Each row is a
+out, and tests/slack/test_oauth_install.py fails if they drift from what the installed slack_sdk declares. Each row is a
 workspace's installation: a bot token (and, with token rotation, its refresh token and expiry).
 """
 

@@ -1,6 +1,6 @@
 """Which bot-token scope each Slack Web API method, Events API subscription and slash command needs.
 
-The single source for ``oauth_config.scopes.bot`` in ``manifest.yml``: ``tests/test_manifest.py`` scans the code
+The single source for ``oauth_config.scopes.bot`` in ``manifest.yml``: ``tests/slack/test_manifest.py`` scans the code
 under ``bot/`` for the methods it calls, the events it subscribes to and the commands it registers, unions the
 scopes below, and requires the manifest to ask for exactly that set. A method or event the code starts using
 must be added here first, which forces a decision about its scope.
@@ -94,8 +94,8 @@ EVENT_SCOPES: dict[str, frozenset[str]] = {
 # docs.slack.dev/reference/scopes/commands: "Add shortcuts and/or slash commands that people can use".
 COMMAND_SCOPE = "commands"
 
-# What /slack/install asks a workspace for: the manifest's oauth_config.scopes.bot (tests/test_oauth_install.py
-# holds the two equal, and tests/test_manifest.py holds the manifest to what the code calls).
+# What /slack/install asks a workspace for: the manifest's oauth_config.scopes.bot (tests/slack/test_oauth_install.py
+# holds the two equal, and tests/slack/test_manifest.py holds the manifest to what the code calls).
 INSTALL_SCOPES: frozenset[str] = frozenset(
     {
         COMMAND_SCOPE,

@@ -128,7 +128,7 @@ class PatternKo(_Model):
     steps: list[Text] = Field(min_length=1)
     verify: list[Text] = Field(min_length=1)
     variants: list[VariantKo] = Field(default_factory=list)
-    sources: SourcesKo | None = None  # tests/test_sources.py checks every English source has its Korean
+    sources: SourcesKo | None = None  # tests/unit/test_sources.py checks every English source has its Korean
 
 
 class CatalogueKo(_Model):

@@ -148,8 +148,8 @@ def status_action_id(new: ItemStatus) -> str:
 
 def _item_actions(item_id: str, status: ItemStatus, version_id: int, lang: Language = "en") -> ActionsBlock:
     """An item's status buttons, Details and the overflow menu. Its dict is made here from the same values and kept
-    with the block, so a thread's most repeated block skips slack_sdk's serialiser (tests/test_slack_blocks.py holds
-    the two equal for every status and language)."""
+    with the block, so a thread's most repeated block skips slack_sdk's serialiser
+    (tests/slack/test_slack_blocks.py holds the two equal for every status and language)."""
     buttons: list[tuple[str, str, str, str | None]] = []  # label, action id, value, style
     offered: set[ItemStatus] = set()
 
