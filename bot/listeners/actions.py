@@ -92,9 +92,8 @@ def register(app: AsyncApp, services: Services) -> None:
     async def repost(ack: AsyncAck, inbound: BlockActions, respond: AsyncRespond) -> None:
         await ack()
         lang = _language(services, inbound.user.id)
-        ref = values.decode(values.RoadmapRef, inbound.action.carried)
+        ref = await _roadmap_ref(inbound, respond, lang)
         if ref is None:
-            await _tell(respond, t(lang, STALE_BUTTON))
             return
         user_id = inbound.user.id
         services.tasks.spawn(services.reviews.repost(ref.r, user_id=user_id), name=f"repost:{ref.r}")
@@ -104,9 +103,8 @@ def register(app: AsyncApp, services: Services) -> None:
     async def retry(ack: AsyncAck, inbound: BlockActions, respond: AsyncRespond) -> None:
         await ack()
         lang = _language(services, inbound.user.id)
-        ref = values.decode(values.RoadmapRef, inbound.action.carried)
+        ref = await _roadmap_ref(inbound, respond, lang)
         if ref is None:
-            await _tell(respond, t(lang, STALE_BUTTON))
             return
         services.reviews.retry(ref.r, user_id=inbound.user.id)
 
@@ -116,9 +114,8 @@ def register(app: AsyncApp, services: Services) -> None:
     async def nudge_control(ack: AsyncAck, inbound: BlockActions, respond: AsyncRespond) -> None:
         await ack()
         lang = _language(services, inbound.user.id)
-        ref = values.decode(values.RoadmapRef, inbound.action.carried)
+        ref = await _roadmap_ref(inbound, respond, lang)
         if ref is None:
-            await _tell(respond, t(lang, STALE_BUTTON))
             return
         roadmap_id, action_id = ref.r, inbound.action.action_id
         user_id, team_id = inbound.user.id, inbound.team_id
@@ -170,9 +167,8 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(ACTION_EXPORT)
     async def export_files(ack: AsyncAck, inbound: BlockActions, respond: AsyncRespond) -> None:
         await ack()
-        ref = values.decode(values.RoadmapRef, inbound.action.carried)
+        ref = await _roadmap_ref(inbound, respond, _language(services, inbound.user.id))
         if ref is None:
-            await _tell(respond, t(_language(services, inbound.user.id), STALE_BUTTON))
             return
         services.tasks.spawn(services.exports.export_roadmap(ref.r), name=f"export:{ref.r}")
 
@@ -191,6 +187,14 @@ async def open_view(
         error = str(exc.response.get("error") or "error")
         log.warning("views.open from a button failed: %s", error)
         await _tell(respond, t(lang, NOT_OPENED, error=error))
+
+
+async def _roadmap_ref(inbound: BlockActions, respond: AsyncRespond, lang: Language) -> values.RoadmapRef | None:
+    """The roadmap a button is about, or None after telling the person it is stale (unreadable or gone)."""
+    ref = values.decode(values.RoadmapRef, inbound.action.carried)
+    if ref is None:
+        await _tell(respond, t(lang, STALE_BUTTON))
+    return ref
 
 
 async def _tell(respond: AsyncRespond | None, text: str) -> None:
