@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
@@ -198,9 +199,17 @@ async def _roadmap_ref(inbound: BlockActions, respond: AsyncRespond, lang: Langu
 
 
 async def _tell(respond: AsyncRespond | None, text: str) -> None:
-    """An ephemeral note to whoever clicked, where the click came with a response_url (not on App Home)."""
-    if respond is not None:
+    """An ephemeral note to whoever clicked, where the click came with a response_url (not on App Home).
+
+    Best effort: a response_url expires after 30 minutes and five uses, and what the click changed is already
+    stored and shown in the message, so a refused note is a warning, not a failed task.
+    """
+    if respond is None:
+        return
+    try:
         await respond(response_type="ephemeral", replace_original=False, text=text)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        log.warning("could not answer on the response_url (%s)", type(exc).__name__)
 
 
 def _explain(outcome: StatusOutcome, lang: Language) -> str | None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from bot.i18n import Language
+from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.exports import ExportService
 from bot.services.nudge_digest import stage_progress
 from bot.services.nudges import NudgeService
 from bot.services.ports import Directory, RoadmapListing
 from storage import Database
+
+log = logging.getLogger(__name__)
 
 LIST_LIMIT = 20
 
@@ -67,8 +71,16 @@ class ListingService:
         return listings
 
     async def publish_home(self, team_id: str, user_id: str, lang: Language = "en") -> None:
-        """The App Home in the viewer's language (their roadmaps keep their own)."""
-        await self._people.publish_home(user_id, await self.listings(team_id, user_id), lang)
+        """The App Home in the viewer's language (their roadmaps keep their own).
+
+        Best effort: the next visit publishes it again, so a refusal (a user Slack does not know, a workspace
+        that uninstalled) is a warning, never a failed task.
+        """
+        listings = await self.listings(team_id, user_id)
+        try:
+            await self._people.publish_home(user_id, listings, lang)
+        except (PublishFailed, ChannelUnavailable) as exc:
+            log.warning("App Home not published (%s)", exc)
 
 
 async def _none() -> None:

@@ -454,3 +454,19 @@ async def test_log_lines_name_the_request_and_the_workspace(database: Database) 
     assert len(lines) == 2
     ids = {re.search(r"req=([0-9a-f]{12}) team=T0000FAKE:", line).group(1) for line in lines}  # type: ignore[union-attr]
     assert len(ids) == 2  # one id per request
+
+
+async def test_a_response_url_that_refuses_is_a_warning_not_a_failed_task(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A click whose response_url no longer answers (expired, used up, unreachable): nothing crashes."""
+    async with running_bot(database) as harness:
+        refused = "http://127.0.0.1:9/expired"  # nothing listens there
+        for value in (values.for_roadmap(999), "not json"):
+            with caplog.at_level(logging.WARNING):
+                click = sr.block_actions_message(ACTION_NUDGE_SNOOZE, value, response_url=refused)
+                status, _ = await harness.send(click)
+                assert status == 200
+                await harness.idle()
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("could not answer on the response_url" in r.getMessage() for r in caplog.records)
