@@ -71,6 +71,8 @@ _KO = re.compile(
     r"(?:\s*(까지|전에|전|이전|안에|내에|내))?"
 )
 _KO_DEADLINE_WORDS = re.compile(r"출시|오픈|런칭|론칭|마감|데드라인|목표|이벤트|행사|배포|릴리스|세일|까지")
+# "3월에 출시했어요": a verb in the past tense right after the date says what happened, not a deadline
+_KO_PAST = re.compile(r"[^.!?\n]{0,12}?(?:했|었|였|됐|났)(?:어요|습니다|다|어|고|는데|지만|던)")
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def _english(text: str, today: date) -> StatedDate | None:
 def _korean(text: str, today: date) -> StatedDate | None:
     for found in _KO.finditer(text):
         year_text, next_year, month_text, day_text, part, cue = found.groups()
-        if cue is None and not _KO_DEADLINE_WORDS.search(text):
+        if cue is None and (not _KO_DEADLINE_WORDS.search(text) or _KO_PAST.match(text, found.end())):
             continue
         where = {"말": "end", "하순": "end", "중순": "middle", "초": "start", "초순": "start"}.get(part or "", "")
         year = int(year_text) if year_text else today.year + 1 if next_year else None

@@ -53,6 +53,8 @@ def test_a_calendar_deadline_is_read_against_the_message_day(text: str, today: d
         "we may need Redis",  # the verb, not the month
         "in March we moved the sessions to Redis",  # a past month with no deadline in view
         "3월에 Redis 도입했어요",
+        "3월에 출시했어요",  # the past tense: what happened, not a deadline (출시 is a deadline word)
+        "작년 3월에 오픈했는데 느려요",
         "예산이 월 200만 원으로 줄었어요",  # 월: monthly, not a month
         "3개월 안에 끝내야 해요",  # a duration: traffic.deadline_in reads it
         "DB CPU is 40% at peak now",
