@@ -16,6 +16,7 @@ from bot.roadmap import amendment
 from bot.roadmap.amendment import Change
 from bot.roadmap.schema import SystemProfile
 from bot.services.reviews import ReviewService
+from bot.services.roadmap_threads import roadmap_in_thread
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ class AmendmentService:
         if not claims.any:
             return None
         async with self._db.unit_of_work() as repos:
-            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+            roadmap = await roadmap_in_thread(repos, channel_id, thread_ts)
             review = await repos.reviews.get(roadmap.review_id) if roadmap else None
             latest = await repos.roadmaps.latest_version(roadmap.id, ready_only=False) if roadmap else None
             if roadmap is None or review is None or latest is None:

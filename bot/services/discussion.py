@@ -18,6 +18,7 @@ from bot.i18n import t
 from bot.roadmap import discussion
 from bot.roadmap.schema import ItemStatus, Roadmap
 from bot.services.ports import DiscussionReply
+from bot.services.roadmap_threads import roadmap_in_thread
 from storage import Database, Repositories, RoadmapVersion
 from storage.repositories.discussion import Said
 
@@ -50,7 +51,7 @@ class DiscussionService:
         """Keep what someone wrote in a roadmap's thread (once); False when the thread is not a roadmap's."""
 
         async def keep(repos: Repositories) -> bool:
-            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+            roadmap = await roadmap_in_thread(repos, channel_id, thread_ts)
             if roadmap is None:
                 return False
             await repos.discussion.remember(roadmap.id, ts, user_id, text)
@@ -64,7 +65,7 @@ class DiscussionService:
         """None when the thread is not a roadmap's (or its roadmap is not ready yet): nothing to answer from."""
 
         async def look_up(repos: Repositories) -> tuple[RoadmapVersion, dict[str, ItemStatus], Sequence[Said]] | None:
-            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+            roadmap = await roadmap_in_thread(repos, channel_id, thread_ts)
             version = await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
             if roadmap is None or version is None:
                 return None

@@ -21,6 +21,7 @@ from bot import i18n, metrics, workspace
 from bot.services.errors import ChannelUnavailable, PublishFailed
 from bot.services.nudge_digest import completion_for, digest_for
 from bot.services.ports import NudgeDigest, Publisher
+from bot.services.roadmap_threads import roadmap_in_thread
 from bot.services.schedule import (
     NudgeCommand,
     ScheduleError,
@@ -208,7 +209,7 @@ class NudgeService:
         if parsed is None and problem is None:
             return None
         async with self._db.unit_of_work(readonly=True) as repos:
-            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+            roadmap = await roadmap_in_thread(repos, channel_id, thread_ts)
             schedule = await repos.nudges.get_schedule(roadmap.id) if roadmap else None
             review = await repos.reviews.get(roadmap.review_id) if roadmap else None
         lang = i18n.choose(i18n.language(review.language) if review else None)

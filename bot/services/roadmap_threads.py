@@ -44,17 +44,22 @@ async def team_of(repos: Repositories, roadmap: StoredRoadmap) -> str | None:
     return workspace.team_id if workspace else None
 
 
+async def roadmap_in_thread(repos: Repositories, channel_id: str, thread_ts: str) -> StoredRoadmap | None:
+    """The roadmap whose thread this is, inside the caller's unit of work; None for any other thread."""
+    return await repos.roadmaps.by_thread(channel_id, thread_ts)
+
+
 async def roadmap_for_thread(database: Database, channel_id: str, thread_ts: str) -> int | None:
     """Which roadmap a thread reply or button belongs to; None for any other thread."""
     async with database.unit_of_work(readonly=True) as repos:
-        roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+        roadmap = await roadmap_in_thread(repos, channel_id, thread_ts)
         return roadmap.id if roadmap else None
 
 
 async def latest_in_thread(repos: Repositories, channel_id: str, thread_ts: str) -> RoadmapVersion | None:
     """The latest ready version of the thread's roadmap: what a reply in the thread is about (None: not a roadmap's
     thread, or nothing posted in it yet)."""
-    roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+    roadmap = await roadmap_in_thread(repos, channel_id, thread_ts)
     return await repos.roadmaps.latest_version(roadmap.id) if roadmap else None
 
 

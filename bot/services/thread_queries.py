@@ -13,6 +13,7 @@ from bot import i18n
 from bot.i18n import Language
 from bot.services.nudges import NudgeService
 from bot.services.ports import NudgeDigest
+from bot.services.roadmap_threads import roadmap_in_thread
 from storage import Database
 
 Query = Literal["status", "versions", "help"]
@@ -68,7 +69,7 @@ class ThreadQueries:
     async def answer(self, channel_id: str, thread_ts: str, query: Query, *, now: datetime) -> ThreadAnswer | None:
         """None outside a roadmap's thread (the words are ordinary discussion there)."""
         async with self._db.unit_of_work(readonly=True) as repos:
-            roadmap = await repos.roadmaps.by_thread(channel_id, thread_ts)
+            roadmap = await roadmap_in_thread(repos, channel_id, thread_ts)
             if roadmap is None:
                 return None
             review = await repos.reviews.get(roadmap.review_id)
