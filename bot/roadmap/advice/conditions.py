@@ -42,18 +42,18 @@ def holds(
         condition.managed_lb is None or stack.managed_lb == condition.managed_lb,
     ]
     if condition.said is not None and all(checks):
-        checks.append(bool(find_phrases(_answers(profile), condition.said.en, condition.said.ko)))
+        checks.append(bool(find_phrases(answer_text(profile), condition.said.en, condition.said.ko)))
     return all(checks)
 
 
 def answer_keywords(profile: SystemProfile, catalogue: Catalogue) -> dict[str, list[str]]:
     """Each pattern's trigger keywords found in the answers (not the team's constraints), in the order written."""
-    text = _answers(profile)
+    text = answer_text(profile)
     return {p.id: find_phrases(text, p.triggers.keywords.en, p.triggers.keywords.ko) for p in catalogue.patterns}
 
 
-def _answers(profile: SystemProfile) -> str:
-    """The free-text answers a condition's words are looked for in."""
+def answer_text(profile: SystemProfile) -> str:
+    """The free-text answers (not the constraints) that conditions and trigger keywords are looked for in."""
     arch = profile.architecture
     return "\n".join([profile.bottlenecks, *profile.core_features, arch.database, arch.servers, arch.network or ""])
 

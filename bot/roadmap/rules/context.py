@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.roadmap import money
 from bot.roadmap.advice.build import build_advice
-from bot.roadmap.advice.conditions import answer_keywords
+from bot.roadmap.advice.conditions import answer_keywords, answer_text
 from bot.roadmap.advice.model import Advice
 from bot.roadmap.calibration import build_baseline
 from bot.roadmap.capacity import Baseline, Projection
@@ -50,17 +50,8 @@ class Context:
 def build_context(profile: SystemProfile, catalogue: Catalogue) -> Context:
     facts = extract_facts(profile)
     baseline = build_baseline(profile, facts)
-    arch = profile.architecture
-    user_text = "\n".join(
-        [
-            profile.bottlenecks,
-            *profile.core_features,
-            arch.database,
-            arch.servers,
-            arch.network or "",
-            profile.budget.constraints or "",
-        ]
-    )
+    constraints = profile.budget.constraints or ""
+    user_text = f"{answer_text(profile)}\n{constraints}"
     currency = profile.budget.currency if money.supported(profile.budget.currency) else "USD"
     budget = None
     spend = None
@@ -74,7 +65,6 @@ def build_context(profile: SystemProfile, catalogue: Catalogue) -> Context:
     index = {p.id: i for i, p in enumerate(catalogue.patterns)}
     answered = answer_keywords(profile, catalogue)  # read once: the advice and the triggers share them
     advice = build_advice(profile, facts, catalogue, answered)
-    constraints = profile.budget.constraints or ""
     hits = {
         p.id: answered[p.id]
         + (find_phrases(constraints, p.triggers.keywords.en, p.triggers.keywords.ko) if constraints else [])
