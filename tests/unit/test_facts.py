@@ -620,3 +620,9 @@ def test_any_text_reads_without_error(text: str) -> None:
     assert all(0 < share <= 1 for share in facts.quoted_utilisation.values())
     for reading in facts.readings:
         assert len(reading.source) <= 61
+
+
+def test_a_single_word_longer_than_a_quote_is_cut_to_the_quote() -> None:
+    # found by the property test: a word with no space inside the limit used to be quoted whole
+    facts = facts_for("9" * 60 + "replica ", "x")
+    assert facts.readings and all(len(r.source) <= 61 for r in facts.readings)

@@ -12,12 +12,12 @@ def _clean(text: str) -> str:
 
 
 def _shorten(text: str, limit: int = QUOTE_CHARS) -> str:
-    """Cut to `limit` characters between words, never inside one."""
+    """Cut to `limit` characters between words; only a single word longer than the limit is cut inside."""
     text = _clean(text)
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit)
-    return (text[:cut] if cut > 0 else text.split(" ", 1)[0]).rstrip(" ,;:(") + "…"
+    return (text[:cut] if cut > 0 else text[:limit]).rstrip(" ,;:(") + "…"
 
 
 def quote_tokens(text: str, toks: list[Token], first: int, last: int) -> str:
